@@ -1,0 +1,72 @@
+import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, mergeIpvsStats, parseIpvsList, parseIpvsStats } from './ipvs-list.js';
+import { IPVS_PROC_ARGV, IPVS_PROC_STATS_ARGV, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
+import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
+import type { Section, SectionOutput } from './section.js';
+
+const IP_VS_LOADED = ['test', '-e', '/proc/net/ip_vs'] as const;
+
+/** ipvsadm only runs where ip_vs is loaded, so polling never loads the module as a side effect. */
+export const IPVS_SECTIONS: readonly Section[] = [
+  { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED, timeoutSec: 10 },
+  { id: 'ipvs-stats', argv: IPVS_STATS_ARGV, guard: IP_VS_LOADED, timeoutSec: 10 },
+  { id: 'ipvs-proc', argv: IPVS_PROC_ARGV, guard: IP_VS_LOADED },
+  { id: 'ipvs-proc-stats', argv: IPVS_PROC_STATS_ARGV, guard: IP_VS_LOADED },
+];
+
+export type IpvsSource = 'ipvsadm' | 'proc';
+
+export type IpvsReading =
+  | {
+      readonly status: 'ok';
+      readonly source: IpvsSource;
+      readonly table: IpvsTable;
+      /** Director-wide totals from /proc/net/ip_vs_stats. */
+      readonly totals?: IpvsCounters;
+      /** Why the fallback source was used. */
+      readonly note?: string;
+    }
+  | { readonly status: 'not-loaded'; readonly message: string }
+  | { readonly status: 'error'; readonly kind: 'not-found' | 'permission' | 'exit-code' | 'parse'; readonly message: string };
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}
+
+function ipvsadmProblem(out: SectionOutput): { kind: 'not-found' | 'permission' | 'exit-code'; message: string } {
+  const msg = firstLine(out.stderr) || firstLine(out.stdout) || `exit code ${out.exitCode}`;
+  if (out.exitCode === 127 || /not found/i.test(out.stderr)) return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
+  if (/permission denied|must be root|operation not permitted/i.test(msg)) return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
+  return { kind: 'exit-code', message: `ipvsadm exited ${out.exitCode}: ${msg}` };
+}
+
+/** Decide what the IPVS sections say: ipvsadm when it worked, else /proc, else why neither. */
+export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): IpvsReading {
+  const list = sections.get('ipvs-list');
+  const stats = sections.get('ipvs-stats');
+  const proc = sections.get('ipvs-proc');
+  const procStats = sections.get('ipvs-proc-stats');
+  if (!list) return { status: 'error', kind: 'parse', message: 'no ipvs-list section in the poll output' };
+  if (list.exitCode === null) return { status: 'not-loaded', message: 'ip_vs is not loaded (/proc/net/ip_vs missing)' };
+  let totals: IpvsCounters | undefined;
+  if (procStats?.exitCode === 0) {
+    const t = parseIpvsProcStats(procStats.stdout);
+    if (t.ok) totals = t.value;
+  }
+  if (list.exitCode === 0) {
+    const parsed = parseIpvsList(list.stdout);
+    if (!parsed.ok) return { status: 'error', kind: 'parse', message: `ipvsadm -L -n: ${parsed.error.message}${parsed.error.line ? ` (line ${parsed.error.line})` : ''}` };
+    let table = parsed.value;
+    if (stats?.exitCode === 0) {
+      const s = parseIpvsStats(stats.stdout);
+      if (!s.ok) return { status: 'error', kind: 'parse', message: `ipvsadm --stats: ${s.error.message}${s.error.line ? ` (line ${s.error.line})` : ''}` };
+      table = mergeIpvsStats(table, s.value);
+    }
+    return { status: 'ok', source: 'ipvsadm', table, ...(totals ? { totals } : {}) };
+  }
+  const problem = ipvsadmProblem(list);
+  if (proc?.exitCode === 0) {
+    const p = parseIpvsProc(proc.stdout);
+    if (p.ok) return { status: 'ok', source: 'proc', table: p.value, ...(totals ? { totals } : {}), note: problem.message };
+  }
+  return { status: 'error', ...problem };
+}

@@ -1,0 +1,47 @@
+/** Compact number with SI suffix: 999, 1.2k, 34M. */
+export function formatCount(n: number): string {
+  const abs = Math.abs(n);
+  if (abs < 1000) return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  const units = ['k', 'M', 'G', 'T', 'P'];
+  let v = n;
+  let i = -1;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(Math.abs(v) < 10 ? 1 : 0)}${units[i]}`;
+}
+
+/** Bytes per second in binary units: 512B, 1.5K, 20M. */
+export function formatBytesRate(n: number | undefined): string {
+  if (n === undefined) return '-';
+  const units = ['B', 'K', 'M', 'G', 'T'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 && i > 0 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+}
+
+export function formatRate(n: number | undefined): string {
+  return n === undefined ? '-' : formatCount(Math.round(n * 10) / 10);
+}
+
+export function formatAge(ms: number | undefined): string {
+  if (ms === undefined) return 'never';
+  if (ms < 1000) return `${Math.max(0, Math.round(ms / 100) / 10)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m}m` : `${Math.round(m / 60)}h`;
+}
+
+export function padEnd(text: string, width: number): string {
+  return text.length >= width ? `${text.slice(0, Math.max(0, width - 1))}…`.slice(0, width) : text.padEnd(width);
+}
+
+export function padStart(text: string, width: number): string {
+  return text.length >= width ? text.slice(0, width) : text.padStart(width);
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+export const MIN_POLL_INTERVAL_MS = 500;
+
+const hostName = z.string().min(1, 'expected a non-empty host name');
+
+export const HostSchema = z.strictObject({
+  /** `ssh` (default) or `local`: run commands on this machine without SSH. */
+  transport: z.enum(['ssh', 'local']).default('ssh'),
+  /** Alias looked up in the ssh config; defaults to the host's key in `hosts`. */
+  sshAlias: z.string().min(1).optional(),
+  /** HostName; overrides the ssh config. */
+  address: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1).optional(),
+  identityFile: z.string().min(1).optional(),
+  /** Use the ssh-agent from SSH_AUTH_SOCK (default: when it is set). */
+  agent: z.boolean().optional(),
+  /** Jump host: a key of `hosts`, an ssh alias, or `[user@]host[:port]`; comma-separated for a chain. */
+  jump: z.string().min(1).optional(),
+  /** Run commands through `sudo -n` (for a non-root user). */
+  sudo: z.boolean().default(false),
+});
+
+export const KeepalivedSchema = z.strictObject({
+  /** vrrp_instance names this director runs. */
+  instances: z.array(z.string().min(1)).min(1),
+  /** track_file paths declared in keepalived.conf for forcing state at run time. */
+  trackFiles: z
+    .strictObject({
+      /** A track_file with `weight 1`: the console writes a signed priority delta. */
+      priority: z.string().min(1).optional(),
+      /** A track_file with `weight 0`: a non-zero value forces FAULT. */
+      fault: z.string().min(1).optional(),
+    })
+    .default({}),
+  pidFile: z.string().min(1).default('/run/keepalived.pid'),
+  notifyLog: z.string().min(1).optional(),
+});
+
+export const DirectorSchema = z.strictObject({
+  host: hostName,
+  /** The director's address toward the real servers (NAT gateway). */
+  dip: z.string().min(1).optional(),
+  keepalived: KeepalivedSchema.optional(),
+});
+
+export const RealServerSchema = z.strictObject({
+  host: hostName.optional(),
+  address: z.string().min(1),
+});
+
+const Endpoint = z.strictObject({ host: hostName, path: z.string().min(1) });
+
+export const ReplicationSchema = z.strictObject({
+  name: z.string().min(1),
+  source: Endpoint,
+  replica: Endpoint,
+  heartbeatFile: z.string().min(1).default('.lvstop-heartbeat'),
+  rsyncTarget: z.string().min(1).optional(),
+  pusher: z.string().min(1).optional(),
+  warnSeconds: z.number().positive().default(5),
+  criticalSeconds: z.number().positive().default(30),
+});
+
+export const NfsMountSchema = z.strictObject({
+  host: hostName,
+  mountpoint: z.string().startsWith('/', 'expected an absolute path'),
+  export: z.string().min(1).optional(),
+  probeTimeoutMs: z.number().int().min(200).default(3000),
+  slowMs: z.number().int().min(1).default(500),
+});
+
+export const ClusterSchema = z.strictObject({
+  name: z.string().min(1),
+  mode: z.enum(['nat', 'dr', 'tun']),
+  vips: z.array(z.string().min(1)).default([]),
+  directors: z.array(DirectorSchema).min(1, 'expected at least one director'),
+  realServers: z.array(RealServerSchema).default([]),
+  replication: z.array(ReplicationSchema).default([]),
+  nfs: z.array(NfsMountSchema).default([]),
+});
+
+export const ConfigSchema = z
+  .strictObject({
+    /** ssh config file for host aliases (default ~/.ssh/config). */
+    sshConfig: z.string().min(1).optional(),
+    /** known_hosts files to verify against (default ~/.ssh/known_hosts). */
+    knownHosts: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+    /** The console's own known_hosts, where --accept-new records keys (default ~/.config/lvstop/known_hosts). */
+    lvstopKnownHosts: z.string().min(1).optional(),
+    pollIntervalMs: z
+      .number()
+      .int()
+      .min(MIN_POLL_INTERVAL_MS, `expected at least ${MIN_POLL_INTERVAL_MS} ms`)
+      .default(2000),
+    commandTimeoutMs: z.number().int().min(500).default(10_000),
+    connectTimeoutMs: z.number().int().min(500).default(10_000),
+    maxChannelsPerHost: z.number().int().min(1).max(64).default(8),
+    readOnly: z.boolean().default(false),
+    auditLog: z.string().min(1).optional(),
+    eventLog: z.string().min(1).optional(),
+    hosts: z.record(hostName, HostSchema),
+    clusters: z.array(ClusterSchema).min(1, 'expected at least one cluster'),
+  })
+  .superRefine((config, ctx) => {
+    const known = new Set(Object.keys(config.hosts));
+    const requireHost = (name: string | undefined, path: (string | number)[]) => {
+      if (name !== undefined && !known.has(name))
+        ctx.addIssue({ code: 'custom', path, message: `unknown host "${name}" (not a key of "hosts")` });
+    };
+    const names = new Set<string>();
+    config.clusters.forEach((cluster, ci) => {
+      if (names.has(cluster.name)) ctx.addIssue({ code: 'custom', path: ['clusters', ci, 'name'], message: `duplicate cluster name "${cluster.name}"` });
+      names.add(cluster.name);
+      cluster.directors.forEach((d, i) => requireHost(d.host, ['clusters', ci, 'directors', i, 'host']));
+      cluster.realServers.forEach((r, i) => requireHost(r.host, ['clusters', ci, 'realServers', i, 'host']));
+      cluster.replication.forEach((r, i) => {
+        requireHost(r.source.host, ['clusters', ci, 'replication', i, 'source', 'host']);
+        requireHost(r.replica.host, ['clusters', ci, 'replication', i, 'replica', 'host']);
+        if (r.criticalSeconds < r.warnSeconds)
+          ctx.addIssue({ code: 'custom', path: ['clusters', ci, 'replication', i, 'criticalSeconds'], message: 'expected criticalSeconds >= warnSeconds' });
+      });
+      cluster.nfs.forEach((m, i) => requireHost(m.host, ['clusters', ci, 'nfs', i, 'host']));
+    });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type HostConfig = z.infer<typeof HostSchema>;
+export type ClusterConfig = z.infer<typeof ClusterSchema>;
+export type DirectorConfig = z.infer<typeof DirectorSchema>;
+export type ReplicationConfig = z.infer<typeof ReplicationSchema>;
+export type NfsMountConfig = z.infer<typeof NfsMountSchema>;

@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { SshEndpoint } from '../transport/ssh-transport.js';
+import { ConfigError, formatPath } from './config-error.js';
+import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
+import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';
+
+export type ResolvedHost =
+  | { readonly name: string; readonly transport: 'local'; readonly sudo: boolean }
+  | { readonly name: string; readonly transport: 'ssh'; readonly sudo: boolean; readonly endpoint: SshEndpoint };
+
+export interface ResolvedConfig {
+  readonly file: string;
+  readonly config: Config;
+  readonly hosts: ReadonlyMap<string, ResolvedHost>;
+  readonly knownHostsFiles: readonly string[];
+  readonly lvstopKnownHosts: string;
+  readonly auditLog: string;
+  readonly eventLog: string;
+}
+
+const DEFAULT_IDENTITIES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
+
+export function expandPath(path: string, baseDir: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** Parse and validate config text; every problem names the field's path. */
+export function parseConfigText(text: string, file: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      file,
+      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+function parseHostSpec(spec: string): { user?: string; host: string; port?: number } {
+  const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(spec);
+  if (!m || !m[2]) return { host: spec };
+  return {
+    ...(m[1] ? { user: m[1] } : {}),
+    host: m[2].replace(/^\[|\]$/g, ''),
+    ...(m[3] ? { port: Number(m[3]) } : {}),
+  };
+}
+
+interface ResolveContext {
+  readonly config: Config;
+  readonly aliases: SshAliasResolver;
+  readonly baseDir: string;
+  readonly problems: string[];
+}
+
+function resolveEndpoint(ctx: ResolveContext, name: string, host: HostConfig | undefined, depth: number, path: string): SshEndpoint | undefined {
+  if (depth > 8) {
+    ctx.problems.push(`${path}: jump chain is too long or loops`);
+    return undefined;
+  }
+  const spec = host ? undefined : parseHostSpec(name);
+  const alias = host?.sshAlias ?? spec?.host ?? name;
+  const fromSsh = ctx.aliases.resolve(alias);
+  const identityFiles = (host?.identityFile ? [host.identityFile] : fromSsh.identityFiles.length > 0 ? fromSsh.identityFiles : DEFAULT_IDENTITIES).map(
+    (f) => expandPath(f, ctx.baseDir),
+  );
+  const agentSock = process.env.SSH_AUTH_SOCK;
+  const useAgent = host?.agent ?? Boolean(agentSock);
+  const jumpSpec = host?.jump ?? fromSsh.proxyJump;
+  let jump: SshEndpoint | undefined;
+  if (jumpSpec) {
+    const hops = jumpSpec.split(',').map((h) => h.trim()).filter(Boolean);
+    for (const hop of hops) {
+      const hopHost = ctx.config.hosts[hop];
+      const resolved = resolveEndpoint(ctx, hop, hopHost, depth + 1, `${path} → jump ${hop}`);
+      if (!resolved) return undefined;
+      jump = jump ? { ...resolved, jump } : resolved;
+    }
+  }
+  return {
+    name,
+    host: host?.address ?? fromSsh.hostName ?? spec?.host ?? alias,
+    port: host?.port ?? spec?.port ?? fromSsh.port ?? 22,
+    user: host?.user ?? spec?.user ?? fromSsh.user ?? userInfo().username,
+    identityFiles,
+    ...(useAgent && agentSock ? { agent: agentSock } : {}),
+    ...(jump ? { jump } : {}),
+  };
+}
+
+export async function loadConfig(file: string): Promise<ResolvedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
+  }
+  const config = parseConfigText(text, path);
+  return resolveConfig(config, path);
+}
+
+export async function resolveConfig(config: Config, path: string): Promise<ResolvedConfig> {
+  const baseDir = dirname(path);
+  const aliases = await loadSshAliases(expandPath(config.sshConfig ?? '~/.ssh/config', baseDir));
+  const ctx: ResolveContext = { config, aliases, baseDir, problems: [] };
+  const hosts = new Map<string, ResolvedHost>();
+  for (const [name, host] of Object.entries(config.hosts)) {
+    if (host.transport === 'local') {
+      hosts.set(name, { name, transport: 'local', sudo: host.sudo });
+      continue;
+    }
+    const endpoint = resolveEndpoint(ctx, name, host, 0, `hosts.${name}`);
+    if (endpoint) hosts.set(name, { name, transport: 'ssh', sudo: host.sudo, endpoint });
+  }
+  if (ctx.problems.length > 0) throw new ConfigError(path, ctx.problems);
+  const knownHosts = config.knownHosts === undefined ? ['~/.ssh/known_hosts'] : [config.knownHosts].flat();
+  const lvstopKnownHosts = expandPath(config.lvstopKnownHosts ?? '~/.config/lvstop/known_hosts', baseDir);
+  const stateDir = '~/.local/state/lvstop';
+  return {
+    file: path,
+    config,
+    hosts,
+    knownHostsFiles: [...knownHosts.map((f) => expandPath(f, baseDir)), lvstopKnownHosts],
+    lvstopKnownHosts,
+    auditLog: expandPath(config.auditLog ?? `${stateDir}/audit.jsonl`, baseDir),
+    eventLog: expandPath(config.eventLog ?? `${stateDir}/events.jsonl`, baseDir),
+  };
+}

@@ -1,0 +1,73 @@
+import type { IpvsRates } from '../../collectors/ipvs-rates.js';
+import { realServerKey } from '../../collectors/ipvs-types.js';
+import type { LvsState } from '../store/lvs-store.js';
+
+export interface SnapshotRates {
+  readonly connsPerSec: number;
+  readonly inPktsPerSec: number;
+  readonly outPktsPerSec: number;
+  readonly inBytesPerSec: number;
+  readonly outBytesPerSec: number;
+}
+
+const rates = (r: IpvsRates | undefined): SnapshotRates | null => (r ? { ...r } : null);
+
+/** The whole model the console shows, as plain JSON (the `snapshot --json` contract, documented in the README). */
+export function buildSnapshot(state: LvsState, now = Date.now()) {
+  return {
+    version: 1,
+    takenAt: new Date(now).toISOString(),
+    hosts: Object.values(state.hosts).map((h) => ({
+      name: h.name,
+      state: h.status,
+      error: h.error ? { kind: h.error.kind, message: h.error.message } : null,
+      readAt: h.readAt ? new Date(h.readAt).toISOString() : null,
+      ageMs: h.readAt ? now - h.readAt : null,
+      info: h.info ?? null,
+    })),
+    clusters: state.clusters.map((cluster) => ({
+      name: cluster.name,
+      mode: cluster.mode,
+      vips: cluster.vips,
+      directors: cluster.directors.map((host) => {
+        const d = state.ipvs[host];
+        const reading = d?.reading;
+        return {
+          host,
+          ipvs: !reading
+            ? { status: 'unknown' as const }
+            : reading.status !== 'ok'
+              ? { status: reading.status, message: reading.message, ...('kind' in reading ? { kind: reading.kind } : {}) }
+              : { status: 'ok' as const, source: reading.source, note: reading.note ?? null, readAt: new Date(d.readAt).toISOString() },
+          services:
+            reading?.status === 'ok'
+              ? reading.table.services.map((s) => ({
+                  key: s.key,
+                  protocol: s.protocol,
+                  address: s.address ?? null,
+                  port: s.port ?? null,
+                  fwmark: s.fwmark ?? null,
+                  scheduler: s.scheduler,
+                  persistence: s.persistence ?? null,
+                  flags: s.flags,
+                  counters: s.counters ?? null,
+                  rates: rates(d?.serviceRates[s.key]),
+                  realServers: s.realServers.map((rs) => ({
+                    address: rs.address,
+                    port: rs.port,
+                    forward: rs.forward,
+                    weight: rs.weight,
+                    activeConns: rs.activeConns,
+                    inactiveConns: rs.inactiveConns,
+                    counters: rs.counters ?? null,
+                    rates: rates(d?.realServerRates[`${s.key}|${realServerKey(rs)}`]),
+                  })),
+                }))
+              : [],
+        };
+      }),
+    })),
+  };
+}
+
+export type Snapshot = ReturnType<typeof buildSnapshot>;

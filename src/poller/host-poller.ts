@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { interpretHostInfo } from '../../collectors/host-info.js';
+import { interpretIpvs } from '../../collectors/ipvs-collector.js';
+import type { Section } from '../../collectors/section.js';
+import type { LvsStore } from '../store/lvs-store.js';
+import type { Transport } from '../transport/transport.js';
+import { TransportFailure } from '../transport/transport-error.js';
+import { buildSectionScript, splitSectionOutput } from './section-script.js';
+
+export interface HostPollerOptions {
+  readonly host: string;
+  readonly transport: Transport;
+  readonly sections: readonly Section[];
+  readonly isDirector: boolean;
+  readonly store: LvsStore;
+  readonly intervalMs: number;
+  readonly commandTimeoutMs: number;
+  readonly backoffMaxMs?: number;
+  readonly now?: () => number;
+}
+
+/** One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; backs off while down. */
+export class HostPoller {
+  private readonly o: HostPollerOptions;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private stopped = false;
+
+  constructor(options: HostPollerOptions) {
+    this.o = options;
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Poll now (the `r` key), unless a poll is already under way. */
+  refreshNow(): Promise<void> {
+    this.nextAttemptAt = 0;
+    return this.tick();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick();
+      this.schedule(this.o.intervalMs);
+    }, delayMs);
+  }
+
+  tick(): Promise<void> {
+    const { store, host } = this.o;
+    if (this.running) {
+      store.getState().tickSkipped(host);
+      return this.running;
+    }
+    if (store.getState().paused || this.now() < this.nextAttemptAt) return Promise.resolve();
+    this.running = this.poll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async poll(): Promise<void> {
+    const { store, host, transport, sections } = this.o;
+    const started = this.now();
+    store.getState().hostAttempt(host, started);
+    const nonce = randomBytes(6).toString('hex');
+    try {
+      const result = await transport.exec(['sh', '-c', buildSectionScript(sections, nonce)], {
+        timeoutMs: this.o.commandTimeoutMs,
+      });
+      const readAt = this.now();
+      const outputs = splitSectionOutput(result.stdout, nonce);
+      if (outputs.size === 0) {
+        const detail = result.stderr.trim().split('\n')[0] || `exit code ${result.exitCode}`;
+        throw new TransportFailure({ kind: 'exit-code', host, operation: 'poll', message: `poll script produced no sections: ${detail}` });
+      }
+      this.failures = 0;
+      this.nextAttemptAt = 0;
+      const state = store.getState();
+      state.hostUp(host, readAt, readAt - started);
+      const info = interpretHostInfo(outputs);
+      if (info.ok) state.setHostInfo(host, info.value);
+      if (this.o.isDirector) state.setIpvs(host, interpretIpvs(outputs), readAt);
+    } catch (err) {
+      const detail =
+        err instanceof TransportFailure ? err.detail : { kind: 'unreachable' as const, message: (err as Error).message };
+      this.failures += 1;
+      const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
+      this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);
+      store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
+    }
+  }
+}

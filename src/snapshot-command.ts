@@ -1,0 +1,40 @@
+import { formatRow, serviceRows } from '../components/service-rows.js';
+import type { ResolvedConfig } from './config/load-config.js';
+import { buildSnapshot } from './model/snapshot.js';
+import { createFleet } from './poller/fleet.js';
+
+export interface SnapshotOptions {
+  readonly json: boolean;
+  readonly rates: boolean;
+  readonly acceptNew: boolean;
+}
+
+/** Poll once (twice, a second apart, for rates), print, and return the exit code. */
+export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOptions): Promise<number> {
+  const fleet = createFleet(resolved, { acceptNew: options.acceptNew });
+  try {
+    await fleet.refreshAll();
+    if (options.rates) {
+      await new Promise((r) => setTimeout(r, 1000));
+      await fleet.refreshAll();
+    }
+    const state = fleet.store.getState();
+    const now = Date.now();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(buildSnapshot(state, now), null, 2)}\n`);
+    } else {
+      for (const cluster of state.clusters) {
+        process.stdout.write(`== ${cluster.name} (${cluster.mode})\n`);
+        for (const row of serviceRows(state, cluster.name, now)) {
+          process.stdout.write(`${formatRow(row)}\n`);
+        }
+      }
+      for (const h of Object.values(state.hosts)) {
+        if (h.status !== 'up') process.stdout.write(`host ${h.name}: ${h.status}${h.error ? ` ${h.error.kind}: ${h.error.message}` : ''}\n`);
+      }
+    }
+    return Object.values(state.hosts).every((h) => h.status === 'up') ? 0 : 1;
+  } finally {
+    await fleet.stop();
+  }
+}

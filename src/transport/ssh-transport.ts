@@ -1,0 +1,324 @@
+import { readFile } from 'node:fs/promises';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { argvToCommand } from './command-line.js';
+import { ChannelLimiter } from './channel-limiter.js';
+import {
+  appendKnownHost,
+  hostId,
+  knownKeyTypes,
+  loadKnownHosts,
+  verifyHostKey,
+  type HostKeyVerdict,
+  type KnownHostEntry,
+} from './known-hosts.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type ConnectionState, type ExecOptions, type ExecResult, type Transport } from './transport.js';
+import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
+
+export interface SshEndpoint {
+  /** The name the operator knows the host by (config key or ssh alias). */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly identityFiles: readonly string[];
+  /** Path of the ssh-agent socket, when agent auth is allowed. */
+  readonly agent?: string;
+  /** The first hop of a ProxyJump chain, itself possibly jumping. */
+  readonly jump?: SshEndpoint;
+}
+
+export interface SshTransportOptions {
+  readonly knownHostsFiles: readonly string[];
+  /** When set, unknown host keys are accepted and written to this file (never changed keys). */
+  readonly acceptNewTo?: string;
+  readonly connectTimeoutMs?: number;
+  readonly keepaliveIntervalMs?: number;
+  readonly maxChannels?: number;
+  readonly sudo?: boolean;
+  readonly backoffMinMs?: number;
+  readonly backoffMaxMs?: number;
+}
+
+const SERVER_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+] as const;
+
+function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
+  const known = knownKeyTypes(entries, id).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  return [...new Set([...known, ...SERVER_HOST_KEY_ALGORITHMS])];
+}
+
+export function describeVerdict(verdict: HostKeyVerdict): string {
+  switch (verdict.kind) {
+    case 'match':
+      return 'host key matches';
+    case 'unknown':
+      return `host key for ${verdict.hostId} is not in known_hosts (${verdict.fingerprint}); refusing. Verify it and run with --accept-new to record it`;
+    case 'revoked':
+      return `host key for ${verdict.hostId} is marked @revoked (${verdict.fingerprint}) in ${verdict.entry.file}:${verdict.entry.line}`;
+    case 'mismatch':
+      return (
+        `HOST KEY CHANGED for ${verdict.hostId}: server presented ${verdict.fingerprint}, known_hosts has ` +
+        verdict.expected.map((e) => `${e.fingerprint} (${e.file}:${e.line})`).join(', ') +
+        '. Possible man-in-the-middle; refusing to connect'
+      );
+  }
+}
+
+/** One SSH connection (through any ProxyJump chain) to one host, with its own reconnect backoff. */
+export class SshTransport implements Transport {
+  readonly host: string;
+  private readonly endpoint: SshEndpoint;
+  private readonly options: SshTransportOptions;
+  private readonly limiter: ChannelLimiter;
+  private clients: Client[] = [];
+  private connecting: Promise<Client> | undefined;
+  private current: Client | undefined;
+  private failures = 0;
+  private retryAt = 0;
+  private closedByUs = false;
+  state: ConnectionState = 'idle';
+  lastError: TransportError | undefined;
+
+  constructor(endpoint: SshEndpoint, options: SshTransportOptions) {
+    this.endpoint = endpoint;
+    this.host = endpoint.name;
+    this.options = options;
+    this.limiter = new ChannelLimiter(options.maxChannels ?? 8);
+  }
+
+  /** Milliseconds until the next connection attempt is allowed (0 when it may go now). */
+  retryInMs(now = Date.now()): number {
+    return Math.max(0, this.retryAt - now);
+  }
+
+  async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+    const command = argvToCommand(argv, { sudo: this.options.sudo ?? false });
+    return this.limiter.run(async () => {
+      const client = await this.connect();
+      return this.runOnClient(client, command, options);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closedByUs = true;
+    this.state = 'closed';
+    const clients = this.clients;
+    this.clients = [];
+    this.current = undefined;
+    await Promise.all(
+      clients.reverse().map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, 1000);
+            c.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            c.end();
+          }),
+      ),
+    );
+  }
+
+  private connect(): Promise<Client> {
+    if (this.current) return Promise.resolve(this.current);
+    if (this.closedByUs) return Promise.reject(transportError('closed', this.host, 'connect', 'transport closed'));
+    if (this.connecting) return this.connecting;
+    const wait = this.retryInMs();
+    if (wait > 0 && this.lastError) {
+      return Promise.reject(
+        new TransportFailure({ ...this.lastError, message: `${this.lastError.message} (retry in ${Math.ceil(wait / 1000)}s)` }),
+      );
+    }
+    this.state = 'connecting';
+    this.connecting = this.openChain(this.endpoint)
+      .then((client) => {
+        this.current = client;
+        this.failures = 0;
+        this.retryAt = 0;
+        this.state = 'up';
+        this.lastError = undefined;
+        return client;
+      })
+      .catch((err: unknown) => {
+        const failure = classifySshError(err, this.host, 'connect');
+        this.noteFailure(failure.detail);
+        this.teardownClients();
+        throw failure;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
+  }
+
+  private noteFailure(detail: TransportError): void {
+    this.lastError = detail;
+    this.state = 'down';
+    this.failures += 1;
+    const min = this.options.backoffMinMs ?? 1000;
+    const max = this.options.backoffMaxMs ?? 30_000;
+    this.retryAt = Date.now() + Math.min(max, min * 2 ** (this.failures - 1));
+  }
+
+  private teardownClients(): void {
+    for (const c of this.clients) c.end();
+    this.clients = [];
+    this.current = undefined;
+  }
+
+  private async openChain(endpoint: SshEndpoint): Promise<Client> {
+    let sock: NodeJS.ReadableStream | undefined;
+    if (endpoint.jump) {
+      const jumpClient = await this.openChain(endpoint.jump);
+      sock = await new Promise<ClientChannel>((resolve, reject) => {
+        jumpClient.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => {
+          if (err) reject(transportError('unreachable', endpoint.name, `forward via ${endpoint.jump?.name}`, err.message));
+          else resolve(stream);
+        });
+      });
+    }
+    return this.openOne(endpoint, sock);
+  }
+
+  private async openOne(endpoint: SshEndpoint, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
+    const knownHosts = await loadKnownHosts(this.options.knownHostsFiles);
+    const id = hostId(endpoint.host, endpoint.port);
+    let privateKey: Buffer | undefined;
+    for (const file of endpoint.identityFiles) {
+      try {
+        privateKey = await readFile(file);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw classifySshError(err, endpoint.name, `read key ${file}`);
+      }
+    }
+    if (!privateKey && !endpoint.agent) {
+      throw transportError('auth', endpoint.name, 'connect', `no usable identity file (${endpoint.identityFiles.join(', ') || 'none'}) and no ssh-agent`);
+    }
+    let refusal: TransportFailure | undefined;
+    let pendingAccept: Promise<unknown> | undefined;
+    const client = new Client();
+    this.clients.push(client);
+    const config: ConnectConfig = {
+      host: endpoint.host,
+      port: endpoint.port,
+      username: endpoint.user,
+      readyTimeout: this.options.connectTimeoutMs ?? 10_000,
+      keepaliveInterval: this.options.keepaliveIntervalMs ?? 5_000,
+      keepaliveCountMax: 3,
+      algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownHosts, id) as never },
+      hostVerifier: (key: Buffer) => {
+        const verdict = verifyHostKey(knownHosts, id, key);
+        if (verdict.kind === 'match') return true;
+        if (verdict.kind === 'unknown' && this.options.acceptNewTo) {
+          pendingAccept = appendKnownHost(this.options.acceptNewTo, id, key);
+          return true;
+        }
+        const kind = verdict.kind === 'unknown' ? 'host-key-unknown' : 'host-key-mismatch';
+        refusal = transportError(kind, endpoint.name, 'verify host key', describeVerdict(verdict));
+        return false;
+      },
+      ...(privateKey ? { privateKey } : {}),
+      ...(endpoint.agent ? { agent: endpoint.agent } : {}),
+      ...(sock ? { sock: sock as never } : {}),
+    };
+    await new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        client.off('ready', onReady);
+        reject(refusal ?? classifySshError(err, endpoint.name, 'connect'));
+      };
+      client.once('ready', onReady);
+      client.once('error', onError);
+      client.connect(config);
+    });
+    if (pendingAccept) await pendingAccept;
+    client.on('error', (err) => {
+      this.lastError = classifySshError(err, endpoint.name, 'connection').detail;
+    });
+    client.on('close', () => {
+      if (this.closedByUs) return;
+      // A hop dropped: the whole chain is gone.
+      if (this.current) {
+        this.noteFailure(this.lastError ?? { kind: 'unreachable', host: this.host, operation: 'connection', message: 'connection closed by peer' });
+        this.retryAt = Date.now();
+      }
+      this.teardownClients();
+    });
+    return client;
+  }
+
+  private runOnClient(client: Client, command: string, options: ExecOptions): Promise<ExecResult> {
+    const started = Date.now();
+    const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    return new Promise<ExecResult>((resolve, reject) => {
+      client.exec(command, (err, stream) => {
+        if (err) {
+          reject(classifySshError(err, this.host, 'exec'));
+          return;
+        }
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        let outBytes = 0;
+        let errBytes = 0;
+        let failure: TransportFailure | undefined;
+        let exitCode: number | null = null;
+        let exitSignal: string | undefined;
+        const abort = (f: TransportFailure) => {
+          if (failure) return;
+          failure = f;
+          stream.signal('KILL');
+          stream.close();
+        };
+        const timer = setTimeout(
+          () => abort(transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
+        stream.on('data', (chunk: Buffer) => {
+          outBytes += chunk.length;
+          if (outBytes > cap) abort(transportError('parse', this.host, 'exec', `output exceeded ${cap} bytes`));
+          else out.push(chunk);
+        });
+        stream.stderr.on('data', (chunk: Buffer) => {
+          errBytes += chunk.length;
+          if (errBytes <= 64 * 1024) errOut.push(chunk);
+        });
+        stream.on('exit', (code: number | null, signal?: string) => {
+          exitCode = code;
+          if (signal) exitSignal = signal;
+        });
+        stream.on('close', () => {
+          clearTimeout(timer);
+          if (failure) {
+            reject(failure);
+            return;
+          }
+          if (exitCode === null && !exitSignal) {
+            reject(transportError('closed', this.host, 'exec', 'channel closed before the command exited'));
+            return;
+          }
+          resolve({
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(errOut).toString('utf8'),
+            exitCode,
+            ...(exitSignal ? { signal: exitSignal } : {}),
+            durationMs: Date.now() - started,
+          });
+        });
+        if (options.stdin !== undefined) stream.end(options.stdin);
+        else stream.end();
+      });
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import type { TransportError } from './transport-error.js';
+
+export interface ExecOptions {
+  /** Kill the command and fail with `timeout` after this long. */
+  readonly timeoutMs: number;
+  /** Fail with `parse` once stdout passes this many bytes. */
+  readonly maxOutputBytes?: number;
+  /** Text written to the command's stdin. */
+  readonly stdin?: string;
+}
+
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  readonly signal?: string;
+  readonly durationMs: number;
+}
+
+export type ConnectionState = 'idle' | 'connecting' | 'up' | 'down' | 'closed';
+
+/** Runs argv commands on one host. SSH and local execution both implement it. */
+export interface Transport {
+  readonly host: string;
+  readonly state: ConnectionState;
+  readonly lastError: TransportError | undefined;
+  /** Run one command. Rejects with TransportFailure; a non-zero exit is a result, not a rejection. */
+  exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
