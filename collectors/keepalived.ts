@@ -1,0 +1,234 @@
+import { ok, parseError, type ParseResult } from './parse-result.js';
+import type { Section, SectionOutput } from './section.js';
+
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP' | 'UNKNOWN';
+
+export interface VrrpInstance {
+  readonly name: string;
+  readonly vrid: number;
+  readonly state: VrrpState;
+  readonly wantState?: VrrpState;
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  readonly interface?: string;
+  /** Unix seconds of the last state change, as keepalived recorded it. */
+  readonly lastTransition?: number;
+  /** VIPs as configured, without the prefix length. */
+  readonly vips: readonly string[];
+  /** keepalived says the VIPs are set on this host. */
+  readonly vipsSet?: boolean;
+  readonly trackFiles: readonly string[];
+  readonly stats?: { readonly advertReceived: number; readonly advertSent: number; readonly becameMaster: number; readonly releasedMaster: number; readonly priorityZeroReceived: number; readonly priorityZeroSent: number };
+}
+
+export interface TrackFileStatus {
+  readonly name: string;
+  readonly file: string;
+  readonly status: number;
+  readonly weight: number;
+}
+
+export interface KeepalivedDump {
+  readonly instances: readonly VrrpInstance[];
+  readonly trackFiles: readonly TrackFileStatus[];
+}
+
+const STATES: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER', 3: 'FAULT', 97: 'STOP', 98: 'STOP' };
+
+/**
+ * Signals only this host's keepalived (by its pid file) to write a dump, waits for the file to be rewritten, prints it.
+ * $1 pid file, $2 dump name (JSON, DATA, STATS). Exit 3: not running; 4: not allowed to signal; 5: no dump in time;
+ * 6: this build cannot write that dump.
+ */
+export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; kind=$2
+case $kind in JSON) out=/tmp/keepalived.json;; DATA) out=/tmp/keepalived.data;; STATS) out=/tmp/keepalived.stats;; *) exit 2;; esac
+[ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; exit 3; }
+pid=$(cat "$pidfile")
+kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed to signal keepalived pid $pid" >&2; exit 4; fi; echo "keepalived is not running: pid $pid from $pidfile is gone" >&2; exit 3; }
+sig=$(keepalived --signum="$kind" 2>/dev/null) || { echo "this keepalived build cannot write a $kind dump" >&2; exit 6; }
+case $sig in ''|*[!0-9]*) echo "this keepalived build cannot write a $kind dump" >&2; exit 6;; esac
+mark=$(mktemp) || exit 5
+trap 'rm -f "$mark"' EXIT
+sleep 0.01
+kill -"$sig" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
+i=0
+while [ $i -lt 30 ]; do
+  if [ -s "$out" ] && [ "$out" -nt "$mark" ]; then sleep 0.05; cat "$out"; exit 0; fi
+  sleep 0.1; i=$((i+1))
+done
+echo "keepalived did not write $out within 3 s" >&2; exit 5`;
+
+export function keepalivedSections(pidFile: string, notifyLog?: string): Section[] {
+  const dump = (id: string, kind: string): Section => ({ id, argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, kind], timeoutSec: 5 });
+  return [
+    dump('keepalived-json', 'JSON'),
+    dump('keepalived-data', 'DATA'),
+    ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', notifyLog] }] : []),
+  ];
+}
+
+const stripPrefix = (vip: string) => (vip.split(/\s+/)[0] ?? '').replace(/\/\d+$/, '');
+
+/** Parse /tmp/keepalived.json (keepalived built with --enable-json; Debian's is). */
+export function parseKeepalivedJson(text: string): ParseResult<VrrpInstance[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return parseError(`keepalived.json is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(raw)) return parseError('keepalived.json: expected an array of instances');
+  const out: VrrpInstance[] = [];
+  for (const [i, item] of raw.entries()) {
+    const d = (item as { data?: Record<string, unknown> })?.data;
+    const s = (item as { stats?: Record<string, unknown> })?.stats;
+    if (!d || typeof d.iname !== 'string' || typeof d.state !== 'number' || typeof d.vrid !== 'number')
+      return parseError(`keepalived.json: instance ${i} lacks iname, state or vrid`);
+    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+    out.push({
+      name: d.iname,
+      vrid: d.vrid,
+      state: STATES[d.state] ?? 'UNKNOWN',
+      ...(typeof d.wantstate === 'number' ? { wantState: STATES[d.wantstate] ?? 'UNKNOWN' } : {}),
+      basePriority: num(d.base_priority),
+      effectivePriority: num(d.effective_priority),
+      ...(typeof d.ifp_ifname === 'string' ? { interface: d.ifp_ifname } : {}),
+      ...(typeof d.last_transition === 'number' ? { lastTransition: d.last_transition } : {}),
+      vips: Array.isArray(d.vips) ? d.vips.filter((v): v is string => typeof v === 'string').map(stripPrefix) : [],
+      ...(typeof d.vipset === 'boolean' ? { vipsSet: d.vipset } : {}),
+      trackFiles: [],
+      ...(s
+        ? {
+            stats: {
+              advertReceived: num(s.advert_rcvd),
+              advertSent: num(s.advert_sent),
+              becameMaster: num(s.become_master),
+              releasedMaster: num(s.release_master),
+              priorityZeroReceived: num(s.pri_zero_rcvd),
+              priorityZeroSent: num(s.pri_zero_sent),
+            },
+          }
+        : {}),
+    });
+  }
+  return ok(out);
+}
+
+const STATE_NAMES: Record<string, VrrpState> = { INIT: 'INIT', BACKUP: 'BACKUP', MASTER: 'MASTER', FAULT: 'FAULT', STOP: 'STOP' };
+
+/** Parse /tmp/keepalived.data: instances (fallback when there is no JSON) and the track files' live status. */
+export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
+  if (!text.includes('------< ')) return parseError('keepalived.data: no "------< section >------" headings');
+  const instances: VrrpInstance[] = [];
+  const trackFiles: TrackFileStatus[] = [];
+  let section = '';
+  let inst: { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } | undefined;
+  let list: 'vips' | 'track' | undefined;
+  let track: { name: string; file: string; status: number; weight: number } | undefined;
+  const flush = () => {
+    if (inst) instances.push(inst);
+    inst = undefined;
+    if (track) trackFiles.push(track);
+    track = undefined;
+  };
+  for (const line of text.split('\n')) {
+    const heading = /^------< (.+) >------$/.exec(line);
+    if (heading) {
+      flush();
+      section = heading[1]!;
+      continue;
+    }
+    if (section === 'VRRP Topology') {
+      const start = /^ VRRP Instance = (\S+)/.exec(line);
+      if (start) {
+        flush();
+        inst = { name: start[1]!, vrid: 0, state: 'UNKNOWN', basePriority: 0, effectivePriority: 0, vips: [], trackFiles: [] };
+        list = undefined;
+        continue;
+      }
+      if (!inst) continue;
+      const kv = /^ {3}([A-Za-z][^=]*?) = (.*)$/.exec(line);
+      if (kv) {
+        list = undefined;
+        const [key, value] = [kv[1]!, kv[2]!];
+        if (key === 'State') inst.state = STATE_NAMES[value] ?? 'UNKNOWN';
+        else if (key === 'Wantstate') inst.wantState = STATE_NAMES[value] ?? 'UNKNOWN';
+        else if (key === 'Virtual Router ID') inst.vrid = Number(value);
+        else if (key === 'Priority') inst.basePriority = Number(value);
+        else if (key === 'Effective priority') inst.effectivePriority = Number(value);
+        else if (key === 'Interface') inst.interface = value;
+        else if (key === 'Last transition') inst.lastTransition = Number(value.split(' ')[0]);
+        continue;
+      }
+      if (/^ {3}Virtual IP \(\d+\):$/.test(line)) list = 'vips';
+      else if (/^ {3}Tracked files :$/.test(line)) list = 'track';
+      else if (/^ {5}\S/.test(line) && list === 'vips') {
+        inst.vips = [...inst.vips, stripPrefix(line.trim())];
+        if (/ set$/.test(line)) inst.vipsSet = true;
+      } else if (/^ {5}\S/.test(line) && list === 'track') inst.trackFiles = [...inst.trackFiles, line.trim().split(',')[0]!];
+      else if (/^ {3}\S/.test(line)) list = undefined;
+    } else if (section === 'VRRP Track files') {
+      const start = /^ Track file = (\S+)/.exec(line);
+      if (start) {
+        if (track) trackFiles.push(track);
+        track = { name: start[1]!, file: '', status: 0, weight: 0 };
+        continue;
+      }
+      const kv = /^ {3}(File|Status|Weight) = (.*)$/.exec(line);
+      if (track && kv) {
+        if (kv[1] === 'File') track.file = kv[2]!;
+        else if (kv[1] === 'Status') track.status = Number(kv[2]);
+        else track.weight = Number(kv[2]);
+      }
+    }
+  }
+  flush();
+  return ok({ instances, trackFiles });
+}
+
+export type KeepalivedReading =
+  | { readonly status: 'ok'; readonly source: 'json' | 'data'; readonly instances: readonly VrrpInstance[]; readonly trackFiles: readonly TrackFileStatus[]; readonly notify: readonly NotifyLine[] }
+  | { readonly status: 'not-running' | 'permission' | 'timeout' | 'error'; readonly message: string };
+
+export interface NotifyLine {
+  readonly at: number;
+  readonly instance: string;
+  readonly state: string;
+}
+
+/** Lines a keepalived notify script appends: `<unix time> <instance> <STATE>`. Other lines are skipped. */
+export function parseNotifyLog(text: string): NotifyLine[] {
+  return text
+    .split('\n')
+    .map((l) => /^(\d+(?:\.\d+)?)\s+(\S+)\s+(\S+)/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ at: Number(m[1]), instance: m[2]!, state: m[3]! }));
+}
+
+function failure(out: SectionOutput): KeepalivedReading {
+  const message = out.stderr.trim().split('\n')[0] || `exit code ${out.exitCode}`;
+  if (out.exitCode === 3) return { status: 'not-running', message };
+  if (out.exitCode === 4) return { status: 'permission', message };
+  if (out.exitCode === 5 || out.exitCode === 137) return { status: 'timeout', message: out.exitCode === 137 ? 'dump timed out' : message };
+  return { status: 'error', message };
+}
+
+export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>): KeepalivedReading {
+  const json = sections.get('keepalived-json');
+  const data = sections.get('keepalived-data');
+  const notifyOut = sections.get('keepalived-notify');
+  const notify = notifyOut?.exitCode === 0 ? parseNotifyLog(notifyOut.stdout) : [];
+  const dump = data?.exitCode === 0 ? parseKeepalivedData(data.stdout) : undefined;
+  const trackFiles = dump?.ok ? dump.value.trackFiles : [];
+  if (json?.exitCode === 0) {
+    const parsed = parseKeepalivedJson(json.stdout);
+    if (!parsed.ok) return { status: 'error', message: parsed.error.message };
+    // JSON has no track-file names per instance; take them from the data dump.
+    const tracked = new Map(dump?.ok ? dump.value.instances.map((i) => [i.name, i.trackFiles]) : []);
+    const instances = parsed.value.map((i) => ({ ...i, trackFiles: tracked.get(i.name) ?? [] }));
+    return { status: 'ok', source: 'json', instances, trackFiles, notify };
+  }
+  if (dump?.ok) return { status: 'ok', source: 'data', instances: dump.value.instances, trackFiles, notify };
+  if (dump && !dump.ok) return { status: 'error', message: dump.error.message };
+  return failure(json ?? data ?? { id: 'keepalived', stdout: '', stderr: 'no keepalived section', exitCode: 1 });
+}

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HOST_SECTIONS } from '../../collectors/host-info.js';
+import { IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import { HeldTransport } from '../../test/support/held-transport.js';
+import { createLvsStore } from '../store/lvs-store.js';
+import { HostPoller } from './host-poller.js';
+
+function setup(isDirector = false) {
+  const store = createLvsStore({ clusters: [], hosts: ['d1'], pollIntervalMs: 1000, readOnly: false });
+  const transport = new HeldTransport('d1');
+  const poller = new HostPoller({
+    host: 'd1',
+    transport,
+    sections: [...HOST_SECTIONS, ...(isDirector ? IPVS_SECTIONS : [])],
+    isDirector,
+    store,
+    intervalMs: 1000,
+    commandTimeoutMs: 5000,
+    backoffMaxMs: 8000,
+  });
+  return { store, transport, poller };
+}
+
+describe('HostPoller', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('polls at once, then every interval, and stores what it read', async () => {
+    const { store, transport, poller } = setup();
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.calls).toBe(1);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    const host = store.getState().hosts.d1!;
+    expect(host.status).toBe('up');
+    expect(host.info?.memTotalKb).toBeGreaterThan(0);
+    expect(host.readAt).toBe(Date.now());
+    await vi.advanceTimersByTimeAsync(999);
+    expect(transport.calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.calls).toBe(2);
+    transport.release();
+    await poller.stop();
+  });
+
+  it('skips a tick while the previous poll is still running', async () => {
+    const { store, transport, poller } = setup();
+    poller.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(transport.calls).toBe(1);
+    expect(store.getState().hosts.d1!.skippedTicks).toBe(3);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.calls).toBe(2);
+    transport.release();
+    await poller.stop();
+  });
+
+  it('marks the host down with the error kind, backs off, and recovers', async () => {
+    const { store, transport, poller } = setup();
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    transport.fail({ kind: 'unreachable', operation: 'connect', message: 'connect ECONNREFUSED 127.0.0.1:2204' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().hosts.d1).toMatchObject({ status: 'down', error: { kind: 'unreachable', message: expect.stringContaining('ECONNREFUSED') } });
+    const attemptTimes: number[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 4; i++) {
+      const before = transport.calls;
+      while (transport.calls === before) await vi.advanceTimersByTimeAsync(1000);
+      attemptTimes.push(Date.now() - started);
+      transport.fail({ kind: 'timeout', operation: 'connect', message: 'timed out' });
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    // Gaps grow: 1 s, 2 s, 4 s, 8 s (capped).
+    const gaps = attemptTimes.map((t, i) => t - (attemptTimes[i - 1] ?? 0));
+    expect(gaps).toEqual([1000, 2000, 4000, 8000]);
+    expect(store.getState().hosts.d1!.error?.kind).toBe('timeout');
+    while (transport.pending.length === 0) await vi.advanceTimersByTimeAsync(1000);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().hosts.d1).toMatchObject({ status: 'up' });
+    expect(store.getState().hosts.d1!.error).toBeUndefined();
+    await poller.stop();
+  });
+
+  it('reports ip_vs as not loaded on a host without the module, without running ipvsadm', async () => {
+    const { store, transport, poller } = setup(true);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const script = transport.pending[0]!.argv[2]!;
+    expect(script).toContain("if test -e /proc/net/ip_vs");
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    const reading = store.getState().ipvs.d1?.reading;
+    // This test machine's kernel has no ip_vs; on one that has it the reading is ok or an ipvsadm error.
+    expect(reading?.status).toBe(existsSync('/proc/net/ip_vs') ? expect.any(String) : 'not-loaded');
+    await poller.stop();
+  });
+
+  it('does not poll while paused', async () => {
+    const { store, transport, poller } = setup();
+    store.getState().setPaused(true);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(transport.calls).toBe(0);
+    store.getState().setPaused(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.calls).toBe(1);
+    transport.release();
+    await poller.stop();
+  });
+});
