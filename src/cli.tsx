@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { render } from 'ink';
 import { App } from '../components/App.js';
@@ -95,4 +94,6 @@ program
     process.exitCode = await runSnapshot(resolved, { json: cmd.json ?? false, rates: cmd.rates, acceptNew: opts.acceptNew ?? false });
   });
 
-await program.parseAsync(process.argv);
+export async function main(argv: readonly string[]): Promise<void> {
+  await program.parseAsync([...argv]);
+}

@@ -1,4 +1,5 @@
-import { formatRow, serviceRows } from '../components/service-rows.js';
+import { serviceRows } from '../components/service-rows.js';
+import { formatTableRow } from '../components/table-model.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import { buildSnapshot } from './model/snapshot.js';
 import { createFleet } from './poller/fleet.js';
@@ -13,7 +14,7 @@ export interface SnapshotOptions {
 export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOptions): Promise<number> {
   const fleet = createFleet(resolved, { acceptNew: options.acceptNew });
   try {
-    await fleet.refreshAll();
+    await Promise.all([fleet.refreshAll(), fleet.probeNfsAll()]);
     if (options.rates) {
       await new Promise((r) => setTimeout(r, 1000));
       await fleet.refreshAll();
@@ -25,8 +26,9 @@ export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOpt
     } else {
       for (const cluster of state.clusters) {
         process.stdout.write(`== ${cluster.name} (${cluster.mode})\n`);
-        for (const row of serviceRows(state, cluster.name, now)) {
-          process.stdout.write(`${formatRow(row)}\n`);
+        const spec = serviceRows(state, cluster.name, now);
+        for (const row of spec.rows) {
+          process.stdout.write(`${formatTableRow(spec.columns, row)}\n`);
         }
       }
       for (const h of Object.values(state.hosts)) {

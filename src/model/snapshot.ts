@@ -1,6 +1,11 @@
 import type { IpvsRates } from '../../collectors/ipvs-rates.js';
 import { realServerKey } from '../../collectors/ipvs-types.js';
 import type { LvsState } from '../store/lvs-store.js';
+import { doctorChecks } from './doctor.js';
+import { ipvsDrift } from './ipvs-drift.js';
+import { clusterOverview } from './overview.js';
+import { replicationRows } from './replication-view.js';
+import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
 export interface SnapshotRates {
   readonly connsPerSec: number;
@@ -16,6 +21,7 @@ const rates = (r: IpvsRates | undefined): SnapshotRates | null => (r ? { ...r } 
 export function buildSnapshot(state: LvsState, now = Date.now()) {
   return {
     version: 1,
+    events: state.events.slice(-50).map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
     takenAt: new Date(now).toISOString(),
     hosts: Object.values(state.hosts).map((h) => ({
       name: h.name,
@@ -29,6 +35,26 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       name: cluster.name,
       mode: cluster.mode,
       vips: cluster.vips,
+      overview: clusterOverview(state, cluster, now),
+      alerts: vrrpAlerts(state, cluster),
+      vrrp: vrrpRows(state, cluster).map((r) => ({ ...r, lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null })),
+      drift: ipvsDrift(state, cluster),
+      doctor: doctorChecks(state, cluster),
+      replication: replicationRows(state, cluster),
+      nfs: cluster.nfs.map((m) => {
+        const n = state.nfs[m.id];
+        return {
+          host: m.host,
+          mountpoint: m.mountpoint,
+          export: m.export ?? null,
+          health: n?.health ?? null,
+          reason: n?.reason ?? null,
+          device: n?.entry?.device ?? null,
+          probeMs: n?.probe?.elapsedMs ?? null,
+          probedAt: n?.probedAt ? new Date(n.probedAt).toISOString() : null,
+          delta: n?.delta ?? null,
+        };
+      }),
       directors: cluster.directors.map((host) => {
         const d = state.ipvs[host];
         const reading = d?.reading;

@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HOST_SECTIONS } from '../../collectors/host-info.js';
-import { IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
 import { HeldTransport } from '../../test/support/held-transport.js';
+import { parseConfigText } from '../config/load-config.js';
 import { createLvsStore } from '../store/lvs-store.js';
+import { clusterInfos, planHost } from './host-plan.js';
 import { HostPoller } from './host-poller.js';
 
 function setup(isDirector = false) {
-  const store = createLvsStore({ clusters: [], hosts: ['d1'], pollIntervalMs: 1000, readOnly: false });
+  const config = parseConfigText(
+    JSON.stringify({ hosts: { d1: {}, rs: {} }, clusters: [{ name: 'c', mode: 'nat', directors: [{ host: isDirector ? 'd1' : 'rs' }] }] }),
+    'test.json',
+  );
+  const store = createLvsStore({ clusters: clusterInfos(config), hosts: ['d1'], pollIntervalMs: 1000, readOnly: false });
   const transport = new HeldTransport('d1');
   const poller = new HostPoller({
     host: 'd1',
     transport,
-    sections: [...HOST_SECTIONS, ...(isDirector ? IPVS_SECTIONS : [])],
-    isDirector,
+    plan: planHost(config, 'd1'),
     store,
     intervalMs: 1000,
     commandTimeoutMs: 5000,

@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { interpretHostInfo } from '../../collectors/host-info.js';
-import { interpretIpvs } from '../../collectors/ipvs-collector.js';
-import type { Section } from '../../collectors/section.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
 import { TransportFailure } from '../transport/transport-error.js';
+import type { HostPlan } from './host-plan.js';
 import { buildSectionScript, splitSectionOutput } from './section-script.js';
 
 export interface HostPollerOptions {
   readonly host: string;
   readonly transport: Transport;
-  readonly sections: readonly Section[];
-  readonly isDirector: boolean;
+  readonly plan: HostPlan;
   readonly store: LvsStore;
   readonly intervalMs: number;
   readonly commandTimeoutMs: number;
@@ -76,12 +73,12 @@ export class HostPoller {
   }
 
   private async poll(): Promise<void> {
-    const { store, host, transport, sections } = this.o;
+    const { store, host, transport, plan } = this.o;
     const started = this.now();
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     try {
-      const result = await transport.exec(['sh', '-c', buildSectionScript(sections, nonce)], {
+      const result = await transport.exec(['sh', '-c', buildSectionScript(plan.sections, nonce)], {
         timeoutMs: this.o.commandTimeoutMs,
       });
       const readAt = this.now();
@@ -94,9 +91,7 @@ export class HostPoller {
       this.nextAttemptAt = 0;
       const state = store.getState();
       state.hostUp(host, readAt, readAt - started);
-      const info = interpretHostInfo(outputs);
-      if (info.ok) state.setHostInfo(host, info.value);
-      if (this.o.isDirector) state.setIpvs(host, interpretIpvs(outputs), readAt);
+      plan.apply(outputs, state, readAt);
     } catch (err) {
       const detail =
         err instanceof TransportFailure ? err.detail : { kind: 'unreachable' as const, message: (err as Error).message };

@@ -3,12 +3,41 @@ import type { IpvsReading } from '../../collectors/ipvs-collector.js';
 import { tableRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
 import { shareStructure } from './structural-sharing.js';
-import type { ClusterInfo, DirectorIpvs, HostError, HostRuntime } from './store-types.js';
+import type { KeepalivedReading } from '../../collectors/keepalived.js';
+import type { NetState } from '../../collectors/net-state.js';
+import { judgeNfsMount, type NfsMountsReading, type NfsProbeResult } from '../../collectors/nfs.js';
+import type { ReplicationSide } from '../../collectors/replication.js';
+import type {
+  ClusterInfo,
+  DirectorIpvs,
+  AuditView,
+  DirectorKeepalived,
+  JumpHostStats,
+  RateHistory,
+  HostError,
+  HostRuntime,
+  LvsEvent,
+  NfsMountState,
+  ReplicationPairState,
+} from './store-types.js';
+
+export const EVENT_RING_SIZE = 500;
+export const HISTORY_POINTS = 60;
+export const AUDIT_VIEW_SIZE = 200;
 
 export interface LvsState {
   readonly clusters: readonly ClusterInfo[];
   readonly hosts: Readonly<Record<string, HostRuntime>>;
   readonly ipvs: Readonly<Record<string, DirectorIpvs>>;
+  readonly keepalived: Readonly<Record<string, DirectorKeepalived>>;
+  readonly replication: Readonly<Record<string, ReplicationPairState>>;
+  readonly nfs: Readonly<Record<string, NfsMountState>>;
+  /** Newest last, at most EVENT_RING_SIZE. */
+  readonly events: readonly LvsEvent[];
+  /** Per `${director}|${serviceKey}|${realServerKey}`, oldest first, at most HISTORY_POINTS. */
+  readonly history: Readonly<Record<string, RateHistory>>;
+  readonly audit: readonly AuditView[];
+  readonly jumpHost?: JumpHostStats;
   readonly pollIntervalMs: number;
   readonly readOnly: boolean;
   readonly paused: boolean;
@@ -19,6 +48,15 @@ export interface LvsState {
   tickSkipped(host: string): void;
   setHostInfo(host: string, info: HostInfo): void;
   setIpvs(host: string, reading: IpvsReading, readAt: number): void;
+  setNet(host: string, net: NetState): void;
+  setKeepalived(host: string, reading: KeepalivedReading, readAt: number): void;
+  setReplicationSide(pairId: string, side: 'source' | 'replica', reading: ReplicationSide, readAt: number): void;
+  setNfsMounts(host: string, reading: NfsMountsReading, readAt: number): void;
+  nfsProbeStarted(mountId: string): void;
+  setNfsProbe(mountId: string, probe: NfsProbeResult, at: number): void;
+  addEvents(events: readonly LvsEvent[]): void;
+  addAudit(entries: readonly AuditView[]): void;
+  setJumpHost(stats: JumpHostStats): void;
   setPaused(paused: boolean): void;
 }
 
@@ -46,6 +84,14 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       clusters: seed.clusters,
       hosts: Object.fromEntries(seed.hosts.map((name) => [name, { name, status: 'connecting', skippedTicks: 0 }])),
       ipvs: {},
+      keepalived: {},
+      replication: Object.fromEntries(seed.clusters.flatMap((c) => c.replication.map((r) => [r.id, { id: r.id }]))),
+      nfs: Object.fromEntries(
+        seed.clusters.flatMap((c) => c.nfs.map((m) => [m.id, { id: m.id, host: m.host, mountpoint: m.mountpoint, probeRunning: false }])),
+      ),
+      events: [],
+      history: {},
+      audit: [],
       pollIntervalMs: seed.pollIntervalMs,
       readOnly: seed.readOnly,
       paused: false,
@@ -72,8 +118,89 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         }
         const next: DirectorIpvs = { host, readAt, reading, serviceRates, realServerRates };
         const shared = prev ? shareStructure(prev, next) : next;
-        if (shared !== prev) set({ ipvs: { ...get().ipvs, [host]: shared } });
+        if (shared === prev) return;
+        const history = { ...get().history };
+        for (const [key, r] of Object.entries(realServerRates)) {
+          const id = `${host}|${key}`;
+          const h = history[id] ?? { connsPerSec: [], bytesPerSec: [] };
+          history[id] = {
+            connsPerSec: [...h.connsPerSec, r.connsPerSec].slice(-HISTORY_POINTS),
+            bytesPerSec: [...h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec].slice(-HISTORY_POINTS),
+          };
+        }
+        set({ ipvs: { ...get().ipvs, [host]: shared }, history });
       },
+      setNet: (host, net) => patchHost(host, { net }),
+      setKeepalived: (host, reading, readAt) => {
+        const prev = get().keepalived[host];
+        const next = { host, readAt, reading };
+        const shared = prev ? shareStructure(prev, next) : next;
+        if (shared !== prev) set({ keepalived: { ...get().keepalived, [host]: shared } });
+      },
+      setReplicationSide: (pairId, side, reading, readAt) => {
+        const prev = get().replication[pairId];
+        if (!prev) return;
+        const next = shareStructure(prev, { ...prev, [side]: { ...reading, readAt } });
+        if (next !== prev) set({ replication: { ...get().replication, [pairId]: next } });
+      },
+      setNfsMounts: (host, reading, readAt) => {
+        const all = get().nfs;
+        let changed = false;
+        const updated: Record<string, NfsMountState> = { ...all };
+        for (const m of Object.values(all)) {
+          if (m.host !== host) continue;
+          const entry = reading.mounts.find((e) => e.mountpoint === m.mountpoint);
+          const counters = reading.stats.get(m.mountpoint);
+          const prevC = m.counters;
+          const delta =
+            counters && prevC && counters.ops >= prevC.ops
+              ? {
+                  ops: counters.ops - prevC.ops,
+                  transmissions: counters.transmissions - prevC.transmissions,
+                  majorTimeouts: counters.majorTimeouts - prevC.majorTimeouts,
+                  rttMs: counters.rttMs - prevC.rttMs,
+                  executeMs: counters.executeMs - prevC.executeMs,
+                }
+              : undefined;
+          const slowMs = get().clusters.flatMap((c) => c.nfs).find((n) => n.id === m.id)?.slowMs ?? 500;
+          const verdict = judgeNfsMount(entry !== undefined, m.probe, slowMs);
+          const { entry: _e, counters: _c, delta: _d, ...rest } = m;
+          const next = shareStructure(m, {
+            ...rest,
+            ...(entry ? { entry } : {}),
+            ...(counters ? { counters } : {}),
+            ...(delta ? { delta } : {}),
+            mountedReadAt: readAt,
+            health: verdict.health,
+            reason: verdict.reason,
+          });
+          if (next !== m) {
+            updated[m.id] = next;
+            changed = true;
+          }
+        }
+        if (changed) set({ nfs: updated });
+      },
+      nfsProbeStarted: (mountId) => {
+        const m = get().nfs[mountId];
+        if (m && !m.probeRunning) set({ nfs: { ...get().nfs, [mountId]: { ...m, probeRunning: true } } });
+      },
+      setNfsProbe: (mountId, probe, at) => {
+        const m = get().nfs[mountId];
+        if (!m) return;
+        const slowMs = get().clusters.flatMap((c) => c.nfs).find((n) => n.id === mountId)?.slowMs ?? 500;
+        const verdict = judgeNfsMount(m.entry !== undefined || m.mountedReadAt === undefined, probe, slowMs);
+        set({ nfs: { ...get().nfs, [mountId]: { ...m, probe, probedAt: at, probeRunning: false, health: verdict.health, reason: verdict.reason } } });
+      },
+      addEvents: (events) => {
+        if (events.length === 0) return;
+        const all = [...get().events, ...events];
+        set({ events: all.length > EVENT_RING_SIZE ? all.slice(all.length - EVENT_RING_SIZE) : all });
+      },
+      addAudit: (entries) => {
+        if (entries.length > 0) set({ audit: [...get().audit, ...entries].slice(-AUDIT_VIEW_SIZE) });
+      },
+      setJumpHost: (stats) => set({ jumpHost: stats }),
       setPaused: (paused) => {
         if (get().paused !== paused) set({ paused });
       },

@@ -1,6 +1,10 @@
 import type { IpvsReading } from '../../collectors/ipvs-collector.js';
 import type { IpvsRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
+import type { KeepalivedReading } from '../../collectors/keepalived.js';
+import type { NetState } from '../../collectors/net-state.js';
+import type { MountEntry, NfsHealth, NfsOpCounters, NfsProbeResult } from '../../collectors/nfs.js';
+import type { ReplicationSide } from '../../collectors/replication.js';
 import type { TransportErrorKind } from '../transport/transport-error.js';
 
 export type HostStatus = 'connecting' | 'up' | 'down';
@@ -21,6 +25,7 @@ export interface HostRuntime {
   /** Ticks skipped because the previous poll was still running. */
   readonly skippedTicks: number;
   readonly info?: HostInfo;
+  readonly net?: NetState;
 }
 
 export interface DirectorIpvs {
@@ -33,10 +38,90 @@ export interface DirectorIpvs {
   readonly realServerRates: Readonly<Record<string, IpvsRates>>;
 }
 
+export interface DirectorKeepalived {
+  readonly host: string;
+  readonly readAt: number;
+  readonly reading: KeepalivedReading;
+}
+
+export interface ReplicationSideState extends ReplicationSide {
+  readonly readAt: number;
+}
+
+export interface ReplicationPairState {
+  readonly id: string;
+  readonly source?: ReplicationSideState;
+  readonly replica?: ReplicationSideState;
+}
+
+export interface NfsMountState {
+  readonly id: string;
+  readonly host: string;
+  readonly mountpoint: string;
+  readonly entry?: MountEntry;
+  readonly mountedReadAt?: number;
+  readonly counters?: NfsOpCounters;
+  /** Counter deltas between the last two reads. */
+  readonly delta?: NfsOpCounters;
+  readonly probe?: NfsProbeResult;
+  readonly probedAt?: number;
+  readonly probeRunning: boolean;
+  readonly health?: NfsHealth;
+  readonly reason?: string;
+}
+
+export type EventSeverity = 'info' | 'warn' | 'critical';
+
+export interface LvsEvent {
+  readonly at: number;
+  readonly severity: EventSeverity;
+  readonly cluster?: string;
+  readonly host?: string;
+  readonly kind: string;
+  readonly message: string;
+}
+
 export interface ClusterInfo {
   readonly name: string;
   readonly mode: 'nat' | 'dr' | 'tun';
   readonly directors: readonly string[];
   readonly realServers: readonly { readonly host?: string; readonly address: string }[];
   readonly vips: readonly string[];
+  /** Directors that run keepalived, with the instances the config names. */
+  readonly keepalived: Readonly<Record<string, readonly string[]>>;
+  readonly dips: Readonly<Record<string, string>>;
+  readonly replication: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly source: string;
+    readonly replica: string;
+    readonly warnSeconds: number;
+    readonly criticalSeconds: number;
+    readonly pusher?: string;
+    readonly rsyncTarget?: string;
+  }[];
+  readonly nfs: readonly { readonly id: string; readonly host: string; readonly mountpoint: string; readonly export?: string; readonly slowMs: number }[];
+}
+
+export interface RateHistory {
+  readonly connsPerSec: readonly number[];
+  readonly bytesPerSec: readonly number[];
+}
+
+/** An audit line as the console shows it. */
+export interface AuditView {
+  readonly at: number;
+  readonly operator: string;
+  readonly action: string;
+  readonly target: string;
+  readonly result: string;
+  readonly message: string;
+}
+
+export interface JumpHostStats {
+  readonly cpuPercent: number;
+  readonly memUsedPercent: number;
+  readonly rxBytesPerSec?: number;
+  readonly txBytesPerSec?: number;
+  readonly readAt: number;
 }

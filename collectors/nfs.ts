@@ -1,0 +1,129 @@
+import { ok, parseError, type ParseResult } from './parse-result.js';
+import type { Section, SectionOutput } from './section.js';
+
+/** Reading /proc/mounts and mountstats never touches the NFS server, so they ride in the main poll. */
+export const NFS_SECTIONS: readonly Section[] = [
+  { id: 'proc-mounts', argv: ['cat', '/proc/mounts'] },
+  { id: 'mountstats', argv: ['cat', '/proc/self/mountstats'] },
+];
+
+export interface MountEntry {
+  readonly device: string;
+  readonly mountpoint: string;
+  readonly fstype: string;
+  readonly options: readonly string[];
+}
+
+export interface NfsOpCounters {
+  readonly ops: number;
+  readonly transmissions: number;
+  readonly majorTimeouts: number;
+  /** Total round-trip time in ms over all ops. */
+  readonly rttMs: number;
+  readonly executeMs: number;
+}
+
+/** Kernel escapes spaces and tabs in mount paths as octal. */
+const unescapeMount = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+
+export function parseProcMounts(text: string): MountEntry[] {
+  return text
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((f) => f.length >= 4)
+    .map((f) => ({ device: unescapeMount(f[0]!), mountpoint: unescapeMount(f[1]!), fstype: f[2]!, options: f[3]!.split(',') }));
+}
+
+/** Parse /proc/self/mountstats: per NFS mountpoint, op counters summed over every op type. */
+export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCounters>> {
+  const out = new Map<string, NfsOpCounters>();
+  let current: { mountpoint: string; c: { ops: number; transmissions: number; majorTimeouts: number; rttMs: number; executeMs: number } } | undefined;
+  let inOps = false;
+  for (const line of text.split('\n')) {
+    const dev = /^device (\S+) mounted on (\S+) with fstype (\S+)/.exec(line);
+    if (dev) {
+      if (current) out.set(current.mountpoint, current.c);
+      current = /^nfs/.test(dev[3]!) ? { mountpoint: unescapeMount(dev[2]!), c: { ops: 0, transmissions: 0, majorTimeouts: 0, rttMs: 0, executeMs: 0 } } : undefined;
+      inOps = false;
+      continue;
+    }
+    if (!current) continue;
+    if (/^\s+per-op statistics$/.test(line)) {
+      inOps = true;
+      continue;
+    }
+    const op = inOps ? /^\s+([A-Z_0-9]+):\s+(.*)$/.exec(line) : null;
+    if (op) {
+      const n = op[2]!.trim().split(/\s+/).map(Number);
+      if (n.length < 8 || n.some(Number.isNaN)) return parseError(`mountstats: bad per-op line for ${current.mountpoint}`, undefined, line);
+      current.c.ops += n[0]!;
+      current.c.transmissions += n[1]!;
+      current.c.majorTimeouts += n[2]!;
+      current.c.rttMs += n[6]!;
+      current.c.executeMs += n[7]!;
+    }
+  }
+  if (current) out.set(current.mountpoint, current.c);
+  return ok(out);
+}
+
+export interface NfsMountsReading {
+  readonly mounts: readonly MountEntry[];
+  readonly stats: ReadonlyMap<string, NfsOpCounters>;
+}
+
+export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>): ParseResult<NfsMountsReading> {
+  const mounts = sections.get('proc-mounts');
+  if (!mounts || mounts.exitCode !== 0) return parseError(`cannot read /proc/mounts: ${mounts?.stderr.trim() || 'no output'}`);
+  const stats = sections.get('mountstats');
+  const parsed = stats?.exitCode === 0 ? parseMountstats(stats.stdout) : ok(new Map<string, NfsOpCounters>());
+  if (!parsed.ok) return parsed;
+  return ok({ mounts: parseProcMounts(mounts.stdout).filter((m) => m.fstype.startsWith('nfs')), stats: parsed.value });
+}
+
+/**
+ * Probe one mount without ever hanging the caller: `stat` of the mountpoint under `timeout -s KILL`, timed.
+ * $1 mountpoint, $2 timeout seconds. Prints `rc=N ms=M` then stat's stderr.
+ */
+export const NFS_PROBE_SCRIPT = `t=$(mktemp) || exit 97
+trap 'rm -f "$t"' EXIT
+s=$(date +%s%N)
+timeout -s KILL "$2" stat -c %i "$1/." >/dev/null 2>"$t"
+rc=$?
+e=$(date +%s%N)
+echo "rc=$rc ms=$(( (e - s) / 1000000 ))"
+head -c 400 "$t"`;
+
+export function nfsProbeArgv(mountpoint: string, timeoutMs: number): string[] {
+  return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', mountpoint, String(Math.max(1, Math.ceil(timeoutMs / 1000)))];
+}
+
+export interface NfsProbeResult {
+  readonly exitCode: number;
+  readonly elapsedMs: number;
+  readonly error: string;
+}
+
+export function parseNfsProbe(text: string): ParseResult<NfsProbeResult> {
+  const [first, ...rest] = text.split('\n');
+  const m = /^rc=(\d+) ms=(\d+)$/.exec(first ?? '');
+  if (!m) return parseError('nfs probe: expected "rc=N ms=M"', 1, first ?? '');
+  return ok({ exitCode: Number(m[1]), elapsedMs: Number(m[2]), error: rest.join('\n').trim() });
+}
+
+export type NfsHealth = 'OK' | 'SLOW' | 'HUNG' | 'STALE' | 'MISSING';
+
+/** Judge one mount from /proc/mounts and the last probe. */
+export function judgeNfsMount(
+  mounted: boolean,
+  probe: NfsProbeResult | undefined,
+  slowMs: number,
+): { readonly health: NfsHealth; readonly reason: string } {
+  if (!mounted) return { health: 'MISSING', reason: 'not in /proc/mounts' };
+  if (!probe) return { health: 'OK', reason: 'mounted; not probed yet' };
+  if (probe.exitCode === 137 || probe.exitCode === 124) return { health: 'HUNG', reason: `stat did not return within ${probe.elapsedMs} ms (killed)` };
+  if (/stale/i.test(probe.error)) return { health: 'STALE', reason: probe.error.split('\n')[0] ?? 'stale file handle' };
+  if (probe.exitCode !== 0) return { health: 'HUNG', reason: probe.error.split('\n')[0] || `stat exited ${probe.exitCode}` };
+  if (probe.elapsedMs > slowMs) return { health: 'SLOW', reason: `stat took ${probe.elapsedMs} ms (> ${slowMs} ms)` };
+  return { health: 'OK', reason: `stat in ${probe.elapsedMs} ms` };
+}

@@ -1,0 +1,75 @@
+import { Box, Text } from 'ink';
+import { formatAge } from './format.js';
+import { formatCells, formatTableRow, type RowTone, type TableRow, type TableSpec } from './table-model.js';
+
+export interface TableProps {
+  readonly spec: TableSpec;
+  /** Rows after filter and sort. */
+  readonly rows: readonly TableRow[];
+  readonly selectedId: string | undefined;
+  readonly offset: number;
+  /** Lines available, header included. */
+  readonly height: number;
+  readonly width: number;
+  readonly tagged: readonly string[];
+  /** Rows older than this are dimmed and marked stale. */
+  readonly staleAfterMs: number;
+  readonly sortColumn?: number;
+  readonly reverse?: boolean;
+}
+
+export const toneColor: Record<RowTone, string | undefined> = {
+  normal: undefined,
+  dim: 'gray',
+  stale: 'gray',
+  ok: 'green',
+  warn: 'yellow',
+  critical: 'red',
+  heading: 'cyan',
+};
+
+const AGE_WIDTH = 5;
+
+/** Rows that fit: the header and the "more" line take one line each. */
+export function tableBodyHeight(height: number): number {
+  return Math.max(1, height - 2);
+}
+
+export function Table({ spec, rows, selectedId, offset, height, width, tagged, staleAfterMs, sortColumn, reverse }: TableProps) {
+  const bodyHeight = tableBodyHeight(height);
+  const visible = rows.slice(offset, offset + bodyHeight);
+  const titles = spec.columns.map((c, i) => (i === sortColumn ? `${c.title}${reverse ? '▲' : '▼'}` : c.title));
+  const header = `  ${formatCells(
+    spec.columns.map((c, i) => ({ ...c, title: titles[i]! })),
+    titles,
+  )} ${'AGE'.padStart(AGE_WIDTH)}`;
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        {header.slice(0, width)}
+      </Text>
+      {visible.length === 0 && <Text dimColor>(nothing to show)</Text>}
+      {visible.map((row) => {
+        const stale = row.ageMs !== undefined && row.ageMs > staleAfterMs;
+        const age = row.ageMs === undefined ? '' : `${formatAge(row.ageMs)}${stale ? '!' : ''}`;
+        const mark = tagged.includes(row.id) ? '*' : ' ';
+        const body = formatTableRow(spec.columns, row);
+        const line = row.span ? `${mark} ${body}` : `${mark} ${body} ${age.padStart(AGE_WIDTH)}`;
+        const selected = row.id === selectedId;
+        return (
+          <Text
+            key={row.id}
+            inverse={selected}
+            color={stale ? 'gray' : toneColor[row.tone]}
+            dimColor={stale || row.tone === 'dim'}
+            bold={row.group === true}
+            wrap="truncate-end"
+          >
+            {line.slice(0, width)}
+          </Text>
+        );
+      })}
+      {rows.length > offset + bodyHeight && <Text dimColor>{`  ↓ ${rows.length - offset - bodyHeight} more`}</Text>}
+    </Box>
+  );
+}

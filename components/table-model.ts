@@ -1,0 +1,98 @@
+export type RowTone = 'normal' | 'dim' | 'ok' | 'warn' | 'critical' | 'heading' | 'stale';
+
+export interface Column {
+  readonly title: string;
+  readonly width: number;
+  readonly align: 'left' | 'right';
+}
+
+export interface TableRow {
+  /** Stable id, kept across polls: selection and tags follow it. */
+  readonly id: string;
+  readonly cells: readonly string[];
+  readonly tone: RowTone;
+  /** Starts a group: stays in place when sorting and filtering; rows below it sort within it. */
+  readonly group?: boolean;
+  /** Rendered as one joined line instead of columns. */
+  readonly span?: boolean;
+  /** Age of the row's data in ms, shown and used to dim stale rows. */
+  readonly ageMs?: number;
+  /** What enter opens, if anything. */
+  readonly detail?: { readonly kind: 'service' | 'real-server'; readonly key: string };
+}
+
+export interface TableSpec {
+  readonly columns: readonly Column[];
+  readonly rows: readonly TableRow[];
+}
+
+export function padEnd(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
+}
+
+export function padStart(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padStart(width);
+}
+
+export function formatCells(columns: readonly Column[], cells: readonly string[]): string {
+  return columns.map((c, i) => (c.align === 'left' ? padEnd(cells[i] ?? '', c.width) : padStart(cells[i] ?? '', c.width))).join(' ');
+}
+
+export function formatTableRow(columns: readonly Column[], row: TableRow): string {
+  return row.span ? row.cells.filter(Boolean).join('  ') : formatCells(columns, row.cells);
+}
+
+/** Case-insensitive regex filter over a row's text; an invalid pattern matches literally. */
+export function filterRows(rows: readonly TableRow[], pattern: string): TableRow[] {
+  if (pattern === '') return [...rows];
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, 'i');
+  } catch {
+    re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  }
+  return rows.filter((r) => r.group || re.test(r.cells.join(' ')));
+}
+
+const numeric = (s: string): number | undefined => {
+  const m = /^(-?\d+(?:\.\d+)?)([kKMGTP]?)/.exec(s.trim());
+  if (!m) return undefined;
+  const mult: Record<string, number> = { '': 1, k: 1e3, K: 1024, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
+  return Number(m[1]) * (mult[m[2]!] ?? 1);
+};
+
+/** Sort by a column within each group (group rows stay in place), numbers numerically. */
+export function sortRows(rows: readonly TableRow[], column: number | undefined, reverse: boolean): TableRow[] {
+  if (column === undefined) return reverse ? [...rows].reverse() : [...rows];
+  const cmp = (a: TableRow, b: TableRow) => {
+    const x = a.cells[column] ?? '';
+    const y = b.cells[column] ?? '';
+    const nx = numeric(x);
+    const ny = numeric(y);
+    const r = nx !== undefined && ny !== undefined ? nx - ny : x.localeCompare(y);
+    return reverse ? -r : r;
+  };
+  const out: TableRow[] = [];
+  let group: TableRow[] = [];
+  const flush = () => {
+    out.push(...group.sort(cmp));
+    group = [];
+  };
+  for (const row of rows) {
+    if (row.group) {
+      flush();
+      out.push(row);
+    } else group.push(row);
+  }
+  flush();
+  return out;
+}
+
+/** First visible row so that the selected row stays on screen. */
+export function scrollOffset(selectedIndex: number, currentOffset: number, height: number, total: number): number {
+  if (height <= 0) return 0;
+  let offset = Math.min(currentOffset, Math.max(0, total - height));
+  if (selectedIndex < offset) offset = selectedIndex;
+  if (selectedIndex >= offset + height) offset = selectedIndex - height + 1;
+  return Math.max(0, offset);
+}

@@ -1,0 +1,104 @@
+import type { VrrpInstance, VrrpState } from '../../collectors/keepalived.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { ClusterInfo } from '../store/store-types.js';
+
+export interface VrrpRow {
+  readonly director: string;
+  readonly instance: string;
+  /** STOP covers "keepalived not running"; UNKNOWN is "no answer yet". */
+  readonly state: VrrpState | 'UNREACHABLE';
+  readonly vrid?: number;
+  readonly basePriority?: number;
+  readonly effectivePriority?: number;
+  readonly vips: readonly string[];
+  /** VIPs configured on a non-loopback interface of this director right now. */
+  readonly holdsVips: readonly string[];
+  readonly lastTransition?: number;
+  readonly trackFiles: readonly { readonly name: string; readonly status: number; readonly weight: number }[];
+  readonly problem?: string;
+}
+
+export interface VrrpAlert {
+  readonly kind: 'split-brain' | 'no-master';
+  readonly cluster: string;
+  readonly message: string;
+}
+
+/** VIPs a host holds on a non-loopback interface (DR real servers keep the VIP on lo on purpose). */
+export function heldVips(state: LvsState, host: string, vips: readonly string[]): string[] {
+  const addrs = state.hosts[host]?.net?.addresses ?? [];
+  return vips.filter((vip) => addrs.some((a) => a.address === vip && a.ifname !== 'lo'));
+}
+
+function clusterVips(cluster: ClusterInfo, instances: readonly VrrpInstance[]): string[] {
+  return [...new Set([...cluster.vips, ...instances.flatMap((i) => i.vips)])];
+}
+
+export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
+  const rows: VrrpRow[] = [];
+  const allInstances = Object.keys(cluster.keepalived).flatMap((h) => {
+    const r = state.keepalived[h]?.reading;
+    return r?.status === 'ok' ? r.instances : [];
+  });
+  const vips = clusterVips(cluster, allInstances);
+  for (const [director, names] of Object.entries(cluster.keepalived)) {
+    const runtime = state.hosts[director];
+    const reading = state.keepalived[director]?.reading;
+    const holds = heldVips(state, director, vips);
+    for (const name of names) {
+      if (runtime?.status === 'down') {
+        rows.push({ director, instance: name, state: 'UNREACHABLE', vips: [], holdsVips: holds, trackFiles: [], problem: runtime.error?.message ?? 'host down' });
+        continue;
+      }
+      if (!reading) {
+        rows.push({ director, instance: name, state: 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [] });
+        continue;
+      }
+      if (reading.status !== 'ok') {
+        rows.push({ director, instance: name, state: reading.status === 'not-running' ? 'STOP' : 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [], problem: reading.message });
+        continue;
+      }
+      const inst = reading.instances.find((i) => i.name === name);
+      if (!inst) {
+        rows.push({ director, instance: name, state: 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [], problem: `instance ${name} not in keepalived's dump` });
+        continue;
+      }
+      rows.push({
+        director,
+        instance: name,
+        state: inst.state,
+        vrid: inst.vrid,
+        basePriority: inst.basePriority,
+        effectivePriority: inst.effectivePriority,
+        vips: inst.vips,
+        holdsVips: heldVips(state, director, inst.vips),
+        ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
+        trackFiles: reading.trackFiles.filter((t) => inst.trackFiles.includes(t.name)).map(({ name: n, status, weight }) => ({ name: n, status, weight })),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Two MASTERs for one VRID, or one VIP on two directors: split brain. Keepalived running and no MASTER: no-master. */
+export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
+  const rows = vrrpRows(state, cluster);
+  if (rows.length === 0) return [];
+  const alerts: VrrpAlert[] = [];
+  const byVrid = new Map<number, VrrpRow[]>();
+  for (const r of rows) if (r.vrid !== undefined) byVrid.set(r.vrid, [...(byVrid.get(r.vrid) ?? []), r]);
+  for (const [vrid, list] of byVrid) {
+    const masters = list.filter((r) => r.state === 'MASTER');
+    if (masters.length > 1)
+      alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VRID ${vrid}: MASTER on ${masters.map((m) => m.director).join(' and ')}` });
+  }
+  const vips = [...new Set([...cluster.vips, ...rows.flatMap((r) => r.vips)])];
+  for (const vip of vips) {
+    const holders = [...new Set(rows.filter((r) => r.holdsVips.includes(vip)).map((r) => r.director))];
+    if (holders.length > 1) alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
+  }
+  const known = rows.filter((r) => r.state !== 'UNKNOWN');
+  if (known.length > 0 && !rows.some((r) => r.state === 'MASTER'))
+    alerts.push({ kind: 'no-master', cluster: cluster.name, message: `no director is MASTER (${known.map((r) => `${r.director} ${r.state}`).join(', ')})` });
+  return alerts;
+}

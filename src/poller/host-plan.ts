@@ -1,0 +1,92 @@
+import { HOST_SECTIONS, interpretHostInfo } from '../../collectors/host-info.js';
+import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import { interpretKeepalived, keepalivedSections } from '../../collectors/keepalived.js';
+import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
+import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
+import { interpretReplicationSide, replicationSections } from '../../collectors/replication.js';
+import type { Section, SectionOutput } from '../../collectors/section.js';
+import type { Config } from '../config/config-schema.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { ClusterInfo } from '../store/store-types.js';
+
+/** What one host's poll runs (all in one exec) and how each part lands in the store. */
+export interface HostPlan {
+  readonly sections: readonly Section[];
+  apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
+}
+
+type Part = { sections: readonly Section[]; apply: HostPlan['apply'] };
+
+export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
+export const nfsMountId = (host: string, mountpoint: string) => `${host}:${mountpoint}`;
+
+export function clusterInfos(config: Config): ClusterInfo[] {
+  return config.clusters.map((c) => ({
+    name: c.name,
+    mode: c.mode,
+    directors: c.directors.map((d) => d.host),
+    realServers: c.realServers,
+    vips: c.vips,
+    keepalived: Object.fromEntries(c.directors.flatMap((d) => (d.keepalived ? [[d.host, d.keepalived.instances]] : []))),
+    dips: Object.fromEntries(c.directors.flatMap((d) => (d.dip ? [[d.host, d.dip]] : []))),
+    replication: c.replication.map((r) => ({
+      id: replicationId(c.name, r.name),
+      name: r.name,
+      source: r.source.host,
+      replica: r.replica.host,
+      warnSeconds: r.warnSeconds,
+      criticalSeconds: r.criticalSeconds,
+      ...(r.pusher ? { pusher: r.pusher } : {}),
+      ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
+    })),
+    nfs: c.nfs.map((m) => ({ id: nfsMountId(m.host, m.mountpoint), host: m.host, mountpoint: m.mountpoint, slowMs: m.slowMs, ...(m.export ? { export: m.export } : {}) })),
+  }));
+}
+
+export function planHost(config: Config, host: string): HostPlan {
+  const parts: Part[] = [
+    {
+      sections: [...HOST_SECTIONS, ...NET_SECTIONS],
+      apply: (out, state) => {
+        const info = interpretHostInfo(out);
+        if (info.ok) state.setHostInfo(host, info.value);
+        const net = interpretNetState(out);
+        if (net.ok) state.setNet(host, net.value);
+      },
+    },
+  ];
+  const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
+  if (directors.length > 0) parts.push({ sections: IPVS_SECTIONS, apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at) });
+  const ka = directors.find((d) => d.keepalived)?.keepalived;
+  if (ka) parts.push({ sections: keepalivedSections(ka.pidFile, ka.notifyLog), apply: (out, state, at) => state.setKeepalived(host, interpretKeepalived(out), at) });
+  for (const c of config.clusters) {
+    for (const r of c.replication) {
+      const id = replicationId(c.name, r.name);
+      for (const side of ['source', 'replica'] as const) {
+        if (r[side].host !== host) continue;
+        parts.push({
+          sections: replicationSections(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, {
+            path: r[side].path,
+            heartbeatFile: r.heartbeatFile,
+            ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
+            ...(r.pusher ? { pusher: r.pusher } : {}),
+          }),
+          apply: (out, state, at) => state.setReplicationSide(id, side, interpretReplicationSide(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, out), at),
+        });
+      }
+    }
+  }
+  if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) {
+    parts.push({
+      sections: NFS_SECTIONS,
+      apply: (out, state, at) => {
+        const r = interpretNfsMounts(out);
+        if (r.ok) state.setNfsMounts(host, r.value, at);
+      },
+    });
+  }
+  return {
+    sections: parts.flatMap((p) => p.sections),
+    apply: (out, state, at) => parts.forEach((p) => p.apply(out, state, at)),
+  };
+}
