@@ -4,7 +4,10 @@ import { App } from '../components/App.js';
 import { StoreContext } from '../components/store-context.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type ResolvedConfig } from './config/load-config.js';
+import { DEFAULT_KEYMAP } from '../components/keymap.js';
+import { loadAuditTail } from './audit-view.js';
 import { createFleet } from './poller/fleet.js';
+import { JumpHostSampler } from './poller/jump-host-sampler.js';
 import { runSnapshot } from './snapshot-command.js';
 
 export const EXIT_CONFIG = 2;
@@ -31,21 +34,33 @@ async function load(file: string): Promise<ResolvedConfig> {
 
 async function runConsole(opts: GlobalOptions): Promise<void> {
   const resolved = await load(opts.config);
-  if (opts.color === false) process.env.NO_COLOR = '1';
+  const unknownKeys = Object.keys(resolved.config.keys).filter((id) => !DEFAULT_KEYMAP.some((c) => c.id === id));
+  if (unknownKeys.length > 0) {
+    process.stderr.write(`lvstop: invalid config ${resolved.file}:\n${unknownKeys.map((k) => `  - keys.${k}: unknown command (see the README's key table)`).join('\n')}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   const fleet = createFleet(resolved, {
     ...(opts.acceptNew ? { acceptNew: true } : {}),
     ...(opts.readOnly ? { readOnly: true } : {}),
     ...(opts.interval ? { pollIntervalMs: opts.interval } : {}),
+    writeEventLog: true,
   });
+  fleet.store.getState().addAudit(await loadAuditTail(resolved.auditLog));
+  const sampler = new JumpHostSampler(fleet.store, Math.max(2000, fleet.store.getState().pollIntervalMs));
   fleet.start();
+  sampler.start();
   let closing: Promise<void> | undefined;
-  const shutdown = () => (closing ??= fleet.stop());
+  const shutdown = () => {
+    sampler.stop();
+    return (closing ??= fleet.stop());
+  };
   const app = render(
     <StoreContext.Provider value={fleet.store}>
       <App
         onQuit={() => void shutdown()}
         onRefresh={() => void fleet.refreshAll()}
         onTogglePause={() => fleet.store.getState().setPaused(!fleet.store.getState().paused)}
+        keyOverrides={resolved.config.keys}
       />
     </StoreContext.Provider>,
     { exitOnCtrlC: false },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// React and Ink pick their production builds from NODE_ENV, which must be set before they load.
+// React, Ink and its colour library read these when they load, so set them before importing anything.
 process.env.NODE_ENV ??= 'production';
+if (process.env.NO_COLOR || process.argv.includes('--no-color')) process.env.FORCE_COLOR = '0';
 const { main } = await import('./cli.js');
 await main(process.argv);

@@ -100,6 +100,8 @@ export const ConfigSchema = z
     readOnly: z.boolean().default(false),
     auditLog: z.string().min(1).optional(),
     eventLog: z.string().min(1).optional(),
+    /** Key overrides: command id (see the README's key table) to the keys that trigger it. */
+    keys: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
     hosts: z.record(hostName, HostSchema),
     clusters: z.array(ClusterSchema).min(1, 'expected at least one cluster'),
   })

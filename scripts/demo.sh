@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's first command: bring the lab up if it is not, start bounded client traffic, open the console.
+# `npm run demo -- --down` tears the lab down.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+if [[ "${1:-}" == "--down" ]]; then
+  exec bash test/lab/lab.sh down
+fi
+
+[[ -d node_modules ]] || npm ci
+npm run --silent build
+bash test/lab/lab.sh up
+
+# Bounded traffic: at most 20000 requests or 15 minutes, whichever ends first.
+bash test/lab/lab.sh traffic 20000 900 >/dev/null 2>&1 &
+traffic_pid=$!
+trap 'kill "$traffic_pid" 2>/dev/null || true' EXIT
+
+CI=false node dist/src/main.js -c .lab/lvstop.json "$@"

@@ -1,0 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REPO } from './lab.js';
+
+export const ARTIFACTS = resolve(REPO, 'test/artifacts');
+
+/** A program in a real terminal (tmux), read back as screen text. CI=false so Ink draws every frame. */
+export class TmuxScreen {
+  readonly session: string;
+
+  constructor(name: string, command: string, cols = 120, rows = 40) {
+    this.session = `lvstop-${name}-${process.pid}`;
+    execFileSync('tmux', ['new-session', '-d', '-s', this.session, '-x', String(cols), '-y', String(rows), `env CI=false TERM=xterm-256color ${command}`]);
+  }
+
+  capture(): string {
+    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+  }
+
+  keys(...keys: string[]): void {
+    execFileSync('tmux', ['send-keys', '-t', this.session, ...keys]);
+  }
+
+  /** Type literal text (no key-name interpretation). */
+  type(text: string): void {
+    execFileSync('tmux', ['send-keys', '-l', '-t', this.session, text]);
+  }
+
+  resize(cols: number, rows: number): void {
+    execFileSync('tmux', ['resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);
+  }
+
+  alive(): boolean {
+    try {
+      execFileSync('tmux', ['has-session', '-t', this.session], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async waitFor(predicate: (screen: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = this.alive() ? this.capture() : '';
+      if (predicate(screen)) return screen;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`screen never showed ${what} within ${timeoutMs} ms; last screen:\n${screen}`);
+  }
+
+  save(name: string): string {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const screen = this.capture();
+    writeFileSync(resolve(ARTIFACTS, `${name}.txt`), screen);
+    return screen;
+  }
+
+  kill(): void {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', this.session], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
+  }
+}
