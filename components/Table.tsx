@@ -39,10 +39,10 @@ export function Table({ spec, rows, selectedId, offset, height, width, tagged, s
   const bodyHeight = tableBodyHeight(height);
   const visible = rows.slice(offset, offset + bodyHeight);
   const titles = spec.columns.map((c, i) => (i === sortColumn ? `${c.title}${reverse ? '▲' : '▼'}` : c.title));
-  const header = `  ${formatCells(
+  const header = `  ${'AGE'.padEnd(AGE_WIDTH)} ${formatCells(
     spec.columns.map((c, i) => ({ ...c, title: titles[i]! })),
     titles,
-  )} ${'AGE'.padStart(AGE_WIDTH)}`;
+  )}`;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
@@ -54,7 +54,7 @@ export function Table({ spec, rows, selectedId, offset, height, width, tagged, s
         const age = row.ageMs === undefined ? '' : `${formatAge(row.ageMs)}${stale ? '!' : ''}`;
         const mark = tagged.includes(row.id) ? '*' : ' ';
         const body = formatTableRow(spec.columns, row);
-        const line = row.span ? `${mark} ${body}` : `${mark} ${body} ${age.padStart(AGE_WIDTH)}`;
+        const line = `${mark} ${age.padEnd(AGE_WIDTH)} ${body}`;
         const selected = row.id === selectedId;
         return (
           <Text

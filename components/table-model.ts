@@ -34,8 +34,15 @@ export function padStart(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padStart(width);
 }
 
+/** Fixed-width columns; the last one, when left-aligned, takes whatever the terminal leaves. */
 export function formatCells(columns: readonly Column[], cells: readonly string[]): string {
-  return columns.map((c, i) => (c.align === 'left' ? padEnd(cells[i] ?? '', c.width) : padStart(cells[i] ?? '', c.width))).join(' ');
+  return columns
+    .map((c, i) => {
+      const text = cells[i] ?? '';
+      if (i === columns.length - 1 && c.align === 'left') return text;
+      return c.align === 'left' ? padEnd(text, c.width) : padStart(text, c.width);
+    })
+    .join(' ');
 }
 
 export function formatTableRow(columns: readonly Column[], row: TableRow): string {

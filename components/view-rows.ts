@@ -43,7 +43,7 @@ export function vrrpViewRows(state: LvsState, clusterName: string, now: number):
           cells: [
             r.director,
             r.instance,
-            r.state,
+            r.state === 'UNREACHABLE' ? 'UNREACH' : r.state,
             r.vrid === undefined ? '-' : String(r.vrid),
             r.basePriority === undefined ? '-' : `${r.basePriority}/${r.effectivePriority}`,
             r.holdsVips.join(',') || '-',
@@ -57,12 +57,12 @@ export function vrrpViewRows(state: LvsState, clusterName: string, now: number):
     : [];
   return {
     columns: [
-      { title: 'DIRECTOR', width: 12, align: 'left' },
-      { title: 'INSTANCE', width: 10, align: 'left' },
-      { title: 'STATE', width: 11, align: 'left' },
+      { title: 'DIRECTOR', width: 11, align: 'left' },
+      { title: 'INSTANCE', width: 9, align: 'left' },
+      { title: 'STATE', width: 7, align: 'left' },
       { title: 'VRID', width: 4, align: 'right' },
       { title: 'PRIO B/E', width: 8, align: 'right' },
-      { title: 'HOLDS VIP', width: 14, align: 'left' },
+      { title: 'HOLDS VIP', width: 13, align: 'left' },
       { title: 'CHANGED', width: 8, align: 'left' },
       { title: 'TRACK / PROBLEM', width: 30, align: 'left' },
     ],
