@@ -6,7 +6,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['collectors/**/*.test.ts', 'src/**/*.test.{ts,tsx}', 'components/**/*.test.tsx', 'test/unit/**/*.test.{ts,tsx}'],
+          include: [
+            'collectors/**/*.test.ts',
+            'src/**/*.test.{ts,tsx}',
+            'components/**/*.test.tsx',
+            'test/unit/**/*.test.{ts,tsx}',
+          ],
           environment: 'node',
         },
       },

@@ -16,7 +16,9 @@ describe('host info', () => {
     expect(r.value.memTotalKb).toBeGreaterThan(r.value.memAvailableKb);
     expect(r.value.uptimeSec).toBeGreaterThan(0);
     expect(parseHostProc('garbage\n')).toMatchObject({ ok: false, error: { line: 1 } });
-    const info = interpretHostInfo(new Map([out('host-proc', local('host-proc.txt')), out('host-kernel', '6.1.0-50-amd64\n')]));
+    const info = interpretHostInfo(
+      new Map([out('host-proc', local('host-proc.txt')), out('host-kernel', '6.1.0-50-amd64\n')]),
+    );
     expect(info.ok && info.value.kernel).toBe('6.1.0-50-amd64');
   });
 });
@@ -25,16 +27,25 @@ describe('network state', () => {
   it('reads addresses, the default gateway and sysctls', () => {
     const addrs = parseIpAddr(local('ip-addr.json'));
     expect(addrs.ok && addrs.value.find((a) => a.ifname === 'lo' && a.family === 'inet')?.address).toBe('127.0.0.1');
-    expect(parseSysctlGrep(local('sysctl.txt'))).toMatchObject({ 'net.ipv4.ip_forward': '0', 'net.ipv4.conf.all.arp_ignore': '0' });
+    expect(parseSysctlGrep(local('sysctl.txt'))).toMatchObject({
+      'net.ipv4.ip_forward': '0',
+      'net.ipv4.conf.all.arp_ignore': '0',
+    });
     const net = interpretNetState(
-      new Map([out('ip-addr', local('ip-addr.json')), out('ip-route-default', local('ip-route-default.json')), out('sysctl', local('sysctl.txt'), 2), out('modules', '', 1)]),
+      new Map([
+        out('ip-addr', local('ip-addr.json')),
+        out('ip-route-default', local('ip-route-default.json')),
+        out('sysctl', local('sysctl.txt'), 2),
+        out('modules', '', 1),
+      ]),
     );
     expect(net.ok && net.value).toMatchObject({ ipvsLoaded: false, loadedSchedulers: [] });
     expect(net.ok && net.value.defaultGateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 
   it('reports ip_vs and its schedulers from /proc/modules lines', () => {
-    const modules = 'ip_vs_wlc 12288 1 - Live 0x0000000000000000\nip_vs_rr 12288 2 - Live 0x0000000000000000\nip_vs 184320 7 ip_vs_wlc,ip_vs_rr, Live 0x0000000000000000\n';
+    const modules =
+      'ip_vs_wlc 12288 1 - Live 0x0000000000000000\nip_vs_rr 12288 2 - Live 0x0000000000000000\nip_vs 184320 7 ip_vs_wlc,ip_vs_rr, Live 0x0000000000000000\n';
     const net = interpretNetState(new Map([out('ip-addr', local('ip-addr.json')), out('modules', modules)]));
     expect(net.ok && net.value).toMatchObject({ ipvsLoaded: true, loadedSchedulers: ['wlc', 'rr'] });
   });
@@ -47,8 +58,14 @@ describe('network state', () => {
 
 describe('replication', () => {
   it('counts pending changes in an rsync dry run, and none when in sync', () => {
-    expect(parseRsyncDryRun(local('rsync-dry-pending.txt'))).toEqual({ ok: true, value: { pendingChanges: 5, pendingBytes: 29 } });
-    expect(parseRsyncDryRun(local('rsync-dry-insync.txt'))).toEqual({ ok: true, value: { pendingChanges: 0, pendingBytes: 0 } });
+    expect(parseRsyncDryRun(local('rsync-dry-pending.txt'))).toEqual({
+      ok: true,
+      value: { pendingChanges: 5, pendingBytes: 29 },
+    });
+    expect(parseRsyncDryRun(local('rsync-dry-insync.txt'))).toEqual({
+      ok: true,
+      value: { pendingChanges: 0, pendingBytes: 0 },
+    });
     expect(parseRsyncDryRun('rsync: failed to connect to 192.168.60.99: Connection refused (111)').ok).toBe(false);
   });
 
@@ -71,12 +88,17 @@ describe('NFS', () => {
     expect(judgeNfsMount(false, undefined, 500).health).toBe('MISSING');
     expect(judgeNfsMount(true, { exitCode: 137, elapsedMs: 3004, error: '' }, 500).health).toBe('HUNG');
     expect(judgeNfsMount(true, { exitCode: 0, elapsedMs: 900, error: '' }, 500).health).toBe('SLOW');
-    expect(judgeNfsMount(true, { exitCode: 1, elapsedMs: 3, error: "stat: cannot statx '/x/.': Stale file handle" }, 500).health).toBe('STALE');
+    expect(
+      judgeNfsMount(true, { exitCode: 1, elapsedMs: 3, error: "stat: cannot statx '/x/.': Stale file handle" }, 500)
+        .health,
+    ).toBe('STALE');
     expect(parseNfsProbe('garbage').ok).toBe(false);
   });
 
   it('ignores non-NFS mounts in mountstats', () => {
-    const r = parseMountstats('device proc mounted on /proc with fstype proc\ndevice /dev/vda mounted on / with fstype ext4\n');
+    const r = parseMountstats(
+      'device proc mounted on /proc with fstype proc\ndevice /dev/vda mounted on / with fstype ext4\n',
+    );
     expect(r.ok && r.value.size).toBe(0);
   });
 });

@@ -42,7 +42,8 @@ export function parseHostProc(text: string): ParseResult<Omit<HostInfo, 'kernel'
 
 export function interpretHostInfo(sections: ReadonlyMap<string, SectionOutput>): ParseResult<HostInfo> {
   const proc = sections.get('host-proc');
-  if (!proc || proc.exitCode !== 0) return parseError(`cannot read /proc on the host: ${proc?.stderr.trim() || 'no output'}`);
+  if (!proc || proc.exitCode !== 0)
+    return parseError(`cannot read /proc on the host: ${proc?.stderr.trim() || 'no output'}`);
   const parsed = parseHostProc(proc.stdout);
   if (!parsed.ok) return parsed;
   const kernel = sections.get('host-kernel');

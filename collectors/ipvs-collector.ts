@@ -26,7 +26,11 @@ export type IpvsReading =
       readonly note?: string;
     }
   | { readonly status: 'not-loaded'; readonly message: string }
-  | { readonly status: 'error'; readonly kind: 'not-found' | 'permission' | 'exit-code' | 'parse'; readonly message: string };
+  | {
+      readonly status: 'error';
+      readonly kind: 'not-found' | 'permission' | 'exit-code' | 'parse';
+      readonly message: string;
+    };
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
@@ -34,8 +38,10 @@ function firstLine(text: string): string {
 
 function ipvsadmProblem(out: SectionOutput): { kind: 'not-found' | 'permission' | 'exit-code'; message: string } {
   const msg = firstLine(out.stderr) || firstLine(out.stdout) || `exit code ${out.exitCode}`;
-  if (out.exitCode === 127 || /not found/i.test(out.stderr)) return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
-  if (/permission denied|must be root|operation not permitted/i.test(msg)) return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
+  if (out.exitCode === 127 || /not found/i.test(out.stderr))
+    return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
+  if (/permission denied|must be root|operation not permitted/i.test(msg))
+    return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
   return { kind: 'exit-code', message: `ipvsadm exited ${out.exitCode}: ${msg}` };
 }
 
@@ -54,11 +60,21 @@ export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): Ipv
   }
   if (list.exitCode === 0) {
     const parsed = parseIpvsList(list.stdout);
-    if (!parsed.ok) return { status: 'error', kind: 'parse', message: `ipvsadm -L -n: ${parsed.error.message}${parsed.error.line ? ` (line ${parsed.error.line})` : ''}` };
+    if (!parsed.ok)
+      return {
+        status: 'error',
+        kind: 'parse',
+        message: `ipvsadm -L -n: ${parsed.error.message}${parsed.error.line ? ` (line ${parsed.error.line})` : ''}`,
+      };
     let table = parsed.value;
     if (stats?.exitCode === 0) {
       const s = parseIpvsStats(stats.stdout);
-      if (!s.ok) return { status: 'error', kind: 'parse', message: `ipvsadm --stats: ${s.error.message}${s.error.line ? ` (line ${s.error.line})` : ''}` };
+      if (!s.ok)
+        return {
+          status: 'error',
+          kind: 'parse',
+          message: `ipvsadm --stats: ${s.error.message}${s.error.line ? ` (line ${s.error.line})` : ''}`,
+        };
       table = mergeIpvsStats(table, s.value);
     }
     return { status: 'ok', source: 'ipvsadm', table, ...(totals ? { totals } : {}) };
@@ -66,7 +82,8 @@ export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): Ipv
   const problem = ipvsadmProblem(list);
   if (proc?.exitCode === 0) {
     const p = parseIpvsProc(proc.stdout);
-    if (p.ok) return { status: 'ok', source: 'proc', table: p.value, ...(totals ? { totals } : {}), note: problem.message };
+    if (p.ok)
+      return { status: 'ok', source: 'proc', table: p.value, ...(totals ? { totals } : {}), note: problem.message };
   }
   return { status: 'error', ...problem };
 }

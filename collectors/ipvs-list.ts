@@ -1,5 +1,13 @@
 import { ok, parseError, type ParseResult } from './parse-result.js';
-import { realServerKey, type ForwardMethod, type IpvsCounters, type IpvsProtocol, type IpvsRealServer, type IpvsService, type IpvsTable } from './ipvs-types.js';
+import {
+  realServerKey,
+  type ForwardMethod,
+  type IpvsCounters,
+  type IpvsProtocol,
+  type IpvsRealServer,
+  type IpvsService,
+  type IpvsTable,
+} from './ipvs-types.js';
 
 /** argv for the table with weights and connection counts, and for exact cumulative counters. */
 export const IPVS_LIST_ARGV = ['ipvsadm', '-L', '-n', '--exact'] as const;
@@ -20,7 +28,13 @@ interface Head {
   rest: string;
 }
 
-export function serviceKey(s: { protocol: IpvsProtocol; address?: string; port?: number; fwmark?: number; ipv6?: boolean }): string {
+export function serviceKey(s: {
+  protocol: IpvsProtocol;
+  address?: string;
+  port?: number;
+  fwmark?: number;
+  ipv6?: boolean;
+}): string {
   if (s.protocol === 'FWM') return `FWM ${s.fwmark}${s.ipv6 ? ' IPv6' : ''}`;
   const addr = s.address?.includes(':') ? `[${s.address}]` : s.address;
   return `${s.protocol} ${addr}:${s.port}`;
@@ -30,7 +44,13 @@ function parseHead(line: string): Head | undefined {
   const m = SERVICE.exec(line);
   if (m) {
     const address = m[2]!.replace(/^\[|\]$/g, '');
-    return { protocol: m[1] as IpvsProtocol, address, port: Number(m[3]), ipv6: address.includes(':'), rest: m[4] ?? '' };
+    return {
+      protocol: m[1] as IpvsProtocol,
+      address,
+      port: Number(m[3]),
+      ipv6: address.includes(':'),
+      rest: m[4] ?? '',
+    };
   }
   const f = FWM_SERVICE.exec(line);
   if (f) return { protocol: 'FWM', fwmark: Number(f[1]), ipv6: Boolean(f[2]), rest: f[3] ?? '' };
@@ -50,7 +70,9 @@ function nonNegativeInts(fields: readonly string[]): number[] | undefined {
   return out;
 }
 
-function parseServiceRest(rest: string): Pick<IpvsService, 'scheduler' | 'persistence' | 'persistenceMask' | 'flags'> | undefined {
+function parseServiceRest(
+  rest: string,
+): Pick<IpvsService, 'scheduler' | 'persistence' | 'persistenceMask' | 'flags'> | undefined {
   const tokens = rest.split(/\s+/).filter(Boolean);
   const scheduler = tokens.shift();
   if (!scheduler || !/^[a-z][a-z0-9_-]*$/.test(scheduler)) return undefined;
@@ -61,8 +83,15 @@ function parseServiceRest(rest: string): Pick<IpvsService, 'scheduler' | 'persis
     const t = tokens[i]!;
     if (t === 'persistent' && /^\d+$/.test(tokens[i + 1] ?? '')) persistence = Number(tokens[++i]);
     else if (t === 'mask' && tokens[i + 1]) persistenceMask = tokens[++i];
-    else if ((t === 'pe' || t === 'conn_timeout' || t === 'conn-timeout') && tokens[i + 1]) flags.push(`${t} ${tokens[++i]}`);
-    else flags.push(...t.replace(/^\(|\)$/g, '').split(',').filter(Boolean));
+    else if ((t === 'pe' || t === 'conn_timeout' || t === 'conn-timeout') && tokens[i + 1])
+      flags.push(`${t} ${tokens[++i]}`);
+    else
+      flags.push(
+        ...t
+          .replace(/^\(|\)$/g, '')
+          .split(',')
+          .filter(Boolean),
+      );
   }
   return {
     scheduler,
@@ -78,7 +107,8 @@ export function parseIpvsList(text: string): ParseResult<IpvsTable> {
   let version: string | undefined;
   let tableSize: number | undefined;
   const services: IpvsService[] = [];
-  let current: { head: Head; meta: NonNullable<ReturnType<typeof parseServiceRest>>; dests: IpvsRealServer[] } | undefined;
+  let current:
+    { head: Head; meta: NonNullable<ReturnType<typeof parseServiceRest>>; dests: IpvsRealServer[] } | undefined;
   const flush = () => {
     if (!current) return;
     const { head, meta, dests } = current;
@@ -161,13 +191,15 @@ export function parseIpvsStats(text: string): ParseResult<ReadonlyMap<string, Ip
     const d = DEST.exec(line);
     if (d) {
       const nums = nonNegativeInts((d[3] ?? '').split(/\s+/).filter(Boolean));
-      if (!current || !nums || nums.length !== 5) return parseError('expected "-> ADDR:PORT Conns InPkts OutPkts InBytes OutBytes"', i + 1, line);
+      if (!current || !nums || nums.length !== 5)
+        return parseError('expected "-> ADDR:PORT Conns InPkts OutPkts InBytes OutBytes"', i + 1, line);
       current.rs.set(`${d[1]}:${d[2]}`, countersOf(nums));
       continue;
     }
     const head = parseHead(line);
     const nums = head ? nonNegativeInts(head.rest.split(/\s+/).filter(Boolean)) : undefined;
-    if (!head || !nums || nums.length !== 5) return parseError('unrecognised line in ipvsadm --stats output', i + 1, line);
+    if (!head || !nums || nums.length !== 5)
+      return parseError('unrecognised line in ipvsadm --stats output', i + 1, line);
     current = { key: serviceKey(head), counters: countersOf(nums), rs: new Map() };
     out.set(current.key, { serviceKey: current.key, counters: current.counters, realServers: current.rs });
   }

@@ -1,6 +1,13 @@
 import { serviceKey } from './ipvs-list.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
-import type { ForwardMethod, IpvsCounters, IpvsProtocol, IpvsRealServer, IpvsService, IpvsTable } from './ipvs-types.js';
+import type {
+  ForwardMethod,
+  IpvsCounters,
+  IpvsProtocol,
+  IpvsRealServer,
+  IpvsService,
+  IpvsTable,
+} from './ipvs-types.js';
 
 /** Readable without root; addresses and ports in hex, no per-service counters. */
 export const IPVS_PROC_ARGV = ['cat', '/proc/net/ip_vs'] as const;
@@ -22,7 +29,7 @@ export function compressIpv6(full: string): string {
   const groups = full.split(':').map((g) => parseInt(g, 16).toString(16));
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++;
       continue;
@@ -74,7 +81,8 @@ export function parseIpvsProc(text: string): ParseResult<IpvsTable> {
     const scheduler = rest[0];
     if (!scheduler) return parseError('missing scheduler in /proc/net/ip_vs', i + 1, line);
     const flags: string[] = [];
-    if (rest[1] === 'persistent') flags.push(`persistent ${rest[2]} jiffies`, ...(rest[3] && rest[3] !== 'FFFFFFFF' ? [`mask ${rest[3]}`] : []));
+    if (rest[1] === 'persistent')
+      flags.push(`persistent ${rest[2]} jiffies`, ...(rest[3] && rest[3] !== 'FFFFFFFF' ? [`mask ${rest[3]}`] : []));
     current = { key: serviceKey(head), ...head, scheduler, flags, realServers: [] };
     services.push(current);
   }

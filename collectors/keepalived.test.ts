@@ -2,14 +2,25 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interpretKeepalived, parseKeepalivedData, parseKeepalivedJson, parseNotifyLog } from './keepalived.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../test/fixtures/keepalived-netns/${name}`, import.meta.url), 'utf8');
-const section = (id: string, stdout: string, exitCode = 0, stderr = '') => [id, { id, stdout, stderr, exitCode }] as const;
+const fixture = (name: string) =>
+  readFileSync(new URL(`../test/fixtures/keepalived-netns/${name}`, import.meta.url), 'utf8');
+const section = (id: string, stdout: string, exitCode = 0, stderr = '') =>
+  [id, { id, stdout, stderr, exitCode }] as const;
 
 describe('keepalived JSON dump', () => {
   it('reads state, priorities, VIPs and transition time of a healthy MASTER', () => {
     const r = parseKeepalivedJson(fixture('healthy-master.json'));
     expect(r.ok && r.value).toEqual([
-      expect.objectContaining({ name: 'VI_WEB', vrid: 51, state: 'MASTER', basePriority: 100, effectivePriority: 100, vips: ['10.77.0.40'], vipsSet: true, interface: 'eth0' }),
+      expect.objectContaining({
+        name: 'VI_WEB',
+        vrid: 51,
+        state: 'MASTER',
+        basePriority: 100,
+        effectivePriority: 100,
+        vips: ['10.77.0.40'],
+        vipsSet: true,
+        interface: 'eth0',
+      }),
     ]);
     expect(r.ok && r.value[0]!.lastTransition).toBeGreaterThan(1.7e9);
   });
@@ -25,7 +36,10 @@ describe('keepalived JSON dump', () => {
     expect(parseKeepalivedJson('garbage')).toMatchObject({ ok: false, error: { kind: 'parse' } });
     const truncated = fixture('healthy-master.json').slice(0, 200);
     expect(parseKeepalivedJson(truncated).ok).toBe(false);
-    expect(parseKeepalivedJson('[{"stats":{}}]')).toMatchObject({ ok: false, error: { message: expect.stringContaining('iname') } });
+    expect(parseKeepalivedJson('[{"stats":{}}]')).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('iname') },
+    });
   });
 });
 
@@ -35,7 +49,16 @@ describe('keepalived data dump', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.instances).toEqual([
-      expect.objectContaining({ name: 'VI_WEB', vrid: 51, state: 'MASTER', wantState: 'MASTER', basePriority: 100, effectivePriority: 80, vips: ['10.77.0.40'], trackFiles: ['lvstop_prio', 'lvstop_fault'] }),
+      expect.objectContaining({
+        name: 'VI_WEB',
+        vrid: 51,
+        state: 'MASTER',
+        wantState: 'MASTER',
+        basePriority: 100,
+        effectivePriority: 80,
+        vips: ['10.77.0.40'],
+        trackFiles: ['lvstop_prio', 'lvstop_fault'],
+      }),
     ]);
     expect(r.value.trackFiles.map(({ name, status, weight }) => ({ name, status, weight }))).toEqual([
       { name: 'lvstop_prio', status: -20, weight: 1 },
@@ -53,22 +76,45 @@ describe('keepalived data dump', () => {
 
 describe('interpretKeepalived', () => {
   it('prefers JSON and fills track files from the data dump', () => {
-    const r = interpretKeepalived(new Map([section('keepalived-json', fixture('fault.json')), section('keepalived-data', fixture('fault.data'))]));
-    expect(r).toMatchObject({ status: 'ok', source: 'json', instances: [{ state: 'FAULT', trackFiles: ['lvstop_prio', 'lvstop_fault'] }] });
+    const r = interpretKeepalived(
+      new Map([section('keepalived-json', fixture('fault.json')), section('keepalived-data', fixture('fault.data'))]),
+    );
+    expect(r).toMatchObject({
+      status: 'ok',
+      source: 'json',
+      instances: [{ state: 'FAULT', trackFiles: ['lvstop_prio', 'lvstop_fault'] }],
+    });
   });
 
   it('falls back to the data dump when the build has no JSON', () => {
     const r = interpretKeepalived(
-      new Map([section('keepalived-json', '', 6, 'this keepalived build cannot write a JSON dump'), section('keepalived-data', fixture('healthy-master.data'))]),
+      new Map([
+        section('keepalived-json', '', 6, 'this keepalived build cannot write a JSON dump'),
+        section('keepalived-data', fixture('healthy-master.data')),
+      ]),
     );
     expect(r).toMatchObject({ status: 'ok', source: 'data', instances: [{ state: 'MASTER', effectivePriority: 100 }] });
   });
 
   it('says keepalived is not running, not permitted, or too slow', () => {
-    const stopped = interpretKeepalived(new Map([section('keepalived-json', '', 3, 'keepalived is not running: no pid file /run/keepalived.pid'), section('keepalived-data', '', 3, 'x')]));
-    expect(stopped).toEqual({ status: 'not-running', message: 'keepalived is not running: no pid file /run/keepalived.pid' });
-    expect(interpretKeepalived(new Map([section('keepalived-json', '', 4, 'not allowed to signal keepalived pid 1')]))).toMatchObject({ status: 'permission' });
-    expect(interpretKeepalived(new Map([section('keepalived-json', '', 5, 'keepalived did not write /tmp/keepalived.json within 3 s')]))).toMatchObject({ status: 'timeout' });
+    const stopped = interpretKeepalived(
+      new Map([
+        section('keepalived-json', '', 3, 'keepalived is not running: no pid file /run/keepalived.pid'),
+        section('keepalived-data', '', 3, 'x'),
+      ]),
+    );
+    expect(stopped).toEqual({
+      status: 'not-running',
+      message: 'keepalived is not running: no pid file /run/keepalived.pid',
+    });
+    expect(
+      interpretKeepalived(new Map([section('keepalived-json', '', 4, 'not allowed to signal keepalived pid 1')])),
+    ).toMatchObject({ status: 'permission' });
+    expect(
+      interpretKeepalived(
+        new Map([section('keepalived-json', '', 5, 'keepalived did not write /tmp/keepalived.json within 3 s')]),
+      ),
+    ).toMatchObject({ status: 'timeout' });
   });
 
   it('reads notify-script lines and skips others', () => {

@@ -18,7 +18,14 @@ export interface VrrpInstance {
   /** keepalived says the VIPs are set on this host. */
   readonly vipsSet?: boolean;
   readonly trackFiles: readonly string[];
-  readonly stats?: { readonly advertReceived: number; readonly advertSent: number; readonly becameMaster: number; readonly releasedMaster: number; readonly priorityZeroReceived: number; readonly priorityZeroSent: number };
+  readonly stats?: {
+    readonly advertReceived: number;
+    readonly advertSent: number;
+    readonly becameMaster: number;
+    readonly releasedMaster: number;
+    readonly priorityZeroReceived: number;
+    readonly priorityZeroSent: number;
+  };
 }
 
 export interface TrackFileStatus {
@@ -59,7 +66,11 @@ done
 echo "keepalived did not write $out within 3 s" >&2; exit 5`;
 
 export function keepalivedSections(pidFile: string, notifyLog?: string): Section[] {
-  const dump = (id: string, kind: string): Section => ({ id, argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, kind], timeoutSec: 5 });
+  const dump = (id: string, kind: string): Section => ({
+    id,
+    argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, kind],
+    timeoutSec: 5,
+  });
   return [
     dump('keepalived-json', 'JSON'),
     dump('keepalived-data', 'DATA'),
@@ -114,7 +125,13 @@ export function parseKeepalivedJson(text: string): ParseResult<VrrpInstance[]> {
   return ok(out);
 }
 
-const STATE_NAMES: Record<string, VrrpState> = { INIT: 'INIT', BACKUP: 'BACKUP', MASTER: 'MASTER', FAULT: 'FAULT', STOP: 'STOP' };
+const STATE_NAMES: Record<string, VrrpState> = {
+  INIT: 'INIT',
+  BACKUP: 'BACKUP',
+  MASTER: 'MASTER',
+  FAULT: 'FAULT',
+  STOP: 'STOP',
+};
 
 /** Parse /tmp/keepalived.data: instances (fallback when there is no JSON) and the track files' live status. */
 export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
@@ -142,7 +159,15 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
       const start = /^ VRRP Instance = (\S+)/.exec(line);
       if (start) {
         flush();
-        inst = { name: start[1]!, vrid: 0, state: 'UNKNOWN', basePriority: 0, effectivePriority: 0, vips: [], trackFiles: [] };
+        inst = {
+          name: start[1]!,
+          vrid: 0,
+          state: 'UNKNOWN',
+          basePriority: 0,
+          effectivePriority: 0,
+          vips: [],
+          trackFiles: [],
+        };
         list = undefined;
         continue;
       }
@@ -165,7 +190,8 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
       else if (/^ {5}\S/.test(line) && list === 'vips') {
         inst.vips = [...inst.vips, stripPrefix(line.trim())];
         if (/ set$/.test(line)) inst.vipsSet = true;
-      } else if (/^ {5}\S/.test(line) && list === 'track') inst.trackFiles = [...inst.trackFiles, line.trim().split(',')[0]!];
+      } else if (/^ {5}\S/.test(line) && list === 'track')
+        inst.trackFiles = [...inst.trackFiles, line.trim().split(',')[0]!];
       else if (/^ {3}\S/.test(line)) list = undefined;
     } else if (section === 'VRRP Track files') {
       const start = /^ Track file = (\S+)/.exec(line);
@@ -187,7 +213,13 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
 }
 
 export type KeepalivedReading =
-  | { readonly status: 'ok'; readonly source: 'json' | 'data'; readonly instances: readonly VrrpInstance[]; readonly trackFiles: readonly TrackFileStatus[]; readonly notify: readonly NotifyLine[] }
+  | {
+      readonly status: 'ok';
+      readonly source: 'json' | 'data';
+      readonly instances: readonly VrrpInstance[];
+      readonly trackFiles: readonly TrackFileStatus[];
+      readonly notify: readonly NotifyLine[];
+    }
   | { readonly status: 'not-running' | 'permission' | 'timeout' | 'error'; readonly message: string };
 
 export interface NotifyLine {
@@ -209,7 +241,8 @@ function failure(out: SectionOutput): KeepalivedReading {
   const message = out.stderr.trim().split('\n')[0] || `exit code ${out.exitCode}`;
   if (out.exitCode === 3) return { status: 'not-running', message };
   if (out.exitCode === 4) return { status: 'permission', message };
-  if (out.exitCode === 5 || out.exitCode === 137) return { status: 'timeout', message: out.exitCode === 137 ? 'dump timed out' : message };
+  if (out.exitCode === 5 || out.exitCode === 137)
+    return { status: 'timeout', message: out.exitCode === 137 ? 'dump timed out' : message };
   return { status: 'error', message };
 }
 

@@ -48,7 +48,12 @@ export function parseIpAddr(text: string): ParseResult<InterfaceAddress[]> {
     if (typeof link?.ifname !== 'string' || !Array.isArray(link.addr_info)) continue;
     for (const a of link.addr_info as { family?: unknown; local?: unknown; prefixlen?: unknown }[]) {
       if ((a.family === 'inet' || a.family === 'inet6') && typeof a.local === 'string')
-        out.push({ ifname: link.ifname, address: a.local, prefixLength: typeof a.prefixlen === 'number' ? a.prefixlen : 0, family: a.family });
+        out.push({
+          ifname: link.ifname,
+          address: a.local,
+          prefixLength: typeof a.prefixlen === 'number' ? a.prefixlen : 0,
+          family: a.family,
+        });
     }
   }
   return ok(out);
@@ -80,12 +85,17 @@ export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>):
     }
   }
   const modules = sections.get('modules');
-  const moduleNames = (modules?.exitCode === 0 ? modules.stdout : '').split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  const moduleNames = (modules?.exitCode === 0 ? modules.stdout : '')
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
   return ok({
     addresses: addresses.value,
     ...(defaultGateway ? { defaultGateway } : {}),
     sysctls: parseSysctlGrep(sections.get('sysctl')?.stdout ?? ''),
     ipvsLoaded: moduleNames.includes('ip_vs'),
-    loadedSchedulers: moduleNames.filter((m) => m.startsWith('ip_vs_') && !/^ip_vs_(ftp|pe_sip|proto)/.test(m)).map((m) => m.slice(6)),
+    loadedSchedulers: moduleNames
+      .filter((m) => m.startsWith('ip_vs_') && !/^ip_vs_(ftp|pe_sip|proto)/.test(m))
+      .map((m) => m.slice(6)),
   });
 }

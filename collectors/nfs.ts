@@ -31,19 +31,34 @@ export function parseProcMounts(text: string): MountEntry[] {
     .split('\n')
     .map((l) => l.split(' '))
     .filter((f) => f.length >= 4)
-    .map((f) => ({ device: unescapeMount(f[0]!), mountpoint: unescapeMount(f[1]!), fstype: f[2]!, options: f[3]!.split(',') }));
+    .map((f) => ({
+      device: unescapeMount(f[0]!),
+      mountpoint: unescapeMount(f[1]!),
+      fstype: f[2]!,
+      options: f[3]!.split(','),
+    }));
 }
 
 /** Parse /proc/self/mountstats: per NFS mountpoint, op counters summed over every op type. */
 export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCounters>> {
   const out = new Map<string, NfsOpCounters>();
-  let current: { mountpoint: string; c: { ops: number; transmissions: number; majorTimeouts: number; rttMs: number; executeMs: number } } | undefined;
+  let current:
+    | {
+        mountpoint: string;
+        c: { ops: number; transmissions: number; majorTimeouts: number; rttMs: number; executeMs: number };
+      }
+    | undefined;
   let inOps = false;
   for (const line of text.split('\n')) {
     const dev = /^device (\S+) mounted on (\S+) with fstype (\S+)/.exec(line);
     if (dev) {
       if (current) out.set(current.mountpoint, current.c);
-      current = /^nfs/.test(dev[3]!) ? { mountpoint: unescapeMount(dev[2]!), c: { ops: 0, transmissions: 0, majorTimeouts: 0, rttMs: 0, executeMs: 0 } } : undefined;
+      current = /^nfs/.test(dev[3]!)
+        ? {
+            mountpoint: unescapeMount(dev[2]!),
+            c: { ops: 0, transmissions: 0, majorTimeouts: 0, rttMs: 0, executeMs: 0 },
+          }
+        : undefined;
       inOps = false;
       continue;
     }
@@ -55,7 +70,8 @@ export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCoun
     const op = inOps ? /^\s+([A-Z_0-9]+):\s+(.*)$/.exec(line) : null;
     if (op) {
       const n = op[2]!.trim().split(/\s+/).map(Number);
-      if (n.length < 8 || n.some(Number.isNaN)) return parseError(`mountstats: bad per-op line for ${current.mountpoint}`, undefined, line);
+      if (n.length < 8 || n.some(Number.isNaN))
+        return parseError(`mountstats: bad per-op line for ${current.mountpoint}`, undefined, line);
       current.c.ops += n[0]!;
       current.c.transmissions += n[1]!;
       current.c.majorTimeouts += n[2]!;
@@ -74,7 +90,8 @@ export interface NfsMountsReading {
 
 export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>): ParseResult<NfsMountsReading> {
   const mounts = sections.get('proc-mounts');
-  if (!mounts || mounts.exitCode !== 0) return parseError(`cannot read /proc/mounts: ${mounts?.stderr.trim() || 'no output'}`);
+  if (!mounts || mounts.exitCode !== 0)
+    return parseError(`cannot read /proc/mounts: ${mounts?.stderr.trim() || 'no output'}`);
   const stats = sections.get('mountstats');
   const parsed = stats?.exitCode === 0 ? parseMountstats(stats.stdout) : ok(new Map<string, NfsOpCounters>());
   if (!parsed.ok) return parsed;
@@ -121,9 +138,11 @@ export function judgeNfsMount(
 ): { readonly health: NfsHealth; readonly reason: string } {
   if (!mounted) return { health: 'MISSING', reason: 'not in /proc/mounts' };
   if (!probe) return { health: 'OK', reason: 'mounted; not probed yet' };
-  if (probe.exitCode === 137 || probe.exitCode === 124) return { health: 'HUNG', reason: `stat did not return within ${probe.elapsedMs} ms (killed)` };
+  if (probe.exitCode === 137 || probe.exitCode === 124)
+    return { health: 'HUNG', reason: `stat did not return within ${probe.elapsedMs} ms (killed)` };
   if (/stale/i.test(probe.error)) return { health: 'STALE', reason: probe.error.split('\n')[0] ?? 'stale file handle' };
-  if (probe.exitCode !== 0) return { health: 'HUNG', reason: probe.error.split('\n')[0] || `stat exited ${probe.exitCode}` };
+  if (probe.exitCode !== 0)
+    return { health: 'HUNG', reason: probe.error.split('\n')[0] || `stat exited ${probe.exitCode}` };
   if (probe.elapsedMs > slowMs) return { health: 'SLOW', reason: `stat took ${probe.elapsedMs} ms (> ${slowMs} ms)` };
   return { health: 'OK', reason: `stat in ${probe.elapsedMs} ms` };
 }

@@ -1,5 +1,6 @@
 /** A parser's answer: a typed value, or a typed error naming the line that did not fit. Parsers never throw. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ParseError };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ParseError };
 
 export interface ParseError {
   readonly kind: 'parse';
@@ -16,6 +17,11 @@ export function ok<T>(value: T): ParseResult<T> {
 export function parseError<T>(message: string, line?: number, text?: string): ParseResult<T> {
   return {
     ok: false,
-    error: { kind: 'parse', message, ...(line === undefined ? {} : { line }), ...(text === undefined ? {} : { text: text.slice(0, 200) }) },
+    error: {
+      kind: 'parse',
+      message,
+      ...(line === undefined ? {} : { line }),
+      ...(text === undefined ? {} : { text: text.slice(0, 200) }),
+    },
   };
 }

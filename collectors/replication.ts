@@ -5,7 +5,12 @@ import type { Section, SectionOutput } from './section.js';
 export function replicationSections(
   pair: string,
   side: 'source' | 'replica',
-  opts: { readonly path: string; readonly heartbeatFile: string; readonly rsyncTarget?: string; readonly pusher?: string },
+  opts: {
+    readonly path: string;
+    readonly heartbeatFile: string;
+    readonly rsyncTarget?: string;
+    readonly pusher?: string;
+  },
 ): Section[] {
   const dir = opts.path.replace(/\/+$/, '');
   const out: Section[] = [{ id: `hb-${side}-${pair}`, argv: ['cat', `${dir}/${opts.heartbeatFile}`] }];
@@ -13,7 +18,18 @@ export function replicationSections(
   if (side === 'source' && opts.rsyncTarget)
     out.push({
       id: `rsync-dry-${pair}`,
-      argv: ['rsync', '-n', '-a', '--delete', '--itemize-changes', '--stats', '--contimeout=5', '--timeout=10', `${dir}/`, opts.rsyncTarget],
+      argv: [
+        'rsync',
+        '-n',
+        '-a',
+        '--delete',
+        '--itemize-changes',
+        '--stats',
+        '--contimeout=5',
+        '--timeout=10',
+        `${dir}/`,
+        opts.rsyncTarget,
+      ],
       timeoutSec: 15,
     });
   return out;
@@ -35,7 +51,9 @@ export interface RsyncDryRun {
 /** Parse `rsync -n --itemize-changes --stats`: count itemized lines, read the "Total transferred file size". */
 export function parseRsyncDryRun(text: string): ParseResult<RsyncDryRun> {
   if (!/Number of files:/.test(text)) return parseError('rsync --stats: no "Number of files" line');
-  const itemized = text.split('\n').filter((l) => /^([<>ch.*][fdLDS]\S{9}|\*deleting) /.test(l) && !/^\.d\.\.t/.test(l));
+  const itemized = text
+    .split('\n')
+    .filter((l) => /^([<>ch.*][fdLDS]\S{9}|\*deleting) /.test(l) && !/^\.d\.\.t/.test(l));
   const size = /Total transferred file size: ([\d,]+) bytes/.exec(text);
   return ok({ pendingChanges: itemized.length, ...(size ? { pendingBytes: Number(size[1]!.replace(/,/g, '')) } : {}) });
 }
@@ -48,7 +66,11 @@ export interface ReplicationSide {
   readonly rsyncError?: string;
 }
 
-export function interpretReplicationSide(pair: string, side: 'source' | 'replica', sections: ReadonlyMap<string, SectionOutput>): ReplicationSide {
+export function interpretReplicationSide(
+  pair: string,
+  side: 'source' | 'replica',
+  sections: ReadonlyMap<string, SectionOutput>,
+): ReplicationSide {
   const hb = sections.get(`hb-${side}-${pair}`);
   let heartbeat: number | undefined;
   let heartbeatError: string | undefined;
@@ -65,7 +87,11 @@ export function interpretReplicationSide(pair: string, side: 'source' | 'replica
     const p = parseRsyncDryRun(dry.stdout);
     if (p.ok) rsync = p.value;
     else rsyncError = p.error.message;
-  } else if (dry) rsyncError = dry.exitCode === 137 ? 'rsync dry run killed after timeout' : dry.stderr.trim().split('\n')[0] || `rsync exit ${dry.exitCode}`;
+  } else if (dry)
+    rsyncError =
+      dry.exitCode === 137
+        ? 'rsync dry run killed after timeout'
+        : dry.stderr.trim().split('\n')[0] || `rsync exit ${dry.exitCode}`;
   return {
     ...(heartbeat === undefined ? {} : { heartbeat }),
     ...(heartbeatError ? { heartbeatError } : {}),

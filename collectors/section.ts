@@ -15,4 +15,3 @@ export interface SectionOutput {
   /** null when the guard failed and the command was not run. */
   readonly exitCode: number | null;
 }
-

@@ -12,7 +12,12 @@ export interface ActionDialogProps {
 /** The exact commands first, then what must be typed to go ahead. */
 export function ActionDialog({ preview, typed, busy, width }: ActionDialogProps) {
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={preview.confirmName ? 'red' : 'yellow'} width={Math.min(width, 110)}>
+    <Box
+      flexDirection="column"
+      borderStyle="round"
+      borderColor={preview.confirmName ? 'red' : 'yellow'}
+      width={Math.min(width, 110)}
+    >
       <Text bold>{preview.title}</Text>
       {preview.lines.map((l, i) => (
         <Text key={`l${i}`} wrap="truncate-end">

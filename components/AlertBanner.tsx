@@ -11,7 +11,13 @@ export function AlertBanner({ lines, width }: AlertBannerProps) {
   return (
     <Box flexDirection="column">
       {lines.map((l) => (
-        <Text key={l.text} color={l.loud ? 'white' : 'red'} backgroundColor={l.loud ? 'red' : undefined} bold wrap="truncate-end">
+        <Text
+          key={l.text}
+          color={l.loud ? 'white' : 'red'}
+          backgroundColor={l.loud ? 'red' : undefined}
+          bold
+          wrap="truncate-end"
+        >
           {` ${l.loud ? '!! ' : ''}${l.text} `.slice(0, width)}
         </Text>
       ))}

@@ -49,7 +49,11 @@ class RecordingActions implements ConsoleActions {
   readonly runs: (string | true)[] = [];
   async plan(request: ActionRequest) {
     this.requests.push(request);
-    return { ok: true as const, preview: { title: `plan ${request.kind}`, lines: ['director1: ipvsadm -e ...'], warnings: [] }, token: request };
+    return {
+      ok: true as const,
+      preview: { title: `plan ${request.kind}`, lines: ['director1: ipvsadm -e ...'], warnings: [] },
+      token: request,
+    };
   }
   async run(_token: unknown, confirmation: string | true) {
     this.runs.push(confirmation);
@@ -62,10 +66,21 @@ afterEach(() => unmount?.());
 
 const tick = () => new Promise((r) => setTimeout(r, 30));
 
-function mount(store: LvsStore, actions?: ConsoleActions, extra: { onQuit?: () => void; onRefresh?: () => void; onTogglePause?: () => void } = {}) {
+function mount(
+  store: LvsStore,
+  actions?: ConsoleActions,
+  extra: { onQuit?: () => void; onRefresh?: () => void; onTogglePause?: () => void } = {},
+) {
   const r = render(
     <StoreContext.Provider value={store}>
-      <App onQuit={extra.onQuit ?? (() => {})} onRefresh={extra.onRefresh ?? (() => {})} onTogglePause={extra.onTogglePause ?? (() => {})} now={() => NOW} initialView="vrrp" {...(actions ? { actions } : {})} />
+      <App
+        onQuit={extra.onQuit ?? (() => {})}
+        onRefresh={extra.onRefresh ?? (() => {})}
+        onTogglePause={extra.onTogglePause ?? (() => {})}
+        now={() => NOW}
+        initialView="vrrp"
+        {...(actions ? { actions } : {})}
+      />
     </StoreContext.Provider>,
   );
   unmount = r.unmount;
@@ -79,7 +94,22 @@ async function press(r: ReturnType<typeof render>, ...keys: string[]) {
   }
 }
 
-const KEY_SEQ: Record<string, string> = { escape: '\u001b', return: '\r', tab: '\t', 'shift+tab': '\u001b[Z', space: ' ', down: '\u001b[B', up: '\u001b[A', pagedown: '\u001b[6~', pageup: '\u001b[5~', home: '\u001b[H', end: '\u001b[F', 'ctrl+c': '\u0003', 'ctrl+f': '\u0006', 'ctrl+b': '\u0002' };
+const KEY_SEQ: Record<string, string> = {
+  escape: '\u001b',
+  return: '\r',
+  tab: '\t',
+  'shift+tab': '\u001b[Z',
+  space: ' ',
+  down: '\u001b[B',
+  up: '\u001b[A',
+  pagedown: '\u001b[6~',
+  pageup: '\u001b[5~',
+  home: '\u001b[H',
+  end: '\u001b[F',
+  'ctrl+c': '\u0003',
+  'ctrl+f': '\u0006',
+  'ctrl+b': '\u0002',
+};
 const seq = (key: string) => KEY_SEQ[key] ?? key;
 
 describe('VRRP view on captured keepalived dumps', () => {
@@ -95,7 +125,10 @@ describe('VRRP view on captured keepalived dumps', () => {
 
 describe('keymap', () => {
   /** One observable effect per command: adding a key without saying what it does fails this test. */
-  const effects: Record<string, (ctx: { r: ReturnType<typeof render>; actions: RecordingActions; calls: string[] }) => Promise<void>> = {
+  const effects: Record<
+    string,
+    (ctx: { r: ReturnType<typeof render>; actions: RecordingActions; calls: string[] }) => Promise<void>
+  > = {
     help: async ({ r }) => expect(r.lastFrame()).toMatch(/help: every key/),
     'command-line': async ({ r }) => expect(r.lastFrame()).toMatch(/^:/m),
     filter: async ({ r }) => expect(r.lastFrame()).toMatch(/^\//m),
@@ -122,14 +155,45 @@ describe('keymap', () => {
     'weight-down': async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
     drain: async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
     restore: async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
-    'force-master': async ({ actions }) => expect(actions.requests.at(-1)).toMatchObject({ kind: 'failover', director: 'director1', instance: 'VI_WEB', to: 'MASTER' }),
-    'force-backup': async ({ actions }) => expect(actions.requests.at(-1)).toMatchObject({ kind: 'failover', director: 'director1', to: 'BACKUP' }),
-    release: async ({ actions }) => expect(actions.requests.at(-1)).toMatchObject({ kind: 'release', director: 'director1' }),
+    'force-master': async ({ actions }) =>
+      expect(actions.requests.at(-1)).toMatchObject({
+        kind: 'failover',
+        director: 'director1',
+        instance: 'VI_WEB',
+        to: 'MASTER',
+      }),
+    'force-backup': async ({ actions }) =>
+      expect(actions.requests.at(-1)).toMatchObject({ kind: 'failover', director: 'director1', to: 'BACKUP' }),
+    release: async ({ actions }) =>
+      expect(actions.requests.at(-1)).toMatchObject({ kind: 'release', director: 'director1' }),
     undo: async ({ actions }) => expect(actions.requests.at(-1)).toMatchObject({ kind: 'undo' }),
   };
-  const viewHeaders = [/CLUSTER\s+MODE/, /SERVICE \/ REAL SERVER/, /DIRECTOR\s+INSTANCE/, /PAIR\s+SOURCE/, /HOST\s+MOUNT/, /DOCTOR/, /TIME\s+SEV/, /OPERATOR\s+ACTION/];
+  const viewHeaders = [
+    /CLUSTER\s+MODE/,
+    /SERVICE \/ REAL SERVER/,
+    /DIRECTOR\s+INSTANCE/,
+    /PAIR\s+SOURCE/,
+    /HOST\s+MOUNT/,
+    /DOCTOR/,
+    /TIME\s+SEV/,
+    /OPERATOR\s+ACTION/,
+  ];
   viewHeaders.forEach((re, i) => (effects[`view-${i + 1}`] = async ({ r }) => expect(r.lastFrame()).toMatch(re)));
-  const setup: Partial<Record<CommandId, string[]>> = { clear: ['/', 'x', '\r'], up: ['j'], 'page-up': ['G'], top: ['G'], 'prev-view': [], detail: ['2'], 'weight-up': ['2'], 'weight-down': ['2'], drain: ['2'], restore: ['2'], tag: ['2'], weight: ['2'], scheduler: ['2'] };
+  const setup: Partial<Record<CommandId, string[]>> = {
+    clear: ['/', 'x', '\r'],
+    up: ['j'],
+    'page-up': ['G'],
+    top: ['G'],
+    'prev-view': [],
+    detail: ['2'],
+    'weight-up': ['2'],
+    'weight-down': ['2'],
+    drain: ['2'],
+    restore: ['2'],
+    tag: ['2'],
+    weight: ['2'],
+    scheduler: ['2'],
+  };
 
   it('has an effect listed for every command', () => {
     expect(Object.keys(effects).sort()).toEqual(DEFAULT_KEYMAP.map((c) => c.id).sort());

@@ -17,7 +17,14 @@ import { serviceRows } from './service-rows.js';
 import { useLvs } from './store-context.js';
 import { Table, tableBodyHeight } from './Table.js';
 import { filterRows, scrollOffset, sortRows, type TableSpec } from './table-model.js';
-import { eventRows, hostsViewRows, overviewRows, replicationViewRows, storageViewRows, vrrpViewRows } from './view-rows.js';
+import {
+  eventRows,
+  hostsViewRows,
+  overviewRows,
+  replicationViewRows,
+  storageViewRows,
+  vrrpViewRows,
+} from './view-rows.js';
 
 export interface AppProps {
   /** Called when the operator quits; the caller closes every connection. */
@@ -61,11 +68,22 @@ interface Dialog {
   readonly busy: boolean;
 }
 
-export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = {}, now = Date.now, initialView }: AppProps) {
+export function App({
+  onQuit,
+  onRefresh,
+  onTogglePause,
+  actions,
+  keyOverrides = {},
+  now = Date.now,
+  initialView,
+}: AppProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const state = useLvs((s) => s);
-  const [ui, dispatch] = useReducer(consoleReducer, { ...initialConsoleState, view: initialView ?? initialConsoleState.view } as ConsoleState);
+  const [ui, dispatch] = useReducer(consoleReducer, {
+    ...initialConsoleState,
+    view: initialView ?? initialConsoleState.view,
+  } as ConsoleState);
   const [time, setTime] = useState(now());
   const [size, setSize] = useState({ rows: stdout.rows || 24, columns: stdout.columns || 80 });
   const [dialog, setDialog] = useState<Dialog | undefined>();
@@ -87,14 +105,21 @@ export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = 
   const clusterNames = state.clusters.map((c) => c.name);
   const cluster = clusterNames[ui.clusterIndex] ?? clusterNames[0] ?? '';
   const spec = useMemo(() => viewSpec(state, ui.view, cluster, time), [state, ui.view, cluster, time]);
-  const rows = useMemo(() => sortRows(filterRows(spec.rows, ui.filter), ui.sortColumn, ui.reverse), [spec, ui.filter, ui.sortColumn, ui.reverse]);
+  const rows = useMemo(
+    () => sortRows(filterRows(spec.rows, ui.filter), ui.sortColumn, ui.reverse),
+    [spec, ui.filter, ui.sortColumn, ui.reverse],
+  );
 
   // Keep the frame at most rows - 1 high: a frame as tall as the terminal makes Ink clear the screen each update.
   const alerts = useMemo(() => alertLines(state, time), [state, time]);
   const tableHeight = Math.max(3, size.rows - 1 - 2 - alerts.length - 2);
   const body = tableBodyHeight(tableHeight);
-  const selectedId = ui.selected[ui.view] && rows.some((r) => r.id === ui.selected[ui.view]) ? ui.selected[ui.view] : rows[0]?.id;
-  const selectedIndex = Math.max(0, rows.findIndex((r) => r.id === selectedId));
+  const selectedId =
+    ui.selected[ui.view] && rows.some((r) => r.id === ui.selected[ui.view]) ? ui.selected[ui.view] : rows[0]?.id;
+  const selectedIndex = Math.max(
+    0,
+    rows.findIndex((r) => r.id === selectedId),
+  );
   const offset = scrollOffset(selectedIndex, ui.offset[ui.view] ?? 0, body, rows.length);
   const selectedRow = rows[selectedIndex];
 
@@ -137,7 +162,8 @@ export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = 
 
   const weightAction = (value: number | '+1' | '-1' | 'drain' | 'restore') => {
     const targets = weightTargets();
-    if (targets.length === 0) dispatch({ type: 'message', text: 'select or tag a real server row first', tone: 'warn' });
+    if (targets.length === 0)
+      dispatch({ type: 'message', text: 'select or tag a real server row first', tone: 'warn' });
     else startAction({ kind: 'weight', cluster, targets, value });
   };
 
@@ -167,7 +193,8 @@ export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = 
       case 'scheduler': {
         if (readOnly) return dispatch({ type: 'message', text: 'read-only: actions are disabled', tone: 'warn' });
         const id = selectedRow?.id.split('|').slice(0, 2).join('|');
-        if (!id || !id.includes('|')) return dispatch({ type: 'message', text: 'select a service row first', tone: 'warn' });
+        if (!id || !id.includes('|'))
+          return dispatch({ type: 'message', text: 'select a service row first', tone: 'warn' });
         return startAction({ kind: 'scheduler', cluster, target: id, scheduler: cmd.name });
       }
       case 'error':
@@ -283,12 +310,14 @@ export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = 
         if (ui.mode === 'filter') dispatch({ type: 'set-filter', filter: ui.input });
         else runColon(ui.input);
       } else if (name === 'backspace') dispatch({ type: 'input', input: ui.input.slice(0, -1) });
-      else if (name === 'tab' && ui.mode === 'command') dispatch({ type: 'input', input: completeColonCommand(ui.input, clusterNames) });
+      else if (name === 'tab' && ui.mode === 'command')
+        dispatch({ type: 'input', input: completeColonCommand(ui.input, clusterNames) });
       else if (input && !key.ctrl && !key.meta) dispatch({ type: 'input', input: ui.input + input });
       return;
     }
     if (ui.mode === 'help' || ui.mode === 'detail') {
-      if (name === 'escape' || name === 'q' || name === '?' || name === 'return') dispatch({ type: 'mode', mode: 'normal' });
+      if (name === 'escape' || name === 'q' || name === '?' || name === 'return')
+        dispatch({ type: 'mode', mode: 'normal' });
       return;
     }
     const command = commandFor(keymap, name, ui.view);
@@ -328,7 +357,18 @@ export function App({ onQuit, onRefresh, onTogglePause, actions, keyOverrides = 
           <Text inverse> </Text>
         </Text>
       ) : ui.message ? (
-        <Text color={ui.message.tone === 'ok' ? 'green' : ui.message.tone === 'warn' ? 'yellow' : ui.message.tone === 'critical' ? 'red' : undefined} wrap="truncate-end">
+        <Text
+          color={
+            ui.message.tone === 'ok'
+              ? 'green'
+              : ui.message.tone === 'warn'
+                ? 'yellow'
+                : ui.message.tone === 'critical'
+                  ? 'red'
+                  : undefined
+          }
+          wrap="truncate-end"
+        >
           {ui.message.text}
         </Text>
       ) : (

@@ -21,14 +21,21 @@ export function DetailView({ detailKey, kind, width, height }: DetailViewProps) 
     const [director, key] = detailKey.split('|') as [string, string];
     const d = state.ipvs[director];
     const svc = d?.reading.status === 'ok' ? d.reading.table.services.find((s) => s.key === key) : undefined;
-    if (!svc) return <Text color="yellow">service {key} is not on {director} any more</Text>;
+    if (!svc)
+      return (
+        <Text color="yellow">
+          service {key} is not on {director} any more
+        </Text>
+      );
     return (
       <Box flexDirection="column">
         <Text bold>
           {serviceName(svc)} on {director} · scheduler {svc.scheduler}
           {svc.persistence === undefined ? '' : ` · persistent ${svc.persistence}s`} {svc.flags.join(' ')}
         </Text>
-        <Text dimColor>{`${'REAL SERVER'.padEnd(24)}${'FWD'.padEnd(7)}${'W'.padStart(5)}${'ACT'.padStart(6)}${'INACT'.padStart(7)}  CONN/S ${''.padEnd(spark - 6)} BYTES/S`}</Text>
+        <Text
+          dimColor
+        >{`${'REAL SERVER'.padEnd(24)}${'FWD'.padEnd(7)}${'W'.padStart(5)}${'ACT'.padStart(6)}${'INACT'.padStart(7)}  CONN/S ${''.padEnd(spark - 6)} BYTES/S`}</Text>
         {svc.realServers.slice(0, Math.max(1, height - 3)).map((rs) => {
           const id = `${director}|${svc.key}|${realServerKey(rs)}`;
           const h = state.history[id];
@@ -51,7 +58,9 @@ export function DetailView({ detailKey, kind, width, height }: DetailViewProps) 
   const rsHost = state.clusters.flatMap((c) => c.realServers).find((r) => r.address === address)?.host;
   const rows = Object.values(state.ipvs).flatMap((d) =>
     d.reading.status === 'ok'
-      ? d.reading.table.services.flatMap((s) => s.realServers.filter((r) => r.address === address).map((r) => ({ director: d.host, s, r })))
+      ? d.reading.table.services.flatMap((s) =>
+          s.realServers.filter((r) => r.address === address).map((r) => ({ director: d.host, s, r })),
+        )
       : [],
   );
   const mounts = Object.values(state.nfs).filter((m) => m.host === rsHost);
@@ -63,10 +72,15 @@ export function DetailView({ detailKey, kind, width, height }: DetailViewProps) 
         {rsHost ? ` (${rsHost}: ${state.hosts[rsHost]?.status ?? '?'})` : ''}
       </Text>
       {rows.map(({ director, s, r }) => (
-        <Text key={`${director}|${s.key}`}>{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
+        <Text
+          key={`${director}|${s.key}`}
+        >{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
       ))}
       {mounts.map((m) => (
-        <Text key={m.id} color={m.health === 'OK' ? 'green' : 'red'}>{`  NFS ${m.mountpoint}: ${m.health ?? '?'} ${m.reason ?? ''}`}</Text>
+        <Text
+          key={m.id}
+          color={m.health === 'OK' ? 'green' : 'red'}
+        >{`  NFS ${m.mountpoint}: ${m.health ?? '?'} ${m.reason ?? ''}`}</Text>
       ))}
       {pairs.map((p) => (
         <Text key={p.id}>{`  replication ${p.name}: ${p.source} → ${p.replica}`}</Text>

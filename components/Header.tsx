@@ -16,7 +16,10 @@ export function Header({ now, cluster, view, width }: HeaderProps) {
   const h = useLvs(
     useShallow((s) => {
       const hosts = Object.values(s.hosts);
-      const oldest = hosts.reduce<number | undefined>((acc, x) => (x.readAt === undefined ? acc : acc === undefined ? x.readAt : Math.min(acc, x.readAt)), undefined);
+      const oldest = hosts.reduce<number | undefined>(
+        (acc, x) => (x.readAt === undefined ? acc : acc === undefined ? x.readAt : Math.min(acc, x.readAt)),
+        undefined,
+      );
       return {
         up: hosts.filter((x) => x.status === 'up').length,
         down: hosts.filter((x) => x.status === 'down').length,
@@ -50,13 +53,21 @@ export function Header({ now, cluster, view, width }: HeaderProps) {
             {h.up}/{h.total} up
           </Text>
           <Text dimColor>data {formatAge(h.oldest === undefined ? undefined : now - h.oldest)}</Text>
-          {h.jump && <Text dimColor>{`here cpu ${Math.round(h.jump.cpuPercent)}% mem ${Math.round(h.jump.memUsedPercent)}%`}</Text>}
+          {h.jump && (
+            <Text
+              dimColor
+            >{`here cpu ${Math.round(h.jump.cpuPercent)}% mem ${Math.round(h.jump.memUsedPercent)}%`}</Text>
+          )}
           <Text>{clock}</Text>
         </Box>
       </Box>
       <Text wrap="truncate-end">
         {VIEWS.map((v, i) => (
-          <Text key={v} inverse={v === view} color={v === view ? 'cyan' : undefined}>{` ${i + 1} ${VIEW_TITLES[v]} `}</Text>
+          <Text
+            key={v}
+            inverse={v === view}
+            color={v === view ? 'cyan' : undefined}
+          >{` ${i + 1} ${VIEW_TITLES[v]} `}</Text>
         ))}
       </Text>
     </Box>

@@ -35,7 +35,18 @@ export function tableBodyHeight(height: number): number {
   return Math.max(1, height - 2);
 }
 
-export function Table({ spec, rows, selectedId, offset, height, width, tagged, staleAfterMs, sortColumn, reverse }: TableProps) {
+export function Table({
+  spec,
+  rows,
+  selectedId,
+  offset,
+  height,
+  width,
+  tagged,
+  staleAfterMs,
+  sortColumn,
+  reverse,
+}: TableProps) {
   const bodyHeight = tableBodyHeight(height);
   const visible = rows.slice(offset, offset + bodyHeight);
   const titles = spec.columns.map((c, i) => (i === sortColumn ? `${c.title}${reverse ? '▲' : '▼'}` : c.title));

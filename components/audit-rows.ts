@@ -4,8 +4,16 @@ import type { TableRow, TableSpec } from './table-model.js';
 export function auditRows(state: LvsState): TableSpec {
   const rows: TableRow[] = [...state.audit].reverse().map((a, i) => ({
     id: `audit${state.audit.length - i}-${a.at}`,
-    cells: [new Date(a.at).toISOString().replace('T', ' ').slice(5, 19), a.operator, a.action, a.target, a.result, a.message],
-    tone: a.result === 'ok' ? 'ok' : a.result.startsWith('refused') || a.result.startsWith('aborted') ? 'warn' : 'critical',
+    cells: [
+      new Date(a.at).toISOString().replace('T', ' ').slice(5, 19),
+      a.operator,
+      a.action,
+      a.target,
+      a.result,
+      a.message,
+    ],
+    tone:
+      a.result === 'ok' ? 'ok' : a.result.startsWith('refused') || a.result.startsWith('aborted') ? 'warn' : 'critical',
   }));
   return {
     columns: [

@@ -11,7 +11,22 @@ export type ColonCommand =
   | { readonly kind: 'error'; readonly message: string };
 
 export const COMMAND_WORDS = ['view', 'cluster', 'weight', 'scheduler', 'filter', 'sort', 'quit'] as const;
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+export const SCHEDULERS = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'lblcr',
+  'dh',
+  'sh',
+  'sed',
+  'nq',
+  'fo',
+  'ovf',
+  'mh',
+  'twos',
+] as const;
 
 /** Parse what the operator typed after `:`. Weight is validated here too: integers 0..65535 only. */
 export function parseColonCommand(text: string, clusters: readonly string[]): ColonCommand {
@@ -25,12 +40,15 @@ export function parseColonCommand(text: string, clusters: readonly string[]): Co
     }
     case 'cluster': {
       const name = clusters.find((c) => c === arg) ?? clusters.find((c) => c.startsWith(arg || '\0'));
-      return name ? { kind: 'cluster', name } : { kind: 'error', message: `unknown cluster "${arg}" (${clusters.join(', ')})` };
+      return name
+        ? { kind: 'cluster', name }
+        : { kind: 'error', message: `unknown cluster "${arg}" (${clusters.join(', ')})` };
     }
     case 'weight':
     case 'w': {
       if (arg === 'drain' || arg === 'restore' || arg === '+1' || arg === '-1') return { kind: 'weight', value: arg };
-      if (!/^\d+$/.test(arg) || Number(arg) > 65535) return { kind: 'error', message: `weight must be an integer 0..65535, got "${arg}"` };
+      if (!/^\d+$/.test(arg) || Number(arg) > 65535)
+        return { kind: 'error', message: `weight must be an integer 0..65535, got "${arg}"` };
       return { kind: 'weight', value: Number(arg) };
     }
     case 'scheduler':
@@ -42,7 +60,9 @@ export function parseColonCommand(text: string, clusters: readonly string[]): Co
       return { kind: 'filter', pattern: arg };
     case 'sort':
       if (arg === '' || arg === 'none') return { kind: 'sort', column: undefined };
-      return /^\d+$/.test(arg) && Number(arg) >= 1 ? { kind: 'sort', column: Number(arg) - 1 } : { kind: 'error', message: 'sort takes a column number from 1' };
+      return /^\d+$/.test(arg) && Number(arg) >= 1
+        ? { kind: 'sort', column: Number(arg) - 1 }
+        : { kind: 'error', message: 'sort takes a column number from 1' };
     case 'q':
     case 'quit':
       return { kind: 'quit' };

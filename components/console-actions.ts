@@ -8,7 +8,13 @@ export type ActionRequest =
       readonly value: number | '+1' | '-1' | 'drain' | 'restore';
     }
   | { readonly kind: 'scheduler'; readonly cluster: string; readonly target: string; readonly scheduler: string }
-  | { readonly kind: 'failover'; readonly cluster: string; readonly director: string; readonly instance: string; readonly to: 'MASTER' | 'BACKUP' }
+  | {
+      readonly kind: 'failover';
+      readonly cluster: string;
+      readonly director: string;
+      readonly instance: string;
+      readonly to: 'MASTER' | 'BACKUP';
+    }
   | { readonly kind: 'release'; readonly cluster: string; readonly director: string; readonly instance: string }
   | { readonly kind: 'undo' };
 
@@ -22,7 +28,9 @@ export interface ActionPreview {
   readonly guardReason?: string;
 }
 
-export type PlanOutcome = { readonly ok: true; readonly preview: ActionPreview; readonly token: unknown } | { readonly ok: false; readonly message: string };
+export type PlanOutcome =
+  | { readonly ok: true; readonly preview: ActionPreview; readonly token: unknown }
+  | { readonly ok: false; readonly message: string };
 
 export interface RunOutcome {
   readonly ok: boolean;

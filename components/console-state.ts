@@ -73,7 +73,12 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'sort-next':
       return {
         ...state,
-        sortColumn: state.sortColumn === undefined ? 0 : state.sortColumn + 1 >= action.columns ? undefined : state.sortColumn + 1,
+        sortColumn:
+          state.sortColumn === undefined
+            ? 0
+            : state.sortColumn + 1 >= action.columns
+              ? undefined
+              : state.sortColumn + 1,
       };
     case 'sort-column':
       return { ...state, sortColumn: action.column };
@@ -82,7 +87,9 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'toggle-tag':
       return {
         ...state,
-        tagged: state.tagged.includes(action.id) ? state.tagged.filter((t) => t !== action.id) : [...state.tagged, action.id],
+        tagged: state.tagged.includes(action.id)
+          ? state.tagged.filter((t) => t !== action.id)
+          : [...state.tagged, action.id],
       };
     case 'clear-tags':
       return { ...state, tagged: [] };

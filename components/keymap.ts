@@ -60,7 +60,11 @@ export interface KeyCommand {
 
 export const DEFAULT_KEYMAP: readonly KeyCommand[] = [
   { id: 'help', keys: ['?'], description: 'help: every key', footer: true },
-  { id: 'command-line', keys: [':'], description: 'command line (:view vrrp, :cluster NAME, :weight N, :filter RE, :sort N)' },
+  {
+    id: 'command-line',
+    keys: [':'],
+    description: 'command line (:view vrrp, :cluster NAME, :weight N, :filter RE, :sort N)',
+  },
   { id: 'filter', keys: ['/'], description: 'filter rows (regex)', footer: true },
   { id: 'clear', keys: ['escape'], description: 'clear filter / close dialog' },
   { id: 'down', keys: ['j', 'down'], description: 'move down' },
@@ -72,21 +76,52 @@ export const DEFAULT_KEYMAP: readonly KeyCommand[] = [
   { id: 'next-view', keys: ['tab'], description: 'next view', footer: true },
   { id: 'prev-view', keys: ['shift+tab'], description: 'previous view' },
   { id: 'next-cluster', keys: ['c'], description: 'next cluster', footer: true },
-  ...Array.from({ length: 8 }, (_, i) => ({ id: `view-${i + 1}` as CommandId, keys: [String(i + 1)], description: `view ${i + 1}` })),
+  ...Array.from({ length: 8 }, (_, i) => ({
+    id: `view-${i + 1}` as CommandId,
+    keys: [String(i + 1)],
+    description: `view ${i + 1}`,
+  })),
   { id: 'sort', keys: ['s'], description: 'sort by next column', footer: true },
   { id: 'reverse', keys: ['S'], description: 'reverse sort' },
   { id: 'tag', keys: ['space'], description: 'tag / untag row', views: ['services'] },
   { id: 'detail', keys: ['return'], description: 'open detail', views: ['services'], footer: true },
   { id: 'pause', keys: ['p'], description: 'pause / resume updates', footer: true },
   { id: 'refresh', keys: ['r'], description: 'refresh now' },
-  { id: 'weight', keys: ['w'], description: 'set weight of selected / tagged real servers', dangerous: true, views: ['services'], footer: true },
+  {
+    id: 'weight',
+    keys: ['w'],
+    description: 'set weight of selected / tagged real servers',
+    dangerous: true,
+    views: ['services'],
+    footer: true,
+  },
   { id: 'weight-up', keys: ['+'], description: 'weight +1', dangerous: true, views: ['services'] },
   { id: 'weight-down', keys: ['-'], description: 'weight -1', dangerous: true, views: ['services'] },
   { id: 'drain', keys: ['d'], description: 'drain (weight 0)', dangerous: true, views: ['services'], footer: true },
   { id: 'restore', keys: ['R'], description: 'restore weight before drain', dangerous: true, views: ['services'] },
-  { id: 'scheduler', keys: ['e'], description: 'switch scheduler of selected service', dangerous: true, views: ['services'] },
-  { id: 'force-master', keys: ['M'], description: 'force selected director MASTER', dangerous: true, views: ['vrrp'], footer: true },
-  { id: 'force-backup', keys: ['B'], description: 'force selected director BACKUP', dangerous: true, views: ['vrrp'], footer: true },
+  {
+    id: 'scheduler',
+    keys: ['e'],
+    description: 'switch scheduler of selected service',
+    dangerous: true,
+    views: ['services'],
+  },
+  {
+    id: 'force-master',
+    keys: ['M'],
+    description: 'force selected director MASTER',
+    dangerous: true,
+    views: ['vrrp'],
+    footer: true,
+  },
+  {
+    id: 'force-backup',
+    keys: ['B'],
+    description: 'force selected director BACKUP',
+    dangerous: true,
+    views: ['vrrp'],
+    footer: true,
+  },
   { id: 'release', keys: ['L'], description: 'release forced VRRP state', dangerous: true, views: ['vrrp'] },
   { id: 'undo', keys: ['u'], description: 'undo last action', dangerous: true },
   { id: 'quit', keys: ['q', 'ctrl+c'], description: 'quit', footer: true },
@@ -110,8 +145,13 @@ export function keyName(input: string, key: Key): string {
 }
 
 /** The keymap in force: user overrides applied; dangerous commands dropped in read-only mode. */
-export function effectiveKeymap(overrides: Readonly<Record<string, readonly string[]>>, readOnly: boolean): KeyCommand[] {
-  return DEFAULT_KEYMAP.filter((c) => !(readOnly && c.dangerous)).map((c) => (overrides[c.id] ? { ...c, keys: overrides[c.id]! } : c));
+export function effectiveKeymap(
+  overrides: Readonly<Record<string, readonly string[]>>,
+  readOnly: boolean,
+): KeyCommand[] {
+  return DEFAULT_KEYMAP.filter((c) => !(readOnly && c.dangerous)).map((c) =>
+    overrides[c.id] ? { ...c, keys: overrides[c.id]! } : c,
+  );
 }
 
 export function commandFor(keymap: readonly KeyCommand[], name: string, view: ViewId): KeyCommand | undefined {

@@ -14,8 +14,13 @@ export function overviewRows(state: LvsState, now: number): TableSpec {
   const rows: TableRow[] = [];
   for (const c of state.clusters) {
     const o = clusterOverview(state, c, now);
-    rows.push({ id: c.name, cells: [c.name, c.mode.toUpperCase(), o.level.toUpperCase(), ...o.headline, o.reasons[0] ?? ''], tone: levelTone[o.level] });
-    for (const [i, r] of o.reasons.slice(1, 6).entries()) rows.push({ id: `${c.name}|r${i}`, cells: ['', '', '', '', '', '', r], tone: 'dim' });
+    rows.push({
+      id: c.name,
+      cells: [c.name, c.mode.toUpperCase(), o.level.toUpperCase(), ...o.headline, o.reasons[0] ?? ''],
+      tone: levelTone[o.level],
+    });
+    for (const [i, r] of o.reasons.slice(1, 6).entries())
+      rows.push({ id: `${c.name}|r${i}`, cells: ['', '', '', '', '', '', r], tone: 'dim' });
   }
   return {
     columns: [
@@ -31,7 +36,8 @@ export function overviewRows(state: LvsState, now: number): TableSpec {
   };
 }
 
-const vrrpTone = (s: string): RowTone => (s === 'MASTER' ? 'ok' : s === 'BACKUP' ? 'normal' : s === 'UNKNOWN' ? 'dim' : 'critical');
+const vrrpTone = (s: string): RowTone =>
+  s === 'MASTER' ? 'ok' : s === 'BACKUP' ? 'normal' : s === 'UNKNOWN' ? 'dim' : 'critical';
 
 export function vrrpViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
@@ -103,7 +109,8 @@ export function replicationViewRows(state: LvsState, clusterName: string, now: n
   };
 }
 
-const nfsTone = (h: string | undefined): RowTone => (h === 'OK' ? 'ok' : h === 'SLOW' ? 'warn' : h === undefined ? 'dim' : 'critical');
+const nfsTone = (h: string | undefined): RowTone =>
+  h === 'OK' ? 'ok' : h === 'SLOW' ? 'warn' : h === undefined ? 'dim' : 'critical';
 
 export function storageViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
@@ -147,7 +154,13 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
   const cluster = state.clusters.find((c) => c.name === clusterName);
   const rows: TableRow[] = [];
   if (!cluster) return { columns: [], rows };
-  const hosts = [...new Set([...cluster.directors, ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])), ...cluster.nfs.map((n) => n.host)])];
+  const hosts = [
+    ...new Set([
+      ...cluster.directors,
+      ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])),
+      ...cluster.nfs.map((n) => n.host),
+    ]),
+  ];
   rows.push({ id: 'hosts', group: true, span: true, cells: ['HOSTS'], tone: 'heading' });
   for (const h of hosts) {
     const rt = state.hosts[h];
@@ -162,7 +175,11 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
         i ? `${Math.round((1 - i.memAvailableKb / i.memTotalKb) * 100)}%` : '-',
         i?.kernel ?? '-',
         rt?.net ? (rt.net.ipvsLoaded ? 'ip_vs' : '-') : '?',
-        rt?.error ? `${rt.error.kind}: ${rt.error.message}` : rt?.pollDurationMs !== undefined ? `poll ${rt.pollDurationMs}ms` : '',
+        rt?.error
+          ? `${rt.error.kind}: ${rt.error.message}`
+          : rt?.pollDurationMs !== undefined
+            ? `poll ${rt.pollDurationMs}ms`
+            : '',
       ],
       tone: rt?.status === 'down' ? 'critical' : rt?.status === 'up' ? 'normal' : 'dim',
       ...(rt?.readAt ? { ageMs: now - rt.readAt } : {}),
@@ -172,7 +189,16 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
   for (const c of doctorChecks(state, cluster)) {
     rows.push({
       id: `doctor:${c.id}`,
-      cells: [c.host, c.pass === undefined ? '?' : c.pass ? 'PASS' : 'FAIL', '', '', '', c.title, '', c.pass === false ? `${c.detail} — fix: ${c.fix ?? ''}` : c.detail],
+      cells: [
+        c.host,
+        c.pass === undefined ? '?' : c.pass ? 'PASS' : 'FAIL',
+        '',
+        '',
+        '',
+        c.title,
+        '',
+        c.pass === false ? `${c.detail} — fix: ${c.fix ?? ''}` : c.detail,
+      ],
       tone: c.pass === undefined ? 'dim' : c.pass ? 'ok' : 'critical',
     });
   }
@@ -180,7 +206,22 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
   if (drift.length > 0) {
     rows.push({ id: 'drift', group: true, span: true, cells: ['IPVS DRIFT BETWEEN DIRECTORS'], tone: 'heading' });
     for (const d of drift)
-      rows.push({ id: `drift:${d.service}:${d.what}`, cells: [d.service, '', '', '', '', d.what, '', Object.entries(d.values).map(([k, v]) => `${k}: ${v}`).join('  ')], tone: 'warn' });
+      rows.push({
+        id: `drift:${d.service}:${d.what}`,
+        cells: [
+          d.service,
+          '',
+          '',
+          '',
+          '',
+          d.what,
+          '',
+          Object.entries(d.values)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('  '),
+        ],
+        tone: 'warn',
+      });
   }
   return {
     columns: [
@@ -201,7 +242,15 @@ const sevTone = { info: 'normal', warn: 'warn', critical: 'critical' } as const;
 
 export function eventRows(state: LvsState, clusterName: string | undefined): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
-  const hosts = new Set(cluster ? [...cluster.directors, ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])), ...cluster.nfs.map((n) => n.host)] : []);
+  const hosts = new Set(
+    cluster
+      ? [
+          ...cluster.directors,
+          ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])),
+          ...cluster.nfs.map((n) => n.host),
+        ]
+      : [],
+  );
   const rows: TableRow[] = [...state.events]
     .map((e, i) => ({ e, i }))
     .filter(({ e }) => !cluster || e.cluster === cluster.name || (e.host !== undefined && hosts.has(e.host)))

@@ -36,7 +36,9 @@ async function runConsole(opts: GlobalOptions): Promise<void> {
   const resolved = await load(opts.config);
   const unknownKeys = Object.keys(resolved.config.keys).filter((id) => !DEFAULT_KEYMAP.some((c) => c.id === id));
   if (unknownKeys.length > 0) {
-    process.stderr.write(`lvstop: invalid config ${resolved.file}:\n${unknownKeys.map((k) => `  - keys.${k}: unknown command (see the README's key table)`).join('\n')}\n`);
+    process.stderr.write(
+      `lvstop: invalid config ${resolved.file}:\n${unknownKeys.map((k) => `  - keys.${k}: unknown command (see the README's key table)`).join('\n')}\n`,
+    );
     process.exit(EXIT_CONFIG);
   }
   const fleet = createFleet(resolved, {
@@ -76,14 +78,16 @@ const program = new Command()
   .option('-c, --config <file>', 'config file', `${process.env.HOME ?? '.'}/.config/lvstop/config.json`)
   .option('--read-only', 'refuse every mutating action')
   .option('--accept-new', 'accept and record unknown host keys (never changed ones)')
-  .addOption(new Option('--interval <ms>', 'poll interval in ms (at least 500)').argParser((v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 500) {
-      process.stderr.write(`lvstop: --interval: expected an integer >= 500, got "${v}"\n`);
-      process.exit(EXIT_CONFIG);
-    }
-    return n;
-  }))
+  .addOption(
+    new Option('--interval <ms>', 'poll interval in ms (at least 500)').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 500) {
+        process.stderr.write(`lvstop: --interval: expected an integer >= 500, got "${v}"\n`);
+        process.exit(EXIT_CONFIG);
+      }
+      return n;
+    }),
+  )
   .option('--no-color', 'no colours (NO_COLOR is honoured too)')
   .action(async () => runConsole(program.opts<GlobalOptions>()));
 
@@ -106,7 +110,11 @@ program
   .action(async (cmd: { json?: boolean; rates: boolean }) => {
     const opts = program.opts<GlobalOptions>();
     const resolved = await load(opts.config);
-    process.exitCode = await runSnapshot(resolved, { json: cmd.json ?? false, rates: cmd.rates, acceptNew: opts.acceptNew ?? false });
+    process.exitCode = await runSnapshot(resolved, {
+      json: cmd.json ?? false,
+      rates: cmd.rates,
+      acceptNew: opts.acceptNew ?? false,
+    });
   });
 
 export async function main(argv: readonly string[]): Promise<void> {

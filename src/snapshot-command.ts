@@ -32,7 +32,8 @@ export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOpt
         }
       }
       for (const h of Object.values(state.hosts)) {
-        if (h.status !== 'up') process.stdout.write(`host ${h.name}: ${h.status}${h.error ? ` ${h.error.kind}: ${h.error.message}` : ''}\n`);
+        if (h.status !== 'up')
+          process.stdout.write(`host ${h.name}: ${h.status}${h.error ? ` ${h.error.kind}: ${h.error.message}` : ''}\n`);
       }
     }
     return Object.values(state.hosts).every((h) => h.status === 'up') ? 0 : 1;

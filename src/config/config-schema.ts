@@ -113,7 +113,12 @@ export const ConfigSchema = z
     };
     const names = new Set<string>();
     config.clusters.forEach((cluster, ci) => {
-      if (names.has(cluster.name)) ctx.addIssue({ code: 'custom', path: ['clusters', ci, 'name'], message: `duplicate cluster name "${cluster.name}"` });
+      if (names.has(cluster.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', ci, 'name'],
+          message: `duplicate cluster name "${cluster.name}"`,
+        });
       names.add(cluster.name);
       cluster.directors.forEach((d, i) => requireHost(d.host, ['clusters', ci, 'directors', i, 'host']));
       cluster.realServers.forEach((r, i) => requireHost(r.host, ['clusters', ci, 'realServers', i, 'host']));
@@ -121,7 +126,11 @@ export const ConfigSchema = z
         requireHost(r.source.host, ['clusters', ci, 'replication', i, 'source', 'host']);
         requireHost(r.replica.host, ['clusters', ci, 'replication', i, 'replica', 'host']);
         if (r.criticalSeconds < r.warnSeconds)
-          ctx.addIssue({ code: 'custom', path: ['clusters', ci, 'replication', i, 'criticalSeconds'], message: 'expected criticalSeconds >= warnSeconds' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['clusters', ci, 'replication', i, 'criticalSeconds'],
+            message: 'expected criticalSeconds >= warnSeconds',
+          });
       });
       cluster.nfs.forEach((m, i) => requireHost(m.host, ['clusters', ci, 'nfs', i, 'host']));
     });

@@ -29,7 +29,9 @@ describe('config validation', () => {
     const bad = {
       pollIntervalMs: 100,
       hosts: { d1: { port: 'ssh' }, d2: { tranport: 'local' } },
-      clusters: [{ name: 'c', mode: 'lvs', directors: [{ host: 'nope' }], nfs: [{ host: 'd1', mountpoint: 'var/www' }] }],
+      clusters: [
+        { name: 'c', mode: 'lvs', directors: [{ host: 'nope' }], nfs: [{ host: 'd1', mountpoint: 'var/www' }] },
+      ],
     };
     const p = problems(bad);
     expect(p).toEqual(
@@ -75,7 +77,11 @@ describe('host resolution through an ssh config', () => {
       JSON.stringify({
         sshConfig: 'ssh_config',
         knownHosts: 'known_hosts',
-        hosts: { real1: {}, local: { transport: 'local' }, explicit: { address: '10.0.0.5', port: 2222, user: 'lvs', jump: 'admin@127.0.0.1:2200', sudo: true } },
+        hosts: {
+          real1: {},
+          local: { transport: 'local' },
+          explicit: { address: '10.0.0.5', port: 2222, user: 'lvs', jump: 'admin@127.0.0.1:2200', sudo: true },
+        },
         clusters: [{ name: 'c', mode: 'nat', directors: [{ host: 'real1' }] }],
       }),
     );

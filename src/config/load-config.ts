@@ -63,7 +63,13 @@ interface ResolveContext {
   readonly problems: string[];
 }
 
-function resolveEndpoint(ctx: ResolveContext, name: string, host: HostConfig | undefined, depth: number, path: string): SshEndpoint | undefined {
+function resolveEndpoint(
+  ctx: ResolveContext,
+  name: string,
+  host: HostConfig | undefined,
+  depth: number,
+  path: string,
+): SshEndpoint | undefined {
   if (depth > 8) {
     ctx.problems.push(`${path}: jump chain is too long or loops`);
     return undefined;
@@ -71,15 +77,22 @@ function resolveEndpoint(ctx: ResolveContext, name: string, host: HostConfig | u
   const spec = host ? undefined : parseHostSpec(name);
   const alias = host?.sshAlias ?? spec?.host ?? name;
   const fromSsh = ctx.aliases.resolve(alias);
-  const identityFiles = (host?.identityFile ? [host.identityFile] : fromSsh.identityFiles.length > 0 ? fromSsh.identityFiles : DEFAULT_IDENTITIES).map(
-    (f) => expandPath(f, ctx.baseDir),
-  );
+  const identityFiles = (
+    host?.identityFile
+      ? [host.identityFile]
+      : fromSsh.identityFiles.length > 0
+        ? fromSsh.identityFiles
+        : DEFAULT_IDENTITIES
+  ).map((f) => expandPath(f, ctx.baseDir));
   const agentSock = process.env.SSH_AUTH_SOCK;
   const useAgent = host?.agent ?? Boolean(agentSock);
   const jumpSpec = host?.jump ?? fromSsh.proxyJump;
   let jump: SshEndpoint | undefined;
   if (jumpSpec) {
-    const hops = jumpSpec.split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = jumpSpec
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     for (const hop of hops) {
       const hopHost = ctx.config.hosts[hop];
       const resolved = resolveEndpoint(ctx, hop, hopHost, depth + 1, `${path} → jump ${hop}`);

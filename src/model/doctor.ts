@@ -13,7 +13,13 @@ export interface DoctorCheck {
   readonly fix?: string;
 }
 
-const unknown = (id: string, host: string, title: string): DoctorCheck => ({ id, host, title, pass: undefined, detail: 'no data yet' });
+const unknown = (id: string, host: string, title: string): DoctorCheck => ({
+  id,
+  host,
+  title,
+  pass: undefined,
+  detail: 'no data yet',
+});
 
 /** The preconditions the seeds spend pages on, checked from live data. */
 export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck[] {
@@ -22,7 +28,16 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
     const net = state.hosts[d]?.net;
     checks.push(
       net
-        ? { id: `${d}:ip_vs`, host: d, title: 'ip_vs loaded', pass: net.ipvsLoaded, detail: net.ipvsLoaded ? `schedulers: ${net.loadedSchedulers.join(' ') || 'none loaded'}` : 'ip_vs module not loaded', fix: 'modprobe ip_vs' }
+        ? {
+            id: `${d}:ip_vs`,
+            host: d,
+            title: 'ip_vs loaded',
+            pass: net.ipvsLoaded,
+            detail: net.ipvsLoaded
+              ? `schedulers: ${net.loadedSchedulers.join(' ') || 'none loaded'}`
+              : 'ip_vs module not loaded',
+            fix: 'modprobe ip_vs',
+          }
         : unknown(`${d}:ip_vs`, d, 'ip_vs loaded'),
     );
     if (cluster.mode === 'nat') {
@@ -30,7 +45,14 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
       checks.push(
         v === undefined
           ? unknown(`${d}:ip_forward`, d, 'ip_forward=1 (NAT director)')
-          : { id: `${d}:ip_forward`, host: d, title: 'ip_forward=1 (NAT director)', pass: v === '1', detail: `net.ipv4.ip_forward = ${v}`, fix: 'sysctl -w net.ipv4.ip_forward=1' },
+          : {
+              id: `${d}:ip_forward`,
+              host: d,
+              title: 'ip_forward=1 (NAT director)',
+              pass: v === '1',
+              detail: `net.ipv4.ip_forward = ${v}`,
+              fix: 'sysctl -w net.ipv4.ip_forward=1',
+            },
       );
     }
   }
@@ -40,7 +62,14 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
     checks.push(
       !r
         ? unknown(`${d}:keepalived`, d, 'keepalived running')
-        : { id: `${d}:keepalived`, host: d, title: 'keepalived running', pass: r.status === 'ok', detail: r.status === 'ok' ? `${r.instances.length} instance(s), dump via ${r.source}` : r.message, fix: 'systemctl start keepalived' },
+        : {
+            id: `${d}:keepalived`,
+            host: d,
+            title: 'keepalived running',
+            pass: r.status === 'ok',
+            detail: r.status === 'ok' ? `${r.instances.length} instance(s), dump via ${r.source}` : r.message,
+            fix: 'systemctl start keepalived',
+          },
     );
   }
   for (const row of vrrpRows(state, cluster).filter((r) => r.state === 'MASTER')) {
@@ -78,11 +107,25 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
         checks.push(
           !net
             ? unknown(`${rs.host}:vip-lo:${vip}`, rs.host, `VIP ${vip} on lo (DR real server)`)
-            : { id: `${rs.host}:vip-lo:${vip}`, host: rs.host, title: `VIP ${vip} on lo (DR real server)`, pass: onLo === true, detail: onLo ? 'present' : 'absent', fix: `ip addr add ${vip}/32 dev lo` },
+            : {
+                id: `${rs.host}:vip-lo:${vip}`,
+                host: rs.host,
+                title: `VIP ${vip} on lo (DR real server)`,
+                pass: onLo === true,
+                detail: onLo ? 'present' : 'absent',
+                fix: `ip addr add ${vip}/32 dev lo`,
+              },
         );
         const elsewhere = heldVips(state, rs.host, [vip]);
         if (net && elsewhere.length > 0)
-          checks.push({ id: `${rs.host}:vip-not-on-nic:${vip}`, host: rs.host, title: `VIP ${vip} only on lo`, pass: false, detail: 'VIP is on a real interface: it will answer ARP', fix: `ip addr del ${vip}/32 dev <iface>` });
+          checks.push({
+            id: `${rs.host}:vip-not-on-nic:${vip}`,
+            host: rs.host,
+            title: `VIP ${vip} only on lo`,
+            pass: false,
+            detail: 'VIP is on a real interface: it will answer ARP',
+            fix: `ip addr del ${vip}/32 dev <iface>`,
+          });
       }
       for (const [key, want] of [
         ['net.ipv4.conf.all.arp_ignore', '1'],
@@ -92,7 +135,14 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
         checks.push(
           v === undefined
             ? unknown(`${rs.host}:${key}`, rs.host, `${key}=${want}`)
-            : { id: `${rs.host}:${key}`, host: rs.host, title: `${key}=${want}`, pass: v === want, detail: `${key} = ${v}`, fix: `sysctl -w ${key}=${want}` },
+            : {
+                id: `${rs.host}:${key}`,
+                host: rs.host,
+                title: `${key}=${want}`,
+                pass: v === want,
+                detail: `${key} = ${v}`,
+                fix: `sysctl -w ${key}=${want}`,
+              },
         );
       }
     }

@@ -11,8 +11,15 @@ export function diffEvents(prev: LvsState, next: LvsState, now: number): LvsEven
   for (const h of Object.values(next.hosts)) {
     const p = prev.hosts[h.name];
     if (!p || p.status === h.status) continue;
-    if (h.status === 'down') ev({ severity: 'critical', host: h.name, kind: 'host-down', message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim() });
-    else if (h.status === 'up' && p.status === 'down') ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
+    if (h.status === 'down')
+      ev({
+        severity: 'critical',
+        host: h.name,
+        kind: 'host-down',
+        message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
+      });
+    else if (h.status === 'up' && p.status === 'down')
+      ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
   }
   for (const [host, d] of Object.entries(next.ipvs)) {
     const p = prev.ipvs[host];
@@ -25,37 +32,84 @@ export function diffEvents(prev: LvsState, next: LvsState, now: number): LvsEven
         ev({ severity: 'warn', host, kind: 'service-added', message: `${host}: service ${key} added` });
         continue;
       }
-      if (o.scheduler !== s.scheduler) ev({ severity: 'warn', host, kind: 'scheduler-changed', message: `${host}: ${key} scheduler ${o.scheduler} → ${s.scheduler}` });
+      if (o.scheduler !== s.scheduler)
+        ev({
+          severity: 'warn',
+          host,
+          kind: 'scheduler-changed',
+          message: `${host}: ${key} scheduler ${o.scheduler} → ${s.scheduler}`,
+        });
       const oldRs = new Map(o.realServers.map((r) => [realServerKey(r), r]));
       const newRs = new Map(s.realServers.map((r) => [realServerKey(r), r]));
       for (const [rk, r] of newRs) {
         const or = oldRs.get(rk);
-        if (!or) ev({ severity: 'warn', host, kind: 'real-server-added', message: `${host}: ${key} real server ${rk} added` });
-        else if (or.weight !== r.weight) ev({ severity: r.weight === 0 ? 'warn' : 'info', host, kind: 'weight-changed', message: `${host}: ${key} ${rk} weight ${or.weight} → ${r.weight}` });
+        if (!or)
+          ev({ severity: 'warn', host, kind: 'real-server-added', message: `${host}: ${key} real server ${rk} added` });
+        else if (or.weight !== r.weight)
+          ev({
+            severity: r.weight === 0 ? 'warn' : 'info',
+            host,
+            kind: 'weight-changed',
+            message: `${host}: ${key} ${rk} weight ${or.weight} → ${r.weight}`,
+          });
       }
-      for (const rk of oldRs.keys()) if (!newRs.has(rk)) ev({ severity: 'critical', host, kind: 'real-server-removed', message: `${host}: ${key} real server ${rk} removed` });
+      for (const rk of oldRs.keys())
+        if (!newRs.has(rk))
+          ev({
+            severity: 'critical',
+            host,
+            kind: 'real-server-removed',
+            message: `${host}: ${key} real server ${rk} removed`,
+          });
     }
-    for (const key of before.keys()) if (!after.has(key)) ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
+    for (const key of before.keys())
+      if (!after.has(key))
+        ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
   }
   for (const cluster of next.clusters) {
     if (prev.keepalived !== next.keepalived || prev.hosts !== next.hosts) {
       const before = new Map(vrrpRows(prev, cluster).map((r) => [`${r.director}/${r.instance}`, r]));
       for (const r of vrrpRows(next, cluster)) {
         const o = before.get(`${r.director}/${r.instance}`);
-        if (o && o.state !== r.state && r.state !== 'UNKNOWN' && o.state !== 'UNKNOWN')
-          ev({ severity: r.state === 'MASTER' || r.state === 'BACKUP' ? 'warn' : 'critical', cluster: cluster.name, host: r.director, kind: 'vrrp-transition', message: `${r.director} ${r.instance} ${o.state} → ${r.state}` });
+        if (o && o.state !== r.state && ![o.state, r.state].some((x) => x === 'UNKNOWN' || x === 'UNREACHABLE'))
+          ev({
+            severity: r.state === 'MASTER' || r.state === 'BACKUP' ? 'warn' : 'critical',
+            cluster: cluster.name,
+            host: r.director,
+            kind: 'vrrp-transition',
+            message: `${r.director} ${r.instance} ${o.state} → ${r.state}`,
+          });
       }
       const was = new Set(vrrpAlerts(prev, cluster).map((a) => `${a.kind}|${a.message}`));
       const is = new Set(vrrpAlerts(next, cluster).map((a) => `${a.kind}|${a.message}`));
-      for (const a of is) if (!was.has(a)) ev({ severity: 'critical', cluster: cluster.name, kind: `${a.split('|')[0]}-begin`, message: a.split('|')[1]! });
-      for (const a of was) if (!is.has(a)) ev({ severity: 'info', cluster: cluster.name, kind: `${a.split('|')[0]}-end`, message: `resolved: ${a.split('|')[1]!}` });
+      for (const a of is)
+        if (!was.has(a))
+          ev({
+            severity: 'critical',
+            cluster: cluster.name,
+            kind: `${a.split('|')[0]}-begin`,
+            message: a.split('|')[1]!,
+          });
+      for (const a of was)
+        if (!is.has(a))
+          ev({
+            severity: 'info',
+            cluster: cluster.name,
+            kind: `${a.split('|')[0]}-end`,
+            message: `resolved: ${a.split('|')[1]!}`,
+          });
     }
     if (prev.replication !== next.replication) {
       const before = new Map(replicationRows(prev, cluster).map((r) => [r.id, r]));
       for (const r of replicationRows(next, cluster)) {
         const o = before.get(r.id);
         if (o && o.level !== r.level && r.level !== 'unknown' && o.level !== 'unknown')
-          ev({ severity: r.level === 'ok' ? 'info' : r.level, cluster: cluster.name, kind: 'replication-lag', message: `replication ${r.name}: ${o.level} → ${r.level} (lag ${r.lagSeconds ?? '?'}s)` });
+          ev({
+            severity: r.level === 'ok' ? 'info' : r.level,
+            cluster: cluster.name,
+            kind: 'replication-lag',
+            message: `replication ${r.name}: ${o.level} → ${r.level} (lag ${r.lagSeconds ?? '?'}s)`,
+          });
       }
     }
   }
@@ -63,7 +117,12 @@ export function diffEvents(prev: LvsState, next: LvsState, now: number): LvsEven
     for (const m of Object.values(next.nfs)) {
       const o = prev.nfs[m.id];
       if (o?.health && m.health && o.health !== m.health)
-        ev({ severity: m.health === 'OK' ? 'info' : m.health === 'SLOW' ? 'warn' : 'critical', host: m.host, kind: 'nfs-state', message: `NFS ${m.host}:${m.mountpoint} ${o.health} → ${m.health}: ${m.reason ?? ''}` });
+        ev({
+          severity: m.health === 'OK' ? 'info' : m.health === 'SLOW' ? 'warn' : 'critical',
+          host: m.host,
+          kind: 'nfs-state',
+          message: `NFS ${m.host}:${m.mountpoint} ${o.health} → ${m.health}: ${m.reason ?? ''}`,
+        });
     }
   }
   return out;

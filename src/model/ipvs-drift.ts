@@ -18,7 +18,8 @@ export function ipvsDrift(state: LvsState, cluster: ClusterInfo): DriftLine[] {
   if (tables.length < 2) return [];
   const lines: DriftLine[] = [];
   const keys = [...new Set(tables.flatMap(([, t]) => [...t.keys()]))].sort();
-  const per = (f: (d: string, t: (typeof tables)[number][1]) => string) => Object.fromEntries(tables.map(([d, t]) => [d, f(d, t)]));
+  const per = (f: (d: string, t: (typeof tables)[number][1]) => string) =>
+    Object.fromEntries(tables.map(([d, t]) => [d, f(d, t)]));
   const differs = (v: Record<string, string>) => new Set(Object.values(v)).size > 1;
   for (const key of keys) {
     const present = per((_, t) => (t.has(key) ? 'present' : 'missing'));

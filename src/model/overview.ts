@@ -13,18 +13,27 @@ export interface ClusterOverview {
 }
 
 const rank: Record<Level, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 };
-export const worst = (levels: readonly Level[]): Level => levels.reduce<Level>((a, b) => (rank[b] > rank[a] ? b : a), 'ok');
+export const worst = (levels: readonly Level[]): Level =>
+  levels.reduce<Level>((a, b) => (rank[b] > rank[a] ? b : a), 'ok');
 
 /** A cluster's worst state and why, plus headline numbers. */
 export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: number): ClusterOverview {
   const reasons: { level: Level; text: string }[] = [];
-  const hosts = [...new Set([...cluster.directors, ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])), ...cluster.nfs.map((n) => n.host)])];
+  const hosts = [
+    ...new Set([
+      ...cluster.directors,
+      ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : [])),
+      ...cluster.nfs.map((n) => n.host),
+    ]),
+  ];
   for (const h of hosts) {
     const rt = state.hosts[h];
     if (rt?.status === 'down') reasons.push({ level: 'critical', text: `${h} down (${rt.error?.kind ?? 'error'})` });
-    else if (rt?.readAt !== undefined && now - rt.readAt > state.pollIntervalMs * 2 + 1000) reasons.push({ level: 'warn', text: `${h} data stale` });
+    else if (rt?.readAt !== undefined && now - rt.readAt > state.pollIntervalMs * 2 + 1000)
+      reasons.push({ level: 'warn', text: `${h} data stale` });
   }
-  for (const a of vrrpAlerts(state, cluster)) reasons.push({ level: 'critical', text: a.kind === 'split-brain' ? `SPLIT BRAIN: ${a.message}` : a.message });
+  for (const a of vrrpAlerts(state, cluster))
+    reasons.push({ level: 'critical', text: a.kind === 'split-brain' ? `SPLIT BRAIN: ${a.message}` : a.message });
   let services = 0;
   let active = 0;
   let cps = 0;
@@ -35,17 +44,25 @@ export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: numb
       services += 1;
       active += s.realServers.reduce((a, r) => a + r.activeConns, 0);
       cps += ipvs.serviceRates[s.key]?.connsPerSec ?? 0;
-      if (s.realServers.length > 0 && s.realServers.every((r) => r.weight === 0)) reasons.push({ level: 'critical', text: `${d} ${s.key}: no real server with weight > 0` });
+      if (s.realServers.length > 0 && s.realServers.every((r) => r.weight === 0))
+        reasons.push({ level: 'critical', text: `${d} ${s.key}: no real server with weight > 0` });
     }
   }
   const drift = ipvsDrift(state, cluster);
   if (drift.length > 0) reasons.push({ level: 'warn', text: `IPVS drift between directors (${drift.length})` });
-  for (const r of replicationRows(state, cluster)) if (r.level === 'warn' || r.level === 'critical') reasons.push({ level: r.level, text: `replication ${r.name} lag ${r.lagSeconds ?? '?'}s` });
+  for (const r of replicationRows(state, cluster))
+    if (r.level === 'warn' || r.level === 'critical')
+      reasons.push({ level: r.level, text: `replication ${r.name} lag ${r.lagSeconds ?? '?'}s` });
   for (const m of cluster.nfs) {
     const n = state.nfs[m.id];
-    if (n?.health && n.health !== 'OK') reasons.push({ level: n.health === 'SLOW' ? 'warn' : 'critical', text: `NFS ${m.host}:${m.mountpoint} ${n.health}` });
+    if (n?.health && n.health !== 'OK')
+      reasons.push({
+        level: n.health === 'SLOW' ? 'warn' : 'critical',
+        text: `NFS ${m.host}:${m.mountpoint} ${n.health}`,
+      });
   }
-  for (const c of doctorChecks(state, cluster)) if (c.pass === false) reasons.push({ level: 'warn', text: `doctor: ${c.host} ${c.title}` });
+  for (const c of doctorChecks(state, cluster))
+    if (c.pass === false) reasons.push({ level: 'warn', text: `doctor: ${c.host} ${c.title}` });
   return {
     name: cluster.name,
     level: worst(reasons.map((r) => r.level)),

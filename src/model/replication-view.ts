@@ -26,8 +26,16 @@ export function replicationRows(state: LvsState, cluster: ClusterInfo): Replicat
     if (s?.source?.pusherRunning === false) problems.push(`pusher ${r.pusher ?? ''} not running on ${r.source}`);
     const src = s?.source?.heartbeat;
     const rep = s?.replica?.heartbeat;
-    const lagSeconds = src !== undefined && rep !== undefined ? Math.max(0, Math.round((src - rep) * 10) / 10) : undefined;
-    let level: Level = lagSeconds === undefined ? 'unknown' : lagSeconds >= r.criticalSeconds ? 'critical' : lagSeconds >= r.warnSeconds ? 'warn' : 'ok';
+    const lagSeconds =
+      src !== undefined && rep !== undefined ? Math.max(0, Math.round((src - rep) * 10) / 10) : undefined;
+    let level: Level =
+      lagSeconds === undefined
+        ? 'unknown'
+        : lagSeconds >= r.criticalSeconds
+          ? 'critical'
+          : lagSeconds >= r.warnSeconds
+            ? 'warn'
+            : 'ok';
     if (level === 'ok' && problems.length > 0) level = 'warn';
     return {
       id: r.id,

@@ -37,7 +37,10 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       vips: cluster.vips,
       overview: clusterOverview(state, cluster, now),
       alerts: vrrpAlerts(state, cluster),
-      vrrp: vrrpRows(state, cluster).map((r) => ({ ...r, lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null })),
+      vrrp: vrrpRows(state, cluster).map((r) => ({
+        ...r,
+        lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null,
+      })),
       drift: ipvsDrift(state, cluster),
       doctor: doctorChecks(state, cluster),
       replication: replicationRows(state, cluster),
@@ -63,8 +66,17 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
           ipvs: !reading
             ? { status: 'unknown' as const }
             : reading.status !== 'ok'
-              ? { status: reading.status, message: reading.message, ...('kind' in reading ? { kind: reading.kind } : {}) }
-              : { status: 'ok' as const, source: reading.source, note: reading.note ?? null, readAt: new Date(d.readAt).toISOString() },
+              ? {
+                  status: reading.status,
+                  message: reading.message,
+                  ...('kind' in reading ? { kind: reading.kind } : {}),
+                }
+              : {
+                  status: 'ok' as const,
+                  source: reading.source,
+                  note: reading.note ?? null,
+                  readAt: new Date(d.readAt).toISOString(),
+                },
           services:
             reading?.status === 'ok'
               ? reading.table.services.map((s) => ({

@@ -47,7 +47,15 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
     const holds = heldVips(state, director, vips);
     for (const name of names) {
       if (runtime?.status === 'down') {
-        rows.push({ director, instance: name, state: 'UNREACHABLE', vips: [], holdsVips: holds, trackFiles: [], problem: runtime.error?.message ?? 'host down' });
+        rows.push({
+          director,
+          instance: name,
+          state: 'UNREACHABLE',
+          vips: [],
+          holdsVips: holds,
+          trackFiles: [],
+          problem: runtime.error?.message ?? 'host down',
+        });
         continue;
       }
       if (!reading) {
@@ -55,12 +63,28 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
         continue;
       }
       if (reading.status !== 'ok') {
-        rows.push({ director, instance: name, state: reading.status === 'not-running' ? 'STOP' : 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [], problem: reading.message });
+        rows.push({
+          director,
+          instance: name,
+          state: reading.status === 'not-running' ? 'STOP' : 'UNKNOWN',
+          vips: [],
+          holdsVips: holds,
+          trackFiles: [],
+          problem: reading.message,
+        });
         continue;
       }
       const inst = reading.instances.find((i) => i.name === name);
       if (!inst) {
-        rows.push({ director, instance: name, state: 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [], problem: `instance ${name} not in keepalived's dump` });
+        rows.push({
+          director,
+          instance: name,
+          state: 'UNKNOWN',
+          vips: [],
+          holdsVips: holds,
+          trackFiles: [],
+          problem: `instance ${name} not in keepalived's dump`,
+        });
         continue;
       }
       rows.push({
@@ -73,7 +97,9 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
         vips: inst.vips,
         holdsVips: heldVips(state, director, inst.vips),
         ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
-        trackFiles: reading.trackFiles.filter((t) => inst.trackFiles.includes(t.name)).map(({ name: n, status, weight }) => ({ name: n, status, weight })),
+        trackFiles: reading.trackFiles
+          .filter((t) => inst.trackFiles.includes(t.name))
+          .map(({ name: n, status, weight }) => ({ name: n, status, weight })),
       });
     }
   }
@@ -90,15 +116,24 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
   for (const [vrid, list] of byVrid) {
     const masters = list.filter((r) => r.state === 'MASTER');
     if (masters.length > 1)
-      alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VRID ${vrid}: MASTER on ${masters.map((m) => m.director).join(' and ')}` });
+      alerts.push({
+        kind: 'split-brain',
+        cluster: cluster.name,
+        message: `VRID ${vrid}: MASTER on ${masters.map((m) => m.director).join(' and ')}`,
+      });
   }
   const vips = [...new Set([...cluster.vips, ...rows.flatMap((r) => r.vips)])];
   for (const vip of vips) {
     const holders = [...new Set(rows.filter((r) => r.holdsVips.includes(vip)).map((r) => r.director))];
-    if (holders.length > 1) alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
+    if (holders.length > 1)
+      alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
   }
-  const known = rows.filter((r) => r.state !== 'UNKNOWN');
+  const known = rows.filter((r) => r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE');
   if (known.length > 0 && !rows.some((r) => r.state === 'MASTER'))
-    alerts.push({ kind: 'no-master', cluster: cluster.name, message: `no director is MASTER (${known.map((r) => `${r.director} ${r.state}`).join(', ')})` });
+    alerts.push({
+      kind: 'no-master',
+      cluster: cluster.name,
+      message: `no director is MASTER (${known.map((r) => `${r.director} ${r.state}`).join(', ')})`,
+    });
   return alerts;
 }

@@ -45,7 +45,10 @@ export function createTransport(resolved: ResolvedConfig, name: string, options:
 
 async function appendEvents(file: string, events: readonly LvsEvent[]): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  await appendFile(file, events.map((e) => JSON.stringify({ ...e, at: new Date(e.at).toISOString() })).join('\n') + '\n');
+  await appendFile(
+    file,
+    events.map((e) => JSON.stringify({ ...e, at: new Date(e.at).toISOString() })).join('\n') + '\n',
+  );
 }
 
 export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}): Fleet {
@@ -64,7 +67,14 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     transports.set(name, transport);
     pollers.set(
       name,
-      new HostPoller({ host: name, transport, plan: planHost(config, name), store, intervalMs: pollIntervalMs, commandTimeoutMs: config.commandTimeoutMs }),
+      new HostPoller({
+        host: name,
+        transport,
+        plan: planHost(config, name),
+        store,
+        intervalMs: pollIntervalMs,
+        commandTimeoutMs: config.commandTimeoutMs,
+      }),
     );
   }
   const probers = config.clusters.flatMap((c) =>
@@ -85,7 +95,8 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     const events = diffEvents(prev, next, Date.now());
     if (events.length === 0) return;
     next.addEvents(events);
-    if (options.writeEventLog) writing = writing.then(() => appendEvents(resolved.eventLog, events)).catch(() => undefined);
+    if (options.writeEventLog)
+      writing = writing.then(() => appendEvents(resolved.eventLog, events)).catch(() => undefined);
   });
   return {
     store,

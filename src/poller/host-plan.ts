@@ -27,7 +27,9 @@ export function clusterInfos(config: Config): ClusterInfo[] {
     directors: c.directors.map((d) => d.host),
     realServers: c.realServers,
     vips: c.vips,
-    keepalived: Object.fromEntries(c.directors.flatMap((d) => (d.keepalived ? [[d.host, d.keepalived.instances]] : []))),
+    keepalived: Object.fromEntries(
+      c.directors.flatMap((d) => (d.keepalived ? [[d.host, d.keepalived.instances]] : [])),
+    ),
     dips: Object.fromEntries(c.directors.flatMap((d) => (d.dip ? [[d.host, d.dip]] : []))),
     replication: c.replication.map((r) => ({
       id: replicationId(c.name, r.name),
@@ -39,7 +41,13 @@ export function clusterInfos(config: Config): ClusterInfo[] {
       ...(r.pusher ? { pusher: r.pusher } : {}),
       ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
     })),
-    nfs: c.nfs.map((m) => ({ id: nfsMountId(m.host, m.mountpoint), host: m.host, mountpoint: m.mountpoint, slowMs: m.slowMs, ...(m.export ? { export: m.export } : {}) })),
+    nfs: c.nfs.map((m) => ({
+      id: nfsMountId(m.host, m.mountpoint),
+      host: m.host,
+      mountpoint: m.mountpoint,
+      slowMs: m.slowMs,
+      ...(m.export ? { export: m.export } : {}),
+    })),
   }));
 }
 
@@ -56,9 +64,14 @@ export function planHost(config: Config, host: string): HostPlan {
     },
   ];
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
-  if (directors.length > 0) parts.push({ sections: IPVS_SECTIONS, apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at) });
+  if (directors.length > 0)
+    parts.push({ sections: IPVS_SECTIONS, apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at) });
   const ka = directors.find((d) => d.keepalived)?.keepalived;
-  if (ka) parts.push({ sections: keepalivedSections(ka.pidFile, ka.notifyLog), apply: (out, state, at) => state.setKeepalived(host, interpretKeepalived(out), at) });
+  if (ka)
+    parts.push({
+      sections: keepalivedSections(ka.pidFile, ka.notifyLog),
+      apply: (out, state, at) => state.setKeepalived(host, interpretKeepalived(out), at),
+    });
   for (const c of config.clusters) {
     for (const r of c.replication) {
       const id = replicationId(c.name, r.name);
@@ -71,7 +84,13 @@ export function planHost(config: Config, host: string): HostPlan {
             ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
             ...(r.pusher ? { pusher: r.pusher } : {}),
           }),
-          apply: (out, state, at) => state.setReplicationSide(id, side, interpretReplicationSide(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, out), at),
+          apply: (out, state, at) =>
+            state.setReplicationSide(
+              id,
+              side,
+              interpretReplicationSide(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, out),
+              at,
+            ),
         });
       }
     }

@@ -8,10 +8,18 @@ import { HostPoller } from './host-poller.js';
 
 function setup(isDirector = false) {
   const config = parseConfigText(
-    JSON.stringify({ hosts: { d1: {}, rs: {} }, clusters: [{ name: 'c', mode: 'nat', directors: [{ host: isDirector ? 'd1' : 'rs' }] }] }),
+    JSON.stringify({
+      hosts: { d1: {}, rs: {} },
+      clusters: [{ name: 'c', mode: 'nat', directors: [{ host: isDirector ? 'd1' : 'rs' }] }],
+    }),
     'test.json',
   );
-  const store = createLvsStore({ clusters: clusterInfos(config), hosts: ['d1'], pollIntervalMs: 1000, readOnly: false });
+  const store = createLvsStore({
+    clusters: clusterInfos(config),
+    hosts: ['d1'],
+    pollIntervalMs: 1000,
+    readOnly: false,
+  });
   const transport = new HeldTransport('d1');
   const poller = new HostPoller({
     host: 'd1',
@@ -71,7 +79,10 @@ describe('HostPoller', () => {
     await vi.advanceTimersByTimeAsync(0);
     transport.fail({ kind: 'unreachable', operation: 'connect', message: 'connect ECONNREFUSED 127.0.0.1:2204' });
     await vi.advanceTimersByTimeAsync(0);
-    expect(store.getState().hosts.d1).toMatchObject({ status: 'down', error: { kind: 'unreachable', message: expect.stringContaining('ECONNREFUSED') } });
+    expect(store.getState().hosts.d1).toMatchObject({
+      status: 'down',
+      error: { kind: 'unreachable', message: expect.stringContaining('ECONNREFUSED') },
+    });
     const attemptTimes: number[] = [];
     const started = Date.now();
     for (let i = 0; i < 4; i++) {
@@ -98,7 +109,7 @@ describe('HostPoller', () => {
     poller.start();
     await vi.advanceTimersByTimeAsync(0);
     const script = transport.pending[0]!.argv[2]!;
-    expect(script).toContain("if test -e /proc/net/ip_vs");
+    expect(script).toContain('if test -e /proc/net/ip_vs');
     transport.release();
     await vi.advanceTimersByTimeAsync(0);
     const reading = store.getState().ipvs.d1?.reading;

@@ -85,7 +85,12 @@ export class HostPoller {
       const outputs = splitSectionOutput(result.stdout, nonce);
       if (outputs.size === 0) {
         const detail = result.stderr.trim().split('\n')[0] || `exit code ${result.exitCode}`;
-        throw new TransportFailure({ kind: 'exit-code', host, operation: 'poll', message: `poll script produced no sections: ${detail}` });
+        throw new TransportFailure({
+          kind: 'exit-code',
+          host,
+          operation: 'poll',
+          message: `poll script produced no sections: ${detail}`,
+        });
       }
       this.failures = 0;
       this.nextAttemptAt = 0;
@@ -94,7 +99,9 @@ export class HostPoller {
       plan.apply(outputs, state, readAt);
     } catch (err) {
       const detail =
-        err instanceof TransportFailure ? err.detail : { kind: 'unreachable' as const, message: (err as Error).message };
+        err instanceof TransportFailure
+          ? err.detail
+          : { kind: 'unreachable' as const, message: (err as Error).message };
       this.failures += 1;
       const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
       this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);

@@ -40,17 +40,32 @@ export class NfsProber {
     const { store, mountId } = this.o;
     store.getState().nfsProbeStarted(mountId);
     this.running = this.o.transport
-      .exec(nfsProbeArgv(this.o.mountpoint, this.o.probeTimeoutMs), { timeoutMs: this.o.probeTimeoutMs + 5000, maxOutputBytes: 4096 })
+      .exec(nfsProbeArgv(this.o.mountpoint, this.o.probeTimeoutMs), {
+        timeoutMs: this.o.probeTimeoutMs + 5000,
+        maxOutputBytes: 4096,
+      })
       .then((r) => {
         const parsed = parseNfsProbe(r.stdout);
         store
           .getState()
-          .setNfsProbe(mountId, parsed.ok ? parsed.value : { exitCode: 1, elapsedMs: 0, error: `probe output unreadable: ${parsed.error.message}` }, Date.now());
+          .setNfsProbe(
+            mountId,
+            parsed.ok
+              ? parsed.value
+              : { exitCode: 1, elapsedMs: 0, error: `probe output unreadable: ${parsed.error.message}` },
+            Date.now(),
+          );
       })
       .catch((err: unknown) => {
         const message = (err as Error).message;
         const timedOut = /timeout|did not finish/i.test(message);
-        store.getState().setNfsProbe(mountId, { exitCode: timedOut ? 137 : 1, elapsedMs: this.o.probeTimeoutMs, error: message }, Date.now());
+        store
+          .getState()
+          .setNfsProbe(
+            mountId,
+            { exitCode: timedOut ? 137 : 1, elapsedMs: this.o.probeTimeoutMs, error: message },
+            Date.now(),
+          );
       })
       .finally(() => {
         this.running = undefined;

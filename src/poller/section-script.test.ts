@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { buildSectionScript, splitSectionOutput } from './section-script.js';
 
-const run = (script: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
+const run = (script: string) =>
+  execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
 
 describe('section script (run by a real sh)', () => {
   it('frames stdout, stderr and exit code of each section', () => {

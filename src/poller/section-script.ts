@@ -27,7 +27,10 @@ function dropFramingNewline(text: string): string {
 export function splitSectionOutput(stdout: string, nonce: string): Map<string, SectionOutput> {
   const mark = `@@LVSTOP:${nonce}`;
   const result = new Map<string, SectionOutput>();
-  const re = new RegExp(`^${mark}:begin (\\S+)\\n([\\s\\S]*?)^${mark}:stderr\\n([\\s\\S]*?)^${mark}:end \\1 (\\d+)$`, 'gm');
+  const re = new RegExp(
+    `^${mark}:begin (\\S+)\\n([\\s\\S]*?)^${mark}:stderr\\n([\\s\\S]*?)^${mark}:end \\1 (\\d+)$`,
+    'gm',
+  );
   for (const m of stdout.matchAll(re)) {
     const code = Number(m[4]);
     result.set(m[1]!, {

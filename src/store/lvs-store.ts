@@ -87,7 +87,9 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       keepalived: {},
       replication: Object.fromEntries(seed.clusters.flatMap((c) => c.replication.map((r) => [r.id, { id: r.id }]))),
       nfs: Object.fromEntries(
-        seed.clusters.flatMap((c) => c.nfs.map((m) => [m.id, { id: m.id, host: m.host, mountpoint: m.mountpoint, probeRunning: false }])),
+        seed.clusters.flatMap((c) =>
+          c.nfs.map((m) => [m.id, { id: m.id, host: m.host, mountpoint: m.mountpoint, probeRunning: false }]),
+        ),
       ),
       events: [],
       history: {},
@@ -162,7 +164,10 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
                   executeMs: counters.executeMs - prevC.executeMs,
                 }
               : undefined;
-          const slowMs = get().clusters.flatMap((c) => c.nfs).find((n) => n.id === m.id)?.slowMs ?? 500;
+          const slowMs =
+            get()
+              .clusters.flatMap((c) => c.nfs)
+              .find((n) => n.id === m.id)?.slowMs ?? 500;
           const verdict = judgeNfsMount(entry !== undefined, m.probe, slowMs);
           const { entry: _e, counters: _c, delta: _d, ...rest } = m;
           const next = shareStructure(m, {
@@ -188,9 +193,24 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       setNfsProbe: (mountId, probe, at) => {
         const m = get().nfs[mountId];
         if (!m) return;
-        const slowMs = get().clusters.flatMap((c) => c.nfs).find((n) => n.id === mountId)?.slowMs ?? 500;
+        const slowMs =
+          get()
+            .clusters.flatMap((c) => c.nfs)
+            .find((n) => n.id === mountId)?.slowMs ?? 500;
         const verdict = judgeNfsMount(m.entry !== undefined || m.mountedReadAt === undefined, probe, slowMs);
-        set({ nfs: { ...get().nfs, [mountId]: { ...m, probe, probedAt: at, probeRunning: false, health: verdict.health, reason: verdict.reason } } });
+        set({
+          nfs: {
+            ...get().nfs,
+            [mountId]: {
+              ...m,
+              probe,
+              probedAt: at,
+              probeRunning: false,
+              health: verdict.health,
+              reason: verdict.reason,
+            },
+          },
+        });
       },
       addEvents: (events) => {
         if (events.length === 0) return;

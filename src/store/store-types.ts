@@ -100,7 +100,13 @@ export interface ClusterInfo {
     readonly pusher?: string;
     readonly rsyncTarget?: string;
   }[];
-  readonly nfs: readonly { readonly id: string; readonly host: string; readonly mountpoint: string; readonly export?: string; readonly slowMs: number }[];
+  readonly nfs: readonly {
+    readonly id: string;
+    readonly host: string;
+    readonly mountpoint: string;
+    readonly export?: string;
+    readonly slowMs: number;
+  }[];
 }
 
 export interface RateHistory {

@@ -17,7 +17,7 @@ describe('argvToCommand', () => {
   });
 
   it('round-trips hostile arguments through a real shell unchanged', () => {
-    const hostile = ['$(touch /tmp/pwned)', '`id`', "a'b\"c", 'x; rm -rf /', '\n', '*', '~', '$HOME', 'ünï'];
+    const hostile = ['$(touch /tmp/pwned)', '`id`', 'a\'b"c', 'x; rm -rf /', '\n', '*', '~', '$HOME', 'ünï'];
     const command = argvToCommand(['printf', '%s\\0', ...hostile]);
     const out = execFileSync('sh', ['-c', command], { encoding: 'utf8' });
     expect(out.split('\0').slice(0, -1)).toEqual(hostile);

@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appendKnownHost, fingerprintSha256, hostId, loadKnownHosts, parseKnownHosts, verifyHostKey } from './known-hosts.js';
+import {
+  appendKnownHost,
+  fingerprintSha256,
+  hostId,
+  loadKnownHosts,
+  parseKnownHosts,
+  verifyHostKey,
+} from './known-hosts.js';
 
 /** Real keys from ssh-keygen, so fingerprints are compared with what OpenSSH itself prints. */
 let dir: string;
@@ -11,11 +18,17 @@ const keys: Record<string, { blob: Buffer; line: string; fingerprint: string }> 
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'lvstop-kh-'));
-  for (const [name, type] of [['a', 'ed25519'], ['b', 'ed25519'], ['c', 'ecdsa']] as const) {
+  for (const [name, type] of [
+    ['a', 'ed25519'],
+    ['b', 'ed25519'],
+    ['c', 'ecdsa'],
+  ] as const) {
     const file = join(dir, name);
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', file]);
     const line = readFileSync(`${file}.pub`, 'utf8').trim();
-    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+    const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], {
+      encoding: 'utf8',
+    }).split(' ')[1]!;
     keys[name] = { blob: Buffer.from(line.split(' ')[1]!, 'base64'), line, fingerprint };
   }
 });
@@ -55,11 +68,18 @@ describe('known_hosts', () => {
   it('reports a changed key with both fingerprints', () => {
     const entries = parseKnownHosts(entry('[127.0.0.1]:2204', keys.a!), 'kh');
     const verdict = verifyHostKey(entries, '[127.0.0.1]:2204', keys.b!.blob);
-    expect(verdict).toMatchObject({ kind: 'mismatch', fingerprint: keys.b!.fingerprint, expected: [{ fingerprint: keys.a!.fingerprint, file: 'kh', line: 1 }] });
+    expect(verdict).toMatchObject({
+      kind: 'mismatch',
+      fingerprint: keys.b!.fingerprint,
+      expected: [{ fingerprint: keys.a!.fingerprint, file: 'kh', line: 1 }],
+    });
   });
 
   it('honours wildcards, negation and @revoked', () => {
-    const text = [entry('10.18.11.*,!10.18.11.99', keys.a!), `@revoked * ${keys.c!.line.split(' ').slice(0, 2).join(' ')}`].join('\n');
+    const text = [
+      entry('10.18.11.*,!10.18.11.99', keys.a!),
+      `@revoked * ${keys.c!.line.split(' ').slice(0, 2).join(' ')}`,
+    ].join('\n');
     const entries = parseKnownHosts(text, 'kh');
     expect(verifyHostKey(entries, '10.18.11.21', keys.a!.blob).kind).toBe('match');
     expect(verifyHostKey(entries, '10.18.11.99', keys.a!.blob).kind).toBe('unknown');

@@ -46,7 +46,8 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
     if (line === '' || line.startsWith('#')) return;
     const fields = line.split(/\s+/);
     let marker: KnownHostEntry['marker'];
-    if (fields[0] === '@revoked' || fields[0] === '@cert-authority') marker = fields.shift() as KnownHostEntry['marker'];
+    if (fields[0] === '@revoked' || fields[0] === '@cert-authority')
+      marker = fields.shift() as KnownHostEntry['marker'];
     const [hosts, keyType, keyBase64] = fields;
     if (!hosts || !keyType || !keyBase64) return;
     entries.push({
@@ -62,7 +63,10 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
 }
 
 function wildcardToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`, 'i');
 }
 

@@ -1,5 +1,11 @@
 import { spawn } from 'node:child_process';
-import { DEFAULT_MAX_OUTPUT_BYTES, type ConnectionState, type ExecOptions, type ExecResult, type Transport } from './transport.js';
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type ConnectionState,
+  type ExecOptions,
+  type ExecResult,
+  type Transport,
+} from './transport.js';
 import { classifySshError, transportError, type TransportError } from './transport-error.js';
 
 /** Runs commands on this machine, for an operator sitting on a director. */
@@ -34,7 +40,8 @@ export class LocalTransport implements Transport {
         child.kill('SIGKILL');
       };
       const timer = setTimeout(
-        () => kill(transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`)),
+        () =>
+          kill(transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`)),
         options.timeoutMs,
       );
       child.stdout.on('data', (chunk: Buffer) => {

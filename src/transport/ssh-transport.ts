@@ -11,7 +11,13 @@ import {
   type HostKeyVerdict,
   type KnownHostEntry,
 } from './known-hosts.js';
-import { DEFAULT_MAX_OUTPUT_BYTES, type ConnectionState, type ExecOptions, type ExecResult, type Transport } from './transport.js';
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  type ConnectionState,
+  type ExecOptions,
+  type ExecResult,
+  type Transport,
+} from './transport.js';
 import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
 
 export interface SshEndpoint {
@@ -50,7 +56,9 @@ const SERVER_HOST_KEY_ALGORITHMS = [
 ] as const;
 
 function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
-  const known = knownKeyTypes(entries, id).flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+  const known = knownKeyTypes(entries, id).flatMap((t) =>
+    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
+  );
   return [...new Set([...known, ...SERVER_HOST_KEY_ALGORITHMS])];
 }
 
@@ -134,7 +142,10 @@ export class SshTransport implements Transport {
     const wait = this.retryInMs();
     if (wait > 0 && this.lastError) {
       return Promise.reject(
-        new TransportFailure({ ...this.lastError, message: `${this.lastError.message} (retry in ${Math.ceil(wait / 1000)}s)` }),
+        new TransportFailure({
+          ...this.lastError,
+          message: `${this.lastError.message} (retry in ${Math.ceil(wait / 1000)}s)`,
+        }),
       );
     }
     this.state = 'connecting';
@@ -180,7 +191,8 @@ export class SshTransport implements Transport {
       const jumpClient = await this.openChain(endpoint.jump);
       sock = await new Promise<ClientChannel>((resolve, reject) => {
         jumpClient.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => {
-          if (err) reject(transportError('unreachable', endpoint.name, `forward via ${endpoint.jump?.name}`, err.message));
+          if (err)
+            reject(transportError('unreachable', endpoint.name, `forward via ${endpoint.jump?.name}`, err.message));
           else resolve(stream);
         });
       });
@@ -197,11 +209,17 @@ export class SshTransport implements Transport {
         privateKey = await readFile(file);
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw classifySshError(err, endpoint.name, `read key ${file}`);
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+          throw classifySshError(err, endpoint.name, `read key ${file}`);
       }
     }
     if (!privateKey && !endpoint.agent) {
-      throw transportError('auth', endpoint.name, 'connect', `no usable identity file (${endpoint.identityFiles.join(', ') || 'none'}) and no ssh-agent`);
+      throw transportError(
+        'auth',
+        endpoint.name,
+        'connect',
+        `no usable identity file (${endpoint.identityFiles.join(', ') || 'none'}) and no ssh-agent`,
+      );
     }
     let refusal: TransportFailure | undefined;
     let pendingAccept: Promise<unknown> | undefined;
@@ -251,7 +269,14 @@ export class SshTransport implements Transport {
       if (this.closedByUs) return;
       // A hop dropped: the whole chain is gone.
       if (this.current) {
-        this.noteFailure(this.lastError ?? { kind: 'unreachable', host: this.host, operation: 'connection', message: 'connection closed by peer' });
+        this.noteFailure(
+          this.lastError ?? {
+            kind: 'unreachable',
+            host: this.host,
+            operation: 'connection',
+            message: 'connection closed by peer',
+          },
+        );
         this.retryAt = Date.now();
       }
       this.teardownClients();
@@ -282,7 +307,10 @@ export class SshTransport implements Transport {
           stream.close();
         };
         const timer = setTimeout(
-          () => abort(transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`)),
+          () =>
+            abort(
+              transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`),
+            ),
           options.timeoutMs,
         );
         stream.on('data', (chunk: Buffer) => {

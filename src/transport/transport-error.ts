@@ -39,7 +39,15 @@ export function transportError(
   return new TransportFailure({ kind, host, operation, message, ...(code === undefined ? {} : { code }) });
 }
 
-const unreachableCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EPIPE']);
+const unreachableCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EPIPE',
+]);
 
 /** Classify an error raised by ssh2 or the socket layer, keeping its code. */
 export function classifySshError(err: unknown, host: string, operation: string): TransportFailure {
@@ -50,7 +58,8 @@ export function classifySshError(err: unknown, host: string, operation: string):
   if (e?.level === 'client-authentication') return transportError('auth', host, operation, message, code);
   if (e?.level === 'client-timeout' || code === 'ETIMEDOUT' || /timed out/i.test(message))
     return transportError('timeout', host, operation, message, code);
-  if (code !== undefined && unreachableCodes.has(code)) return transportError('unreachable', host, operation, message, code);
+  if (code !== undefined && unreachableCodes.has(code))
+    return transportError('unreachable', host, operation, message, code);
   if (code === 'ENOENT') return transportError('not-found', host, operation, message, code);
   if (code === 'EACCES' || code === 'EPERM') return transportError('permission', host, operation, message, code);
   return transportError('unreachable', host, operation, message, code);

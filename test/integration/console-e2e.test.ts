@@ -13,11 +13,19 @@ afterAll(() => screen?.kill());
 
 describe('the console in a real terminal against the lab', () => {
   it('shows both clusters with real servers and non-zero counters', async () => {
-    const s = await screen.waitFor((t) => /TCP 172\.16\.60\.22:80/.test(t) && /-> 192\.168\.60\.99:80\s+Masq/.test(t), 60_000, 'the discuz service');
+    const s = await screen.waitFor(
+      (t) => /TCP 172\.16\.60\.22:80/.test(t) && /-> 192\.168\.60\.99:80\s+Masq/.test(t),
+      60_000,
+      'the discuz service',
+    );
     expect(s).toMatch(/-> 192\.168\.60\.40:80\s+Masq/);
     screen.save('01-services-discuz');
     screen.keys('c');
-    const wp = await screen.waitFor((t) => /TCP 10\.18\.11\.40:80/.test(t) && /-> 10\.18\.11\.21:80\s+Route/.test(t), 30_000, 'the wordpress service');
+    const wp = await screen.waitFor(
+      (t) => /TCP 10\.18\.11\.40:80/.test(t) && /-> 10\.18\.11\.21:80\s+Route/.test(t),
+      30_000,
+      'the wordpress service',
+    );
     expect(wp).toMatch(/rr\s+50s/);
     screen.save('02-services-wordpress');
     screen.keys('c');
@@ -64,7 +72,11 @@ describe('the console in a real terminal against the lab', () => {
     screen.save('07-help');
     screen.keys('Escape', 'g', 'j');
     screen.keys('Enter');
-    const detail = await screen.waitFor((t) => /scheduler wlc/.test(t) && /CONN\/S/.test(t), 10_000, 'the service detail');
+    const detail = await screen.waitFor(
+      (t) => /scheduler wlc/.test(t) && /CONN\/S/.test(t),
+      10_000,
+      'the service detail',
+    );
     expect(detail).toMatch(/192\.168\.60\.99:80/);
     screen.save('08-detail');
     screen.keys('Escape');
@@ -80,11 +92,19 @@ describe('the console in a real terminal against the lab', () => {
 
   it('adapts to 80x24 and 200x60 and keeps the frame below the terminal height', async () => {
     screen.resize(80, 24);
-    const small = await screen.waitFor((t) => /SERVICE \/ REAL SERVER/.test(t) && t.split('\n').every((l) => l.length <= 80), 10_000, '80 columns');
+    const small = await screen.waitFor(
+      (t) => /SERVICE \/ REAL SERVER/.test(t) && t.split('\n').every((l) => l.length <= 80),
+      10_000,
+      '80 columns',
+    );
     expect(maxLineCount(small)).toBeLessThanOrEqual(23);
     screen.save('10-80x24');
     screen.resize(200, 60);
-    const big = await screen.waitFor((t) => /SERVICE \/ REAL SERVER/.test(t) && /OUT\/S/.test(t), 10_000, '200 columns');
+    const big = await screen.waitFor(
+      (t) => /SERVICE \/ REAL SERVER/.test(t) && /OUT\/S/.test(t),
+      10_000,
+      '200 columns',
+    );
     expect(maxLineCount(big)).toBeLessThanOrEqual(59);
     screen.save('11-200x60');
   });
@@ -102,13 +122,35 @@ describe('snapshot --json', () => {
     const r = await runCli(['-c', LAB_CONFIG, 'snapshot', '--json'], 90_000);
     const snap = JSON.parse(r.stdout) as {
       hosts: { name: string; state: string }[];
-      clusters: { name: string; directors: { host: string; services: { key: string; scheduler: string; persistence: number | null; realServers: { address: string; port: number; forward: string; weight: number; counters: { conns: number } | null }[] }[] }[] }[];
+      clusters: {
+        name: string;
+        directors: {
+          host: string;
+          services: {
+            key: string;
+            scheduler: string;
+            persistence: number | null;
+            realServers: {
+              address: string;
+              port: number;
+              forward: string;
+              weight: number;
+              counters: { conns: number } | null;
+            }[];
+          }[];
+        }[];
+      }[];
     };
     expect(snap.hosts.find((h) => h.name === 'nat-director')?.state).toBe('up');
     const direct = await sshLab('nat-director', 'ipvsadm -L -n --exact');
-    const svc = snap.clusters.find((c) => c.name === 'discuz')!.directors[0]!.services.find((s) => s.key === 'TCP 172.16.60.22:80')!;
+    const svc = snap.clusters
+      .find((c) => c.name === 'discuz')!
+      .directors[0]!.services.find((s) => s.key === 'TCP 172.16.60.22:80')!;
     expect(direct).toMatch(new RegExp(`TCP\\s+172\\.16\\.60\\.22:80 ${svc.scheduler} persistent ${svc.persistence}`));
-    for (const rs of svc.realServers) expect(direct).toMatch(new RegExp(`-> ${rs.address.replace(/\./g, '\\.')}:${rs.port}\\s+${rs.forward}\\s+${rs.weight}\\s`));
+    for (const rs of svc.realServers)
+      expect(direct).toMatch(
+        new RegExp(`-> ${rs.address.replace(/\./g, '\\.')}:${rs.port}\\s+${rs.forward}\\s+${rs.weight}\\s`),
+      );
     expect(svc.realServers.reduce((a, rs) => a + (rs.counters?.conns ?? 0), 0)).toBeGreaterThan(0);
     expect([0, 1]).toContain(r.code);
   });

@@ -60,7 +60,13 @@ describe('SSH transport against the lab sshd', () => {
     expect(hostname.stdout.trim()).toBe('real1');
     // The lab config reaches real1 either directly or through nat-director; the alias real1-via-jump always jumps.
     const jump = new SshTransport(
-      { ...endpointOf('real1'), name: 'real1-via-jump', host: '192.168.60.99', port: 22, jump: endpointOf('nat-director') },
+      {
+        ...endpointOf('real1'),
+        name: 'real1-via-jump',
+        host: '192.168.60.99',
+        port: 22,
+        jump: endpointOf('nat-director'),
+      },
       { knownHostsFiles: resolved.knownHostsFiles },
     );
     opened.push(jump);
@@ -124,7 +130,11 @@ describe('SSH transport against the lab sshd', () => {
     } finally {
       await labCommand('fault', '--repair', 'kill-sshd', 'web2');
     }
-    const back = await eventually(async () => (await t.exec(['hostname'], { timeoutMs: 10_000 }).catch(() => undefined))?.stdout.trim(), 60_000, 1000);
+    const back = await eventually(
+      async () => (await t.exec(['hostname'], { timeoutMs: 10_000 }).catch(() => undefined))?.stdout.trim(),
+      60_000,
+      1000,
+    );
     expect(back).toBe('web2');
   });
 

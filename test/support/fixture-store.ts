@@ -20,10 +20,18 @@ export type Captures = Record<string, Record<string, string | Omit<SectionOutput
  * so views are tested on what the parsers make of real text, not on hand-built state.
  */
 export function storeFromCaptures(config: Config, captures: Captures, readAt: number, readOnly = false): LvsStore {
-  const store = createLvsStore({ clusters: clusterInfos(config), hosts: Object.keys(config.hosts), pollIntervalMs: config.pollIntervalMs, readOnly });
+  const store = createLvsStore({
+    clusters: clusterInfos(config),
+    hosts: Object.keys(config.hosts),
+    pollIntervalMs: config.pollIntervalMs,
+    readOnly,
+  });
   for (const [host, sections] of Object.entries(captures)) {
     const outputs = new Map<string, SectionOutput>(
-      Object.entries(sections).map(([id, v]) => [id, typeof v === 'string' ? { id, stdout: fixture(v), stderr: '', exitCode: 0 } : { id, ...v }]),
+      Object.entries(sections).map(([id, v]) => [
+        id,
+        typeof v === 'string' ? { id, stdout: fixture(v), stderr: '', exitCode: 0 } : { id, ...v },
+      ]),
     );
     store.getState().hostUp(host, readAt, 40);
     planHost(config, host).apply(outputs, store.getState(), readAt);

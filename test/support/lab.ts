@@ -17,18 +17,31 @@ export function labIsUp(): boolean {
 
 /** Run a command on a lab host with OpenSSH itself, as an independent check of what the console says. */
 export async function sshLab(host: string, command: string, timeoutMs = 30_000): Promise<string> {
-  const { stdout } = await run('ssh', ['-F', LAB_SSH_CONFIG, '-o', 'BatchMode=yes', host, command], { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 });
+  const { stdout } = await run('ssh', ['-F', LAB_SSH_CONFIG, '-o', 'BatchMode=yes', host, command], {
+    timeout: timeoutMs,
+    maxBuffer: 8 * 1024 * 1024,
+  });
   return stdout;
 }
 
 export async function labCommand(...args: string[]): Promise<string> {
-  const { stdout } = await run('bash', [resolve(REPO, 'test/lab/lab.sh'), ...args], { timeout: 180_000, maxBuffer: 8 * 1024 * 1024 });
+  const { stdout } = await run('bash', [resolve(REPO, 'test/lab/lab.sh'), ...args], {
+    timeout: 180_000,
+    maxBuffer: 8 * 1024 * 1024,
+  });
   return stdout;
 }
 
-export async function runCli(args: readonly string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string; code: number }> {
+export async function runCli(
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: 'true' } });
+    const { stdout, stderr } = await run('node', [CLI, ...args], {
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, CI: 'true' },
+    });
     return { stdout, stderr, code: 0 };
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; code?: number };
@@ -47,7 +60,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

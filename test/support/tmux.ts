@@ -11,7 +11,17 @@ export class TmuxScreen {
 
   constructor(name: string, command: string, cols = 120, rows = 40) {
     this.session = `lvstop-${name}-${process.pid}`;
-    execFileSync('tmux', ['new-session', '-d', '-s', this.session, '-x', String(cols), '-y', String(rows), `env CI=false TERM=xterm-256color ${command}`]);
+    execFileSync('tmux', [
+      'new-session',
+      '-d',
+      '-s',
+      this.session,
+      '-x',
+      String(cols),
+      '-y',
+      String(rows),
+      `env CI=false TERM=xterm-256color ${command}`,
+    ]);
   }
 
   capture(): string {
