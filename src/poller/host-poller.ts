@@ -66,6 +66,8 @@ export class HostPoller {
       return this.running;
     }
     if (store.getState().paused || this.now() < this.nextAttemptAt) return Promise.resolve();
+    // A transport with its own reconnect backoff decides when to try again; polling it sooner only repeats the error.
+    if ((this.o.transport.retryInMs?.() ?? 0) > 0) return Promise.resolve();
     this.running = this.poll().finally(() => {
       this.running = undefined;
     });
@@ -103,6 +105,10 @@ export class HostPoller {
           ? err.detail
           : { kind: 'unreachable' as const, message: (err as Error).message };
       this.failures += 1;
+      if (this.o.transport.retryInMs) {
+        store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
+        return;
+      }
       const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
       this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);
       store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());

@@ -175,7 +175,7 @@ export class SshTransport implements Transport {
     this.state = 'down';
     this.failures += 1;
     const min = this.options.backoffMinMs ?? 1000;
-    const max = this.options.backoffMaxMs ?? 30_000;
+    const max = this.options.backoffMaxMs ?? 10_000;
     this.retryAt = Date.now() + Math.min(max, min * 2 ** (this.failures - 1));
   }
 

@@ -27,6 +27,8 @@ export interface Transport {
   /** Run one command. Rejects with TransportFailure; a non-zero exit is a result, not a rejection. */
   exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /** Milliseconds until the transport will try to connect again (its own reconnect backoff), when it has one. */
+  retryInMs?(): number;
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
