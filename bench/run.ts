@@ -16,7 +16,8 @@ import { advanceCounters, scaleIpvsCapture } from './scale-table.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FIXTURE_LIST = process.env.BENCH_LIST ?? resolve(root, 'test/fixtures/lab/healthy/nat-director/ipvsadm-list.txt');
-const FIXTURE_STATS = process.env.BENCH_STATS ?? resolve(root, 'test/fixtures/lab/healthy/nat-director/ipvsadm-stats.txt');
+const FIXTURE_STATS =
+  process.env.BENCH_STATS ?? resolve(root, 'test/fixtures/lab/healthy/nat-director/ipvsadm-stats.txt');
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 500);
 const REAL_SERVERS = Number(process.env.BENCH_REAL_SERVERS ?? 8);
 const POLLS = Number(process.env.BENCH_POLLS ?? 60);
@@ -44,7 +45,12 @@ const heapMb = () => {
 };
 
 async function main() {
-  const big = scaleIpvsCapture(readFileSync(FIXTURE_LIST, 'utf8'), readFileSync(FIXTURE_STATS, 'utf8'), SERVICES, REAL_SERVERS);
+  const big = scaleIpvsCapture(
+    readFileSync(FIXTURE_LIST, 'utf8'),
+    readFileSync(FIXTURE_STATS, 'utf8'),
+    SERVICES,
+    REAL_SERVERS,
+  );
   const rows = SERVICES * (REAL_SERVERS + 1);
   const parse = time(() => {
     const l = parseIpvsList(big.list);
@@ -54,10 +60,19 @@ async function main() {
   }, 30);
 
   const config = parseConfigText(
-    JSON.stringify({ pollIntervalMs: 1000, hosts: { d1: {} }, clusters: [{ name: 'big', mode: 'nat', directors: [{ host: 'd1' }] }] }),
+    JSON.stringify({
+      pollIntervalMs: 1000,
+      hosts: { d1: {} },
+      clusters: [{ name: 'big', mode: 'nat', directors: [{ host: 'd1' }] }],
+    }),
     'bench.json',
   );
-  const store = createLvsStore({ clusters: clusterInfos(config), hosts: ['d1'], pollIntervalMs: 1000, readOnly: false });
+  const store = createLvsStore({
+    clusters: clusterInfos(config),
+    hosts: ['d1'],
+    pollIntervalMs: 1000,
+    readOnly: false,
+  });
   const section = (id: string, stdout: string) => [id, { id, stdout, stderr: '', exitCode: 0 }] as const;
   const readings = Array.from({ length: 4 }, (_, i) =>
     interpretIpvs(new Map([section('ipvs-list', big.list), section('ipvs-stats', advanceCounters(big.stats, i * 7))])),
@@ -78,7 +93,11 @@ async function main() {
   // Frames: the real App rendering the big table, one store update per frame.
   let frameNow = now;
   const r = render(
-    createElement(StoreContext.Provider, { value: store }, createElement(App, { onQuit: () => {}, onRefresh: () => {}, onTogglePause: () => {}, now: () => frameNow })),
+    createElement(
+      StoreContext.Provider,
+      { value: store },
+      createElement(App, { onQuit: () => {}, onRefresh: () => {}, onTogglePause: () => {}, now: () => frameNow }),
+    ),
   );
   const frames: number[] = [];
   for (let i = 0; i < 20; i++) {
@@ -94,10 +113,22 @@ async function main() {
   const result = {
     date: new Date().toISOString(),
     node: process.version,
-    table: { services: SERVICES, realServersPerService: REAL_SERVERS, rows, listBytes: big.list.length, statsBytes: big.stats.length },
+    table: {
+      services: SERVICES,
+      realServersPerService: REAL_SERVERS,
+      rows,
+      listBytes: big.list.length,
+      statsBytes: big.stats.length,
+    },
     parseListAndStatsMs: parse,
     storeUpdateMs: stats(update),
-    heapMb: { beforeUpdates: heapBefore, afterUpdates: heapAfter, growth: Math.round((heapAfter - heapBefore) * 10) / 10, polls: POLLS, gcExposed: Boolean(gc) },
+    heapMb: {
+      beforeUpdates: heapBefore,
+      afterUpdates: heapAfter,
+      growth: Math.round((heapAfter - heapBefore) * 10) / 10,
+      polls: POLLS,
+      gcExposed: Boolean(gc),
+    },
     rowsFilterSortMs: rowBuild,
     renderFrameMs: stats(frames),
     rssMb: Math.round(process.memoryUsage().rss / 1048576),

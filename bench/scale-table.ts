@@ -2,7 +2,12 @@
  * Grow a real `ipvsadm -L -n --exact` / `--stats --exact` capture to a large table for benchmarks: the first service
  * block of each is repeated with new VIPs and real-server addresses; every line keeps the captured layout.
  */
-export function scaleIpvsCapture(list: string, stats: string, services: number, realServers: number): { list: string; stats: string } {
+export function scaleIpvsCapture(
+  list: string,
+  stats: string,
+  services: number,
+  realServers: number,
+): { list: string; stats: string } {
   return { list: scale(list, services, realServers, false), stats: scale(stats, services, realServers, true) };
 }
 
@@ -30,6 +35,12 @@ function scale(text: string, services: number, realServers: number, isStats: boo
 export function advanceCounters(stats: string, step: number): string {
   return stats
     .split('\n')
-    .map((l) => (/^(TCP|UDP|SCTP|FWM|\s+->)/.test(l) ? l.replace(/(\s)(\d+)(?=\s|$)/g, (m, sp: string, n: string, offset: number) => (offset < 20 ? m : `${sp}${Number(n) + step}`)) : l))
+    .map((l) =>
+      /^(TCP|UDP|SCTP|FWM|\s+->)/.test(l)
+        ? l.replace(/(\s)(\d+)(?=\s|$)/g, (m, sp: string, n: string, offset: number) =>
+            offset < 20 ? m : `${sp}${Number(n) + step}`,
+          )
+        : l,
+    )
     .join('\n');
 }

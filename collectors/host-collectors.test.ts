@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interpretHostInfo, parseHostProc } from './host-info.js';
-import { interpretNetState, parseIpAddr, parseSysctlGrep } from './net-state.js';
+import { interpretNetState, parseIpAddr } from './net-state.js';
 import { judgeNfsMount, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
 import { parseHeartbeat, parseRsyncDryRun } from './replication.js';
 
@@ -10,16 +10,16 @@ const out = (id: string, stdout: string, exitCode = 0) => [id, { id, stdout, std
 
 describe('host info', () => {
   it('reads load, uptime and memory from the real /proc files', () => {
-    const r = parseHostProc(local('host-proc.txt'));
+    const r = parseHostProc(local('loadavg.txt') + local('uptime.txt') + local('meminfo.txt'));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.memTotalKb).toBeGreaterThan(r.value.memAvailableKb);
     expect(r.value.uptimeSec).toBeGreaterThan(0);
     expect(parseHostProc('garbage\n')).toMatchObject({ ok: false, error: { line: 1 } });
-    const info = interpretHostInfo(
-      new Map([out('host-proc', local('host-proc.txt')), out('host-kernel', '6.1.0-50-amd64\n')]),
-    );
-    expect(info.ok && info.value.kernel).toBe('6.1.0-50-amd64');
+    const files = ['loadavg', 'uptime', 'meminfo', 'osrelease'].map((f) => out(f, local(`${f}.txt`)));
+    const info = interpretHostInfo(new Map(files));
+    expect(info.ok && info.value.kernel).toBe(local('osrelease.txt').trim());
+    expect(info.ok && info.value.memTotalKb).toBeGreaterThan(0);
   });
 });
 
@@ -27,18 +27,20 @@ describe('network state', () => {
   it('reads addresses, the default gateway and sysctls', () => {
     const addrs = parseIpAddr(local('ip-addr.json'));
     expect(addrs.ok && addrs.value.find((a) => a.ifname === 'lo' && a.family === 'inet')?.address).toBe('127.0.0.1');
-    expect(parseSysctlGrep(local('sysctl.txt'))).toMatchObject({
-      'net.ipv4.ip_forward': '0',
-      'net.ipv4.conf.all.arp_ignore': '0',
-    });
     const net = interpretNetState(
       new Map([
         out('ip-addr', local('ip-addr.json')),
         out('ip-route-default', local('ip-route-default.json')),
-        out('sysctl', local('sysctl.txt'), 2),
+        out('sysctl:net.ipv4.ip_forward', local('ip_forward.txt')),
+        out('sysctl:net.ipv4.conf.all.arp_ignore', local('arp_ignore.txt')),
+        out('sysctl:net.ipv4.vs.expire_quiescent_template', '', 1),
         out('modules', '', 1),
       ]),
     );
+    expect(net.ok && net.value.sysctls).toEqual({
+      'net.ipv4.ip_forward': local('ip_forward.txt').trim(),
+      'net.ipv4.conf.all.arp_ignore': local('arp_ignore.txt').trim(),
+    });
     expect(net.ok && net.value).toMatchObject({ ipvsLoaded: false, loadedSchedulers: [] });
     expect(net.ok && net.value.defaultGateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });

@@ -2,8 +2,10 @@ import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
 export const HOST_SECTIONS: readonly Section[] = [
-  { id: 'host-proc', argv: ['cat', '/proc/loadavg', '/proc/uptime', '/proc/meminfo'] },
-  { id: 'host-kernel', argv: ['uname', '-r'] },
+  { id: 'loadavg', file: '/proc/loadavg' },
+  { id: 'uptime', file: '/proc/uptime' },
+  { id: 'meminfo', file: '/proc/meminfo' },
+  { id: 'osrelease', file: '/proc/sys/kernel/osrelease' },
 ];
 
 export interface HostInfo {
@@ -41,12 +43,14 @@ export function parseHostProc(text: string): ParseResult<Omit<HostInfo, 'kernel'
 }
 
 export function interpretHostInfo(sections: ReadonlyMap<string, SectionOutput>): ParseResult<HostInfo> {
-  const proc = sections.get('host-proc');
-  if (!proc || proc.exitCode !== 0)
-    return parseError(`cannot read /proc on the host: ${proc?.stderr.trim() || 'no output'}`);
-  const parsed = parseHostProc(proc.stdout);
+  const parts = ['loadavg', 'uptime', 'meminfo'].map((id) => sections.get(id));
+  const failed = parts.find((p) => !p || p.exitCode !== 0);
+  if (parts.some((p) => !p) || failed)
+    return parseError(`cannot read /proc on the host: ${failed?.stderr.trim() || 'no output'}`);
+  // The files' texts, concatenated, are what `cat /proc/loadavg /proc/uptime /proc/meminfo` prints.
+  const parsed = parseHostProc(parts.map((p) => (p!.stdout.endsWith('\n') ? p!.stdout : `${p!.stdout}\n`)).join(''));
   if (!parsed.ok) return parsed;
-  const kernel = sections.get('host-kernel');
+  const kernel = sections.get('osrelease');
   const release = kernel?.exitCode === 0 ? kernel.stdout.trim() : '';
   return ok({ ...parsed.value, ...(release ? { kernel: release } : {}) });
 }

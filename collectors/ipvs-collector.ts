@@ -1,5 +1,5 @@
 import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, mergeIpvsStats, parseIpvsList, parseIpvsStats } from './ipvs-list.js';
-import { IPVS_PROC_ARGV, IPVS_PROC_STATS_ARGV, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
+import { IPVS_PROC_FILE, IPVS_PROC_STATS_FILE, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -7,10 +7,10 @@ const IP_VS_LOADED = ['test', '-e', '/proc/net/ip_vs'] as const;
 
 /** ipvsadm only runs where ip_vs is loaded, so polling never loads the module as a side effect. */
 export const IPVS_SECTIONS: readonly Section[] = [
-  { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED, timeoutSec: 10 },
-  { id: 'ipvs-stats', argv: IPVS_STATS_ARGV, guard: IP_VS_LOADED, timeoutSec: 10 },
-  { id: 'ipvs-proc', argv: IPVS_PROC_ARGV, guard: IP_VS_LOADED },
-  { id: 'ipvs-proc-stats', argv: IPVS_PROC_STATS_ARGV, guard: IP_VS_LOADED },
+  { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED },
+  { id: 'ipvs-stats', argv: IPVS_STATS_ARGV, guard: IP_VS_LOADED },
+  { id: 'ipvs-proc', file: IPVS_PROC_FILE, guard: IP_VS_LOADED },
+  { id: 'ipvs-proc-stats', file: IPVS_PROC_STATS_FILE, guard: IP_VS_LOADED },
 ];
 
 export type IpvsSource = 'ipvsadm' | 'proc';

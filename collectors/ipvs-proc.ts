@@ -10,8 +10,8 @@ import type {
 } from './ipvs-types.js';
 
 /** Readable without root; addresses and ports in hex, no per-service counters. */
-export const IPVS_PROC_ARGV = ['cat', '/proc/net/ip_vs'] as const;
-export const IPVS_PROC_STATS_ARGV = ['cat', '/proc/net/ip_vs_stats'] as const;
+export const IPVS_PROC_FILE = '/proc/net/ip_vs';
+export const IPVS_PROC_STATS_FILE = '/proc/net/ip_vs_stats';
 
 const FORWARDS: readonly ForwardMethod[] = ['Masq', 'Route', 'Tunnel', 'Local'];
 

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { interpretKeepalived, parseKeepalivedData, parseKeepalivedJson, parseNotifyLog } from './keepalived.js';
+import {
+  interpretKeepalived,
+  parseKeepalivedData,
+  parseKeepalivedJson,
+  parseNotifyLog,
+  parseSignums,
+} from './keepalived.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../test/fixtures/keepalived-netns/${name}`, import.meta.url), 'utf8');
@@ -75,46 +81,42 @@ describe('keepalived data dump', () => {
 });
 
 describe('interpretKeepalived', () => {
-  it('prefers JSON and fills track files from the data dump', () => {
-    const r = interpretKeepalived(
-      new Map([section('keepalived-json', fixture('fault.json')), section('keepalived-data', fixture('fault.data'))]),
-    );
+  it('reads the dump script output: JSON for state, the data dump for track files', () => {
+    const r = interpretKeepalived(new Map([section('keepalived', fixture('fault.dump.txt'))]));
     expect(r).toMatchObject({
       status: 'ok',
       source: 'json',
       instances: [{ state: 'FAULT', trackFiles: ['lvstop_prio', 'lvstop_fault'] }],
     });
+    expect(r.status === 'ok' && r.trackFiles.find((t) => t.name === 'lvstop_fault')?.status).toBe(1);
+    expect(parseSignums(fixture('fault.dump.stderr'))).toEqual({ json: '36', data: '10' });
   });
 
   it('falls back to the data dump when the build has no JSON', () => {
+    // What the script prints when `keepalived --signum=JSON` fails: an empty JSON part, then the data dump.
     const r = interpretKeepalived(
-      new Map([
-        section('keepalived-json', '', 6, 'this keepalived build cannot write a JSON dump'),
-        section('keepalived-data', fixture('healthy-master.data')),
-      ]),
+      new Map([section('keepalived', `\n@@keepalived-data\n${fixture('healthy-master.data')}`)]),
     );
     expect(r).toMatchObject({ status: 'ok', source: 'data', instances: [{ state: 'MASTER', effectivePriority: 100 }] });
   });
 
   it('says keepalived is not running, not permitted, or too slow', () => {
     const stopped = interpretKeepalived(
-      new Map([
-        section('keepalived-json', '', 3, 'keepalived is not running: no pid file /run/keepalived.pid'),
-        section('keepalived-data', '', 3, 'x'),
-      ]),
+      new Map([section('keepalived', '', 3, 'keepalived is not running: no pid file /run/keepalived.pid')]),
     );
     expect(stopped).toEqual({
       status: 'not-running',
       message: 'keepalived is not running: no pid file /run/keepalived.pid',
     });
     expect(
-      interpretKeepalived(new Map([section('keepalived-json', '', 4, 'not allowed to signal keepalived pid 1')])),
+      interpretKeepalived(new Map([section('keepalived', '', 4, 'not allowed to signal keepalived pid 1')])),
     ).toMatchObject({ status: 'permission' });
     expect(
       interpretKeepalived(
-        new Map([section('keepalived-json', '', 5, 'keepalived did not write /tmp/keepalived.json within 3 s')]),
+        new Map([section('keepalived', '', 5, 'signums 36 10\nkeepalived did not write its dumps within 2 s')]),
       ),
-    ).toMatchObject({ status: 'timeout' });
+    ).toEqual({ status: 'timeout', message: 'keepalived did not write its dumps within 2 s' });
+    expect(interpretKeepalived(new Map([section('keepalived', 'garbage')]))).toMatchObject({ status: 'error' });
   });
 
   it('reads notify-script lines and skips others', () => {

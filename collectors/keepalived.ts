@@ -43,39 +43,62 @@ export interface KeepalivedDump {
 const STATES: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER', 3: 'FAULT', 97: 'STOP', 98: 'STOP' };
 
 /**
- * Signals only this host's keepalived (by its pid file) to write a dump, waits for the file to be rewritten, prints it.
- * $1 pid file, $2 dump name (JSON, DATA, STATS). Exit 3: not running; 4: not allowed to signal; 5: no dump in time;
- * 6: this build cannot write that dump.
+ * Signals only this host's keepalived (by its pid file) to write its JSON and data dumps, waits until both files are
+ * rewritten, prints the JSON, a `@@keepalived-data` line, then the data dump.
+ * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`).
+ * stderr's first line is `signums JSON DATA` for the caller to remember. Exit 3: not running; 4: not allowed to
+ * signal; 5: no dump in time; 6: this build cannot write a data dump.
  */
-export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; kind=$2
-case $kind in JSON) out=/tmp/keepalived.json;; DATA) out=/tmp/keepalived.data;; STATS) out=/tmp/keepalived.stats;; *) exit 2;; esac
+export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3
 [ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; exit 3; }
-pid=$(cat "$pidfile")
+read -r pid <"$pidfile"
+case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; exit 3;; esac
 kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed to signal keepalived pid $pid" >&2; exit 4; fi; echo "keepalived is not running: pid $pid from $pidfile is gone" >&2; exit 3; }
-sig=$(keepalived --signum="$kind" 2>/dev/null) || { echo "this keepalived build cannot write a $kind dump" >&2; exit 6; }
-case $sig in ''|*[!0-9]*) echo "this keepalived build cannot write a $kind dump" >&2; exit 6;; esac
-mark=$(mktemp) || exit 5
+[ -n "$ds" ] || ds=$(keepalived --signum=DATA 2>/dev/null)
+case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >&2; exit 6;; esac
+[ -n "$js" ] || js=$(keepalived --signum=JSON 2>/dev/null)
+case $js in ''|*[!0-9]*) js=none;; esac
+echo "signums $js $ds" >&2
+mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"
+: >"$mark" || exit 5
 trap 'rm -f "$mark"' EXIT
 sleep 0.01
-kill -"$sig" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
+[ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
+kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
+rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }
 i=0
-while [ $i -lt 30 ]; do
-  if [ -s "$out" ] && [ "$out" -nt "$mark" ]; then sleep 0.05; cat "$out"; exit 0; fi
-  sleep 0.1; i=$((i+1))
+while [ $i -lt 40 ]; do
+  if [ /tmp/keepalived.data -nt "$mark" ] && { [ "$js" = none ] || [ /tmp/keepalived.json -nt "$mark" ]; }; then
+    sleep 0.05
+    [ "$js" = none ] || rd /tmp/keepalived.json
+    echo; echo @@keepalived-data
+    rd /tmp/keepalived.data
+    exit 0
+  fi
+  sleep 0.05; i=$((i+1))
 done
-echo "keepalived did not write $out within 3 s" >&2; exit 5`;
+echo "keepalived did not write its dumps within 2 s" >&2; exit 5`;
 
-export function keepalivedSections(pidFile: string, notifyLog?: string): Section[] {
-  const dump = (id: string, kind: string): Section => ({
-    id,
-    argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, kind],
-    timeoutSec: 5,
-  });
+/** Signal numbers learnt from a previous poll, so `keepalived --signum` runs once per host, not every poll. */
+export interface KeepalivedSignums {
+  readonly json: string;
+  readonly data: string;
+}
+
+export function keepalivedSections(pidFile: string, notifyLog?: string, signums?: KeepalivedSignums): Section[] {
   return [
-    dump('keepalived-json', 'JSON'),
-    dump('keepalived-data', 'DATA'),
+    {
+      id: 'keepalived',
+      argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, signums?.json ?? '', signums?.data ?? ''],
+      timeoutSec: 5,
+    },
     ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', notifyLog] }] : []),
   ];
+}
+
+export function parseSignums(stderr: string): KeepalivedSignums | undefined {
+  const m = /^signums (\d+|none) (\d+)$/m.exec(stderr);
+  return m ? { json: m[1]!, data: m[2]! } : undefined;
 }
 
 const stripPrefix = (vip: string) => (vip.split(/\s+/)[0] ?? '').replace(/\/\d+$/, '');
@@ -247,21 +270,22 @@ function failure(out: SectionOutput): KeepalivedReading {
 }
 
 export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>): KeepalivedReading {
-  const json = sections.get('keepalived-json');
-  const data = sections.get('keepalived-data');
+  const out = sections.get('keepalived');
   const notifyOut = sections.get('keepalived-notify');
   const notify = notifyOut?.exitCode === 0 ? parseNotifyLog(notifyOut.stdout) : [];
-  const dump = data?.exitCode === 0 ? parseKeepalivedData(data.stdout) : undefined;
-  const trackFiles = dump?.ok ? dump.value.trackFiles : [];
-  if (json?.exitCode === 0) {
-    const parsed = parseKeepalivedJson(json.stdout);
-    if (!parsed.ok) return { status: 'error', message: parsed.error.message };
-    // JSON has no track-file names per instance; take them from the data dump.
-    const tracked = new Map(dump?.ok ? dump.value.instances.map((i) => [i.name, i.trackFiles]) : []);
-    const instances = parsed.value.map((i) => ({ ...i, trackFiles: tracked.get(i.name) ?? [] }));
-    return { status: 'ok', source: 'json', instances, trackFiles, notify };
-  }
-  if (dump?.ok) return { status: 'ok', source: 'data', instances: dump.value.instances, trackFiles, notify };
-  if (dump && !dump.ok) return { status: 'error', message: dump.error.message };
-  return failure(json ?? data ?? { id: 'keepalived', stdout: '', stderr: 'no keepalived section', exitCode: 1 });
+  if (!out) return { status: 'error', message: 'no keepalived section in the poll output' };
+  if (out.exitCode !== 0) return failure({ ...out, stderr: out.stderr.replace(/^signums .*\n?/m, '') });
+  const at = out.stdout.indexOf('\n@@keepalived-data\n');
+  if (at < 0) return { status: 'error', message: 'keepalived dump output lacks the data part' };
+  const jsonText = out.stdout.slice(0, at).trim();
+  const dump = parseKeepalivedData(out.stdout.slice(at + '\n@@keepalived-data\n'.length));
+  if (!dump.ok) return { status: 'error', message: dump.error.message };
+  if (jsonText === '')
+    return { status: 'ok', source: 'data', instances: dump.value.instances, trackFiles: dump.value.trackFiles, notify };
+  const parsed = parseKeepalivedJson(jsonText);
+  if (!parsed.ok) return { status: 'error', message: parsed.error.message };
+  // JSON has no track-file names per instance; take them from the data dump.
+  const tracked = new Map(dump.value.instances.map((i) => [i.name, i.trackFiles]));
+  const instances = parsed.value.map((i) => ({ ...i, trackFiles: tracked.get(i.name) ?? [] }));
+  return { status: 'ok', source: 'json', instances, trackFiles: dump.value.trackFiles, notify };
 }

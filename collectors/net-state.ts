@@ -10,11 +10,14 @@ export const SYSCTL_FILES = [
   '/proc/sys/net/ipv4/vs/expire_quiescent_template',
 ] as const;
 
+/** Section id of a sysctl file: `sysctl:net.ipv4.ip_forward`. */
+export const sysctlName = (file: string) => file.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
+
 export const NET_SECTIONS: readonly Section[] = [
   { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'] },
   { id: 'ip-route-default', argv: ['ip', '-j', 'route', 'show', 'default'] },
-  { id: 'sysctl', argv: ['grep', '-H', '.', ...SYSCTL_FILES] },
-  { id: 'modules', argv: ['grep', '-E', '^ip_vs', '/proc/modules'] },
+  ...SYSCTL_FILES.map((file) => ({ id: `sysctl:${sysctlName(file)}`, file })),
+  { id: 'modules', file: '/proc/modules' },
 ];
 
 export interface InterfaceAddress {
@@ -59,14 +62,19 @@ export function parseIpAddr(text: string): ParseResult<InterfaceAddress[]> {
   return ok(out);
 }
 
-/** Parse `grep -H . /proc/sys/...` lines into sysctl names. */
-export function parseSysctlGrep(text: string): Record<string, string> {
+/** sysctl values from the `sysctl:NAME` sections that could be read. */
+export function sysctlsOf(sections: ReadonlyMap<string, SectionOutput>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\/proc\/sys\/([^:]+):(.*)$/.exec(line);
-    if (m) out[m[1]!.replace(/\//g, '.')] = m[2]!.trim();
-  }
+  for (const [id, s] of sections) if (id.startsWith('sysctl:') && s.exitCode === 0) out[id.slice(7)] = s.stdout.trim();
   return out;
+}
+
+/** Module names from /proc/modules. */
+export function parseModules(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>): ParseResult<NetState> {
@@ -92,7 +100,7 @@ export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>):
   return ok({
     addresses: addresses.value,
     ...(defaultGateway ? { defaultGateway } : {}),
-    sysctls: parseSysctlGrep(sections.get('sysctl')?.stdout ?? ''),
+    sysctls: sysctlsOf(sections),
     ipvsLoaded: moduleNames.includes('ip_vs'),
     loadedSchedulers: moduleNames
       .filter((m) => m.startsWith('ip_vs_') && !/^ip_vs_(ftp|pe_sip|proto)/.test(m))

@@ -3,8 +3,8 @@ import type { Section, SectionOutput } from './section.js';
 
 /** Reading /proc/mounts and mountstats never touches the NFS server, so they ride in the main poll. */
 export const NFS_SECTIONS: readonly Section[] = [
-  { id: 'proc-mounts', argv: ['cat', '/proc/mounts'] },
-  { id: 'mountstats', argv: ['cat', '/proc/self/mountstats'] },
+  { id: 'proc-mounts', file: '/proc/mounts' },
+  { id: 'mountstats', file: '/proc/self/mountstats' },
 ];
 
 export interface MountEntry {

@@ -13,7 +13,7 @@ export function replicationSections(
   },
 ): Section[] {
   const dir = opts.path.replace(/\/+$/, '');
-  const out: Section[] = [{ id: `hb-${side}-${pair}`, argv: ['cat', `${dir}/${opts.heartbeatFile}`] }];
+  const out: Section[] = [{ id: `hb-${side}-${pair}`, file: `${dir}/${opts.heartbeatFile}` }];
   if (side === 'source' && opts.pusher) out.push({ id: `pusher-${pair}`, argv: ['pgrep', '-x', opts.pusher] });
   if (side === 'source' && opts.rsyncTarget)
     out.push({

@@ -1,11 +1,24 @@
-/** One command of a host's poll, run with the others in a single exec. */
-export interface Section {
+/** One part of a host's poll; all parts run in a single exec. */
+export type Section = CommandSection | FileSection;
+
+export interface CommandSection {
   readonly id: string;
   readonly argv: readonly string[];
   /** Run argv only when this succeeds (e.g. `test -e /proc/net/ip_vs`, so ipvsadm never loads the module). */
   readonly guard?: readonly string[];
   /** Kill the command after this many seconds (`timeout -s KILL`). */
   readonly timeoutSec?: number;
+}
+
+/**
+ * A file read with shell builtins only (no process started): the output is what `cat FILE` prints, exit code 1 and
+ * a message on stderr when the file cannot be read. Polls read many small /proc files; on a loaded host every
+ * process started costs more than the read.
+ */
+export interface FileSection {
+  readonly id: string;
+  readonly file: string;
+  readonly guard?: readonly string[];
 }
 
 export interface SectionOutput {

@@ -28,16 +28,20 @@ const config = configOf({
 function captures() {
   return {
     director1: {
-      'keepalived-json': 'keepalived-netns/healthy-master.json',
-      'keepalived-data': 'keepalived-netns/healthy-master.data',
-      'host-proc': 'local/host-proc.txt',
+      keepalived: 'keepalived-netns/healthy-master.dump.txt',
+      loadavg: 'local/loadavg.txt',
+      uptime: 'local/uptime.txt',
+      meminfo: 'local/meminfo.txt',
+      osrelease: 'local/osrelease.txt',
       'ip-addr': 'local/ip-addr.json',
-      sysctl: 'local/sysctl.txt',
+      'sysctl:net.ipv4.ip_forward': 'local/ip_forward.txt',
     },
     director2: {
-      'keepalived-json': 'keepalived-netns/fault.json',
-      'keepalived-data': 'keepalived-netns/fault.data',
-      'host-proc': 'local/host-proc.txt',
+      keepalived: 'keepalived-netns/fault.dump.txt',
+      loadavg: 'local/loadavg.txt',
+      uptime: 'local/uptime.txt',
+      meminfo: 'local/meminfo.txt',
+      osrelease: 'local/osrelease.txt',
       'ip-addr': 'local/ip-addr.json',
     },
   };

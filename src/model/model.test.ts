@@ -17,7 +17,7 @@ const config = configOf({
     },
   ],
 });
-const ka = (name: string) => ({ 'keepalived-json': `keepalived-netns/${name}.json`, 'keepalived-data': `keepalived-netns/${name}.data` });
+const ka = (name: string) => ({ keepalived: `keepalived-netns/${name}.dump.txt` });
 
 describe('VRRP judgements on captured dumps', () => {
   it('one MASTER and one FAULT peer: no split brain, but the FAULT is visible', () => {
@@ -34,11 +34,15 @@ describe('VRRP judgements on captured dumps', () => {
   it('two MASTERs for VRID 51 is split brain', () => {
     const store = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('prio-minus20') }, NOW);
     const state = store.getState();
-    expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([{ kind: 'split-brain', cluster: 'wordpress', message: 'VRID 51: MASTER on director1 and director2' }]);
+    expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([
+      { kind: 'split-brain', cluster: 'wordpress', message: 'VRID 51: MASTER on director1 and director2' },
+    ]);
   });
 
   it('keepalived stopped everywhere is "no master"', () => {
-    const stopped = { 'keepalived-json': { stdout: '', stderr: 'keepalived is not running: no pid file /run/keepalived.pid', exitCode: 3 } };
+    const stopped = {
+      keepalived: { stdout: '', stderr: 'keepalived is not running: no pid file /run/keepalived.pid', exitCode: 3 },
+    };
     const store = storeFromCaptures(config, { director1: stopped, director2: stopped }, NOW);
     const state = store.getState();
     expect(vrrpAlerts(state, state.clusters[0]!)).toMatchObject([{ kind: 'no-master' }]);
@@ -47,12 +51,24 @@ describe('VRRP judgements on captured dumps', () => {
 
 describe('events', () => {
   it('derives VRRP transitions and split brain begin/end from successive states', () => {
-    const before = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('fault') }, NOW).getState();
-    const during = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('prio-minus20') }, NOW).getState();
+    const before = storeFromCaptures(
+      config,
+      { director1: ka('healthy-master'), director2: ka('fault') },
+      NOW,
+    ).getState();
+    const during = storeFromCaptures(
+      config,
+      { director1: ka('healthy-master'), director2: ka('prio-minus20') },
+      NOW,
+    ).getState();
     const events = diffEvents(before, during, NOW);
     expect(events.map((e) => e.kind).sort()).toEqual(['split-brain-begin', 'vrrp-transition']);
     expect(events.find((e) => e.kind === 'vrrp-transition')?.message).toBe('director2 VI_WEB FAULT → MASTER');
-    expect(diffEvents(during, before, NOW).map((e) => e.kind).sort()).toEqual(['split-brain-end', 'vrrp-transition']);
+    expect(
+      diffEvents(during, before, NOW)
+        .map((e) => e.kind)
+        .sort(),
+    ).toEqual(['split-brain-end', 'vrrp-transition']);
     expect(diffEvents(before, before, NOW)).toEqual([]);
   });
 

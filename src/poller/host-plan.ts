@@ -1,6 +1,11 @@
 import { HOST_SECTIONS, interpretHostInfo } from '../../collectors/host-info.js';
 import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
-import { interpretKeepalived, keepalivedSections } from '../../collectors/keepalived.js';
+import {
+  interpretKeepalived,
+  keepalivedSections,
+  parseSignums,
+  type KeepalivedSignums,
+} from '../../collectors/keepalived.js';
 import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
 import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
 import { interpretReplicationSide, replicationSections } from '../../collectors/replication.js';
@@ -11,11 +16,12 @@ import type { ClusterInfo } from '../store/store-types.js';
 
 /** What one host's poll runs (all in one exec) and how each part lands in the store. */
 export interface HostPlan {
-  readonly sections: readonly Section[];
+  /** The sections of the next poll (they may depend on what earlier polls learnt). */
+  sections(): readonly Section[];
   apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
 }
 
-type Part = { sections: readonly Section[]; apply: HostPlan['apply'] };
+type Part = { sections: () => readonly Section[]; apply: HostPlan['apply'] };
 
 export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
 export const nfsMountId = (host: string, mountpoint: string) => `${host}:${mountpoint}`;
@@ -54,7 +60,7 @@ export function clusterInfos(config: Config): ClusterInfo[] {
 export function planHost(config: Config, host: string): HostPlan {
   const parts: Part[] = [
     {
-      sections: [...HOST_SECTIONS, ...NET_SECTIONS],
+      sections: () => [...HOST_SECTIONS, ...NET_SECTIONS],
       apply: (out, state) => {
         const info = interpretHostInfo(out);
         if (info.ok) state.setHostInfo(host, info.value);
@@ -65,25 +71,34 @@ export function planHost(config: Config, host: string): HostPlan {
   ];
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
   if (directors.length > 0)
-    parts.push({ sections: IPVS_SECTIONS, apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at) });
-  const ka = directors.find((d) => d.keepalived)?.keepalived;
-  if (ka)
     parts.push({
-      sections: keepalivedSections(ka.pidFile, ka.notifyLog),
-      apply: (out, state, at) => state.setKeepalived(host, interpretKeepalived(out), at),
+      sections: () => IPVS_SECTIONS,
+      apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at),
     });
+  const ka = directors.find((d) => d.keepalived)?.keepalived;
+  if (ka) {
+    let signums: KeepalivedSignums | undefined;
+    parts.push({
+      sections: () => keepalivedSections(ka.pidFile, ka.notifyLog, signums),
+      apply: (out, state, at) => {
+        signums = parseSignums(out.get('keepalived')?.stderr ?? '') ?? signums;
+        state.setKeepalived(host, interpretKeepalived(out), at);
+      },
+    });
+  }
   for (const c of config.clusters) {
     for (const r of c.replication) {
       const id = replicationId(c.name, r.name);
       for (const side of ['source', 'replica'] as const) {
         if (r[side].host !== host) continue;
+        const sections = replicationSections(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, {
+          path: r[side].path,
+          heartbeatFile: r.heartbeatFile,
+          ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
+          ...(r.pusher ? { pusher: r.pusher } : {}),
+        });
         parts.push({
-          sections: replicationSections(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, {
-            path: r[side].path,
-            heartbeatFile: r.heartbeatFile,
-            ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
-            ...(r.pusher ? { pusher: r.pusher } : {}),
-          }),
+          sections: () => sections,
           apply: (out, state, at) =>
             state.setReplicationSide(
               id,
@@ -97,7 +112,7 @@ export function planHost(config: Config, host: string): HostPlan {
   }
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) {
     parts.push({
-      sections: NFS_SECTIONS,
+      sections: () => NFS_SECTIONS,
       apply: (out, state, at) => {
         const r = interpretNfsMounts(out);
         if (r.ok) state.setNfsMounts(host, r.value, at);
@@ -105,7 +120,7 @@ export function planHost(config: Config, host: string): HostPlan {
     });
   }
   return {
-    sections: parts.flatMap((p) => p.sections),
+    sections: () => parts.flatMap((p) => p.sections()),
     apply: (out, state, at) => parts.forEach((p) => p.apply(out, state, at)),
   };
 }

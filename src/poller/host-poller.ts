@@ -80,7 +80,7 @@ export class HostPoller {
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     try {
-      const result = await transport.exec(['sh', '-c', buildSectionScript(plan.sections, nonce)], {
+      const result = await transport.exec(['sh', '-c', buildSectionScript(plan.sections(), nonce)], {
         timeoutMs: this.o.commandTimeoutMs,
       });
       const readAt = this.now();

@@ -1,20 +1,31 @@
-import { quoteArg } from '../transport/command-line.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
+import { quoteArg } from '../transport/command-line.js';
 
 export const GUARD_FAILED = 200;
 
 const cmd = (argv: readonly string[]) => argv.map(quoteArg).join(' ');
 
-/** A POSIX sh script that runs every section and frames its stdout, stderr and exit code with nonce markers. */
+/**
+ * A POSIX sh script that runs every section and frames its stdout, stderr and exit code with nonce markers.
+ * Files are read and stderr is replayed with builtins (`read`, `printf`), so the script starts as few processes as
+ * it can.
+ */
 export function buildSectionScript(sections: readonly Section[], nonce: string): string {
   const mark = `@@LVSTOP:${nonce}`;
-  const out = ['t=$(mktemp) || exit 97', `trap 'rm -f "$t"' EXIT`];
+  const out = [
+    `t="\${TMPDIR:-/tmp}/.lvstop-$$-${nonce}"`,
+    `set -C; : >"$t" || exit 97; set +C`,
+    `trap 'rm -f "$t"' EXIT`,
+    `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
+  ];
   for (const s of sections) {
-    const run = s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ${cmd(s.argv)}` : cmd(s.argv);
+    const body =
+      'file' in s
+        ? `if [ -r ${quoteArg(s.file)} ]; then rd ${quoteArg(s.file)} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`
+        : `${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
     out.push(`echo '${mark}:begin ${s.id}'`);
-    const body = `${run} </dev/null 2>"$t"; rc=$?`;
     out.push(s.guard ? `if ${cmd(s.guard)} >/dev/null 2>&1; then ${body}; else : >"$t"; rc=${GUARD_FAILED}; fi` : body);
-    out.push(`echo; echo '${mark}:stderr'; cat "$t"; echo; echo "${mark}:end ${s.id} $rc"`);
+    out.push(`echo; echo '${mark}:stderr'; rd "$t"; echo; echo "${mark}:end ${s.id} $rc"`);
   }
   return out.join('\n');
 }

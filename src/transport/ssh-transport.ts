@@ -248,23 +248,24 @@ export class SshTransport implements Transport {
       ...(endpoint.agent ? { agent: endpoint.agent } : {}),
       ...(sock ? { sock: sock as never } : {}),
     };
+    // One permanent error listener from the start: ssh2 may emit more than one error (handshake, then socket), and
+    // an 'error' without a listener would take the whole console down.
+    let settle: ((err?: Error) => void) | undefined;
+    client.on('error', (err) => {
+      if (settle) settle(err);
+      else this.lastError = classifySshError(err, endpoint.name, 'connection').detail;
+    });
     await new Promise<void>((resolve, reject) => {
-      const onReady = () => {
-        client.off('error', onError);
-        resolve();
+      settle = (err) => {
+        settle = undefined;
+        if (err) reject(refusal ?? classifySshError(err, endpoint.name, 'connect'));
+        else resolve();
       };
-      const onError = (err: Error) => {
-        client.off('ready', onReady);
-        reject(refusal ?? classifySshError(err, endpoint.name, 'connect'));
-      };
-      client.once('ready', onReady);
-      client.once('error', onError);
+      client.once('ready', () => settle?.());
+      client.once('close', () => settle?.(new Error('connection closed during handshake')));
       client.connect(config);
     });
     if (pendingAccept) await pendingAccept;
-    client.on('error', (err) => {
-      this.lastError = classifySshError(err, endpoint.name, 'connection').detail;
-    });
     client.on('close', () => {
       if (this.closedByUs) return;
       // A hop dropped: the whole chain is gone.

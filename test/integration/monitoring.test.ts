@@ -17,7 +17,12 @@ const until = <T>(check: (s: LvsState) => T | undefined | false, timeoutMs: numb
 beforeAll(async () => {
   fleet = createFleet(await loadConfig(LAB_CONFIG), { pollIntervalMs: 1000 });
   fleet.start();
-  await until((s) => Object.values(s.hosts).every((h) => h.status === 'up') && vrrpRows(s, cluster('wordpress')).some((r) => r.state === 'MASTER'), 60_000);
+  await until(
+    (s) =>
+      Object.values(s.hosts).every((h) => h.status === 'up') &&
+      vrrpRows(s, cluster('wordpress')).some((r) => r.state === 'MASTER'),
+    60_000,
+  );
 });
 afterAll(async () => {
   await fleet?.stop();
@@ -25,7 +30,12 @@ afterAll(async () => {
 
 describe('keepalived and split brain, caused for real', () => {
   it('starts with director1 MASTER holding the VIP and director2 BACKUP', () => {
-    expect(vrrp('director1')).toMatchObject({ state: 'MASTER', vrid: 51, basePriority: 100, holdsVips: ['10.18.11.40'] });
+    expect(vrrp('director1')).toMatchObject({
+      state: 'MASTER',
+      vrid: 51,
+      basePriority: 100,
+      holdsVips: ['10.18.11.40'],
+    });
     expect(vrrp('director2')).toMatchObject({ state: 'BACKUP', basePriority: 90, holdsVips: [] });
     expect(vrrpAlerts(state(), cluster('wordpress'))).toEqual([]);
   });
@@ -38,7 +48,9 @@ describe('keepalived and split brain, caused for real', () => {
       const seenAfter = Date.now() - started;
       expect(seenAfter).toBeLessThan(15_000);
       console.log(`failover seen by the console ${seenAfter} ms after the stop command returned`);
-      expect(state().events.some((e) => e.kind === 'vrrp-transition' && /director2 VI_WEB BACKUP → MASTER/.test(e.message))).toBe(true);
+      expect(
+        state().events.some((e) => e.kind === 'vrrp-transition' && /director2 VI_WEB BACKUP → MASTER/.test(e.message)),
+      ).toBe(true);
     } finally {
       await labCommand('fault', '--repair', 'stop-keepalived', 'director1');
     }
@@ -48,7 +60,10 @@ describe('keepalived and split brain, caused for real', () => {
   it('force FAULT through the track file: FAULT shown, VIP moves, event', async () => {
     await sshLab('director1', 'echo 1 > /etc/keepalived/lvstop_fault');
     try {
-      await until(() => vrrp('director1')?.state === 'FAULT' && vrrp('director2')?.holdsVips.includes('10.18.11.40'), 20_000);
+      await until(
+        () => vrrp('director1')?.state === 'FAULT' && vrrp('director2')?.holdsVips.includes('10.18.11.40'),
+        20_000,
+      );
       expect(state().events.some((e) => /director1 VI_WEB MASTER → FAULT/.test(e.message))).toBe(true);
       expect(vrrp('director1')?.trackFiles.find((t) => t.name === 'lvstop_fault')?.status).toBe(1);
     } finally {
@@ -64,12 +79,17 @@ describe('keepalived and split brain, caused for real', () => {
         const a = vrrpAlerts(s, cluster('wordpress'));
         return a.some((x) => x.kind === 'split-brain') ? a : undefined;
       }, 20_000);
-      expect(alerts.find((a) => a.kind === 'split-brain')?.message).toMatch(/10\.18\.11\.40 is on director1 and director2/);
+      expect(alerts.find((a) => a.kind === 'split-brain')?.message).toMatch(
+        /10\.18\.11\.40 is on director1 and director2/,
+      );
       expect(state().events.some((e) => e.kind === 'split-brain-begin')).toBe(true);
     } finally {
       await labCommand('fault', '--repair', 'kill9-keepalived', 'director1');
     }
-    await until((s) => vrrpAlerts(s, cluster('wordpress')).length === 0 && vrrp('director1')?.state === 'MASTER', 40_000);
+    await until(
+      (s) => vrrpAlerts(s, cluster('wordpress')).length === 0 && vrrp('director1')?.state === 'MASTER',
+      40_000,
+    );
     expect(state().events.some((e) => e.kind === 'split-brain-end')).toBe(true);
   });
 });
@@ -124,18 +144,28 @@ describe('topology doctor, caused for real', () => {
   it('fails the ip_forward check on the NAT director and shows the fix', async () => {
     await sshLab('nat-director', 'sysctl -qw net.ipv4.ip_forward=0');
     try {
-      const check = await until((s) => doctorChecks(s, cluster('discuz')).find((c) => c.id === 'nat-director:ip_forward' && c.pass === false), 15_000);
+      const check = await until(
+        (s) => doctorChecks(s, cluster('discuz')).find((c) => c.id === 'nat-director:ip_forward' && c.pass === false),
+        15_000,
+      );
       expect(check.fix).toBe('sysctl -w net.ipv4.ip_forward=1');
     } finally {
       await sshLab('nat-director', 'sysctl -qw net.ipv4.ip_forward=1');
     }
-    await until((s) => doctorChecks(s, cluster('discuz')).find((c) => c.id === 'nat-director:ip_forward')?.pass === true, 15_000);
+    await until(
+      (s) => doctorChecks(s, cluster('discuz')).find((c) => c.id === 'nat-director:ip_forward')?.pass === true,
+      15_000,
+    );
   });
 
   it('fails the VIP-on-lo check on a DR real server and shows the fix', async () => {
     await sshLab('web2', 'ip addr del 10.18.11.40/32 dev lo');
     try {
-      const check = await until((s) => doctorChecks(s, cluster('wordpress')).find((c) => c.id === 'web2:vip-lo:10.18.11.40' && c.pass === false), 15_000);
+      const check = await until(
+        (s) =>
+          doctorChecks(s, cluster('wordpress')).find((c) => c.id === 'web2:vip-lo:10.18.11.40' && c.pass === false),
+        15_000,
+      );
       expect(check.fix).toBe('ip addr add 10.18.11.40/32 dev lo');
     } finally {
       await sshLab('web2', 'ip addr add 10.18.11.40/32 dev lo');
