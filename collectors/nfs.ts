@@ -102,14 +102,12 @@ export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>)
  * Probe one mount without ever hanging the caller: `stat` of the mountpoint under `timeout -s KILL`, timed.
  * $1 mountpoint, $2 timeout seconds. Prints `rc=N ms=M` then stat's stderr.
  */
-export const NFS_PROBE_SCRIPT = `t=$(mktemp) || exit 97
-trap 'rm -f "$t"' EXIT
-s=$(date +%s%N)
-timeout -s KILL "$2" stat -c %i "$1/." >/dev/null 2>"$t"
+export const NFS_PROBE_SCRIPT = `s=$(date +%s%N)
+err=$(timeout -s KILL "$2" stat -c %i "$1/." 2>&1 >/dev/null)
 rc=$?
 e=$(date +%s%N)
 echo "rc=$rc ms=$(( (e - s) / 1000000 ))"
-head -c 400 "$t"`;
+printf '%.400s\\n' "$err"`;
 
 export function nfsProbeArgv(mountpoint: string, timeoutMs: number): string[] {
   return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', mountpoint, String(Math.max(1, Math.ceil(timeoutMs / 1000)))];

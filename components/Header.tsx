@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
-import { formatAge } from './format.js';
+import { formatAge, formatBytesRate } from './format.js';
 import { VIEW_TITLES, VIEWS, type ViewId } from './keymap.js';
 import { useLvs } from './store-context.js';
 
