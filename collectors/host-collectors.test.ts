@@ -30,7 +30,7 @@ describe('network state', () => {
     const net = interpretNetState(
       new Map([
         out('ip-addr', local('ip-addr.json')),
-        out('ip-route-default', local('ip-route-default.json')),
+        out('route', local('route.txt')),
         out('sysctl:net.ipv4.ip_forward', local('ip_forward.txt')),
         out('sysctl:net.ipv4.conf.all.arp_ignore', local('arp_ignore.txt')),
         out('sysctl:net.ipv4.vs.expire_quiescent_template', '', 1),
@@ -42,7 +42,9 @@ describe('network state', () => {
       'net.ipv4.conf.all.arp_ignore': local('arp_ignore.txt').trim(),
     });
     expect(net.ok && net.value).toMatchObject({ ipvsLoaded: false, loadedSchedulers: [] });
-    expect(net.ok && net.value.defaultGateway).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // The same gateway as `ip -j route show default` printed at capture time.
+    const ip = JSON.parse(local('ip-route-default.json')) as { gateway: string }[];
+    expect(net.ok && net.value.defaultGateway).toBe(ip[0]!.gateway);
   });
 
   it('reports ip_vs and its schedulers from /proc/modules lines', () => {

@@ -15,7 +15,7 @@ export const sysctlName = (file: string) => file.replace(/^\/proc\/sys\//, '').r
 
 export const NET_SECTIONS: readonly Section[] = [
   { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'] },
-  { id: 'ip-route-default', argv: ['ip', '-j', 'route', 'show', 'default'] },
+  { id: 'route', file: '/proc/net/route' },
   ...SYSCTL_FILES.map((file) => ({ id: `sysctl:${sysctlName(file)}`, file })),
   { id: 'modules', file: '/proc/modules' },
 ];
@@ -69,6 +69,19 @@ export function sysctlsOf(sections: ReadonlyMap<string, SectionOutput>): Record<
   return out;
 }
 
+/** The IPv4 default gateway from /proc/net/route (hex, little-endian), if there is one. */
+export function parseDefaultGateway(text: string): string | undefined {
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
+    if (f.length < 8 || f[1] !== '00000000' || f[7] !== '00000000' || !/^[0-9A-F]{8}$/i.test(f[2] ?? '')) continue;
+    const n = parseInt(f[2]!, 16);
+    if (n === 0) continue;
+    return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.');
+  }
+  return undefined;
+}
+
 /** Module names from /proc/modules. */
 export function parseModules(text: string): string[] {
   return text
@@ -82,16 +95,8 @@ export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>):
   if (!addr || addr.exitCode !== 0) return parseError(`ip -j addr failed: ${addr?.stderr.trim() || 'no output'}`);
   const addresses = parseIpAddr(addr.stdout);
   if (!addresses.ok) return addresses;
-  let defaultGateway: string | undefined;
-  const route = sections.get('ip-route-default');
-  if (route?.exitCode === 0) {
-    try {
-      const routes = JSON.parse(route.stdout) as { gateway?: string }[];
-      defaultGateway = routes.find((r) => typeof r.gateway === 'string')?.gateway;
-    } catch {
-      // A garbled route list leaves the gateway unknown; the doctor says so.
-    }
-  }
+  const route = sections.get('route');
+  const defaultGateway = route?.exitCode === 0 ? parseDefaultGateway(route.stdout) : undefined;
   const modules = sections.get('modules');
   const moduleNames = (modules?.exitCode === 0 ? modules.stdout : '')
     .split('\n')

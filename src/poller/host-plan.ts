@@ -23,6 +23,8 @@ export interface HostPlan {
 
 type Part = { sections: () => readonly Section[]; apply: HostPlan['apply'] };
 
+export const RSYNC_DRY_RUN_MS = 10_000;
+
 export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
 export const nfsMountId = (host: string, mountpoint: string) => `${host}:${mountpoint}`;
 
@@ -91,21 +93,33 @@ export function planHost(config: Config, host: string): HostPlan {
       const id = replicationId(c.name, r.name);
       for (const side of ['source', 'replica'] as const) {
         if (r[side].host !== host) continue;
-        const sections = replicationSections(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, {
+        const key = id.replace(/[^A-Za-z0-9_.-]/g, '_');
+        const sections = replicationSections(key, side, {
           path: r[side].path,
           heartbeatFile: r.heartbeatFile,
           ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
           ...(r.pusher ? { pusher: r.pusher } : {}),
         });
+        // The rsync dry run walks the whole tree and talks to the daemon: every RSYNC_DRY_RUN_MS, not every poll.
+        let lastDryRun = 0;
         parts.push({
-          sections: () => sections,
-          apply: (out, state, at) =>
-            state.setReplicationSide(
-              id,
-              side,
-              interpretReplicationSide(id.replace(/[^A-Za-z0-9_.-]/g, '_'), side, out),
-              at,
-            ),
+          sections: () => {
+            const due = Date.now() - lastDryRun >= RSYNC_DRY_RUN_MS;
+            if (due) lastDryRun = Date.now();
+            return due ? sections : sections.filter((x) => !x.id.startsWith('rsync-dry-'));
+          },
+          apply: (out, state, at) => {
+            const reading = interpretReplicationSide(key, side, out);
+            const prev = state.replication[id]?.[side];
+            const carried =
+              out.has(`rsync-dry-${key}`) || !prev
+                ? {}
+                : {
+                    ...(prev.rsync ? { rsync: prev.rsync } : {}),
+                    ...(prev.rsyncError ? { rsyncError: prev.rsyncError } : {}),
+                  };
+            state.setReplicationSide(id, side, { ...reading, ...carried }, at);
+          },
         });
       }
     }

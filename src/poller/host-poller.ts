@@ -80,9 +80,11 @@ export class HostPoller {
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     try {
-      const result = await transport.exec(['sh', '-c', buildSectionScript(plan.sections(), nonce)], {
-        timeoutMs: this.o.commandTimeoutMs,
-      });
+      const script = buildSectionScript(plan.sections(), nonce);
+      const options = { timeoutMs: this.o.commandTimeoutMs };
+      const result = transport.execShell
+        ? await transport.execShell(script, options)
+        : await transport.exec(['sh', '-c', script], options);
       const readAt = this.now();
       const outputs = splitSectionOutput(result.stdout, nonce);
       if (outputs.size === 0) {

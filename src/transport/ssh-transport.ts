@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { argvToCommand } from './command-line.js';
 import { ChannelLimiter } from './channel-limiter.js';
+import { ShellSession } from './shell-session.js';
 import {
   appendKnownHost,
   hostId,
@@ -87,6 +88,7 @@ export class SshTransport implements Transport {
   private readonly limiter: ChannelLimiter;
   private clients: Client[] = [];
   private connecting: Promise<Client> | undefined;
+  private shell: ShellSession | undefined;
   private current: Client | undefined;
   private failures = 0;
   private retryAt = 0;
@@ -104,6 +106,19 @@ export class SshTransport implements Transport {
   /** Milliseconds until the next connection attempt is allowed (0 when it may go now). */
   retryInMs(now = Date.now()): number {
     return Math.max(0, this.retryAt - now);
+  }
+
+  /** Run a POSIX sh script in this host's long-lived shell (opened on first use, reopened after a failure). */
+  async execShell(script: string, options: ExecOptions): Promise<ExecResult> {
+    const client = await this.connect();
+    if (!this.shell?.alive) {
+      const command = argvToCommand(['sh'], { sudo: this.options.sudo ?? false });
+      const stream = await new Promise<ClientChannel>((resolve, reject) => {
+        client.exec(command, (err, s) => (err ? reject(classifySshError(err, this.host, 'open shell')) : resolve(s)));
+      });
+      this.shell = new ShellSession(stream, this.host);
+    }
+    return this.shell.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
   }
 
   async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
@@ -180,6 +195,8 @@ export class SshTransport implements Transport {
   }
 
   private teardownClients(): void {
+    this.shell?.close();
+    this.shell = undefined;
     for (const c of this.clients) c.end();
     this.clients = [];
     this.current = undefined;

@@ -27,6 +27,8 @@ export interface Transport {
   /** Run one command. Rejects with TransportFailure; a non-zero exit is a result, not a rejection. */
   exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
+  /** Run a POSIX sh script in a long-lived shell on the host, where the transport keeps one (cheaper than exec). */
+  execShell?(script: string, options: ExecOptions): Promise<ExecResult>;
   /** Milliseconds until the transport will try to connect again (its own reconnect backoff), when it has one. */
   retryInMs?(): number;
 }
