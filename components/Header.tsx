@@ -54,9 +54,12 @@ export function Header({ now, cluster, view, width }: HeaderProps) {
           </Text>
           <Text dimColor>data {formatAge(h.oldest === undefined ? undefined : now - h.oldest)}</Text>
           {h.jump && (
-            <Text
-              dimColor
-            >{`here cpu ${Math.round(h.jump.cpuPercent)}% mem ${Math.round(h.jump.memUsedPercent)}%`}</Text>
+            <Text color={h.jump.cpuPercent > 90 ? 'yellow' : undefined} dimColor={h.jump.cpuPercent <= 90}>
+              {`here cpu ${Math.round(h.jump.cpuPercent)}% mem ${Math.round(h.jump.memUsedPercent)}%`}
+              {h.jump.rxBytesPerSec === undefined
+                ? ''
+                : ` net ${formatBytesRate(h.jump.rxBytesPerSec)}/${formatBytesRate(h.jump.txBytesPerSec)}`}
+            </Text>
           )}
           <Text>{clock}</Text>
         </Box>
