@@ -47,11 +47,10 @@ describe('network state', () => {
     expect(net.ok && net.value.defaultGateway).toBe(ip[0]!.gateway);
   });
 
-  it('reports ip_vs and its schedulers from /proc/modules lines', () => {
-    const modules =
-      'ip_vs_wlc 12288 1 - Live 0x0000000000000000\nip_vs_rr 12288 2 - Live 0x0000000000000000\nip_vs 184320 7 ip_vs_wlc,ip_vs_rr, Live 0x0000000000000000\n';
+  it('reports ip_vs and its schedulers from /proc/modules (lab director)', () => {
+    const modules = readFileSync(new URL('../test/fixtures/healthy/nat-director/proc-modules-ip_vs.txt', import.meta.url), 'utf8');
     const net = interpretNetState(new Map([out('ip-addr', local('ip-addr.json')), out('modules', modules)]));
-    expect(net.ok && net.value).toMatchObject({ ipvsLoaded: true, loadedSchedulers: ['wlc', 'rr'] });
+    expect(net.ok && net.value).toMatchObject({ ipvsLoaded: true, loadedSchedulers: ['mh', 'rr', 'sh', 'wlc'] });
   });
 
   it('gives typed errors for garbage', () => {

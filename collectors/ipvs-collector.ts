@@ -32,16 +32,12 @@ export type IpvsReading =
       readonly message: string;
     };
 
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? '';
-}
-
 function ipvsadmProblem(out: SectionOutput): { kind: 'not-found' | 'permission' | 'exit-code'; message: string } {
-  const msg = firstLine(out.stderr) || firstLine(out.stdout) || `exit code ${out.exitCode}`;
-  if (out.exitCode === 127 || /not found/i.test(out.stderr))
-    return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
-  if (/permission denied|must be root|operation not permitted/i.test(msg))
-    return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
+  // ipvsadm may print a modprobe complaint first; the "Can't initialize ipvs" line says what went wrong.
+  const lines = `${out.stderr}\n${out.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const msg = lines.find((l) => /can't initialize ipvs/i.test(l)) ?? lines[0] ?? `exit code ${out.exitCode}`;
+  if (out.exitCode === 127 || /ipvsadm: (command )?not found/i.test(out.stderr)) return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
+  if (/permission denied|must be root|operation not permitted/i.test(msg)) return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
   return { kind: 'exit-code', message: `ipvsadm exited ${out.exitCode}: ${msg}` };
 }
 

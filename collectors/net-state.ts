@@ -82,6 +82,17 @@ export function parseDefaultGateway(text: string): string | undefined {
   return undefined;
 }
 
+/** Scheduler modules (ip_vs_rr, ...) loaded: their own lines, and the users listed on ip_vs's line. */
+export function schedulersOf(procModules: string): string[] {
+  const names = new Set<string>();
+  for (const line of procModules.split('\n')) {
+    const [name, , , users] = line.split(' ');
+    if (name?.startsWith('ip_vs_')) names.add(name);
+    if (name === 'ip_vs') for (const u of (users ?? '').split(',')) if (u.startsWith('ip_vs_')) names.add(u);
+  }
+  return [...names].filter((m) => !/^ip_vs_(ftp|pe_|proto)/.test(m)).map((m) => m.slice(6)).sort();
+}
+
 /** Module names from /proc/modules. */
 export function parseModules(text: string): string[] {
   return text
