@@ -118,8 +118,6 @@ export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>):
     ...(defaultGateway ? { defaultGateway } : {}),
     sysctls: sysctlsOf(sections),
     ipvsLoaded: moduleNames.includes('ip_vs'),
-    loadedSchedulers: moduleNames
-      .filter((m) => m.startsWith('ip_vs_') && !/^ip_vs_(ftp|pe_sip|proto)/.test(m))
-      .map((m) => m.slice(6)),
+    loadedSchedulers: schedulersOf(modules?.exitCode === 0 ? modules.stdout : ''),
   });
 }
