@@ -92,6 +92,11 @@ describe('interpretKeepalived', () => {
     expect(parseSignums(fixture('fault.dump.stderr'))).toEqual({ json: '36', data: '10' });
   });
 
+  it('reads a JSON-only poll (no data dump) as partial', () => {
+    const r = interpretKeepalived(new Map([section('keepalived', fixture('prio-minus20.json'))]));
+    expect(r).toMatchObject({ status: 'ok', source: 'json', partial: true, instances: [{ state: 'MASTER', effectivePriority: 80 }] });
+  });
+
   it('falls back to the data dump when the build has no JSON', () => {
     // What the script prints when `keepalived --signum=JSON` fails: an empty JSON part, then the data dump.
     const r = interpretKeepalived(

@@ -45,11 +45,12 @@ const STATES: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER',
 /**
  * Signals only this host's keepalived (by its pid file) to write its JSON and data dumps, waits until both files are
  * rewritten, prints the JSON, a `@@keepalived-data` line, then the data dump.
- * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`).
+ * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
+ * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files).
  * stderr's first line is `signums JSON DATA` for the caller to remember. Exit 3: not running; 4: not allowed to
  * signal; 5: no dump in time; 6: this build cannot write a data dump.
  */
-export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3
+export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3; only=$4
 [ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; exit 3; }
 read -r pid <"$pidfile"
 case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; exit 3;; esac
@@ -57,20 +58,21 @@ kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed t
 [ -n "$ds" ] || ds=$(keepalived --signum=DATA 2>/dev/null)
 case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >&2; exit 6;; esac
 [ -n "$js" ] || js=$(keepalived --signum=JSON 2>/dev/null)
-case $js in ''|*[!0-9]*) js=none;; esac
+case $js in ''|*[!0-9]*) js=none; only=;; esac
 echo "signums $js $ds" >&2
 mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"
 : >"$mark" || exit 5
 trap 'rm -f "$mark"' EXIT
 sleep 0.01
 [ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
-kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
+[ "$only" = json ] || kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
 rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }
 i=0
 while [ $i -lt 40 ]; do
-  if [ /tmp/keepalived.data -nt "$mark" ] && { [ "$js" = none ] || [ /tmp/keepalived.json -nt "$mark" ]; }; then
+  if { [ "$only" = json ] || [ /tmp/keepalived.data -nt "$mark" ]; } && { [ "$js" = none ] || [ /tmp/keepalived.json -nt "$mark" ]; }; then
     sleep 0.05
     [ "$js" = none ] || rd /tmp/keepalived.json
+    [ "$only" = json ] && exit 0
     echo; echo @@keepalived-data
     rd /tmp/keepalived.data
     exit 0
@@ -85,13 +87,15 @@ export interface KeepalivedSignums {
   readonly data: string;
 }
 
-export function keepalivedSections(pidFile: string, notifyLog?: string, signums?: KeepalivedSignums): Section[] {
+export function keepalivedSections(
+  pidFile: string,
+  notifyLog?: string,
+  signums?: KeepalivedSignums,
+  jsonOnly = false,
+): Section[] {
+  const args = [pidFile, signums?.json ?? '', signums?.data ?? '', jsonOnly ? 'json' : ''];
   return [
-    {
-      id: 'keepalived',
-      argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', pidFile, signums?.json ?? '', signums?.data ?? ''],
-      timeoutSec: 5,
-    },
+    { id: 'keepalived', argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', ...args], timeoutSec: 5 },
     ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', notifyLog] }] : []),
   ];
 }
@@ -242,6 +246,8 @@ export type KeepalivedReading =
       readonly instances: readonly VrrpInstance[];
       readonly trackFiles: readonly TrackFileStatus[];
       readonly notify: readonly NotifyLine[];
+      /** JSON only: instances' track-file names and the track files' status are not in this reading. */
+      readonly partial?: boolean;
     }
   | { readonly status: 'not-running' | 'permission' | 'timeout' | 'error'; readonly message: string };
 
@@ -276,7 +282,13 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
   if (!out) return { status: 'error', message: 'no keepalived section in the poll output' };
   if (out.exitCode !== 0) return failure({ ...out, stderr: out.stderr.replace(/^signums .*\n?/m, '') });
   const at = out.stdout.indexOf('\n@@keepalived-data\n');
-  if (at < 0) return { status: 'error', message: 'keepalived dump output lacks the data part' };
+  if (at < 0) {
+    // A JSON-only poll: track files are left as the last data dump had them.
+    const parsed = parseKeepalivedJson(out.stdout);
+    return parsed.ok
+      ? { status: 'ok', source: 'json', instances: parsed.value, trackFiles: [], notify, partial: true }
+      : { status: 'error', message: parsed.error.message };
+  }
   const jsonText = out.stdout.slice(0, at).trim();
   const dump = parseKeepalivedData(out.stdout.slice(at + '\n@@keepalived-data\n'.length));
   if (!dump.ok) return { status: 'error', message: dump.error.message };

@@ -24,6 +24,7 @@ export interface HostPlan {
 type Part = { sections: () => readonly Section[]; apply: HostPlan['apply'] };
 
 export const RSYNC_DRY_RUN_MS = 10_000;
+export const KEEPALIVED_DATA_MS = 5_000;
 
 export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
 export const nfsMountId = (host: string, mountpoint: string) => `${host}:${mountpoint}`;
@@ -80,11 +81,24 @@ export function planHost(config: Config, host: string): HostPlan {
   const ka = directors.find((d) => d.keepalived)?.keepalived;
   if (ka) {
     let signums: KeepalivedSignums | undefined;
+    // The data dump (track files) is big and slow to write: every KEEPALIVED_DATA_MS; the JSON every poll.
+    let lastData = 0;
     parts.push({
-      sections: () => keepalivedSections(ka.pidFile, ka.notifyLog, signums),
+      sections: () => {
+        const due = Date.now() - lastData >= KEEPALIVED_DATA_MS;
+        if (due) lastData = Date.now();
+        return keepalivedSections(ka.pidFile, ka.notifyLog, signums, !due);
+      },
       apply: (out, state, at) => {
         signums = parseSignums(out.get('keepalived')?.stderr ?? '') ?? signums;
-        state.setKeepalived(host, interpretKeepalived(out), at);
+        const reading = interpretKeepalived(out);
+        const prev = state.keepalived[host]?.reading;
+        if (reading.status === 'ok' && reading.partial && prev?.status === 'ok') {
+          const names = new Map(prev.instances.map((i) => [i.name, i.trackFiles]));
+          const instances = reading.instances.map((i) => ({ ...i, trackFiles: names.get(i.name) ?? [] }));
+          state.setKeepalived(host, { ...reading, instances, trackFiles: prev.trackFiles, partial: false }, at);
+        } else state.setKeepalived(host, reading, at);
+        if (reading.status !== 'ok') lastData = 0;
       },
     });
   }

@@ -135,7 +135,7 @@ write_console_config() {
 {
   "sshConfig": "ssh_config",
   "knownHosts": "known_hosts",
-  "pollIntervalMs": 1000,
+  "pollIntervalMs": 2000,
   "readOnly": false,
   "auditLog": "audit.jsonl",
   "eventLog": "events.jsonl",
@@ -152,8 +152,8 @@ write_console_config() {
       "nfs": [] },
     { "name": "wordpress", "mode": "dr",
       "directors": [
-        { "host": "director1", "keepalived": { "instances": ["VI_WEB"], "trackFiles": { "priority": "/etc/keepalived/lvstop_prio", "fault": "/etc/keepalived/lvstop_fault" } } },
-        { "host": "director2", "keepalived": { "instances": ["VI_WEB"], "trackFiles": { "priority": "/etc/keepalived/lvstop_prio", "fault": "/etc/keepalived/lvstop_fault" } } } ],
+        { "host": "director1", "keepalived": { "instances": ["VI_WEB"], "trackFiles": { "priority": "/etc/keepalived/lvstop_prio", "fault": "/etc/keepalived/lvstop_fault" }, "notifyLog": "/run/keepalived/notify.log" } },
+        { "host": "director2", "keepalived": { "instances": ["VI_WEB"], "trackFiles": { "priority": "/etc/keepalived/lvstop_prio", "fault": "/etc/keepalived/lvstop_fault" }, "notifyLog": "/run/keepalived/notify.log" } } ],
       "vips": ["10.18.11.40"],
       "realServers": [ { "host": "web1", "address": "10.18.11.21" }, { "host": "web2", "address": "10.18.11.22" } ],
       "replication": [],

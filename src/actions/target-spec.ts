@@ -1,0 +1,89 @@
+import { serviceKey } from '../../collectors/ipvs-list.js';
+import type { IpvsProtocol, IpvsService } from '../../collectors/ipvs-types.js';
+import { badInput } from './action-error.js';
+
+/** A virtual service as the operator names it: `tcp:172.16.60.22:80`, `udp:[2001:db8::1]:53`, `fwm:1`. */
+export interface ServiceSpec {
+  readonly protocol: IpvsProtocol;
+  readonly address?: string;
+  readonly port?: number;
+  readonly fwmark?: number;
+  /** The key ipvs-list gives the same service (`TCP 172.16.60.22:80`, `FWM 1`). */
+  readonly key: string;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/;
+
+function port(text: string, what: string): number {
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= 65535)) throw badInput(`${what}: "${text}" is not a port (0..65535)`);
+  return n;
+}
+
+/** `ADDR:PORT`, `[V6]:PORT`, or a bare address (port undefined). */
+export function parseAddressPort(text: string, what: string): { address: string; port?: number } {
+  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  const colons = text.split(':').length - 1;
+  const [address, portText] = bracket
+    ? [bracket[1]!, bracket[2]]
+    : colons === 1
+      ? [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)]
+      : [text, undefined];
+  const v6 = address.includes(':');
+  if (!(v6 ? IPV6.test(address) : IPV4.test(address)))
+    throw badInput(`${what}: "${text}" is not an address (expected ADDR:PORT, [IPV6]:PORT or ADDR)`);
+  return { address, ...(portText === undefined ? {} : { port: port(portText, what) }) };
+}
+
+const PROTOCOLS: Record<string, IpvsProtocol> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
+
+/** Parse `tcp:ADDR:PORT`, `udp:…`, `sctp:…`, `fwm:N`, or a service key as the console shows it (`TCP 1.2.3.4:80`). */
+export function parseServiceSpec(text: string): ServiceSpec {
+  const t = text.trim();
+  const keyForm = /^(TCP|UDP|SCTP|FWM)\s+(.+)$/i.exec(t);
+  const m = keyForm ?? /^(tcp|udp|sctp|fwm):(.+)$/i.exec(t);
+  if (!m) throw badInput(`service "${text}": expected tcp:ADDR:PORT, udp:ADDR:PORT, sctp:ADDR:PORT or fwm:MARK`);
+  const proto = m[1]!.toLowerCase();
+  const rest = m[2]!.trim();
+  if (proto === 'fwm') {
+    const mark = /^\d{1,10}$/.test(rest) ? Number(rest) : NaN;
+    if (!(mark >= 1 && mark <= 0xffffffff)) throw badInput(`service "${text}": fwmark must be 1..4294967295`);
+    return { protocol: 'FWM', fwmark: mark, key: serviceKey({ protocol: 'FWM', fwmark: mark }) };
+  }
+  const ap = parseAddressPort(rest, `service "${text}"`);
+  if (ap.port === undefined) throw badInput(`service "${text}": a port is required (ADDR:PORT)`);
+  const protocol = PROTOCOLS[proto]!;
+  return { protocol, address: ap.address, port: ap.port, key: serviceKey({ protocol, ...ap }) };
+}
+
+/** ipvsadm's service options for a listed service: `-t ADDR:PORT`, `-u …`, `--sctp-service …`, `-f MARK [-6]`. */
+export function serviceArgs(svc: Pick<IpvsService, 'protocol' | 'address' | 'port' | 'fwmark' | 'ipv6'>): string[] {
+  if (svc.protocol === 'FWM') return ['-f', String(svc.fwmark), ...(svc.ipv6 ? ['-6'] : [])];
+  const addr = svc.address?.includes(':') ? `[${svc.address}]` : svc.address;
+  const flag = svc.protocol === 'TCP' ? '-t' : svc.protocol === 'UDP' ? '-u' : '--sctp-service';
+  return [flag, `${addr}:${svc.port}`];
+}
+
+/** A real server as the operator names it: `ADDR:PORT`, a bare `ADDR` (any port), or a configured host name. */
+export interface RealServerSpec {
+  readonly address: string;
+  readonly port?: number;
+  /** What the operator typed, for messages and guard confirmation. */
+  readonly label: string;
+}
+
+export function parseRealServerSpec(
+  text: string,
+  configured: readonly { readonly host?: string; readonly address: string }[],
+): RealServerSpec {
+  const t = text.trim();
+  const byHost = configured.find((r) => r.host === t);
+  if (byHost) return { address: byHost.address, label: t };
+  const ap = parseAddressPort(t, `real server "${text}"`);
+  return { ...ap, label: t };
+}
+
+export function matchesRealServer(spec: RealServerSpec, rs: { address: string; port: number }): boolean {
+  return rs.address === spec.address && (spec.port === undefined || rs.port === spec.port);
+}
