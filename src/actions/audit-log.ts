@@ -22,6 +22,8 @@ export interface AuditRecord {
   readonly result: ActionOutcome;
   readonly message: string;
   readonly durationMs: number;
+  /** How many of the commands were handed to the hosts (0: nothing was sent). */
+  readonly sent: number;
   readonly request: ActionRequest;
   /** The request that reverses this action, when it ran. */
   readonly undo?: ActionRequest;
@@ -53,8 +55,8 @@ export function auditRecord(fields: {
   readonly message: string;
   readonly after: Readonly<Record<string, string>>;
   readonly durationMs: number;
-  /** Whether the commands were sent: only then can the action be undone. */
-  readonly executed: boolean;
+  /** How many commands were handed to the hosts: only then can the action be undone. */
+  readonly sent: number;
 }): AuditRecord {
   const { plan } = fields;
   return {
@@ -72,8 +74,9 @@ export function auditRecord(fields: {
     result: fields.result,
     message: fields.message,
     durationMs: fields.durationMs,
+    sent: fields.sent,
     request: plan.request,
-    ...(fields.executed && plan.undo ? { undo: plan.undo } : {}),
+    ...(fields.sent > 0 && plan.undo ? { undo: plan.undo } : {}),
   };
 }
 
@@ -102,6 +105,7 @@ export function failedRequestRecord(fields: {
     result: fields.result,
     message: fields.message,
     durationMs: fields.durationMs,
+    sent: 0,
     request: r,
   };
 }

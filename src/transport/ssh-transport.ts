@@ -318,9 +318,12 @@ export class SshTransport implements Transport {
         let failure: TransportFailure | undefined;
         let exitCode: number | null = null;
         let exitSignal: string | undefined;
+        // Settle at once: the channel only closes when the remote process exits, which a hung command never does.
         const abort = (f: TransportFailure) => {
           if (failure) return;
           failure = f;
+          clearTimeout(timer);
+          reject(f);
           stream.signal('KILL');
           stream.close();
         };
@@ -346,10 +349,7 @@ export class SshTransport implements Transport {
         });
         stream.on('close', () => {
           clearTimeout(timer);
-          if (failure) {
-            reject(failure);
-            return;
-          }
+          if (failure) return;
           if (exitCode === null && !exitSignal) {
             reject(transportError('closed', this.host, 'exec', 'channel closed before the command exited'));
             return;

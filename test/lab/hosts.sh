@@ -632,7 +632,12 @@ fault() {
   local name=${1:?fault name} h=${2:?host}
   has_host "$h" || die "no such lab host: $h"
   case $name:$repair in
-    kill-sshd:0) kill -TERM "$(cat "$(host_dir "$h")/run/sshd.pid")" ;;
+    kill-sshd:0)
+      # The listener and every session it forked: the host drops off the network for SSH.
+      for pid in $(ip netns pids "$(lab_netns "$h")"); do
+        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sshd ]] && kill -TERM "$pid" 2>/dev/null
+      done
+      ;;
     kill-sshd:1) [[ -e /proc/$(cat "$(host_dir "$h")/run/sshd.pid" 2>/dev/null || echo 0) ]] || start_sshd "$h" ;;
     stop-keepalived:0) stop_keepalived "$h" TERM ;;
     kill9-keepalived:0) stop_keepalived "$h" KILL ;;
