@@ -99,11 +99,12 @@ export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>)
 }
 
 /**
- * Probe one mount without ever hanging the caller: `stat` of the mountpoint under `timeout -s KILL`, timed.
+ * Probe one mount without ever hanging the caller: `statfs` of the mountpoint (`stat -f`, which always asks the
+ * server, unlike a stat the attribute cache can answer) under `timeout -s KILL`, timed.
  * $1 mountpoint, $2 timeout seconds. Prints `rc=N ms=M` then stat's stderr.
  */
 export const NFS_PROBE_SCRIPT = `s=$(date +%s%N)
-err=$(timeout -s KILL "$2" stat -c %i "$1/." 2>&1 >/dev/null)
+err=$(timeout -s KILL "$2" stat -f -c %b "$1" 2>&1 >/dev/null)
 rc=$?
 e=$(date +%s%N)
 echo "rc=$rc ms=$(( (e - s) / 1000000 ))"

@@ -5,6 +5,7 @@ import { failedRequestRecord } from './audit-log.js';
 import { buildSchedulerPlan } from './plan-scheduler.js';
 import { buildVrrpPlan } from './plan-vrrp.js';
 import { buildWeightPlan } from './plan-weight.js';
+import { validateRequest } from './validate-request.js';
 
 type Without<R, K extends string> = R extends unknown ? Omit<R, K> : never;
 
@@ -13,6 +14,7 @@ type Without<R, K extends string> = R extends unknown ? Omit<R, K> : never;
  * host was contacted (unknown real server, host dropped) is written to the audit log before it is thrown.
  */
 export async function planAction(ctx: ActionContext, request: ActionRequest): Promise<ActionPlan> {
+  validateRequest(ctx.resolved.config, request);
   const started = ctx.now();
   let reachedHost = false;
   const tracked: ActionContext = {

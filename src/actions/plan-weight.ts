@@ -73,10 +73,6 @@ function exactRows(request: Extract<WeightRequest, { action: 'weight-rows' }>, t
 export async function buildWeightPlan(ctx: ActionContext, request: WeightRequest): Promise<WeightPlan> {
   const cluster = findCluster(ctx.resolved.config, request.cluster);
   const director = findDirector(cluster, request.director);
-  if (request.action === 'weight') {
-    if (request.service !== 'all') parseServiceSpec(request.service);
-    parseRealServerSpec(request.realServer, cluster.realServers);
-  } else request.rows.forEach((r) => parseServiceSpec(r.service));
   const directors =
     request.action === 'weight-rows'
       ? unique(request.rows.map((r) => r.host)).map((h) => findDirector(cluster, h))

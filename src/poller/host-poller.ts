@@ -24,6 +24,8 @@ export class HostPoller {
   private failures = 0;
   private nextAttemptAt = 0;
   private stopped = false;
+  /** A tick came while a poll was running: poll again as soon as it ends, so slow hosts are not a tick behind. */
+  private caughtTick = false;
 
   constructor(options: HostPollerOptions) {
     this.o = options;
@@ -63,6 +65,7 @@ export class HostPoller {
     const { store, host } = this.o;
     if (this.running) {
       store.getState().tickSkipped(host);
+      this.caughtTick = true;
       return this.running;
     }
     if (store.getState().paused || this.now() < this.nextAttemptAt) return Promise.resolve();
@@ -70,6 +73,10 @@ export class HostPoller {
     if ((this.o.transport.retryInMs?.() ?? 0) > 0) return Promise.resolve();
     this.running = this.poll().finally(() => {
       this.running = undefined;
+      if (this.caughtTick && !this.stopped) {
+        this.caughtTick = false;
+        void this.tick();
+      }
     });
     return this.running;
   }

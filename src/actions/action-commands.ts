@@ -1,0 +1,187 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { headlessActionContext, type ActionContext } from './action-context.js';
+import { ActionError } from './action-error.js';
+import type { ActionPlan, ActionRequest } from './action-types.js';
+import { EXIT, exitCodeOfError } from './exit-codes.js';
+import { planAction } from './plan-action.js';
+import { previewLines, resultLines } from './preview-text.js';
+import { runAction } from './run-action.js';
+import { planUndoLast } from './undo.js';
+import { validateRequest } from './validate-request.js';
+import { parseWeightChange } from './weight-change.js';
+
+interface ActionOptions {
+  config: string;
+  readOnly?: boolean;
+  acceptNew?: boolean;
+  yes?: boolean;
+  confirmName?: string;
+  json?: boolean;
+}
+
+type Load = (file: string) => Promise<ResolvedConfig>;
+
+/** Ask on the terminal (stdin, else /dev/tty); undefined when there is none to ask on. */
+async function ask(question: string): Promise<string | undefined> {
+  let input: NodeJS.ReadableStream;
+  try {
+    input = process.stdin.isTTY ? process.stdin : createReadStream('/dev/tty');
+  } catch {
+    return undefined;
+  }
+  const rl = createInterface({ input, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } catch {
+    return undefined;
+  } finally {
+    rl.close();
+    if (input !== process.stdin) (input as ReturnType<typeof createReadStream>).destroy();
+  }
+}
+
+const say = (lines: readonly string[]) => process.stderr.write(`${lines.join('\n')}\n`);
+
+/** Preview, confirm, run; prints the outcome and returns the exit code. */
+async function perform(
+  ctx: ActionContext,
+  opts: ActionOptions,
+  plan: () => Promise<ActionPlan>,
+): Promise<number> {
+  let planned: ActionPlan;
+  try {
+    planned = await plan();
+  } catch (err) {
+    if (!(err instanceof ActionError)) throw err;
+    if (opts.json) process.stdout.write(`${JSON.stringify({ error: { kind: err.kind, message: err.message } })}\n`);
+    process.stderr.write(`lvstop: ${err.message}\n`);
+    return exitCodeOfError(err.kind);
+  }
+  say(previewLines(planned));
+  let confirmation: string | true = true;
+  if (!ctx.readOnly) {
+    if (planned.guard) {
+      const typed = opts.confirmName ?? (opts.yes ? undefined : await ask(`type "${planned.guard.confirmName}" to go ahead: `));
+      confirmation = typed ?? '';
+    } else if (!opts.yes) {
+      const answer = await ask('go ahead? [y/N] ');
+      if (answer === undefined) {
+        process.stderr.write('lvstop: no terminal to confirm on; pass --yes\n');
+        return EXIT.refused;
+      }
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        process.stderr.write('lvstop: not confirmed; nothing was sent\n');
+        return EXIT.refused;
+      }
+    }
+  }
+  const result = await runAction(ctx, planned, { confirmation });
+  say(resultLines(result));
+  if (opts.json) process.stdout.write(`${JSON.stringify({ plan: planned, result: { ...result, plan: undefined } }, null, 2)}\n`);
+  return result.exitCode;
+}
+
+async function headless(
+  command: Command,
+  load: Load,
+  build: () => ActionRequest | 'undo',
+): Promise<void> {
+  const opts = command.optsWithGlobals<ActionOptions>();
+  const resolved = await load(opts.config);
+  let request: ActionRequest | 'undo';
+  try {
+    request = build();
+    if (request !== 'undo') validateRequest(resolved.config, request);
+  } catch (err) {
+    if (!(err instanceof ActionError)) throw err;
+    process.stderr.write(`lvstop: ${err.message}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ error: { kind: err.kind, message: err.message } })}\n`);
+    process.exitCode = exitCodeOfError(err.kind);
+    return;
+  }
+  const { ctx, close } = headlessActionContext(resolved, {
+    readOnly: Boolean(opts.readOnly) || resolved.config.readOnly,
+    ...(opts.acceptNew ? { acceptNew: true } : {}),
+  });
+  try {
+    process.exitCode = await perform(ctx, opts, async () =>
+      request === 'undo' ? (await planUndoLast(ctx)).plan : planAction(ctx, request),
+    );
+  } finally {
+    await close();
+  }
+}
+
+const confirmOptions = (c: Command) =>
+  c
+    .option('--yes', 'do not ask for y/N (a guarded action still needs --confirm-name)')
+    .option('--confirm-name <name>', "type a guarded action's target name in advance")
+    .option('--json', 'print the plan and the result as JSON on stdout');
+
+/**
+ * The headless action commands: weight, scheduler, failover, release, undo. They share the root's -c and
+ * --read-only; exit codes are in README.md beside this file.
+ */
+export function registerActionCommands(program: Command, loadResolved: Load): void {
+  confirmOptions(
+    program
+      .command('weight <cluster> <director> <service> <realServer> <value>')
+      .description('set a real server weight: N, +N, -N, drain or restore (service like tcp:VIP:80, udp:…, fwm:1, or all)')
+      .option('--all-services', 'every service of the director that has this real server')
+      .option('--also-peer', 'the same change on the other directors of the cluster (keepalived pairs)'),
+  ).action(async (cluster: string, director: string, service: string, realServer: string, value: string, _o, cmd: Command) => {
+    const o = cmd.opts<{ allServices?: boolean; alsoPeer?: boolean }>();
+    await headless(cmd, loadResolved, () => ({
+      action: 'weight',
+      cluster,
+      director,
+      service: o.allServices || service === 'all' ? 'all' : service,
+      realServer,
+      change: parseWeightChange(value),
+      ...(o.alsoPeer ? { alsoPeer: true } : {}),
+    }));
+  });
+  confirmOptions(
+    program
+      .command('scheduler <cluster> <director> <service> <scheduler>')
+      .description("switch a service's scheduler, keeping persistence and flags")
+      .option('--also-peer', 'the same change on the other directors of the cluster'),
+  ).action(async (cluster: string, director: string, service: string, scheduler: string, _o, cmd: Command) => {
+    const o = cmd.opts<{ alsoPeer?: boolean }>();
+    await headless(cmd, loadResolved, () => ({
+      action: 'scheduler',
+      cluster,
+      director,
+      service,
+      scheduler,
+      ...(o.alsoPeer ? { alsoPeer: true } : {}),
+    }));
+  });
+  confirmOptions(
+    program
+      .command('failover <cluster> <director> <instance>')
+      .description('force a director to MASTER or BACKUP for a VRRP instance through the track files')
+      .requiredOption('--to <state>', 'MASTER or BACKUP'),
+  ).action(async (cluster: string, director: string, instance: string, _o, cmd: Command) => {
+    const to = String(cmd.opts<{ to: string }>().to).toUpperCase();
+    await headless(cmd, loadResolved, () => {
+      if (to !== 'MASTER' && to !== 'BACKUP') throw new ActionError('bad-input', `--to: expected MASTER or BACKUP, got "${to}"`);
+      return { action: 'failover', cluster, director, instance, to };
+    });
+  });
+  confirmOptions(
+    program
+      .command('release <cluster> <director> <instance>')
+      .description("write 0 to the console's track files of a VRRP instance on every director"),
+  ).action(async (cluster: string, director: string, instance: string, _o, cmd: Command) => {
+    await headless(cmd, loadResolved, () => ({ action: 'release', cluster, director, instance }));
+  });
+  confirmOptions(
+    program.command('undo').description('reverse the last action in the audit log (previewed and confirmed like any)'),
+  ).action(async (_o, cmd: Command) => {
+    await headless(cmd, loadResolved, () => 'undo');
+  });
+}

@@ -1,0 +1,24 @@
+import type { ActionPlan, ActionResult } from './action-types.js';
+
+/** The preview as plain lines: the exact commands (argv and the string sent), hosts, before → after, warnings. */
+export function previewLines(plan: ActionPlan): string[] {
+  const p = plan.preview;
+  const lines = [p.title, `  cluster ${plan.cluster}, hosts: ${p.hosts.join(', ')}`, '  commands:'];
+  for (const c of p.commands) {
+    lines.push(`    on ${c.host}: ${c.command}`, `      argv ${JSON.stringify(c.argv)}`);
+  }
+  lines.push('  changes:');
+  for (const c of p.changes)
+    lines.push(`    ${c.host} ${c.target} ${c.field}: ${c.before}${c.after === c.before ? ' (kept)' : ` → ${c.after}`}`);
+  lines.push(`  expected: ${p.outcome}`);
+  for (const w of p.warnings) lines.push(`  ! ${w}`);
+  if (plan.guard) lines.push(`  GUARDED: ${plan.guard.reason}`, `  type "${plan.guard.confirmName}" to go ahead anyway`);
+  return lines;
+}
+
+export function resultLines(result: ActionResult): string[] {
+  return [
+    `${result.outcome}: ${result.message}`,
+    `  took ${result.durationMs} ms${result.verifyMs === undefined ? '' : `, read-back ${result.verifyMs} ms`}`,
+  ];
+}
