@@ -45,10 +45,12 @@ describe('keepalived and split brain, caused for real', () => {
     const started = Date.now();
     await labCommand('fault', 'stop-keepalived', 'director1');
     try {
-      await until(() => vrrp('director2')?.state === 'MASTER' && vrrp('director1')?.state === 'STOP', 15_000);
-      const seenAfter = Date.now() - started;
-      expect(seenAfter).toBeLessThan(15_000);
-      console.log(`failover seen by the console ${seenAfter} ms after the stop command returned`);
+      const stoppedAt = Date.now();
+      await until(() => vrrp('director2')?.state === 'MASTER', 15_000);
+      const seenAfter = Date.now() - stoppedAt;
+      console.log(`director2 MASTER seen ${seenAfter} ms after the stop command returned (${stoppedAt - started} ms to stop)`);
+      expect(seenAfter).toBeLessThan(5000);
+      await until(() => vrrp('director1')?.state === 'STOP', 15_000);
       expect(
         state().events.some((e) => e.kind === 'vrrp-transition' && /director2 VI_WEB BACKUP → MASTER/.test(e.message)),
       ).toBe(true);
@@ -110,12 +112,13 @@ describe('NFS, caused for real', () => {
       const lagProbe = setInterval(() => undefined, 50);
       const t0 = Date.now();
       let last = t0;
-      while (Date.now() - t0 < 4000) {
+      while (Date.now() - t0 < 8000) {
         await new Promise((r) => setTimeout(r, 50));
         maxLag = Math.max(maxLag, Date.now() - last - 50);
         last = Date.now();
       }
       clearInterval(lagProbe);
+      // The guest runs under TCG, where one poll takes 1-3 s: within 8 s director1 must have been read again.
       expect(state().ipvs.director1!.readAt).toBeGreaterThan(ipvsBefore);
       expect(maxLag).toBeLessThan(500);
       expect(state().nfs[id]?.health).toBe('HUNG');

@@ -157,7 +157,7 @@ write_console_config() {
       "vips": ["10.18.11.40"],
       "realServers": [ { "host": "web1", "address": "10.18.11.21" }, { "host": "web2", "address": "10.18.11.22" } ],
       "replication": [],
-      "nfs": [ { "host": "web1", "mountpoint": "/var/www/html", "export": "10.18.11.30:/" }, { "host": "web2", "mountpoint": "/var/www/html", "export": "10.18.11.30:/" } ] }
+      "nfs": [ { "host": "web1", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000 }, { "host": "web2", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000 } ] }
   ]
 }
 EOF
