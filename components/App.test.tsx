@@ -68,7 +68,18 @@ class RecordingActions implements ConsoleActions {
 let unmount: (() => void) | undefined;
 afterEach(() => unmount?.());
 
-const tick = () => new Promise((r) => setTimeout(r, 30));
+const tick = () => new Promise((r) => setTimeout(r, 40));
+
+/** Wait for a frame to match, instead of sleeping a fixed time (the machine may be busy). */
+async function frame(r: { lastFrame: () => string | undefined }, re: RegExp, timeoutMs = 3000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const f = r.lastFrame() ?? '';
+    if (re.test(f)) return f;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  return r.lastFrame() ?? '';
+}
 
 function mount(
   store: LvsStore,
@@ -241,13 +252,14 @@ describe('action dialog', () => {
     const r = mount(storeFromCaptures(config, captures(), NOW), actions);
     await tick();
     await press(r, 'B');
-    expect(r.lastFrame()).toMatch(/plan failover/);
-    expect(r.lastFrame()).toMatch(/ipvsadm -e/);
+    expect(await frame(r, /plan failover/)).toMatch(/ipvsadm -e/);
     await press(r, 'n');
     expect(actions.runs).toHaveLength(0);
-    expect(r.lastFrame()).toMatch(/cancelled/);
-    await press(r, 'B', 'y');
+    expect(await frame(r, /cancelled/)).toMatch(/cancelled/);
+    await press(r, 'B');
+    await frame(r, /plan failover/);
+    await press(r, 'y');
+    expect(await frame(r, /done and verified/)).toMatch(/done and verified/);
     expect(actions.runs).toEqual([true]);
-    expect(r.lastFrame()).toMatch(/done and verified/);
   });
 });

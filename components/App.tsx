@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { LvsState } from '../src/store/lvs-store.js';
 import { ActionDialog } from './ActionDialog.js';
 import { alertLines } from './alert-lines.js';
@@ -7,7 +7,7 @@ import { AlertBanner } from './AlertBanner.js';
 import { auditRows } from './audit-rows.js';
 import { completeColonCommand, parseColonCommand } from './colon-command.js';
 import type { ActionPreview, ActionRequest, ConsoleActions } from './console-actions.js';
-import { consoleReducer, initialConsoleState, type ConsoleState } from './console-state.js';
+import { consoleReducer, initialConsoleState, type ConsoleAction, type ConsoleState } from './console-state.js';
 import { DetailView } from './DetailView.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
@@ -80,10 +80,19 @@ export function App({
   const { exit } = useApp();
   const { stdout } = useStdout();
   const state = useLvs((s) => s);
-  const [ui, dispatch] = useReducer(consoleReducer, {
+  const [committed, dispatchToReact] = useReducer(consoleReducer, {
     ...initialConsoleState,
     view: initialView ?? initialConsoleState.view,
   } as ConsoleState);
+  // Keys can arrive faster than React re-renders (a pasted filter, typed-ahead keys): handlers read the state as it
+  // is after every action so far, kept here by running the same pure reducer, instead of the last rendered one.
+  const uiRef = useRef(committed);
+  const u = () => uiRef.current;
+  const { view, filter, sortColumn, reverse, clusterIndex } = committed;
+  const dispatch = (action: ConsoleAction) => {
+    uiRef.current = consoleReducer(uiRef.current, action);
+    dispatchToReact(action);
+  };
   const [time, setTime] = useState(now());
   const [size, setSize] = useState({ rows: stdout.rows || 24, columns: stdout.columns || 80 });
   const [dialog, setDialog] = useState<Dialog | undefined>();
@@ -103,11 +112,11 @@ export function App({
   const readOnly = state.readOnly || !actions;
   const keymap = useMemo(() => effectiveKeymap(keyOverrides, readOnly), [keyOverrides, readOnly]);
   const clusterNames = state.clusters.map((c) => c.name);
-  const cluster = clusterNames[ui.clusterIndex] ?? clusterNames[0] ?? '';
-  const spec = useMemo(() => viewSpec(state, ui.view, cluster, time), [state, ui.view, cluster, time]);
+  const cluster = clusterNames[clusterIndex] ?? clusterNames[0] ?? '';
+  const spec = useMemo(() => viewSpec(state, view, cluster, time), [state, view, cluster, time]);
   const rows = useMemo(
-    () => sortRows(filterRows(spec.rows, ui.filter), ui.sortColumn, ui.reverse),
-    [spec, ui.filter, ui.sortColumn, ui.reverse],
+    () => sortRows(filterRows(spec.rows, filter), sortColumn, reverse),
+    [spec, filter, sortColumn, reverse],
   );
 
   // Keep the frame at most rows - 1 high: a frame as tall as the terminal makes Ink clear the screen each update.
@@ -115,12 +124,14 @@ export function App({
   const tableHeight = Math.max(3, size.rows - 1 - 2 - alerts.length - 2);
   const body = tableBodyHeight(tableHeight);
   const selectedId =
-    ui.selected[ui.view] && rows.some((r) => r.id === ui.selected[ui.view]) ? ui.selected[ui.view] : rows[0]?.id;
+    committed.selected[view] && rows.some((r) => r.id === committed.selected[view])
+      ? committed.selected[view]
+      : rows[0]?.id;
   const selectedIndex = Math.max(
     0,
     rows.findIndex((r) => r.id === selectedId),
   );
-  const offset = scrollOffset(selectedIndex, ui.offset[ui.view] ?? 0, body, rows.length);
+  const offset = scrollOffset(selectedIndex, committed.offset[view] ?? 0, body, rows.length);
   const selectedRow = rows[selectedIndex];
 
   const moveTo = (index: number) => {
@@ -155,7 +166,7 @@ export function App({
   };
 
   const weightTargets = (): string[] => {
-    const tagged = ui.tagged.filter((t) => t.split('|').length === 3);
+    const tagged = u().tagged.filter((t) => t.split('|').length === 3);
     if (tagged.length > 0) return tagged;
     return selectedRow && selectedRow.id.split('|').length === 3 ? [selectedRow.id] : [];
   };
@@ -217,7 +228,7 @@ export function App({
       case 'command-line':
         return dispatch({ type: 'mode', mode: 'command' });
       case 'filter':
-        return dispatch({ type: 'mode', mode: 'filter', input: ui.filter });
+        return dispatch({ type: 'mode', mode: 'filter', input: u().filter });
       case 'clear':
         dispatch({ type: 'set-filter', filter: '' });
         return dispatch({ type: 'clear-message' });
@@ -238,7 +249,7 @@ export function App({
       case 'prev-view':
         return dispatch({ type: 'view-step', by: -1 });
       case 'next-cluster':
-        return dispatch({ type: 'cluster', index: (ui.clusterIndex + 1) % Math.max(1, clusterNames.length) });
+        return dispatch({ type: 'cluster', index: (u().clusterIndex + 1) % Math.max(1, clusterNames.length) });
       case 'sort':
         return dispatch({ type: 'sort-next', columns: spec.columns.length });
       case 'reverse':
@@ -284,7 +295,7 @@ export function App({
 
   useInput((input, key) => {
     const name = keyName(input, key);
-    if (ui.mode === 'dialog' && dialog) {
+    if (u().mode === 'dialog' && dialog) {
       if (dialog.busy) return;
       if (dialog.preview.confirmName) {
         if (name === 'escape') {
@@ -304,26 +315,27 @@ export function App({
       }
       return;
     }
-    if (ui.mode === 'filter' || ui.mode === 'command') {
+    if (u().mode === 'filter' || u().mode === 'command') {
       if (name === 'escape') dispatch({ type: 'mode', mode: 'normal' });
       else if (name === 'return') {
-        if (ui.mode === 'filter') dispatch({ type: 'set-filter', filter: ui.input });
-        else runColon(ui.input);
-      } else if (name === 'backspace') dispatch({ type: 'input', input: ui.input.slice(0, -1) });
-      else if (name === 'tab' && ui.mode === 'command')
-        dispatch({ type: 'input', input: completeColonCommand(ui.input, clusterNames) });
-      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'input', input: ui.input + input });
+        if (u().mode === 'filter') dispatch({ type: 'set-filter', filter: u().input });
+        else runColon(u().input);
+      } else if (name === 'backspace') dispatch({ type: 'input', input: u().input.slice(0, -1) });
+      else if (name === 'tab' && u().mode === 'command')
+        dispatch({ type: 'input', input: completeColonCommand(u().input, clusterNames) });
+      else if (input && !key.ctrl && !key.meta) dispatch({ type: 'input', input: u().input + input });
       return;
     }
-    if (ui.mode === 'help' || ui.mode === 'detail') {
+    if (u().mode === 'help' || u().mode === 'detail') {
       if (name === 'escape' || name === 'q' || name === '?' || name === 'return')
         dispatch({ type: 'mode', mode: 'normal' });
       return;
     }
-    const command = commandFor(keymap, name, ui.view);
+    const command = commandFor(keymap, name, u().view);
     if (command) runCommand(command.id);
   });
 
+  const ui = u();
   const width = size.columns;
   const detailKind = ui.detailKey?.includes('|') ? 'service' : 'real-server';
   return (
