@@ -15,9 +15,9 @@ import { createLvsStore } from '../src/store/lvs-store.js';
 import { advanceCounters, scaleIpvsCapture } from './scale-table.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const FIXTURE_LIST = process.env.BENCH_LIST ?? resolve(root, 'test/fixtures/lab/healthy/nat-director/ipvsadm-list.txt');
+const FIXTURE_LIST = process.env.BENCH_LIST ?? resolve(root, 'test/fixtures/healthy/nat-director/ipvsadm-Ln.txt');
 const FIXTURE_STATS =
-  process.env.BENCH_STATS ?? resolve(root, 'test/fixtures/lab/healthy/nat-director/ipvsadm-stats.txt');
+  process.env.BENCH_STATS ?? resolve(root, 'test/fixtures/healthy/nat-director/ipvsadm-Ln-stats.txt');
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 500);
 const REAL_SERVERS = Number(process.env.BENCH_REAL_SERVERS ?? 8);
 const POLLS = Number(process.env.BENCH_POLLS ?? 60);

@@ -5,7 +5,9 @@ import { StoreContext } from '../components/store-context.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type ResolvedConfig } from './config/load-config.js';
 import { DEFAULT_KEYMAP } from '../components/keymap.js';
+import { registerActionCommands } from './actions/action-commands.js';
 import { loadAuditTail } from './audit-view.js';
+import { consoleActions } from './console-actions.js';
 import { createFleet } from './poller/fleet.js';
 import { JumpHostSampler } from './poller/jump-host-sampler.js';
 import { runSnapshot } from './snapshot-command.js';
@@ -63,6 +65,7 @@ async function runConsole(opts: GlobalOptions): Promise<void> {
         onRefresh={() => void fleet.refreshAll()}
         onTogglePause={() => fleet.store.getState().setPaused(!fleet.store.getState().paused)}
         keyOverrides={resolved.config.keys}
+        {...(fleet.store.getState().readOnly ? {} : { actions: consoleActions(resolved, fleet, false) })}
       />
     </StoreContext.Provider>,
     { exitOnCtrlC: false },
@@ -116,6 +119,8 @@ program
       acceptNew: opts.acceptNew ?? false,
     });
   });
+
+registerActionCommands(program, load);
 
 export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync([...argv]);
