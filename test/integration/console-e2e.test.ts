@@ -23,7 +23,7 @@ describe('the console in a real terminal against the lab', () => {
     screen.keys('c');
     const wp = await screen.waitFor(
       (t) => /TCP 10\.18\.11\.40:80/.test(t) && /-> 10\.18\.11\.21:80\s+Route/.test(t),
-      30_000,
+      60_000,
       'the wordpress service',
     );
     expect(wp).toMatch(/rr\s+50s/);
