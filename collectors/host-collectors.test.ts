@@ -48,7 +48,10 @@ describe('network state', () => {
   });
 
   it('reports ip_vs and its schedulers from /proc/modules (lab director)', () => {
-    const modules = readFileSync(new URL('../test/fixtures/healthy/nat-director/proc-modules-ip_vs.txt', import.meta.url), 'utf8');
+    const modules = readFileSync(
+      new URL('../test/fixtures/healthy/nat-director/proc-modules-ip_vs.txt', import.meta.url),
+      'utf8',
+    );
     const net = interpretNetState(new Map([out('ip-addr', local('ip-addr.json')), out('modules', modules)]));
     expect(net.ok && net.value).toMatchObject({ ipvsLoaded: true, loadedSchedulers: ['mh', 'rr', 'sh', 'wlc'] });
   });

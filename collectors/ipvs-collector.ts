@@ -34,10 +34,15 @@ export type IpvsReading =
 
 function ipvsadmProblem(out: SectionOutput): { kind: 'not-found' | 'permission' | 'exit-code'; message: string } {
   // ipvsadm may print a modprobe complaint first; the "Can't initialize ipvs" line says what went wrong.
-  const lines = `${out.stderr}\n${out.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = `${out.stderr}\n${out.stdout}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const msg = lines.find((l) => /can't initialize ipvs/i.test(l)) ?? lines[0] ?? `exit code ${out.exitCode}`;
-  if (out.exitCode === 127 || /ipvsadm: (command )?not found/i.test(out.stderr)) return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
-  if (/permission denied|must be root|operation not permitted/i.test(msg)) return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
+  if (out.exitCode === 127 || /ipvsadm: (command )?not found/i.test(out.stderr))
+    return { kind: 'not-found', message: `ipvsadm is not installed: ${msg}` };
+  if (/permission denied|must be root|operation not permitted/i.test(msg))
+    return { kind: 'permission', message: `ipvsadm not permitted: ${msg}` };
   return { kind: 'exit-code', message: `ipvsadm exited ${out.exitCode}: ${msg}` };
 }
 

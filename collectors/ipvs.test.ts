@@ -6,7 +6,8 @@ import { parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
 import { tableRates } from './ipvs-rates.js';
 
 const fx = (path: string) => readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url), 'utf8');
-const section = (id: string, stdout: string, exitCode: number | null = 0, stderr = '') => [id, { id, stdout, stderr, exitCode }] as const;
+const section = (id: string, stdout: string, exitCode: number | null = 0, stderr = '') =>
+  [id, { id, stdout, stderr, exitCode }] as const;
 
 describe('parseIpvsList on lab captures', () => {
   it('reads TCP, UDP and fwmark services of the NAT director with persistence and Masq real servers', () => {
@@ -29,7 +30,9 @@ describe('parseIpvsList on lab captures', () => {
   it('reads the DR service with Route real servers on both keepalived directors', () => {
     for (const d of ['director1', 'director2']) {
       const r = parseIpvsList(fx(`healthy/${d}/ipvsadm-Ln.txt`));
-      expect(r.ok && r.value.services.map((s) => [s.key, s.scheduler, s.persistence])).toEqual([['TCP 10.18.11.40:80', 'rr', 50]]);
+      expect(r.ok && r.value.services.map((s) => [s.key, s.scheduler, s.persistence])).toEqual([
+        ['TCP 10.18.11.40:80', 'rr', 50],
+      ]);
       expect(r.ok && r.value.services[0]!.realServers.map((x) => [x.address, x.forward, x.weight])).toEqual([
         ['10.18.11.21', 'Route', 100],
         ['10.18.11.22', 'Route', 100],
@@ -43,12 +46,18 @@ describe('parseIpvsList on lab captures', () => {
   });
 
   it('reads an empty table (a host with ip_vs but no services)', () => {
-    expect(parseIpvsList(fx('healthy/real1/ipvsadm-Ln.txt'))).toEqual({ ok: true, value: { version: '1.2.1', tableSize: 4096, services: [] } });
+    expect(parseIpvsList(fx('healthy/real1/ipvsadm-Ln.txt'))).toEqual({
+      ok: true,
+      value: { version: '1.2.1', tableSize: 4096, services: [] },
+    });
   });
 
   it('gives typed parse errors for garbage and for other output', () => {
     expect(parseIpvsList('garbage')).toMatchObject({ ok: false, error: { kind: 'parse' } });
-    expect(parseIpvsList(fx('healthy/nat-director/ipvsadm-Ln-stats.txt'))).toMatchObject({ ok: false, error: { line: 4 } });
+    expect(parseIpvsList(fx('healthy/nat-director/ipvsadm-Ln-stats.txt'))).toMatchObject({
+      ok: false,
+      error: { line: 4 },
+    });
     const cut = fx('healthy/nat-director/ipvsadm-Ln.txt').replace('Masq    1      0          70', 'Masq    x');
     expect(parseIpvsList(cut)).toMatchObject({ ok: false, error: { line: 5 } });
   });
@@ -62,7 +71,13 @@ describe('stats, merge and rates', () => {
     if (!list.ok || !stats.ok) return;
     const t = mergeIpvsStats(list.value, stats.value);
     expect(t.services[0]!.counters).toEqual({ conns: 70, inPkts: 449, outPkts: 402, inBytes: 29228, outBytes: 38964 });
-    expect(t.services[1]!.realServers[1]!.counters).toEqual({ conns: 35, inPkts: 35, outPkts: 12, inBytes: 1460, outBytes: 830 });
+    expect(t.services[1]!.realServers[1]!.counters).toEqual({
+      conns: 35,
+      inPkts: 35,
+      outPkts: 12,
+      inBytes: 1460,
+      outBytes: 830,
+    });
     expect(t.services[2]!.counters?.conns).toBe(70);
   });
 
@@ -77,7 +92,10 @@ describe('stats, merge and rates', () => {
     const after = read('rs-drained');
     const r = tableRates(before, after, 10);
     const tcp = r.services.get('TCP 172.16.60.22:80')!;
-    expect(tcp.connsPerSec).toBeCloseTo(((after.services[0]!.counters!.conns - before.services[0]!.counters!.conns) / 10), 6);
+    expect(tcp.connsPerSec).toBeCloseTo(
+      (after.services[0]!.counters!.conns - before.services[0]!.counters!.conns) / 10,
+      6,
+    );
     expect(tcp.connsPerSec).toBeGreaterThan(0);
     // Counters that went backwards (table re-created) give no rate rather than a negative one.
     expect(tableRates(after, before, 10).services.has('TCP 172.16.60.22:80')).toBe(false);
@@ -128,8 +146,14 @@ describe('interpretIpvs: where the data came from, and why not', () => {
   it('reports ip_vs not loaded when the guard failed, and ipvsadm errors by kind', () => {
     expect(interpretIpvs(new Map([section('ipvs-list', '', null)]))).toMatchObject({ status: 'not-loaded' });
     const noKernel = interpretIpvs(new Map([section('ipvs-list', '', 2, fx('no-ipvs/local/ipvsadm-Ln.stderr.txt'))]));
-    expect(noKernel).toEqual({ status: 'error', kind: 'exit-code', message: "ipvsadm exited 2: Can't initialize ipvs: Protocol not available" });
-    const denied = interpretIpvs(new Map([section('ipvs-list', '', 2, "Can't initialize ipvs: Permission denied (you must be root)")]));
+    expect(noKernel).toEqual({
+      status: 'error',
+      kind: 'exit-code',
+      message: "ipvsadm exited 2: Can't initialize ipvs: Protocol not available",
+    });
+    const denied = interpretIpvs(
+      new Map([section('ipvs-list', '', 2, "Can't initialize ipvs: Permission denied (you must be root)")]),
+    );
     expect(denied).toMatchObject({ status: 'error', kind: 'permission' });
     expect(interpretIpvs(new Map([section('ipvs-list', 'garbage')]))).toMatchObject({ status: 'error', kind: 'parse' });
   });

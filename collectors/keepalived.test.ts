@@ -94,7 +94,12 @@ describe('interpretKeepalived', () => {
 
   it('reads a JSON-only poll (no data dump) as partial', () => {
     const r = interpretKeepalived(new Map([section('keepalived', fixture('prio-minus20.json'))]));
-    expect(r).toMatchObject({ status: 'ok', source: 'json', partial: true, instances: [{ state: 'MASTER', effectivePriority: 80 }] });
+    expect(r).toMatchObject({
+      status: 'ok',
+      source: 'json',
+      partial: true,
+      instances: [{ state: 'MASTER', effectivePriority: 80 }],
+    });
   });
 
   it('falls back to the data dump when the build has no JSON', () => {

@@ -95,7 +95,7 @@ export function keepalivedSections(
 ): Section[] {
   const args = [pidFile, signums?.json ?? '', signums?.data ?? '', jsonOnly ? 'json' : ''];
   return [
-    { id: 'keepalived', argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', ...args], timeoutSec: 5 },
+    { id: 'keepalived', argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', ...args], timeoutSec: 8 },
     ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', notifyLog] }] : []),
   ];
 }

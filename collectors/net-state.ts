@@ -90,7 +90,10 @@ export function schedulersOf(procModules: string): string[] {
     if (name?.startsWith('ip_vs_')) names.add(name);
     if (name === 'ip_vs') for (const u of (users ?? '').split(',')) if (u.startsWith('ip_vs_')) names.add(u);
   }
-  return [...names].filter((m) => !/^ip_vs_(ftp|pe_|proto)/.test(m)).map((m) => m.slice(6)).sort();
+  return [...names]
+    .filter((m) => !/^ip_vs_(ftp|pe_|proto)/.test(m))
+    .map((m) => m.slice(6))
+    .sort();
 }
 
 /** Module names from /proc/modules. */

@@ -1,4 +1,10 @@
-import type { ActionPreview, ActionRequest as UiRequest, ConsoleActions, PlanOutcome, RunOutcome } from '../components/console-actions.js';
+import type {
+  ActionPreview,
+  ActionRequest as UiRequest,
+  ConsoleActions,
+  PlanOutcome,
+  RunOutcome,
+} from '../components/console-actions.js';
 import { realServerKey } from '../collectors/ipvs-types.js';
 import { createActionContext, type ActionContext } from './actions/action-context.js';
 import type { ActionPlan, ActionRequest } from './actions/action-types.js';
@@ -39,7 +45,8 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
   const seenWeight = (director: string, serviceKey: string, rsKey: string): number | undefined => {
     const r = fleet.store.getState().ipvs[director]?.reading;
     if (r?.status !== 'ok') return undefined;
-    return r.table.services.find((s) => s.key === serviceKey)?.realServers.find((x) => realServerKey(x) === rsKey)?.weight;
+    return r.table.services.find((s) => s.key === serviceKey)?.realServers.find((x) => realServerKey(x) === rsKey)
+      ?.weight;
   };
 
   const requestsOf = (req: UiRequest): ActionRequest[] => {
@@ -62,10 +69,21 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
         const [director = '', service = ''] = req.target.split('|');
         const r = fleet.store.getState().ipvs[director]?.reading;
         const seen = r?.status === 'ok' ? r.table.services.find((s) => s.key === service)?.scheduler : undefined;
-        return [{ action: 'scheduler', cluster: req.cluster, director, service, scheduler: req.scheduler, ...(seen ? { seen } : {}) }];
+        return [
+          {
+            action: 'scheduler',
+            cluster: req.cluster,
+            director,
+            service,
+            scheduler: req.scheduler,
+            ...(seen ? { seen } : {}),
+          },
+        ];
       }
       case 'failover':
-        return [{ action: 'failover', cluster: req.cluster, director: req.director, instance: req.instance, to: req.to }];
+        return [
+          { action: 'failover', cluster: req.cluster, director: req.director, instance: req.instance, to: req.to },
+        ];
       case 'release':
         return [{ action: 'release', cluster: req.cluster, director: req.director, instance: req.instance }];
       case 'undo':
@@ -77,7 +95,11 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
     const guarded = plans.find((p) => p.guard);
     return {
       title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
-      lines: plans.flatMap((p) => previewLines(p).slice(plans.length === 1 ? 1 : 0).filter((l) => !/^\s+(!|GUARDED|type ")/.test(l))),
+      lines: plans.flatMap((p) =>
+        previewLines(p)
+          .slice(plans.length === 1 ? 1 : 0)
+          .filter((l) => !/^\s+(!|GUARDED|type ")/.test(l)),
+      ),
       warnings: [...new Set(plans.flatMap((p) => p.preview.warnings))],
       ...(guarded?.guard ? { confirmName: guarded.guard.confirmName, guardReason: guarded.guard.reason } : {}),
     };
@@ -86,7 +108,10 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
   return {
     async plan(req): Promise<PlanOutcome> {
       try {
-        const plans = req.kind === 'undo' ? [(await planUndoLast(ctx)).plan] : await Promise.all(requestsOf(req).map((r) => planAction(ctx, r)));
+        const plans =
+          req.kind === 'undo'
+            ? [(await planUndoLast(ctx)).plan]
+            : await Promise.all(requestsOf(req).map((r) => planAction(ctx, r)));
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
         return { ok: true, preview: previewOf(plans), token: plans };
       } catch (err) {

@@ -46,11 +46,7 @@ async function ask(question: string): Promise<string | undefined> {
 const say = (lines: readonly string[]) => process.stderr.write(`${lines.join('\n')}\n`);
 
 /** Preview, confirm, run; prints the outcome and returns the exit code. */
-async function perform(
-  ctx: ActionContext,
-  opts: ActionOptions,
-  plan: () => Promise<ActionPlan>,
-): Promise<number> {
+async function perform(ctx: ActionContext, opts: ActionOptions, plan: () => Promise<ActionPlan>): Promise<number> {
   let planned: ActionPlan;
   try {
     planned = await plan();
@@ -64,7 +60,8 @@ async function perform(
   let confirmation: string | true = true;
   if (!ctx.readOnly) {
     if (planned.guard) {
-      const typed = opts.confirmName ?? (opts.yes ? undefined : await ask(`type "${planned.guard.confirmName}" to go ahead: `));
+      const typed =
+        opts.confirmName ?? (opts.yes ? undefined : await ask(`type "${planned.guard.confirmName}" to go ahead: `));
       confirmation = typed ?? '';
     } else if (!opts.yes) {
       const answer = await ask('go ahead? [y/N] ');
@@ -80,15 +77,12 @@ async function perform(
   }
   const result = await runAction(ctx, planned, { confirmation });
   say(resultLines(result));
-  if (opts.json) process.stdout.write(`${JSON.stringify({ plan: planned, result: { ...result, plan: undefined } }, null, 2)}\n`);
+  if (opts.json)
+    process.stdout.write(`${JSON.stringify({ plan: planned, result: { ...result, plan: undefined } }, null, 2)}\n`);
   return result.exitCode;
 }
 
-async function headless(
-  command: Command,
-  load: Load,
-  build: () => ActionRequest | 'undo',
-): Promise<void> {
+async function headless(command: Command, load: Load, build: () => ActionRequest | 'undo'): Promise<void> {
   const opts = command.optsWithGlobals<ActionOptions>();
   const resolved = await load(opts.config);
   let request: ActionRequest | 'undo';
@@ -115,8 +109,10 @@ async function headless(
   }
 }
 
+/** The options every action command takes; a usage error (missing argument, unknown option) exits 2. */
 const confirmOptions = (c: Command) =>
   c
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.badInput))
     .option('--yes', 'do not ask for y/N (a guarded action still needs --confirm-name)')
     .option('--confirm-name <name>', "type a guarded action's target name in advance")
     .option('--json', 'print the plan and the result as JSON on stdout');
@@ -129,21 +125,25 @@ export function registerActionCommands(program: Command, loadResolved: Load): vo
   confirmOptions(
     program
       .command('weight <cluster> <director> <service> <realServer> <value>')
-      .description('set a real server weight: N, +N, -N, drain or restore (service like tcp:VIP:80, udp:…, fwm:1, or all)')
+      .description(
+        'set a real server weight: N, +N, -N, drain or restore (service like tcp:VIP:80, udp:…, fwm:1, or all)',
+      )
       .option('--all-services', 'every service of the director that has this real server')
       .option('--also-peer', 'the same change on the other directors of the cluster (keepalived pairs)'),
-  ).action(async (cluster: string, director: string, service: string, realServer: string, value: string, _o, cmd: Command) => {
-    const o = cmd.opts<{ allServices?: boolean; alsoPeer?: boolean }>();
-    await headless(cmd, loadResolved, () => ({
-      action: 'weight',
-      cluster,
-      director,
-      service: o.allServices || service === 'all' ? 'all' : service,
-      realServer,
-      change: parseWeightChange(value),
-      ...(o.alsoPeer ? { alsoPeer: true } : {}),
-    }));
-  });
+  ).action(
+    async (cluster: string, director: string, service: string, realServer: string, value: string, _o, cmd: Command) => {
+      const o = cmd.opts<{ allServices?: boolean; alsoPeer?: boolean }>();
+      await headless(cmd, loadResolved, () => ({
+        action: 'weight',
+        cluster,
+        director,
+        service: o.allServices || service === 'all' ? 'all' : service,
+        realServer,
+        change: parseWeightChange(value),
+        ...(o.alsoPeer ? { alsoPeer: true } : {}),
+      }));
+    },
+  );
   confirmOptions(
     program
       .command('scheduler <cluster> <director> <service> <scheduler>')
@@ -168,7 +168,8 @@ export function registerActionCommands(program: Command, loadResolved: Load): vo
   ).action(async (cluster: string, director: string, instance: string, _o, cmd: Command) => {
     const to = String(cmd.opts<{ to: string }>().to).toUpperCase();
     await headless(cmd, loadResolved, () => {
-      if (to !== 'MASTER' && to !== 'BACKUP') throw new ActionError('bad-input', `--to: expected MASTER or BACKUP, got "${to}"`);
+      if (to !== 'MASTER' && to !== 'BACKUP')
+        throw new ActionError('bad-input', `--to: expected MASTER or BACKUP, got "${to}"`);
       return { action: 'failover', cluster, director, instance, to };
     });
   });

@@ -96,7 +96,8 @@ export function failedRequestRecord(fields: {
     action: r.action === 'weight-rows' ? 'weight' : r.action,
     cluster: r.cluster,
     host: r.director,
-    target: 'instance' in r ? r.instance : 'service' in r ? `${r.service}${'realServer' in r ? ` ${r.realServer}` : ''}` : '',
+    target:
+      'instance' in r ? r.instance : 'service' in r ? `${r.service}${'realServer' in r ? ` ${r.realServer}` : ''}` : '',
     hosts: [],
     argv: [],
     command: [],

@@ -21,7 +21,9 @@ export function findDirector(cluster: ClusterConfig, host: string): DirectorConf
 /** The cluster's other directors; with an instance, only those whose keepalived runs it. */
 export function peerDirectors(cluster: ClusterConfig, host: string, instance?: string): DirectorConfig[] {
   return cluster.directors.filter(
-    (d) => d.host !== host && (instance === undefined ? d.keepalived !== undefined : d.keepalived?.instances.includes(instance)),
+    (d) =>
+      d.host !== host &&
+      (instance === undefined ? d.keepalived !== undefined : d.keepalived?.instances.includes(instance)),
   );
 }
 

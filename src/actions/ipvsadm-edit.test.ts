@@ -20,7 +20,15 @@ describe('ipvsadm -e argv', () => {
       }
     const [dr] = services('healthy/director1/ipvsadm-Ln.txt');
     expect(editRealServerArgv(dr!, dr!.realServers[0]!, 50)).toEqual([
-      'ipvsadm', '-e', '-t', '10.18.11.40:80', '-r', '10.18.11.21:80', '-g', '-w', '50',
+      'ipvsadm',
+      '-e',
+      '-t',
+      '10.18.11.40:80',
+      '-r',
+      '10.18.11.21:80',
+      '-g',
+      '-w',
+      '50',
     ]);
     const tun = { address: '10.0.0.5', port: 80, forward: 'Tunnel' as const };
     expect(editRealServerArgv(dr!, tun, 1)).toContain('-i');
@@ -36,7 +44,12 @@ describe('ipvsadm -e argv', () => {
     const all = services('healthy/nat-director/ipvsadm-Ln.txt');
     const udp = all.find((s) => s.protocol === 'UDP')!;
     const fwm = all.find((s) => s.protocol === 'FWM')!;
-    expect(editRealServerArgv(udp, udp.realServers[0]!, 2).slice(2, 6)).toEqual(['-u', '172.16.60.22:53', '-r', '192.168.60.40:53']);
+    expect(editRealServerArgv(udp, udp.realServers[0]!, 2).slice(2, 6)).toEqual([
+      '-u',
+      '172.16.60.22:53',
+      '-r',
+      '192.168.60.40:53',
+    ]);
     expect(editRealServerArgv(fwm, fwm.realServers[0]!, 2).slice(2, 4)).toEqual(['-f', '1']);
   });
 
@@ -65,10 +78,27 @@ describe('ipvsadm -E argv', () => {
     if (!parsed.ok) throw new Error(parsed.error.message);
     const [tcp, udp] = parsed.value.services;
     expect(editSchedulerArgv(tcp!, 'rr')).toEqual([
-      'ipvsadm', '-E', '-t', '172.16.60.22:9999', '-s', 'rr', '-p', '30', '-M', '255.255.255.0', '--pe', 'sip', '-b', 'flag-1,flag-2',
+      'ipvsadm',
+      '-E',
+      '-t',
+      '172.16.60.22:9999',
+      '-s',
+      'rr',
+      '-p',
+      '30',
+      '-M',
+      '255.255.255.0',
+      '--pe',
+      'sip',
+      '-b',
+      'flag-1,flag-2',
     ]);
     expect(editSchedulerArgv(udp!, 'wlc')).toEqual(['ipvsadm', '-E', '-u', '172.16.60.22:9998', '-s', 'wlc', '-o']);
-    expect(serviceSettings(tcp!)).toEqual({ scheduler: 'sh', persistence: '30s mask 255.255.255.0', flags: 'flag-1,flag-2,pe sip' });
+    expect(serviceSettings(tcp!)).toEqual({
+      scheduler: 'sh',
+      persistence: '30s mask 255.255.255.0',
+      flags: 'flag-1,flag-2,pe sip',
+    });
   });
 
   it('refuses a flag it cannot keep', () => {

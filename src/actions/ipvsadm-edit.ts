@@ -89,7 +89,10 @@ export function keptServiceOptions(
 }
 
 export function editSchedulerArgv(
-  svc: Pick<IpvsService, 'key' | 'protocol' | 'address' | 'port' | 'fwmark' | 'ipv6' | 'persistence' | 'persistenceMask' | 'flags'>,
+  svc: Pick<
+    IpvsService,
+    'key' | 'protocol' | 'address' | 'port' | 'fwmark' | 'ipv6' | 'persistence' | 'persistenceMask' | 'flags'
+  >,
   scheduler: string,
 ): string[] {
   return ['ipvsadm', '-E', ...serviceArgs(svc), '-s', scheduler, ...keptServiceOptions(svc)];
@@ -104,8 +107,11 @@ export function serviceSettings(svc: Pick<IpvsService, 'scheduler' | 'persistenc
   return {
     scheduler: svc.scheduler,
     persistence:
-      svc.persistence === undefined ? 'none' : `${svc.persistence}s${svc.persistenceMask ? ` mask ${svc.persistenceMask}` : ''}`,
+      svc.persistence === undefined
+        ? 'none'
+        : `${svc.persistence}s${svc.persistenceMask ? ` mask ${svc.persistenceMask}` : ''}`,
     // Scheduler flags print by their meaning for sh/mh and as bits otherwise; compare the bits.
-    flags: svc.flags.length === 0 ? 'none' : [...new Set(svc.flags.map((f) => SCHED_FLAG_BITS[f] ?? f))].sort().join(','),
+    flags:
+      svc.flags.length === 0 ? 'none' : [...new Set(svc.flags.map((f) => SCHED_FLAG_BITS[f] ?? f))].sort().join(','),
   };
 }

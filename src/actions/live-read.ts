@@ -6,7 +6,12 @@ import {
   type RealServerThresholds,
 } from '../../collectors/ipvs-thresholds.js';
 import type { IpvsTable } from '../../collectors/ipvs-types.js';
-import { interpretKeepalived, keepalivedSections } from '../../collectors/keepalived.js';
+import {
+  interpretKeepalived,
+  keepalivedSections,
+  parseSignums,
+  type KeepalivedSignums,
+} from '../../collectors/keepalived.js';
 import { parseIpAddr } from '../../collectors/net-state.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { ClusterConfig, DirectorConfig } from '../config/config-schema.js';
@@ -25,18 +30,22 @@ export async function readSections(
   ctx: ActionContext,
   host: string,
   sections: readonly Section[],
+  timeoutMs = ctx.commandTimeoutMs,
 ): Promise<Map<string, SectionOutput>> {
   const nonce = randomBytes(6).toString('hex');
   try {
-    const result = await ctx
-      .transport(host)
-      .exec(['sh', '-c', buildSectionScript(sections, nonce)], { timeoutMs: ctx.commandTimeoutMs });
+    const result = await ctx.transport(host).exec(['sh', '-c', buildSectionScript(sections, nonce)], { timeoutMs });
     const outputs = splitSectionOutput(result.stdout, nonce);
     if (outputs.size === 0)
-      throw new ActionError('host', `${host}: reading the live state failed: ${firstLine(result.stderr) || `exit code ${result.exitCode}`}`, host);
+      throw new ActionError(
+        'host',
+        `${host}: reading the live state failed: ${firstLine(result.stderr) || `exit code ${result.exitCode}`}`,
+        host,
+      );
     return outputs;
   } catch (err) {
-    if (err instanceof TransportFailure) throw new ActionError('host', `${host}: ${err.detail.kind}: ${err.detail.message}`, host);
+    if (err instanceof TransportFailure)
+      throw new ActionError('host', `${host}: ${err.detail.kind}: ${err.detail.message}`, host);
     throw err;
   }
 }
@@ -73,9 +82,14 @@ export async function readDirectorIpvs(
   ];
   const out = await readSections(ctx, host, sections);
   const list = out.get('ipvs-list');
-  if (!list || list.exitCode === null) throw new ActionError('host', `${host}: IPVS is not loaded (no /proc/net/ip_vs)`, host);
+  if (!list || list.exitCode === null)
+    throw new ActionError('host', `${host}: IPVS is not loaded (no /proc/net/ip_vs)`, host);
   if (list.exitCode !== 0)
-    throw new ActionError('host', `${host}: ipvsadm -L failed: ${firstLine(list.stderr) || `exit code ${list.exitCode}`}`, host);
+    throw new ActionError(
+      'host',
+      `${host}: ipvsadm -L failed: ${firstLine(list.stderr) || `exit code ${list.exitCode}`}`,
+      host,
+    );
   const table = parseIpvsList(list.stdout);
   if (!table.ok) throw new ActionError('host', `${host}: cannot parse ipvsadm -L: ${table.error.message}`, host);
   const thresholdOut = out.get('ipvs-thresholds');
@@ -98,6 +112,15 @@ function trackValue(out: SectionOutput | undefined, path: string): TrackFileRead
   return { path, value: Number.isFinite(n) ? n : 0 };
 }
 
+/** keepalived's signal numbers per host, learnt on the first dump (asking costs a keepalived start each time). */
+const signums = new Map<string, KeepalivedSignums>();
+
+/**
+ * The dump waits for keepalived to write two files; on a slow host (each process start costs most of a second in
+ * the emulated lab) that takes several seconds, so actions allow it more than a poll does.
+ */
+const DUMP_TIMEOUT_SEC = 15;
+
 /** One director's side of a VRRP instance: keepalived's dump, the console's track files, the VIP on its links. */
 export async function readVrrpSide(
   ctx: ActionContext,
@@ -109,16 +132,33 @@ export async function readVrrpSide(
   const kinds = (['priority', 'fault'] as const).filter((k) => ka.trackFiles[k] !== undefined);
   let out: Map<string, SectionOutput>;
   try {
-    out = await readSections(ctx, director.host, [
-      ...keepalivedSections(ka.pidFile),
-      ...kinds.map((k) => ({ id: `track-${k}`, file: ka.trackFiles[k]! })),
-      { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'] },
-    ]);
+    const dump = keepalivedSections(ka.pidFile, undefined, signums.get(director.host)).map((s) => ({
+      ...s,
+      timeoutSec: DUMP_TIMEOUT_SEC,
+    }));
+    out = await readSections(
+      ctx,
+      director.host,
+      [
+        ...dump,
+        ...kinds.map((k) => ({ id: `track-${k}`, file: ka.trackFiles[k]! })),
+        { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'] },
+      ],
+      Math.max(ctx.commandTimeoutMs, (DUMP_TIMEOUT_SEC + 5) * 1000),
+    );
   } catch (err) {
     if (err instanceof ActionError && err.kind === 'host')
-      return { host: director.host, problem: `unreachable (${err.message})`, files: {}, vips: cluster.vips, holdsVip: false };
+      return {
+        host: director.host,
+        problem: `unreachable (${err.message})`,
+        files: {},
+        vips: cluster.vips,
+        holdsVip: false,
+      };
     throw err;
   }
+  const learnt = parseSignums(out.get('keepalived')?.stderr ?? '');
+  if (learnt) signums.set(director.host, learnt);
   const files: Partial<Record<TrackFileKind, TrackFileReading>> = {};
   for (const k of kinds) files[k] = trackValue(out.get(`track-${k}`), ka.trackFiles[k]!);
   const addr = out.get('ip-addr');

@@ -52,8 +52,10 @@ export async function planAction(ctx: ActionContext, request: ActionRequest): Pr
   }
 }
 
-export const planWeight = (ctx: ActionContext, request: Without<Extract<ActionRequest, { action: 'weight' }>, 'action'>) =>
-  planAction(ctx, { action: 'weight', ...request }) as Promise<WeightPlan>;
+export const planWeight = (
+  ctx: ActionContext,
+  request: Without<Extract<ActionRequest, { action: 'weight' }>, 'action'>,
+) => planAction(ctx, { action: 'weight', ...request }) as Promise<WeightPlan>;
 
 export const planScheduler = (
   ctx: ActionContext,

@@ -6,7 +6,7 @@ import { findCluster, findDirector, peerDirectors } from './config-lookup.js';
 import { editSchedulerArgv, serviceSettings } from './ipvsadm-edit.js';
 import { keepalivedOwnerWarning, keepalivedOwns } from './keepalived-owner.js';
 import { readDirectorIpvs, type DirectorIpvs } from './live-read.js';
-import { actionCommand, unique } from './plan-common.js';
+import { actionCommand, serviceRef, unique } from './plan-common.js';
 import { validateSchedulerName } from './schedulers.js';
 import { parseServiceSpec } from './target-spec.js';
 
@@ -28,7 +28,9 @@ export function schedulerChanges(edit: SchedulerEdit): ActionChange[] {
 export function schedulerLiveValues(edit: SchedulerEdit, live: DirectorIpvs): Record<string, string> {
   const svc = live.table.services.find((s) => s.key === edit.service.key);
   const now = svc ? serviceSettings(svc) : undefined;
-  return Object.fromEntries(schedulerChanges(edit).map((c) => [changeKey(c), now ? now[c.field as (typeof FIELDS)[number]] : 'absent']));
+  return Object.fromEntries(
+    schedulerChanges(edit).map((c) => [changeKey(c), now ? now[c.field as (typeof FIELDS)[number]] : 'absent']),
+  );
 }
 
 /** Plan `ipvsadm -E … -s SCHED` keeping persistence, mask and flags; reads the live tables, changes nothing. */
@@ -53,24 +55,36 @@ export async function buildSchedulerPlan(ctx: ActionContext, request: SchedulerR
       continue;
     }
     if (live.schedulers && live.schedulers.length > 0 && !live.schedulers.includes(scheduler))
-      throw badInput(`scheduler ${scheduler} is not available on ${live.host} (kernel offers: ${live.schedulers.join(' ')})`);
+      throw badInput(
+        `scheduler ${scheduler} is not available on ${live.host} (kernel offers: ${live.schedulers.join(' ')})`,
+      );
     const before = serviceSettings(svc);
     const seen = i === 0 ? request.seen : undefined;
     if (seen !== undefined && seen !== svc.scheduler)
-      warnings.push(`${live.host} ${svc.key}: scheduler is now ${svc.scheduler}, not ${seen} as shown; the action will abort (refresh first)`);
+      warnings.push(
+        `${live.host} ${svc.key}: scheduler is now ${svc.scheduler}, not ${seen} as shown; the action will abort (refresh first)`,
+      );
     if (svc.scheduler === scheduler && (seen === undefined || seen === svc.scheduler)) continue;
     const edit: SchedulerEdit = {
       host: live.host,
-      service: { key: svc.key, protocol: svc.protocol, address: svc.address, port: svc.port, fwmark: svc.fwmark, ipv6: svc.ipv6 },
+      service: serviceRef(svc),
       before: seen === undefined ? before : { ...before, scheduler: seen },
       after: { ...before, scheduler },
     };
     commands.push(actionCommand(ctx, live.host, editSchedulerArgv(svc, scheduler)));
     edits.push(edit);
     if (svc.flags.some((f) => /^(sh|mh|flag)-/.test(f)))
-      warnings.push(`${svc.key} has scheduler flags (${svc.flags.join(', ')}): they are kept as bits, whose meaning depends on the scheduler`);
+      warnings.push(
+        `${svc.key} has scheduler flags (${svc.flags.join(', ')}): they are kept as bits, whose meaning depends on the scheduler`,
+      );
     if (live.keepalivedVirtualServers !== undefined && keepalivedOwns(live.keepalivedVirtualServers, svc))
-      warnings.push(keepalivedOwnerWarning(live.host, 'scheduler change (lb_algo)', request.alsoPeer || request.hosts ? [] : peerDirectors(cluster, live.host).map((d) => d.host)));
+      warnings.push(
+        keepalivedOwnerWarning(
+          live.host,
+          'scheduler change (lb_algo)',
+          request.alsoPeer || request.hosts ? [] : peerDirectors(cluster, live.host).map((d) => d.host),
+        ),
+      );
   }
   if (edits.length === 0) throw new ActionError('nothing-to-do', `${spec.key} already uses ${scheduler}`);
   const first = edits[0]!;

@@ -32,11 +32,16 @@ export async function buildVrrpPlan(ctx: ActionContext, request: VrrpRequest): P
       : request.to === 'BACKUP'
         ? planForceBackup(instance, side!, peerSides)
         : planForceMaster(instance, side!, peerSides);
-  const notReady = request.action === 'failover' && request.to === 'BACKUP' ? peerNotReadyReason(instance, takeoverPeer(peerSides)) : undefined;
+  const notReady =
+    request.action === 'failover' && request.to === 'BACKUP'
+      ? peerNotReadyReason(instance, takeoverPeer(peerSides))
+      : undefined;
   const warnings = [
     ...sides.filter((s) => s.problem).map((s) => `${s.host}: ${s.problem}`),
     ...(request.action === 'failover'
-      ? [`the track file keeps ${instance} forced until released: lvstop release ${cluster.name} ${director.host} ${instance}`]
+      ? [
+          `the track file keeps ${instance} forced until released: lvstop release ${cluster.name} ${director.host} ${instance}`,
+        ]
       : []),
   ];
   const vips = side!.vips ?? cluster.vips;

@@ -9,10 +9,13 @@ export function previewLines(plan: ActionPlan): string[] {
   }
   lines.push('  changes:');
   for (const c of p.changes)
-    lines.push(`    ${c.host} ${c.target} ${c.field}: ${c.before}${c.after === c.before ? ' (kept)' : ` → ${c.after}`}`);
+    lines.push(
+      `    ${c.host} ${c.target} ${c.field}: ${c.before}${c.after === c.before ? ' (kept)' : ` → ${c.after}`}`,
+    );
   lines.push(`  expected: ${p.outcome}`);
   for (const w of p.warnings) lines.push(`  ! ${w}`);
-  if (plan.guard) lines.push(`  GUARDED: ${plan.guard.reason}`, `  type "${plan.guard.confirmName}" to go ahead anyway`);
+  if (plan.guard)
+    lines.push(`  GUARDED: ${plan.guard.reason}`, `  type "${plan.guard.confirmName}" to go ahead anyway`);
   return lines;
 }
 

@@ -36,7 +36,16 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
     const durationMs = ctx.now() - started;
     const after = extra.after ?? {};
     await ctx.audit.append(
-      auditRecord({ plan, at: started, operator: ctx.operator, result: outcome, message, after, durationMs, sent: attempted }),
+      auditRecord({
+        plan,
+        at: started,
+        operator: ctx.operator,
+        result: outcome,
+        message,
+        after,
+        durationMs,
+        sent: attempted,
+      }),
     );
     return {
       outcome,
@@ -51,7 +60,8 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
   };
 
   // The one read-only check: nothing below it runs, so nothing is ever sent.
-  if (ctx.readOnly) return finish('refused-read-only', 'read-only mode: every mutating action is refused; nothing was sent');
+  if (ctx.readOnly)
+    return finish('refused-read-only', 'read-only mode: every mutating action is refused; nothing was sent');
   const refusal = confirmationProblem(plan, options.confirmation);
   if (refusal) return finish('refused-guard', `${refusal}; nothing was sent`);
 
@@ -63,10 +73,14 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
   }
   const changed = differences(plan.preview.changes, live, 'before');
   if (changed.length > 0)
-    return finish('aborted-cas', `the live state changed since the preview; nothing was sent:\n  ${changed.join('\n  ')}`, {
-      after: live,
-      mismatches: changed,
-    });
+    return finish(
+      'aborted-cas',
+      `the live state changed since the preview; nothing was sent:\n  ${changed.join('\n  ')}`,
+      {
+        after: live,
+        mismatches: changed,
+      },
+    );
 
   let sent = 0;
   let failure: string | undefined;
@@ -107,10 +121,14 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
   if (failure) return finish('error', `${failure}; ${partial}`, { after, mismatches, verifyMs });
   if (readError) return finish('verify-failed', `sent, but the read-back failed: ${readError}`, { after, verifyMs });
   if (mismatches.length > 0)
-    return finish('verify-failed', `sent, but the read-back after ${verifyMs} ms differs:\n  ${mismatches.join('\n  ')}`, {
-      after,
-      mismatches,
-      verifyMs,
-    });
+    return finish(
+      'verify-failed',
+      `sent, but the read-back after ${verifyMs} ms differs:\n  ${mismatches.join('\n  ')}`,
+      {
+        after,
+        mismatches,
+        verifyMs,
+      },
+    );
   return finish('ok', `done and verified in ${verifyMs} ms: ${plan.preview.title}`, { after, verifyMs });
 }

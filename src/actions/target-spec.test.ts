@@ -38,7 +38,10 @@ describe('real server spec', () => {
       port: 80,
       label: '192.168.60.99:80',
     });
-    expect(parseRealServerSpec('192.168.60.99', configured)).toEqual({ address: '192.168.60.99', label: '192.168.60.99' });
+    expect(parseRealServerSpec('192.168.60.99', configured)).toEqual({
+      address: '192.168.60.99',
+      label: '192.168.60.99',
+    });
     expect(parseRealServerSpec('real1', configured)).toEqual({ address: '192.168.60.99', label: 'real1' });
   });
 

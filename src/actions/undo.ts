@@ -24,7 +24,10 @@ export async function planUndoLast(ctx: ActionContext): Promise<{ plan: ActionPl
   return {
     plan: {
       ...plan,
-      preview: { ...plan.preview, title: `undo ${undoing.action} of ${undoing.time} (${undoing.operator}): ${plan.preview.title}` },
+      preview: {
+        ...plan.preview,
+        title: `undo ${undoing.action} of ${undoing.time} (${undoing.operator}): ${plan.preview.title}`,
+      },
     },
     undoing,
   };

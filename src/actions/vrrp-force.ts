@@ -82,7 +82,11 @@ function write(side: VrrpSide, kind: TrackFileKind, value: number): TrackWrite {
 export function planForceBackup(instance: string, director: VrrpSide, peers: readonly VrrpSide[]): VrrpForcePlan {
   if (director.problem) throw new ActionError('refused', `${director.host}: ${director.problem}`, director.host);
   if (director.state !== 'MASTER')
-    throw new ActionError('nothing-to-do', `${director.host} is ${director.state} for ${instance}, not MASTER`, director.host);
+    throw new ActionError(
+      'nothing-to-do',
+      `${director.host} is ${director.state} for ${instance}, not MASTER`,
+      director.host,
+    );
   const peer = takeoverPeer(peers);
   const peerEff = peer && healthy(peer) ? peer.effectivePriority : undefined;
   const states: Record<string, VrrpState> = {};

@@ -25,7 +25,8 @@ export function parseWeightChange(text: string): WeightChange {
   const step = /^([+-])(\d{1,5})$/.exec(t);
   if (step) {
     const n = Number(step[2]);
-    if (n === 0 || n > MAX_WEIGHT) throw badInput(`weight step "${text}": expected +N or -N with N from 1 to ${MAX_WEIGHT}`);
+    if (n === 0 || n > MAX_WEIGHT)
+      throw badInput(`weight step "${text}": expected +N or -N with N from 1 to ${MAX_WEIGHT}`);
     return { kind: 'step', delta: step[1] === '-' ? -n : n };
   }
   if (t.startsWith('-'))
@@ -50,7 +51,12 @@ export function describeWeightChange(change: WeightChange): string {
  * The weight a row gets. `remembered` is the weight saved when the row was drained. A step that leaves 0..65535 is
  * refused rather than clamped, so the operator never gets a value they did not see.
  */
-export function targetWeight(change: WeightChange, current: number, remembered: number | undefined, row: string): number {
+export function targetWeight(
+  change: WeightChange,
+  current: number,
+  remembered: number | undefined,
+  row: string,
+): number {
   switch (change.kind) {
     case 'set':
       return change.weight;
@@ -63,7 +69,9 @@ export function targetWeight(change: WeightChange, current: number, remembered: 
     case 'step': {
       const next = current + change.delta;
       if (next < 0 || next > MAX_WEIGHT)
-        throw badInput(`${row}: weight ${current} ${change.delta > 0 ? '+' : '-'} ${Math.abs(change.delta)} = ${next} is outside 0..${MAX_WEIGHT}`);
+        throw badInput(
+          `${row}: weight ${current} ${change.delta > 0 ? '+' : '-'} ${Math.abs(change.delta)} = ${next} is outside 0..${MAX_WEIGHT}`,
+        );
       return next;
     }
   }

@@ -11,7 +11,15 @@ export function weightChanges(edit: WeightEdit): ActionChange[] {
     { host: edit.host, target, field: 'weight', before: String(edit.before), after: String(edit.after) },
     { host: edit.host, target, field: 'forwarding', before: edit.forward, after: edit.forward },
     ...(t && (t.upper > 0 || t.lower > 0)
-      ? [{ host: edit.host, target, field: 'thresholds', before: `${t.upper}/${t.lower}`, after: `${t.upper}/${t.lower}` }]
+      ? [
+          {
+            host: edit.host,
+            target,
+            field: 'thresholds',
+            before: `${t.upper}/${t.lower}`,
+            after: `${t.upper}/${t.lower}`,
+          },
+        ]
       : []),
   ];
 }
@@ -24,7 +32,13 @@ export function weightLiveValues(edit: WeightEdit, live: DirectorIpvs): Record<s
   const out: Record<string, string> = {};
   for (const c of weightChanges(edit)) {
     const value =
-      c.field === 'weight' ? rs?.weight : c.field === 'forwarding' ? rs?.forward : th ? `${th.upper}/${th.lower}` : undefined;
+      c.field === 'weight'
+        ? rs?.weight
+        : c.field === 'forwarding'
+          ? rs?.forward
+          : th
+            ? `${th.upper}/${th.lower}`
+            : undefined;
     out[changeKey(c)] = rs === undefined || value === undefined ? 'absent' : String(value);
   }
   return out;

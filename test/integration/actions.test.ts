@@ -82,6 +82,8 @@ beforeAll(async () => {
     audit: fileAuditLog(auditFile),
     drained: fileDrainMemory(join(dir, 'drained-weights.json')),
     readOnly: false,
+    // The emulated lab needs seconds per keepalived dump of both directors; a real pair settles well within 15 s.
+    failoverTimeoutMs: 30_000,
   }));
   await resetLab();
 });

@@ -30,7 +30,13 @@ afterAll(async () => {
 
 describe('keepalived and split brain, caused for real', () => {
   it('starts with director1 MASTER holding the VIP and director2 BACKUP', async () => {
-    await until(() => vrrp('director1')?.state === 'MASTER' && vrrp('director2')?.state === 'BACKUP' && vrrp('director2')?.holdsVips.length === 0, 30_000);
+    await until(
+      () =>
+        vrrp('director1')?.state === 'MASTER' &&
+        vrrp('director2')?.state === 'BACKUP' &&
+        vrrp('director2')?.holdsVips.length === 0,
+      30_000,
+    );
     expect(vrrp('director1')).toMatchObject({
       state: 'MASTER',
       vrid: 51,
@@ -48,7 +54,9 @@ describe('keepalived and split brain, caused for real', () => {
       const stoppedAt = Date.now();
       await until(() => vrrp('director2')?.state === 'MASTER', 15_000);
       const seenAfter = Date.now() - stoppedAt;
-      console.log(`director2 MASTER seen ${seenAfter} ms after the stop command returned (${stoppedAt - started} ms to stop)`);
+      console.log(
+        `director2 MASTER seen ${seenAfter} ms after the stop command returned (${stoppedAt - started} ms to stop)`,
+      );
       expect(seenAfter).toBeLessThan(5000);
       await until(() => vrrp('director1')?.state === 'STOP', 15_000);
       expect(

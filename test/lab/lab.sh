@@ -136,6 +136,7 @@ write_console_config() {
   "sshConfig": "ssh_config",
   "knownHosts": "known_hosts",
   "pollIntervalMs": 2000,
+  "commandTimeoutMs": 20000,
   "readOnly": false,
   "auditLog": "audit.jsonl",
   "eventLog": "events.jsonl",
