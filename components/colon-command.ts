@@ -1,3 +1,4 @@
+import { KNOWN_SCHEDULERS } from '../collectors/ipvs-schedulers.js';
 import { VIEWS, type ViewId } from './keymap.js';
 
 export type ColonCommand =
@@ -11,22 +12,7 @@ export type ColonCommand =
   | { readonly kind: 'error'; readonly message: string };
 
 export const COMMAND_WORDS = ['view', 'cluster', 'weight', 'scheduler', 'filter', 'sort', 'quit'] as const;
-export const SCHEDULERS = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'mh',
-  'twos',
-] as const;
+const SCHEDULERS = KNOWN_SCHEDULERS;
 
 /** Parse what the operator typed after `:`. Weight is validated here too: integers 0..65535 only. */
 export function parseColonCommand(text: string, clusters: readonly string[]): ColonCommand {

@@ -1,23 +1,8 @@
 import type { CommandSection } from '../../collectors/section.js';
+import { KNOWN_SCHEDULERS } from '../../collectors/ipvs-schedulers.js';
 import { badInput } from './action-error.js';
 
-/** IPVS schedulers the console knows; a kernel offers some of them. */
-export const KNOWN_SCHEDULERS = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'mh',
-  'twos',
-] as const;
+export { KNOWN_SCHEDULERS };
 
 export function validateSchedulerName(name: string): string {
   const n = name.trim();
