@@ -12,8 +12,17 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 # Fresh /run, /tmp; /root and /mnt of the machine below stay hidden (dotfiles, foreign mounts).
+# The checkout (and .lab/ in it) may itself live below one of them, as a CI clone in /tmp does: keep it visible
+# by parking a bind mount of it and putting it back at its path afterwards.
+REPO_DIR=$(cd "$LAB_DIR/../.." && pwd)
+mkdir -p /.lvlab-repo
+mount --bind "$REPO_DIR" /.lvlab-repo
 for d in /run /tmp /root /mnt /var/tmp; do mount -t tmpfs -o mode=755 tmpfs "$d"; done
 chmod 1777 /tmp /var/tmp
+if [[ ! -d $LAB_DIR ]]; then
+  mkdir -p "$REPO_DIR"
+  mount --bind /.lvlab-repo "$REPO_DIR"
+fi
 mkdir -p /run/lock
 hostname lvlab-vm
 trap 'echo "LVLAB FAILED: guest-init line $LINENO"' ERR
