@@ -231,6 +231,18 @@ describe('keymap', () => {
   }
 });
 
+describe('keys that arrive together', () => {
+  it('are taken one by one outside text entry, and as text inside it', async () => {
+    const r = mount(storeFromCaptures(config, captures(), NOW));
+    await tick();
+    await press(r, 'sss');
+    expect(await frame(r, /PRIO B\/E▼|STATE▼|VRID▼/)).toMatch(/STATE▼/);
+    await press(r, 'jk');
+    await press(r, '/', 'director2', '\r');
+    expect(await frame(r, /filter \/director2\//)).toMatch(/1 rows/);
+  });
+});
+
 describe('read-only', () => {
   it('neither binds nor lists a dangerous key', async () => {
     const actions = new RecordingActions();

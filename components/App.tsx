@@ -1,4 +1,4 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdout, type Key } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { LvsState } from '../src/store/lvs-store.js';
 import { ActionDialog } from './ActionDialog.js';
@@ -134,9 +134,15 @@ export function App({
   const offset = scrollOffset(selectedIndex, committed.offset[view] ?? 0, body, rows.length);
   const selectedRow = rows[selectedIndex];
 
+  /** The selection as of every key so far (not only the last render), as an index into the rows on screen. */
+  const currentIndex = () => {
+    const i = rows.findIndex((r) => r.id === u().selected[view]);
+    return i >= 0 ? i : selectedIndex;
+  };
   const moveTo = (index: number) => {
     const i = Math.max(0, Math.min(rows.length - 1, index));
-    dispatch({ type: 'select', id: rows[i]?.id, offset: scrollOffset(i, offset, body, rows.length) });
+    const from = u().offset[view] ?? offset;
+    dispatch({ type: 'select', id: rows[i]?.id, offset: scrollOffset(i, from, body, rows.length) });
   };
 
   const startAction = (request: ActionRequest) => {
@@ -233,13 +239,13 @@ export function App({
         dispatch({ type: 'set-filter', filter: '' });
         return dispatch({ type: 'clear-message' });
       case 'down':
-        return moveTo(selectedIndex + 1);
+        return moveTo(currentIndex() + 1);
       case 'up':
-        return moveTo(selectedIndex - 1);
+        return moveTo(currentIndex() - 1);
       case 'page-down':
-        return moveTo(selectedIndex + body);
+        return moveTo(currentIndex() + body);
       case 'page-up':
-        return moveTo(selectedIndex - body);
+        return moveTo(currentIndex() - body);
       case 'top':
         return moveTo(0);
       case 'bottom':
@@ -256,7 +262,7 @@ export function App({
         return dispatch({ type: 'reverse' });
       case 'tag':
         if (selectedRow) dispatch({ type: 'toggle-tag', id: selectedRow.id });
-        return moveTo(selectedIndex + 1);
+        return moveTo(currentIndex() + 1);
       case 'detail':
         if (selectedRow?.detail) dispatch({ type: 'detail', key: selectedRow.detail.key });
         return;
@@ -293,7 +299,7 @@ export function App({
     }
   };
 
-  useInput((input, key) => {
+  const handleKey = (input: string, key: Key) => {
     const name = keyName(input, key);
     if (u().mode === 'dialog' && dialog) {
       if (dialog.busy) return;
@@ -333,6 +339,14 @@ export function App({
     }
     const command = commandFor(keymap, name, u().view);
     if (command) runCommand(command.id);
+  };
+
+  useInput((input, key) => {
+    // Keys that arrive together (a slow link, type-ahead) come as one string; outside text entry each is a key.
+    const typing =
+      u().mode === 'filter' || u().mode === 'command' || (u().mode === 'dialog' && dialog?.preview.confirmName);
+    if (input.length > 1 && !typing && !key.ctrl && !key.meta) for (const ch of input) handleKey(ch, key);
+    else handleKey(input, key);
   });
 
   const ui = u();

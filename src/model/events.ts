@@ -4,8 +4,16 @@ import type { LvsEvent } from '../store/store-types.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
-/** Events derived from two successive states: what an operator wants in the timeline. */
-export function diffEvents(prev: LvsState, next: LvsState, now: number): LvsEvent[] {
+/**
+ * Events derived from two successive states: what an operator wants in the timeline. `lastKnownVrrp` remembers each
+ * instance's last known state across calls, so MASTER → (no answer) → FAULT is still one MASTER → FAULT event.
+ */
+export function diffEvents(
+  prev: LvsState,
+  next: LvsState,
+  now: number,
+  lastKnownVrrp = new Map<string, string>(),
+): LvsEvent[] {
   const out: LvsEvent[] = [];
   const ev = (e: Omit<LvsEvent, 'at'>) => out.push({ at: now, ...e });
   for (const h of Object.values(next.hosts)) {
@@ -68,16 +76,23 @@ export function diffEvents(prev: LvsState, next: LvsState, now: number): LvsEven
   }
   for (const cluster of next.clusters) {
     if (prev.keepalived !== next.keepalived || prev.hosts !== next.hosts) {
-      const before = new Map(vrrpRows(prev, cluster).map((r) => [`${r.director}/${r.instance}`, r]));
+      for (const r of vrrpRows(prev, cluster)) {
+        const id = `${r.director}/${r.instance}`;
+        if (!lastKnownVrrp.has(id) && r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE')
+          lastKnownVrrp.set(id, r.state);
+      }
       for (const r of vrrpRows(next, cluster)) {
-        const o = before.get(`${r.director}/${r.instance}`);
-        if (o && o.state !== r.state && ![o.state, r.state].some((x) => x === 'UNKNOWN' || x === 'UNREACHABLE'))
+        if (r.state === 'UNKNOWN' || r.state === 'UNREACHABLE') continue;
+        const id = `${r.director}/${r.instance}`;
+        const was = lastKnownVrrp.get(id);
+        lastKnownVrrp.set(id, r.state);
+        if (was !== undefined && was !== r.state)
           ev({
             severity: r.state === 'MASTER' || r.state === 'BACKUP' ? 'warn' : 'critical',
             cluster: cluster.name,
             host: r.director,
             kind: 'vrrp-transition',
-            message: `${r.director} ${r.instance} ${o.state} → ${r.state}`,
+            message: `${r.director} ${r.instance} ${was} → ${r.state}`,
           });
       }
       const was = new Set(vrrpAlerts(prev, cluster).map((a) => `${a.kind}|${a.message}`));

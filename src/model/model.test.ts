@@ -3,7 +3,8 @@ import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js
 import { diffEvents } from './events.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
-const NOW = Date.parse('2026-11-21T18:00:00Z');
+// After the fixtures were captured: each director's reading is newer than the other's last transition.
+const NOW = Date.parse('2026-11-22T00:00:00Z');
 const config = configOf({
   hosts: { director1: {}, director2: {} },
   clusters: [
@@ -37,6 +38,16 @@ describe('VRRP judgements on captured dumps', () => {
     expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([
       { kind: 'split-brain', cluster: 'wordpress', message: 'VRID 51: MASTER on director1 and director2' },
     ]);
+  });
+
+  it('a MASTER read before its peer took over is not split brain', () => {
+    const store = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('prio-minus20') }, NOW);
+    const readEarly = store.getState().keepalived.director1!;
+    const peer = store.getState().keepalived.director2!.reading;
+    const peerBecameMaster = peer.status === 'ok' ? peer.instances[0]!.lastTransition! : 0;
+    store.getState().setKeepalived('director1', readEarly.reading, peerBecameMaster * 1000 - 5000);
+    const state = store.getState();
+    expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([]);
   });
 
   it('keepalived stopped everywhere is "no master"', () => {

@@ -14,6 +14,8 @@ export interface VrrpRow {
   /** VIPs configured on a non-loopback interface of this director right now. */
   readonly holdsVips: readonly string[];
   readonly lastTransition?: number;
+  /** When this director's keepalived was read (ms). */
+  readonly readAt?: number;
   readonly trackFiles: readonly { readonly name: string; readonly status: number; readonly weight: number }[];
   readonly problem?: string;
 }
@@ -97,6 +99,7 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
         vips: inst.vips,
         holdsVips: heldVips(state, director, inst.vips),
         ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
+        ...(state.keepalived[director] ? { readAt: state.keepalived[director].readAt } : {}),
         trackFiles: reading.trackFiles
           .filter((t) => inst.trackFiles.includes(t.name))
           .map(({ name: n, status, weight }) => ({ name: n, status, weight })),
@@ -104,6 +107,14 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
     }
   }
   return rows;
+}
+
+const CLOCK_SLACK_SEC = 1;
+
+/** Reading `a` was taken after `b` last changed state (director clocks may differ a little from ours). */
+function confirmedAfter(a: VrrpRow, b: VrrpRow): boolean {
+  if (a.readAt === undefined || b.lastTransition === undefined) return true;
+  return a.readAt / 1000 >= b.lastTransition - CLOCK_SLACK_SEC;
 }
 
 /** Two MASTERs for one VRID, or one VIP on two directors: split brain. Keepalived running and no MASTER: no-master. */
@@ -114,7 +125,11 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
   const byVrid = new Map<number, VrrpRow[]>();
   for (const r of rows) if (r.vrid !== undefined) byVrid.set(r.vrid, [...(byVrid.get(r.vrid) ?? []), r]);
   for (const [vrid, list] of byVrid) {
-    const masters = list.filter((r) => r.state === 'MASTER');
+    // Two MASTER readings only count when each was taken after the other became MASTER: a director read just
+    // before a failover still says MASTER while its peer already is, and that is not split brain.
+    const masters = list.filter(
+      (r) => r.state === 'MASTER' && list.every((o) => o === r || o.state !== 'MASTER' || confirmedAfter(r, o)),
+    );
     if (masters.length > 1)
       alerts.push({
         kind: 'split-brain',

@@ -91,8 +91,9 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     ),
   );
   let writing = Promise.resolve();
+  const lastKnownVrrp = new Map<string, string>();
   const unsubscribe = store.subscribe((next, prev) => {
-    const events = diffEvents(prev, next, Date.now());
+    const events = diffEvents(prev, next, Date.now(), lastKnownVrrp);
     if (events.length === 0) return;
     next.addEvents(events);
     if (options.writeEventLog)

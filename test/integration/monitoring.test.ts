@@ -76,7 +76,8 @@ describe('keepalived and split brain, caused for real', () => {
         20_000,
       );
       expect(state().events.some((e) => /director1 VI_WEB MASTER → FAULT/.test(e.message))).toBe(true);
-      expect(vrrp('director1')?.trackFiles.find((t) => t.name === 'lvstop_fault')?.status).toBe(1);
+      // Track-file status comes with keepalived's data dump, read every few seconds.
+      await until(() => vrrp('director1')?.trackFiles.find((t) => t.name === 'lvstop_fault')?.status === 1, 15_000);
     } finally {
       await sshLab('director1', 'echo 0 > /etc/keepalived/lvstop_fault');
     }
@@ -86,13 +87,14 @@ describe('keepalived and split brain, caused for real', () => {
   it('kill -9 of the MASTER leaves its VIP behind while the peer takes over: split brain', async () => {
     await labCommand('fault', 'kill9-keepalived', 'director1');
     try {
-      const alerts = await until((s) => {
-        const a = vrrpAlerts(s, cluster('wordpress'));
-        return a.some((x) => x.kind === 'split-brain') ? a : undefined;
-      }, 20_000);
-      expect(alerts.find((a) => a.kind === 'split-brain')?.message).toMatch(
-        /10\.18\.11\.40 is on director1 and director2/,
+      const alert = await until(
+        (s) =>
+          vrrpAlerts(s, cluster('wordpress')).find(
+            (a) => a.kind === 'split-brain' && /10\.18\.11\.40 is on/.test(a.message),
+          ),
+        30_000,
       );
+      expect(alert.message).toBe('VIP 10.18.11.40 is on director1 and director2');
       expect(state().events.some((e) => e.kind === 'split-brain-begin')).toBe(true);
     } finally {
       await labCommand('fault', '--repair', 'kill9-keepalived', 'director1');
