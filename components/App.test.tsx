@@ -238,7 +238,7 @@ describe('keys that arrive together', () => {
     await press(r, 'sss');
     expect(await frame(r, /PRIO B\/E▼|STATE▼|VRID▼/)).toMatch(/STATE▼/);
     await press(r, 'jk');
-    await press(r, '/', 'director2', '\r');
+    await press(r, '/', 'director2\r');
     expect(await frame(r, /filter \/director2\//)).toMatch(/1 rows/);
   });
 });

@@ -61,6 +61,11 @@ export function viewSpec(state: LvsState, view: ViewId, cluster: string, now: nu
   }
 }
 
+/** The Key Ink would have reported had this character arrived alone. */
+function charKey(ch: string, base: Key): Key {
+  return { ...base, return: ch === '\r' || ch === '\n', backspace: ch === '\u007f' || ch === '\b', tab: ch === '\t' };
+}
+
 interface Dialog {
   readonly preview: ActionPreview;
   readonly token: unknown;
@@ -342,11 +347,11 @@ export function App({
   };
 
   useInput((input, key) => {
-    // Keys that arrive together (a slow link, type-ahead) come as one string; outside text entry each is a key.
-    const typing =
-      u().mode === 'filter' || u().mode === 'command' || (u().mode === 'dialog' && dialog?.preview.confirmName);
-    if (input.length > 1 && !typing && !key.ctrl && !key.meta) for (const ch of input) handleKey(ch, key);
-    else handleKey(input, key);
+    // Keys that arrive together (a slow link, type-ahead, tmux) come as one string: take them one by one, with
+    // Enter, Backspace and Tab inside the string recognised, so "text⏎" in the filter is text, then Enter.
+    if (input.length > 1 && !input.startsWith('\u001b') && !key.ctrl && !key.meta) {
+      for (const ch of input) handleKey(ch, charKey(ch, key));
+    } else handleKey(input, key);
   });
 
   const ui = u();
