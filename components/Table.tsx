@@ -49,7 +49,12 @@ export function Table({
 }: TableProps) {
   const bodyHeight = tableBodyHeight(height);
   const visible = rows.slice(offset, offset + bodyHeight);
-  const titles = spec.columns.map((c, i) => (i === sortColumn ? `${c.title}${reverse ? '▲' : '▼'}` : c.title));
+  // The sort marker takes the title's last place when the title fills its column, so the header never shifts.
+  const titles = spec.columns.map((c, i) =>
+    i === sortColumn
+      ? `${c.title.length >= c.width ? c.title.slice(0, c.width - 1) : c.title}${reverse ? '▲' : '▼'}`
+      : c.title,
+  );
   const header = `  ${'AGE'.padEnd(AGE_WIDTH)} ${formatCells(
     spec.columns.map((c, i) => ({ ...c, title: titles[i]! })),
     titles,

@@ -92,7 +92,7 @@ describe('keepalived and split brain, caused for real', () => {
           vrrpAlerts(s, cluster('wordpress')).find(
             (a) => a.kind === 'split-brain' && /10\.18\.11\.40 is on/.test(a.message),
           ),
-        30_000,
+        60_000,
       );
       expect(alert.message).toBe('VIP 10.18.11.40 is on director1 and director2');
       expect(state().events.some((e) => e.kind === 'split-brain-begin')).toBe(true);
