@@ -16,9 +16,7 @@ import type { WeightChange } from './actions/weight-change.js';
 import { auditViewOf } from './audit-view.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import type { Fleet } from './poller/fleet.js';
-
-const errorText = (err: unknown) =>
-  err instanceof Error ? ((err as { detail?: { message?: string } }).detail?.message ?? err.message) : String(err);
+import { describeError } from './transport/transport-error.js';
 
 function changeOf(value: number | '+1' | '-1' | 'drain' | 'restore'): WeightChange {
   if (value === 'drain') return { kind: 'drain' };
@@ -115,7 +113,7 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
         return { ok: true, preview: previewOf(plans), token: plans };
       } catch (err) {
-        return { ok: false, message: errorText(err) };
+        return { ok: false, message: describeError(err) };
       }
     },
     async run(token, confirmation): Promise<RunOutcome> {

@@ -1,4 +1,4 @@
-import { TransportFailure } from '../transport/transport-error.js';
+import { describeError } from '../transport/transport-error.js';
 import type { ActionContext } from './action-context.js';
 import { driverFor } from './action-drivers.js';
 import type { ActionOutcome, ActionPlan, ActionResult } from './action-types.js';
@@ -11,13 +11,6 @@ const POLL_MS = 500;
 export interface RunOptions {
   readonly confirmation: Confirmation;
 }
-
-const errorText = (err: unknown) =>
-  err instanceof TransportFailure
-    ? `${err.detail.host}: ${err.detail.kind}: ${err.detail.message}`
-    : err instanceof Error
-      ? err.message
-      : String(err);
 
 /**
  * The one pipeline every action goes through: refuse in read-only mode, check the confirmation, compare-and-set
@@ -69,7 +62,7 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
   try {
     live = await driver.read(ctx);
   } catch (err) {
-    return finish('error', `compare-and-set read failed, nothing was sent: ${errorText(err)}`);
+    return finish('error', `compare-and-set read failed, nothing was sent: ${describeError(err)}`);
   }
   const changed = differences(plan.preview.changes, live, 'before');
   if (changed.length > 0)
@@ -94,7 +87,7 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
       }
       sent += 1;
     } catch (err) {
-      failure = `${c.host}: ${errorText(err)}`;
+      failure = `${c.host}: ${describeError(err)}`;
       break;
     }
   }
@@ -111,7 +104,7 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
       readError = undefined;
       mismatches = differences(plan.preview.changes, after, 'after');
     } catch (err) {
-      readError = errorText(err);
+      readError = describeError(err);
     }
     if ((!readError && mismatches.length === 0) || ctx.now() >= deadline) break;
     await ctx.sleep(POLL_MS);

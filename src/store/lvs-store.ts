@@ -72,6 +72,9 @@ export type LvsStore = StoreApi<LvsState>;
 const mapToRecord = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries(m);
 
 export function createLvsStore(seed: StoreSeed): LvsStore {
+  // The configured mounts never change: their "slow" thresholds are looked up once, not on every poll.
+  const slowMs = new Map(seed.clusters.flatMap((c) => c.nfs.map((n) => [n.id, n.slowMs] as const)));
+  const slowMsOf = (id: string) => slowMs.get(id) ?? 500;
   return createStore<LvsState>()((set, get) => {
     /** Replace one host's runtime, skipping `set` when nothing changed. */
     const patchHost = (name: string, patch: Partial<HostRuntime>) => {
@@ -164,11 +167,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
                   executeMs: counters.executeMs - prevC.executeMs,
                 }
               : undefined;
-          const slowMs =
-            get()
-              .clusters.flatMap((c) => c.nfs)
-              .find((n) => n.id === m.id)?.slowMs ?? 500;
-          const verdict = judgeNfsMount(entry !== undefined, m.probe, slowMs);
+          const verdict = judgeNfsMount(entry !== undefined, m.probe, slowMsOf(m.id));
           const { entry: _e, counters: _c, delta: _d, ...rest } = m;
           const next = shareStructure(m, {
             ...rest,
@@ -193,11 +192,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       setNfsProbe: (mountId, probe, at) => {
         const m = get().nfs[mountId];
         if (!m) return;
-        const slowMs =
-          get()
-            .clusters.flatMap((c) => c.nfs)
-            .find((n) => n.id === mountId)?.slowMs ?? 500;
-        const verdict = judgeNfsMount(m.entry !== undefined || m.mountedReadAt === undefined, probe, slowMs);
+        const verdict = judgeNfsMount(m.entry !== undefined || m.mountedReadAt === undefined, probe, slowMsOf(mountId));
         set({
           nfs: {
             ...get().nfs,

@@ -64,3 +64,9 @@ export function classifySshError(err: unknown, host: string, operation: string):
   if (code === 'EACCES' || code === 'EPERM') return transportError('permission', host, operation, message, code);
   return transportError('unreachable', host, operation, message, code);
 }
+
+/** One line for an operator: `host: kind: message` for transport failures, the message otherwise. */
+export function describeError(err: unknown): string {
+  if (err instanceof TransportFailure) return `${err.detail.host}: ${err.detail.kind}: ${err.detail.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
