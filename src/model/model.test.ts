@@ -50,6 +50,12 @@ describe('VRRP judgements on captured dumps', () => {
     expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([]);
   });
 
+  it('no "no master" alert while a director has not answered yet', () => {
+    const store = storeFromCaptures(config, { director2: ka('fault') }, NOW);
+    const state = store.getState();
+    expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([]);
+  });
+
   it('keepalived stopped everywhere is "no master"', () => {
     const stopped = {
       keepalived: { stdout: '', stderr: 'keepalived is not running: no pid file /run/keepalived.pid', exitCode: 3 },

@@ -144,7 +144,8 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
       alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
   }
   const known = rows.filter((r) => r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE');
-  if (known.length > 0 && !rows.some((r) => r.state === 'MASTER'))
+  // Only when every director has answered: a director not read yet (or unreachable) may well be the MASTER.
+  if (known.length > 0 && known.length === rows.length && !rows.some((r) => r.state === 'MASTER'))
     alerts.push({
       kind: 'no-master',
       cluster: cluster.name,
