@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/load-config.js';
-import { createTransport } from '../poller/fleet.js';
+import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { fileAuditLog, operatorName, type AuditLog } from './audit-log.js';
 import { drainStateFile, fileDrainMemory, type DrainMemory } from './drain-memory.js';

@@ -15,7 +15,7 @@ import {
 import { parseIpAddr } from '../../collectors/net-state.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { ClusterConfig, DirectorConfig } from '../config/config-schema.js';
-import { buildSectionScript, splitSectionOutput } from '../poller/section-script.js';
+import { buildSectionScript, splitSectionOutput } from '../transport/section-script.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ActionContext } from './action-context.js';
 import { ActionError } from './action-error.js';

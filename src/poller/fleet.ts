@@ -4,8 +4,7 @@ import type { ResolvedConfig } from '../config/load-config.js';
 import { diffEvents } from '../model/events.js';
 import { createLvsStore, type LvsStore } from '../store/lvs-store.js';
 import type { LvsEvent } from '../store/store-types.js';
-import { LocalTransport } from '../transport/local-transport.js';
-import { SshTransport } from '../transport/ssh-transport.js';
+import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { clusterInfos, nfsMountId, planHost } from './host-plan.js';
 import { HostPoller } from './host-poller.js';
@@ -28,19 +27,6 @@ export interface Fleet {
   refreshAll(): Promise<void>;
   probeNfsAll(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export function createTransport(resolved: ResolvedConfig, name: string, options: FleetOptions = {}): Transport {
-  const host = resolved.hosts.get(name);
-  if (!host) throw new Error(`unknown host ${name}`);
-  if (host.transport === 'local') return new LocalTransport(name, { sudo: host.sudo });
-  return new SshTransport(host.endpoint, {
-    knownHostsFiles: resolved.knownHostsFiles,
-    ...(options.acceptNew ? { acceptNewTo: resolved.lvstopKnownHosts } : {}),
-    connectTimeoutMs: resolved.config.connectTimeoutMs,
-    maxChannels: resolved.config.maxChannelsPerHost,
-    sudo: host.sudo,
-  });
 }
 
 async function appendEvents(file: string, events: readonly LvsEvent[]): Promise<void> {

@@ -3,7 +3,7 @@ import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { HostPlan } from './host-plan.js';
-import { buildSectionScript, splitSectionOutput } from './section-script.js';
+import { buildSectionScript, splitSectionOutput } from '../transport/section-script.js';
 
 export interface HostPollerOptions {
   readonly host: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type ResolvedConfig } from '../../src/config/load-config.js';
-import { createTransport } from '../../src/poller/fleet.js';
+import { createTransport } from '../../src/transport/create-transport.js';
 import { SshTransport, type SshEndpoint } from '../../src/transport/ssh-transport.js';
 import { TransportFailure } from '../../src/transport/transport-error.js';
 import { eventually, LAB, LAB_CONFIG, labCommand } from '../support/lab.js';

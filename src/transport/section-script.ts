@@ -1,5 +1,5 @@
 import type { Section, SectionOutput } from '../../collectors/section.js';
-import { quoteArg } from '../transport/command-line.js';
+import { quoteArg } from './command-line.js';
 
 export const GUARD_FAILED = 200;
 

@@ -1,0 +1,23 @@
+import type { ResolvedConfig } from '../config/load-config.js';
+import { LocalTransport } from './local-transport.js';
+import { SshTransport } from './ssh-transport.js';
+import type { Transport } from './transport.js';
+
+export interface TransportOptions {
+  /** Record unknown host keys in lvstop's own known_hosts (never changed ones). */
+  readonly acceptNew?: boolean;
+}
+
+/** The transport of one configured host: SSH with host key checking, or local execution. */
+export function createTransport(resolved: ResolvedConfig, name: string, options: TransportOptions = {}): Transport {
+  const host = resolved.hosts.get(name);
+  if (!host) throw new Error(`unknown host ${name}`);
+  if (host.transport === 'local') return new LocalTransport(name, { sudo: host.sudo });
+  return new SshTransport(host.endpoint, {
+    knownHostsFiles: resolved.knownHostsFiles,
+    ...(options.acceptNew ? { acceptNewTo: resolved.lvstopKnownHosts } : {}),
+    connectTimeoutMs: resolved.config.connectTimeoutMs,
+    maxChannels: resolved.config.maxChannelsPerHost,
+    sudo: host.sudo,
+  });
+}
