@@ -12,16 +12,27 @@ import { interpretReplicationSide, replicationSections } from '../../collectors/
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { Config } from '../config/config-schema.js';
 import type { LvsState } from '../store/lvs-store.js';
-import type { ClusterInfo } from '../store/store-types.js';
+import type { ClusterInfo, PaneKind } from '../store/store-types.js';
 
-/** What one host's poll runs (all in one exec) and how each part lands in the store. */
+/** One part of a host's poll: the pane it feeds, its sections, and how its outputs land in the store. */
+export interface PollPart {
+  /** Unique per host: `ipvs`, `keepalived`, `replication:<pair>:<side>`... */
+  readonly id: string;
+  /** The pane this part feeds; a late or failed part marks that pane, never the whole host. */
+  readonly pane: PaneKind;
+  sections(): readonly Section[];
+  apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
+}
+
+/** What one host's poll runs (all in one exec, as parts), and how each part lands in the store. */
 export interface HostPlan {
+  readonly parts: readonly PollPart[];
   /** The sections of the next poll (they may depend on what earlier polls learnt). */
   sections(): readonly Section[];
   apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
 }
 
-type Part = { sections: () => readonly Section[]; apply: HostPlan['apply'] };
+type Part = PollPart;
 
 export const RSYNC_DRY_RUN_MS = 10_000;
 export const KEEPALIVED_DATA_MS = 5_000;
@@ -63,6 +74,8 @@ export function clusterInfos(config: Config): ClusterInfo[] {
 export function planHost(config: Config, host: string): HostPlan {
   const parts: Part[] = [
     {
+      id: 'host',
+      pane: 'host',
       sections: () => [...HOST_SECTIONS, ...NET_SECTIONS],
       apply: (out, state) => {
         const info = interpretHostInfo(out);
@@ -75,6 +88,8 @@ export function planHost(config: Config, host: string): HostPlan {
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
   if (directors.length > 0)
     parts.push({
+      id: 'ipvs',
+      pane: 'ipvs',
       sections: () => IPVS_SECTIONS,
       apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at),
     });
@@ -84,6 +99,8 @@ export function planHost(config: Config, host: string): HostPlan {
     // The data dump (track files) is big and slow to write: every KEEPALIVED_DATA_MS; the JSON every poll.
     let lastData = 0;
     parts.push({
+      id: 'keepalived',
+      pane: 'keepalived',
       sections: () => {
         const due = Date.now() - lastData >= KEEPALIVED_DATA_MS;
         if (due) lastData = Date.now();
@@ -117,6 +134,8 @@ export function planHost(config: Config, host: string): HostPlan {
         // The rsync dry run walks the whole tree and talks to the daemon: every RSYNC_DRY_RUN_MS, not every poll.
         let lastDryRun = 0;
         parts.push({
+          id: `replication:${id}:${side}`,
+          pane: 'replication',
           sections: () => {
             const due = Date.now() - lastDryRun >= RSYNC_DRY_RUN_MS;
             if (due) lastDryRun = Date.now();
@@ -140,6 +159,8 @@ export function planHost(config: Config, host: string): HostPlan {
   }
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) {
     parts.push({
+      id: 'nfs',
+      pane: 'nfs',
       sections: () => NFS_SECTIONS,
       apply: (out, state, at) => {
         const r = interpretNfsMounts(out);
@@ -148,6 +169,7 @@ export function planHost(config: Config, host: string): HostPlan {
     });
   }
   return {
+    parts,
     sections: () => parts.flatMap((p) => p.sections()),
     apply: (out, state, at) => parts.forEach((p) => p.apply(out, state, at)),
   };

@@ -6,11 +6,15 @@ import { createLvsStore } from '../store/lvs-store.js';
 import { clusterInfos, planHost } from './host-plan.js';
 import { HostPoller } from './host-poller.js';
 
-function setup(isDirector = false) {
+function setup(isDirector = false, keepalived = false) {
+  const director = {
+    host: isDirector ? 'd1' : 'rs',
+    ...(keepalived ? { keepalived: { instances: ['VI_1'], pidFile: '/nonexistent/keepalived.pid' } } : {}),
+  };
   const config = parseConfigText(
     JSON.stringify({
       hosts: { d1: {}, rs: {} },
-      clusters: [{ name: 'c', mode: 'nat', directors: [{ host: isDirector ? 'd1' : 'rs' }] }],
+      clusters: [{ name: 'c', mode: 'nat', directors: [director] }],
     }),
     'test.json',
   );
@@ -128,6 +132,43 @@ describe('HostPoller', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(transport.calls).toBe(1);
     transport.release();
+    await poller.stop();
+  });
+
+  it('uses each part as it arrives; a late part marks its pane stale and the host slow, never down', async () => {
+    const { store, transport, poller } = setup(true, true);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // The host and IPVS parts arrive; keepalived's dump is still running (a hung keepalived).
+    transport.releaseUntil('ipvs-proc-stats');
+    await vi.advanceTimersByTimeAsync(0);
+    const firstRead = Date.now();
+    let d1 = store.getState().hosts.d1!;
+    expect(d1.status).toBe('up');
+    expect(d1.parts?.ipvs).toEqual({ pane: 'ipvs', readAt: firstRead });
+    expect(store.getState().ipvs.d1?.readAt).toBe(firstRead);
+    expect(store.getState().keepalived.d1).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1000);
+    d1 = store.getState().hosts.d1!;
+    expect(d1.status).toBe('slow');
+    expect(d1.parts?.keepalived).toEqual({ pane: 'keepalived', lateSince: firstRead + 1000 });
+    expect(d1.parts?.ipvs?.lateSince).toBeUndefined();
+    // The command then times out: only the missing part fails, with the reason; the host is not down.
+    transport.fail({ kind: 'timeout', operation: 'exec', message: 'command did not finish within 5000 ms' });
+    await vi.advanceTimersByTimeAsync(0);
+    d1 = store.getState().hosts.d1!;
+    expect(d1.status).toBe('slow');
+    expect(d1.error).toBeUndefined();
+    expect(d1.parts?.keepalived?.error).toMatch(/^timeout: command did not finish/);
+    expect(d1.parts?.ipvs).toEqual({ pane: 'ipvs', readAt: firstRead });
+    // The next poll delivers everything: the host is up and every part fresh again.
+    while (transport.pending.length === 0) await vi.advanceTimersByTimeAsync(100);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    d1 = store.getState().hosts.d1!;
+    expect(d1.status).toBe('up');
+    expect(d1.parts?.keepalived).toEqual({ pane: 'keepalived', readAt: Date.now() });
+    expect(store.getState().keepalived.d1?.reading.status).toBe('not-running');
     await poller.stop();
   });
 });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
 import { TransportFailure } from '../transport/transport-error.js';
-import type { HostPlan } from './host-plan.js';
-import { buildSectionScript, splitSectionOutput } from '../transport/section-script.js';
+import type { HostPlan, PollPart } from './host-plan.js';
+import { buildSectionScript, SectionStream } from '../transport/section-script.js';
 
 export interface HostPollerOptions {
   readonly host: string;
@@ -86,15 +87,46 @@ export class HostPoller {
     const started = this.now();
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
+    // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
+    const pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
+    const script = buildSectionScript([...pending.values()].flat(), nonce);
+    const stream = new SectionStream(nonce);
+    const decoder = new StringDecoder('utf8');
+    let streamed = false;
+    const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
+    /** Apply every part whose sections have all arrived, with one progress update for the lot. */
+    const applyReady = () => {
+      const done = stream.sections;
+      const ready = [...pending].filter(([, sections]) => sections.every((x) => done.has(x.id)));
+      if (ready.length === 0) return;
+      const at = this.now();
+      const state = store.getState();
+      for (const [part] of ready) {
+        pending.delete(part);
+        part.apply(done, state, at);
+      }
+      state.pollProgress(host, { read: ready.map(([part]) => ref(part)) }, at);
+    };
+    // A part still missing after an interval marks its pane stale; the rest of the host stays fresh.
+    const lateTimer = setTimeout(() => {
+      if (pending.size > 0) store.getState().pollProgress(host, { late: [...pending.keys()].map(ref) }, this.now());
+    }, this.o.intervalMs);
     try {
-      const script = buildSectionScript(plan.sections(), nonce);
-      const options = { timeoutMs: this.o.commandTimeoutMs };
+      const options = {
+        timeoutMs: this.o.commandTimeoutMs,
+        onStdout: (chunk: Buffer) => {
+          streamed = true;
+          stream.push(decoder.write(chunk));
+          applyReady();
+        },
+      };
       const result = transport.execShell
         ? await transport.execShell(script, options)
         : await transport.exec(['sh', '-c', script], options);
+      // A transport that does not stream hands over stdout at the end.
+      if (!streamed) stream.push(result.stdout);
       const readAt = this.now();
-      const outputs = splitSectionOutput(result.stdout, nonce);
-      if (outputs.size === 0) {
+      if (stream.sections.size === 0) {
         const detail = result.stderr.trim().split('\n')[0] || `exit code ${result.exitCode}`;
         throw new TransportFailure({
           kind: 'exit-code',
@@ -103,16 +135,29 @@ export class HostPoller {
           message: `poll script produced no sections: ${detail}`,
         });
       }
+      applyReady();
       this.failures = 0;
       this.nextAttemptAt = 0;
-      const state = store.getState();
-      state.hostUp(host, readAt, readAt - started);
-      plan.apply(outputs, state, readAt);
+      if (pending.size > 0) {
+        const reason = `poll ended without this part (exit code ${result.exitCode})`;
+        store
+          .getState()
+          .pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
+      }
+      store.getState().hostUp(host, readAt, readAt - started);
     } catch (err) {
       const detail =
         err instanceof TransportFailure
           ? err.detail
           : { kind: 'unreachable' as const, message: (err as Error).message };
+      if (stream.sections.size > 0) {
+        // The host answered part of the poll before the command failed: only the missing parts are stale.
+        const reason = `${detail.kind}: ${detail.message}`;
+        store
+          .getState()
+          .pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, this.now());
+        return;
+      }
       this.failures += 1;
       if (this.o.transport.retryInMs) {
         store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
@@ -121,6 +166,8 @@ export class HostPoller {
       const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
       this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);
       store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
+    } finally {
+      clearTimeout(lateTimer);
     }
   }
 }

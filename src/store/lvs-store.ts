@@ -18,6 +18,8 @@ import type {
   HostRuntime,
   LvsEvent,
   NfsMountState,
+  PaneKind,
+  PartStatus,
   ReplicationPairState,
 } from './store-types.js';
 
@@ -45,6 +47,12 @@ export interface LvsState {
   hostAttempt(host: string, at: number): void;
   hostUp(host: string, readAt: number, durationMs: number): void;
   hostDown(host: string, error: HostError, at: number): void;
+  /**
+   * Progress of the poll under way: parts that arrived (read at `at`), parts still missing past their deadline
+   * (late), parts the poll ended without (failed, with the reason). The host is `up` when every part is fresh,
+   * `slow` when it answers but some part is late or failed.
+   */
+  pollProgress(host: string, progress: PollProgress, at: number): void;
   tickSkipped(host: string): void;
   setHostInfo(host: string, info: HostInfo): void;
   setIpvs(host: string, reading: IpvsReading, readAt: number): void;
@@ -60,6 +68,17 @@ export interface LvsState {
   setPaused(paused: boolean): void;
 }
 
+export interface PollProgress {
+  readonly read?: readonly PollPartRef[];
+  readonly late?: readonly PollPartRef[];
+  readonly failed?: readonly (PollPartRef & { readonly reason: string })[];
+}
+
+export interface PollPartRef {
+  readonly id: string;
+  readonly pane: PaneKind;
+}
+
 export interface StoreSeed {
   readonly clusters: readonly ClusterInfo[];
   readonly hosts: readonly string[];
@@ -68,6 +87,11 @@ export interface StoreSeed {
 }
 
 export type LvsStore = StoreApi<LvsState>;
+
+function statusOfParts(parts: Readonly<Record<string, PartStatus>> | undefined): 'up' | 'slow' {
+  for (const p of Object.values(parts ?? {})) if (p.lateSince !== undefined || p.error !== undefined) return 'slow';
+  return 'up';
+}
 
 const mapToRecord = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries(m);
 
@@ -106,10 +130,29 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         const prev = get().hosts[host];
         if (!prev) return;
         const { error: _dropped, ...rest } = prev;
-        const next = shareStructure(prev, { ...rest, status: 'up' as const, readAt, pollDurationMs: durationMs });
+        const status = statusOfParts(prev.parts);
+        const next = shareStructure(prev, { ...rest, status, readAt, pollDurationMs: durationMs });
         if (next !== prev) set({ hosts: { ...get().hosts, [host]: next } });
       },
       hostDown: (host, error, at) => patchHost(host, { status: 'down', error, lastAttemptAt: at }),
+      pollProgress: (host, progress, at) => {
+        const prev = get().hosts[host];
+        if (!prev) return;
+        const parts: Record<string, PartStatus> = { ...prev.parts };
+        for (const { id, pane } of progress.read ?? []) parts[id] = { pane, readAt: at };
+        for (const { id, pane } of progress.late ?? []) {
+          const p = parts[id];
+          parts[id] = { pane, ...(p?.readAt ? { readAt: p.readAt } : {}), lateSince: p?.lateSince ?? at };
+        }
+        for (const { id, pane, reason } of progress.failed ?? []) {
+          const p = parts[id];
+          parts[id] = { pane, ...(p?.readAt ? { readAt: p.readAt } : {}), error: reason };
+        }
+        // The host answered: whatever took it down is over, and its parts say how fresh each pane is.
+        const { error: _dropped, ...rest } = prev;
+        const next = shareStructure(prev, { ...rest, parts, status: statusOfParts(parts) });
+        if (next !== prev) set({ hosts: { ...get().hosts, [host]: next } });
+      },
       tickSkipped: (host) => patchHost(host, { skippedTicks: (get().hosts[host]?.skippedTicks ?? 0) + 1 }),
       setHostInfo: (host, info) => patchHost(host, { info }),
       setIpvs: (host, reading, readAt) => {

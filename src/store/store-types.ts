@@ -7,7 +7,22 @@ import type { MountEntry, NfsHealth, NfsOpCounters, NfsProbeResult } from '../..
 import type { ReplicationSide } from '../../collectors/replication.js';
 import type { TransportErrorKind } from '../transport/transport-error.js';
 
-export type HostStatus = 'connecting' | 'up' | 'down';
+/** `slow`: the host answers but some parts of its poll are late or failed; `down`: the transport failed. */
+export type HostStatus = 'connecting' | 'up' | 'slow' | 'down';
+
+/** The panes a host's poll feeds; each is fresh or stale on its own. */
+export type PaneKind = 'host' | 'ipvs' | 'keepalived' | 'replication' | 'nfs';
+
+/** Freshness of one part of a host's poll. */
+export interface PartStatus {
+  readonly pane: PaneKind;
+  /** Last good read of this part (ms since epoch). */
+  readonly readAt?: number;
+  /** Still not arrived in the poll under way since this time: the pane is stale. */
+  readonly lateSince?: number;
+  /** Why the last poll did not deliver this part. */
+  readonly error?: string;
+}
 
 export interface HostError {
   readonly kind: TransportErrorKind;
@@ -22,6 +37,8 @@ export interface HostRuntime {
   readonly readAt?: number;
   readonly lastAttemptAt?: number;
   readonly pollDurationMs?: number;
+  /** Per poll part (`ipvs`, `keepalived`...): when it was last read and why it is stale. */
+  readonly parts?: Readonly<Record<string, PartStatus>>;
   /** Ticks skipped because the previous poll was still running. */
   readonly skippedTicks: number;
   readonly info?: HostInfo;

@@ -47,7 +47,10 @@ export class LocalTransport implements Transport {
       child.stdout.on('data', (chunk: Buffer) => {
         outBytes += chunk.length;
         if (outBytes > cap) kill(transportError('parse', this.host, 'exec', `output exceeded ${cap} bytes`));
-        else out.push(chunk);
+        else {
+          out.push(chunk);
+          options.onStdout?.(chunk);
+        }
       });
       child.stderr.on('data', (chunk: Buffer) => errOut.push(chunk));
       child.on('error', (err) => kill(classifySshError(err, this.host, `exec ${file}`)));

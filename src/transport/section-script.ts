@@ -30,26 +30,76 @@ export function buildSectionScript(sections: readonly Section[], nonce: string):
   return out.join('\n');
 }
 
-function dropFramingNewline(text: string): string {
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
+/**
+ * Reads a section script's stdout as it streams and hands over each section the moment its end marker arrives, so a
+ * slow section (a hung keepalived, a stuck rsync) delays only itself. One pass over the text: each chunk is scanned
+ * once for line ends, and a line is looked at only to see whether it is a marker.
+ */
+export class SectionStream {
+  private readonly mark: string;
+  private readonly onSection: (out: SectionOutput) => void;
+  private readonly done = new Map<string, SectionOutput>();
+  private partial = '';
+  private current: { id: string; stdout: string[]; stderr: string[]; inStderr: boolean } | undefined;
+
+  constructor(nonce: string, onSection: (out: SectionOutput) => void = () => undefined) {
+    this.mark = `@@LVSTOP:${nonce}:`;
+    this.onSection = onSection;
+  }
+
+  /** Sections completed so far, by id. */
+  get sections(): ReadonlyMap<string, SectionOutput> {
+    return this.done;
+  }
+
+  push(chunk: string): void {
+    let start = 0;
+    let nl = chunk.indexOf('\n');
+    while (nl >= 0) {
+      const line = this.partial === '' ? chunk.slice(start, nl) : this.partial + chunk.slice(start, nl);
+      this.partial = '';
+      this.line(line);
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    if (start < chunk.length) this.partial += chunk.slice(start);
+  }
+
+  private line(line: string): void {
+    if (line.startsWith(this.mark)) {
+      const rest = line.slice(this.mark.length);
+      if (rest.startsWith('begin ')) {
+        this.current = { id: rest.slice(6), stdout: [], stderr: [], inStderr: false };
+        return;
+      }
+      const c = this.current;
+      if (c && rest === 'stderr') {
+        c.inStderr = true;
+        return;
+      }
+      if (c && rest.startsWith(`end ${c.id} `)) {
+        const code = Number(rest.slice(5 + c.id.length));
+        const out: SectionOutput = {
+          id: c.id,
+          // The lines before a marker end with the framing `echo`'s newline: joined, they are exactly what was printed.
+          stdout: c.stdout.join('\n'),
+          stderr: c.stderr.join('\n'),
+          exitCode: code === GUARD_FAILED ? null : code,
+        };
+        this.current = undefined;
+        this.done.set(out.id, out);
+        this.onSection(out);
+        return;
+      }
+    }
+    const c = this.current;
+    if (c) (c.inStderr ? c.stderr : c.stdout).push(line);
+  }
 }
 
-/** Split a section script's stdout. Sections that never ended (killed script) are absent. */
+/** Split a section script's whole stdout. Sections that never ended (killed script) are absent. */
 export function splitSectionOutput(stdout: string, nonce: string): Map<string, SectionOutput> {
-  const mark = `@@LVSTOP:${nonce}`;
-  const result = new Map<string, SectionOutput>();
-  const re = new RegExp(
-    `^${mark}:begin (\\S+)\\n([\\s\\S]*?)^${mark}:stderr\\n([\\s\\S]*?)^${mark}:end \\1 (\\d+)$`,
-    'gm',
-  );
-  for (const m of stdout.matchAll(re)) {
-    const code = Number(m[4]);
-    result.set(m[1]!, {
-      id: m[1]!,
-      stdout: dropFramingNewline(m[2]!),
-      stderr: dropFramingNewline(m[3]!),
-      exitCode: code === GUARD_FAILED ? null : code,
-    });
-  }
-  return result;
+  const stream = new SectionStream(nonce);
+  stream.push(stdout.endsWith('\n') ? stdout : `${stdout}\n`);
+  return new Map(stream.sections);
 }

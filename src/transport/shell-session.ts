@@ -22,6 +22,7 @@ export class ShellSession {
         started: number;
         cap: number;
         timer: NodeJS.Timeout;
+        onStdout: ((chunk: Buffer) => void) | undefined;
       }
     | undefined;
 
@@ -40,7 +41,12 @@ export class ShellSession {
     return !this.closed;
   }
 
-  run(script: string, timeoutMs: number, maxOutputBytes: number): Promise<ExecResult> {
+  run(
+    script: string,
+    timeoutMs: number,
+    maxOutputBytes: number,
+    onStdout?: (chunk: Buffer) => void,
+  ): Promise<ExecResult> {
     if (this.closed) return Promise.reject(transportError('closed', this.host, 'shell', 'remote shell ended'));
     if (this.pending) return Promise.reject(transportError('exit-code', this.host, 'shell', 'remote shell is busy'));
     const nonce = randomBytes(8).toString('hex');
@@ -56,6 +62,7 @@ export class ShellSession {
         started: Date.now(),
         cap: maxOutputBytes,
         timer,
+        onStdout,
       };
       this.buffer = '';
       this.stream.write(`(\n${script}\n) </dev/null\necho; echo "@@LVSTOP-DONE:${nonce}:$?"\n`);
@@ -71,6 +78,7 @@ export class ShellSession {
   private onData(chunk: Buffer): void {
     const p = this.pending;
     if (!p) return;
+    p.onStdout?.(chunk);
     this.buffer += chunk.toString('utf8');
     if (this.buffer.length > p.cap) {
       this.fail(transportError('parse', this.host, 'exec', `output exceeded ${p.cap} bytes`));

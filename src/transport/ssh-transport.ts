@@ -118,7 +118,7 @@ export class SshTransport implements Transport {
       });
       this.shell = new ShellSession(stream, this.host);
     }
-    return this.shell.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+    return this.shell.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, options.onStdout);
   }
 
   async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
@@ -337,7 +337,10 @@ export class SshTransport implements Transport {
         stream.on('data', (chunk: Buffer) => {
           outBytes += chunk.length;
           if (outBytes > cap) abort(transportError('parse', this.host, 'exec', `output exceeded ${cap} bytes`));
-          else out.push(chunk);
+          else {
+            out.push(chunk);
+            options.onStdout?.(chunk);
+          }
         });
         stream.stderr.on('data', (chunk: Buffer) => {
           errBytes += chunk.length;

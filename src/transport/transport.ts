@@ -5,6 +5,8 @@ export interface ExecOptions {
   readonly timeoutMs: number;
   /** Fail with `parse` once stdout passes this many bytes. */
   readonly maxOutputBytes?: number;
+  /** Sees stdout as it arrives (a poll's sections are used as each one ends); the result still holds all of it. */
+  readonly onStdout?: (chunk: Buffer) => void;
   /** Text written to the command's stdin. */
   readonly stdin?: string;
 }
