@@ -46,15 +46,22 @@ const STATES: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER',
  * Signals only this host's keepalived (by its pid file) to write its JSON and data dumps, waits until both files are
  * rewritten, prints the JSON, a `@@keepalived-data` line, then the data dump.
  * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
- * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files).
+ * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files),
+ * $5 `long` to wait up to about 6 s instead of 1.5 s (an action reading back the state it just changed).
  * stderr's first line is `signums JSON DATA` for the caller to remember. Exit 3: not running; 4: not allowed to
- * signal; 5: no dump in time; 6: this build cannot write a data dump.
+ * signal; 5: no dump in time (keepalived not answering); 6: this build cannot write a data dump; 7: keepalived is
+ * stopped (SIGSTOP) and cannot answer.
+ * Costs a few processes: the waits are a handful of growing `sleep`s, not a fork every 50 ms, and a stopped
+ * keepalived is told from /proc at once instead of waited for.
  */
-export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3; only=$4
+export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3; only=$4; waits="0.05 0.1 0.2 0.4 0.8"; total=1.55
+[ "$5" = long ] && { waits="$waits 1.6 3.2"; total=6.35; }
 [ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; exit 3; }
 read -r pid <"$pidfile"
 case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; exit 3;; esac
 kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed to signal keepalived pid $pid" >&2; exit 4; fi; echo "keepalived is not running: pid $pid from $pidfile is gone" >&2; exit 3; }
+st=; read -r st <"/proc/$pid/stat" 2>/dev/null; st=\${st##*) }; st=\${st%% *}
+case $st in T|t) echo "keepalived not answering: pid $pid is stopped (state $st)" >&2; exit 7;; esac
 [ -n "$ds" ] || ds=$(keepalived --signum=DATA 2>/dev/null)
 case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >&2; exit 6;; esac
 [ -n "$js" ] || js=$(keepalived --signum=JSON 2>/dev/null)
@@ -63,23 +70,23 @@ echo "signums $js $ds" >&2
 mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"
 : >"$mark" || exit 5
 trap 'rm -f "$mark"' EXIT
-sleep 0.01
 [ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
 [ "$only" = json ] || kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
 rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }
-i=0
-while [ $i -lt 40 ]; do
-  if { [ "$only" = json ] || [ /tmp/keepalived.data -nt "$mark" ]; } && { [ "$js" = none ] || [ /tmp/keepalived.json -nt "$mark" ]; }; then
-    sleep 0.05
-    [ "$js" = none ] || rd /tmp/keepalived.json
-    [ "$only" = json ] && exit 0
-    echo; echo @@keepalived-data
-    rd /tmp/keepalived.data
-    exit 0
-  fi
-  sleep 0.05; i=$((i+1))
+# File times are as coarse as the kernel tick: a dump written in the tick the mark was made has the same time, so
+# "not older than the mark" is fresh. A fresh dump is read a moment later, when keepalived has finished writing it.
+fresh() { { [ "$only" = json ] || [ ! /tmp/keepalived.data -ot "$mark" ]; } && { [ "$js" = none ] || [ ! /tmp/keepalived.json -ot "$mark" ]; }; }
+for w in $waits; do
+  sleep "$w"
+  fresh || continue
+  sleep 0.02
+  [ "$js" = none ] || rd /tmp/keepalived.json
+  [ "$only" = json ] && exit 0
+  echo; echo @@keepalived-data
+  rd /tmp/keepalived.data
+  exit 0
 done
-echo "keepalived did not write its dumps within 2 s" >&2; exit 5`;
+echo "keepalived not answering: pid $pid wrote no dump within $total s" >&2; exit 5`;
 
 /** Signal numbers learnt from a previous poll, so `keepalived --signum` runs once per host, not every poll. */
 export interface KeepalivedSignums {
@@ -92,11 +99,12 @@ export function keepalivedSections(
   notifyLog?: string,
   signums?: KeepalivedSignums,
   jsonOnly = false,
+  waitLong = false,
 ): Section[] {
-  const args = [pidFile, signums?.json ?? '', signums?.data ?? '', jsonOnly ? 'json' : ''];
+  const args = [pidFile, signums?.json ?? '', signums?.data ?? '', jsonOnly ? 'json' : '', waitLong ? 'long' : ''];
   return [
-    { id: 'keepalived', argv: ['sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'keepalived-dump', ...args], timeoutSec: 8 },
-    ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', notifyLog] }] : []),
+    { id: 'keepalived', script: KEEPALIVED_DUMP_SCRIPT, args },
+    ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', '--', notifyLog] }] : []),
   ];
 }
 
@@ -270,8 +278,8 @@ function failure(out: SectionOutput): KeepalivedReading {
   const message = out.stderr.trim().split('\n')[0] || `exit code ${out.exitCode}`;
   if (out.exitCode === 3) return { status: 'not-running', message };
   if (out.exitCode === 4) return { status: 'permission', message };
-  if (out.exitCode === 5 || out.exitCode === 137)
-    return { status: 'timeout', message: out.exitCode === 137 ? 'dump timed out' : message };
+  if (out.exitCode === 5 || out.exitCode === 7 || out.exitCode === 137)
+    return { status: 'timeout', message: out.exitCode === 137 ? 'keepalived not answering: dump timed out' : message };
   return { status: 'error', message };
 }
 

@@ -1,5 +1,15 @@
 /** One part of a host's poll; all parts run in a single exec. */
-export type Section = CommandSection | FileSection;
+export type Section = CommandSection | FileSection | ScriptSection;
+
+/**
+ * A POSIX sh script run in a subshell of the poll's own shell, with `args` as its positional parameters: a fork
+ * only, where `sh -c` would add an exec and a new shell. Its `exit` ends the subshell, not the poll.
+ */
+export interface ScriptSection {
+  readonly id: string;
+  readonly script: string;
+  readonly args: readonly string[];
+}
 
 export interface CommandSection {
   readonly id: string;

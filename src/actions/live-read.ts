@@ -132,10 +132,7 @@ export async function readVrrpSide(
   const kinds = (['priority', 'fault'] as const).filter((k) => ka.trackFiles[k] !== undefined);
   let out: Map<string, SectionOutput>;
   try {
-    const dump = keepalivedSections(ka.pidFile, undefined, signums.get(director.host)).map((s) => ({
-      ...s,
-      timeoutSec: DUMP_TIMEOUT_SEC,
-    }));
+    const dump = keepalivedSections(ka.pidFile, undefined, signums.get(director.host), false, true);
     out = await readSections(
       ctx,
       director.host,

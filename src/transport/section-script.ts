@@ -22,9 +22,12 @@ export function buildSectionScript(sections: readonly Section[], nonce: string):
     const body =
       'file' in s
         ? `if [ -r ${quoteArg(s.file)} ]; then rd ${quoteArg(s.file)} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`
-        : `${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
+        : 'script' in s
+          ? `(\nset -- ${s.args.map(quoteArg).join(' ')}\n${s.script}\n) </dev/null 2>"$t"; rc=$?`
+          : `${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
     out.push(`echo '${mark}:begin ${s.id}'`);
-    out.push(s.guard ? `if ${cmd(s.guard)} >/dev/null 2>&1; then ${body}; else : >"$t"; rc=${GUARD_FAILED}; fi` : body);
+    const guard = 'guard' in s ? s.guard : undefined;
+    out.push(guard ? `if ${cmd(guard)} >/dev/null 2>&1; then ${body}; else : >"$t"; rc=${GUARD_FAILED}; fi` : body);
     out.push(`echo; echo '${mark}:stderr'; rd "$t"; echo; echo "${mark}:end ${s.id} $rc"`);
   }
   return out.join('\n');

@@ -1,0 +1,151 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interpretKeepalived, KEEPALIVED_DUMP_SCRIPT } from '../../collectors/keepalived.js';
+
+/**
+ * The dump script against a real keepalived (Debian's) running one VRRP instance in a throwaway network and mount
+ * namespace, as it runs on a director: fresh dumps only, a stopped keepalived told at once, a dead one as not running.
+ */
+const run = promisify(execFile);
+const canRun = process.getuid?.() === 0 && existsSync('/usr/sbin/keepalived') && existsSync('/usr/bin/nsenter');
+const ns = `lvstop-kadump-${process.pid}`;
+let work = '';
+let keepalived: ChildProcess | undefined;
+
+const pidOf = () => Number(readFileSync(join(work, 'k.pid'), 'utf8').trim());
+
+async function dump(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const pid = String(pidOf());
+  try {
+    const r = await run('nsenter', ['-t', pid, '-m', '-n', 'sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'dump', ...args], {
+      timeout: 30_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not within 30 s: ${what}`);
+}
+
+describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
+  beforeAll(async () => {
+    work = mkdtempSync('/var/tmp/lvstop-kadump.');
+    writeFileSync(
+      join(work, 'keepalived.conf'),
+      `global_defs {\n  router_id lvstop-dump-test\n}\nvrrp_instance VI_WEB {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.77.0.40/24\n  }\n}\n`,
+    );
+    execFileSync('ip', ['netns', 'add', ns]);
+    execFileSync('ip', ['-n', ns, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth0p']);
+    for (const dev of ['lo', 'eth0', 'eth0p']) execFileSync('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    execFileSync('ip', ['-n', ns, 'addr', 'add', '10.77.0.1/24', 'dev', 'eth0']);
+    keepalived = spawn(
+      'ip',
+      [
+        ...['netns', 'exec', ns, 'unshare', '-m', 'sh', '-c'],
+        `mount -t tmpfs tmpfs /tmp && exec keepalived -f ${work}/keepalived.conf -p ${work}/k.pid -r ${work}/v.pid -c ${work}/c.pid -l -n`,
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(() => existsSync(join(work, 'k.pid')) && existsSync(join(work, 'v.pid')), 'keepalived started');
+    await waitFor(
+      () => execFileSync('ip', ['-n', ns, '-j', 'addr', 'show', 'eth0'], { encoding: 'utf8' }).includes('10.77.0.40'),
+      'keepalived became MASTER',
+    );
+  }, 60_000);
+
+  afterAll(() => {
+    if (work && existsSync(join(work, 'k.pid'))) {
+      const pid = pidOf();
+      try {
+        process.kill(pid, 'SIGCONT');
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    keepalived?.kill('SIGKILL');
+    try {
+      for (const pid of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean))
+        process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // namespace already empty
+    }
+    try {
+      execFileSync('ip', ['netns', 'del', ns]);
+    } catch {
+      // not created
+    }
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('prints fresh JSON and data dumps, never a stale file left in /tmp', async () => {
+    const pid = pidOf();
+    // A stale dump from long ago: the script must wait for keepalived's new one, not print this.
+    execFileSync('nsenter', [
+      ...['-t', String(pid), '-m', 'sh', '-c'],
+      'echo stale-json >/tmp/keepalived.json; echo stale-data >/tmp/keepalived.data; touch -d @1000000000 /tmp/keepalived.json /tmp/keepalived.data',
+    ]);
+    const r = await dump(join(work, 'k.pid'), '', '', '', '');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('stale-');
+    expect(r.stderr).toMatch(/^signums \d+ \d+$/m);
+    const reading = interpretKeepalived(
+      new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: 0 }]]),
+    );
+    expect(reading).toMatchObject({ status: 'ok', source: 'json' });
+    expect(reading.status === 'ok' && reading.instances[0]).toMatchObject({
+      name: 'VI_WEB',
+      vrid: 51,
+      state: 'MASTER',
+    });
+  });
+
+  it('says at once that a stopped (SIGSTOP) keepalived is not answering', async () => {
+    const pid = pidOf();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const r = await dump(join(work, 'k.pid'), '', '', 'json', '');
+      expect(r.code).toBe(7);
+      expect(r.stderr).toContain(`keepalived not answering: pid ${pid} is stopped`);
+      const reading = interpretKeepalived(
+        new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: r.code }]]),
+      );
+      expect(reading).toEqual({ status: 'timeout', message: expect.stringContaining('not answering') });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect((await dump(join(work, 'k.pid'), '', '', 'json', '')).code).toBe(0);
+  });
+
+  it('reports a VRRP child that writes no dump as not answering, within the wait budget', async () => {
+    // The parent answers signals but the VRRP process that writes the dumps is stopped.
+    const vrrp = Number(readFileSync(join(work, 'v.pid'), 'utf8').trim());
+    process.kill(vrrp, 'SIGSTOP');
+    try {
+      const r = await dump(join(work, 'k.pid'), '', '', 'json', '');
+      expect(r.code).toBe(5);
+      expect(r.stderr).toContain('wrote no dump within 1.55 s');
+    } finally {
+      process.kill(vrrp, 'SIGCONT');
+    }
+  });
+
+  it('reports keepalived as not running when its pid is gone', async () => {
+    const file = join(work, 'gone.pid');
+    writeFileSync(file, '999999\n');
+    const r = await dump(file, '', '', '', '');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('pid 999999 from');
+  });
+});
