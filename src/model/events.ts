@@ -18,7 +18,8 @@ export function diffEvents(
   const ev = (e: Omit<LvsEvent, 'at'>) => out.push({ at: now, ...e });
   for (const h of Object.values(next.hosts)) {
     const p = prev.hosts[h.name];
-    if (!p || p.status === h.status) continue;
+    // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
+    if (!p || p.status === h.status || p.status === 'connecting') continue;
     if (h.status === 'down')
       ev({
         severity: 'critical',
@@ -26,7 +27,7 @@ export function diffEvents(
         kind: 'host-down',
         message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
       });
-    else if (h.status === 'up' && p.status === 'down')
+    else if (p.status === 'down')
       ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
   }
   for (const [host, d] of Object.entries(next.ipvs)) {
@@ -131,7 +132,8 @@ export function diffEvents(
   if (prev.nfs !== next.nfs) {
     for (const m of Object.values(next.nfs)) {
       const o = prev.nfs[m.id];
-      if (o?.health && m.health && o.health !== m.health)
+      // UNKNOWN is "could not look" (the host is down, which has its own event), not a state of the mount.
+      if (o?.health && m.health && o.health !== m.health && o.health !== 'UNKNOWN' && m.health !== 'UNKNOWN')
         ev({
           severity: m.health === 'OK' ? 'info' : m.health === 'SLOW' ? 'warn' : 'critical',
           host: m.host,

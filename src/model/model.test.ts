@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { diffEvents } from './events.js';
+import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
 // After the fixtures were captured: each director's reading is newer than the other's last transition.
@@ -89,6 +90,13 @@ describe('events', () => {
     expect(diffEvents(before, before, NOW)).toEqual([]);
   });
 
+  it('the first reading after start is a baseline: no host-down event for a host that never answered', () => {
+    const store = storeFromCaptures(config, {}, NOW);
+    const start = store.getState();
+    store.getState().hostDown('director2', { kind: 'unreachable', message: 'connect ECONNREFUSED' }, NOW);
+    expect(diffEvents(start, store.getState(), NOW)).toEqual([]);
+  });
+
   it('host down and up', () => {
     const store = storeFromCaptures(config, { director1: ka('healthy-master') }, NOW);
     const up = store.getState();
@@ -111,5 +119,66 @@ describe('store', () => {
     store.getState().setKeepalived('director1', before!.reading, before!.readAt + 1000);
     expect(sets).toBe(1);
     expect(store.getState().keepalived.director1!.reading).toBe(before!.reading);
+  });
+});
+
+describe('a host that cannot be reached', () => {
+  const nfsConfig = configOf({
+    hosts: { web1: {}, web2: {}, director1: {} },
+    clusters: [
+      {
+        name: 'wordpress',
+        mode: 'dr',
+        directors: [{ host: 'director1' }],
+        replication: [
+          {
+            name: 'web',
+            source: { host: 'web2', path: '/web' },
+            replica: { host: 'web1', path: '/web' },
+            heartbeatFile: '.lvstop-heartbeat',
+          },
+        ],
+        nfs: [{ host: 'web1', mountpoint: '/var/www/html' }],
+      },
+    ],
+  });
+
+  it('has UNKNOWN mounts with the transport reason, never HUNG, and no NFS event', () => {
+    const store = storeFromCaptures(nfsConfig, {}, NOW);
+    const id = 'web1:/var/www/html';
+    store.getState().hostUp('web1', NOW, 10);
+    store.getState().setNfsProbe(id, { exitCode: 0, elapsedMs: 5, error: '' }, NOW);
+    const before = store.getState();
+    expect(before.nfs[id]?.health).toBe('OK');
+    store.getState().hostDown('web1', { kind: 'unreachable', message: 'connect ECONNREFUSED 10.18.11.21:22' }, NOW);
+    const after = store.getState();
+    expect(after.nfs[id]).toMatchObject({
+      health: 'UNKNOWN',
+      reason: 'host web1 down: unreachable: connect ECONNREFUSED 10.18.11.21:22',
+    });
+    expect(diffEvents(before, after, NOW).map((e) => e.kind)).toEqual(['host-down']);
+    store.getState().nfsProbeFailed(id, 'probe failed: closed: remote shell ended', NOW);
+    expect(store.getState().nfs[id]).toMatchObject({
+      health: 'UNKNOWN',
+      reason: 'probe failed: closed: remote shell ended',
+    });
+  });
+
+  it('makes its replication lag unknown, not the last value read', () => {
+    const store = storeFromCaptures(nfsConfig, {}, NOW);
+    const pair = 'wordpress/web';
+    store.getState().setReplicationSide(pair, 'source', { heartbeat: 1_800_000_100 }, NOW);
+    store.getState().setReplicationSide(pair, 'replica', { heartbeat: 1_800_000_100 }, NOW);
+    const row = () => replicationRows(store.getState(), store.getState().clusters[0]!)[0]!;
+    expect(row()).toMatchObject({ level: 'ok', lagSeconds: 0 });
+    store.getState().hostDown('web1', { kind: 'timeout', message: 'connect timed out' }, NOW);
+    expect(row()).toEqual({
+      id: pair,
+      name: 'web',
+      source: 'web2',
+      replica: 'web1',
+      level: 'unknown',
+      problems: ['replica web1 down: timeout: connect timed out'],
+    });
   });
 });

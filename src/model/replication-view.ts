@@ -20,6 +20,26 @@ export function replicationRows(state: LvsState, cluster: ClusterInfo): Replicat
   return cluster.replication.map((r) => {
     const s = state.replication[r.id];
     const problems: string[] = [];
+    // A side whose host is down (or whose part of the poll failed) has no current heartbeat: the lag is unknown,
+    // never the last value read.
+    const unreachable = (['source', 'replica'] as const).flatMap((side) => {
+      const host = side === 'source' ? r.source : r.replica;
+      const rt = state.hosts[host];
+      if (rt?.status === 'down')
+        return [`${side} ${host} down: ${rt.error?.kind ?? 'error'}: ${rt.error?.message ?? ''}`];
+      const part = rt?.parts?.[`replication:${r.id}:${side}`];
+      if (part?.error) return [`${side} ${host}: ${part.error}`];
+      return [];
+    });
+    if (unreachable.length > 0)
+      return {
+        id: r.id,
+        name: r.name,
+        source: r.source,
+        replica: r.replica,
+        level: 'unknown' as const,
+        problems: unreachable,
+      };
     if (s?.source?.heartbeatError) problems.push(`source heartbeat: ${s.source.heartbeatError}`);
     if (s?.replica?.heartbeatError) problems.push(`replica heartbeat: ${s.replica.heartbeatError}`);
     if (s?.source?.rsyncError) problems.push(`rsync: ${s.source.rsyncError}`);

@@ -1,12 +1,10 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { diffEvents } from '../model/events.js';
-import { createLvsStore, type LvsStore } from '../store/lvs-store.js';
-import type { LvsEvent } from '../store/store-types.js';
+import { createLvsStore, EVENT_RING_SIZE, type LvsStore } from '../store/lvs-store.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { clusterInfos, nfsMountId, planHost } from './host-plan.js';
+import { appendEvents, readEventTail } from './event-log.js';
 import { HostPoller } from './host-poller.js';
 import { NfsProber } from './nfs-prober.js';
 
@@ -27,14 +25,6 @@ export interface Fleet {
   refreshAll(): Promise<void>;
   probeNfsAll(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function appendEvents(file: string, events: readonly LvsEvent[]): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await appendFile(
-    file,
-    events.map((e) => JSON.stringify({ ...e, at: new Date(e.at).toISOString() })).join('\n') + '\n',
-  );
 }
 
 export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}): Fleet {
@@ -90,6 +80,12 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     transports,
     pollers,
     start: () => {
+      // The Events view opens with what happened before this start; only new transitions are written.
+      if (options.writeEventLog)
+        writing = writing
+          .then(() => readEventTail(resolved.eventLog, EVENT_RING_SIZE))
+          .then((before) => store.getState().restoreEvents(before))
+          .catch(() => undefined);
       pollers.forEach((p) => p.start());
       probers.forEach((p) => p.start());
     },

@@ -1,5 +1,6 @@
 import { nfsProbeArgv, parseNfsProbe } from '../../collectors/nfs.js';
 import type { LvsStore } from '../store/lvs-store.js';
+import { TransportFailure } from '../transport/transport-error.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface NfsProberOptions {
@@ -58,14 +59,15 @@ export class NfsProber {
       })
       .catch((err: unknown) => {
         const message = (err as Error).message;
-        const timedOut = /timeout|did not finish/i.test(message);
-        store
-          .getState()
-          .setNfsProbe(
-            mountId,
-            { exitCode: timedOut ? 137 : 1, elapsedMs: this.o.probeTimeoutMs, error: message },
-            Date.now(),
-          );
+        const kind = err instanceof TransportFailure ? err.detail.kind : 'unreachable';
+        // The remote `timeout -s KILL` ends a hung stat, so an exec that itself times out on a host that answers its
+        // polls means the probe is stuck on the mount. Any other failure says nothing about the mount.
+        const hostAnswers = store.getState().hosts[this.o.transport.host]?.status === 'up';
+        if (kind === 'timeout' && hostAnswers)
+          store
+            .getState()
+            .setNfsProbe(mountId, { exitCode: 137, elapsedMs: this.o.probeTimeoutMs, error: message }, Date.now());
+        else store.getState().nfsProbeFailed(mountId, `probe failed: ${kind}: ${message}`, Date.now());
       })
       .finally(() => {
         this.running = undefined;

@@ -62,7 +62,11 @@ export interface LvsState {
   setNfsMounts(host: string, reading: NfsMountsReading, readAt: number): void;
   nfsProbeStarted(mountId: string): void;
   setNfsProbe(mountId: string, probe: NfsProbeResult, at: number): void;
+  /** The probe could not run (transport failed): the mount's state is unknown, not hung. */
+  nfsProbeFailed(mountId: string, reason: string, at: number): void;
   addEvents(events: readonly LvsEvent[]): void;
+  /** Events from before this start (the event log's tail), placed before the ones seen since. */
+  restoreEvents(events: readonly LvsEvent[]): void;
   addAudit(entries: readonly AuditView[]): void;
   setJumpHost(stats: JumpHostStats): void;
   setPaused(paused: boolean): void;
@@ -134,7 +138,20 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         const next = shareStructure(prev, { ...rest, status, readAt, pollDurationMs: durationMs });
         if (next !== prev) set({ hosts: { ...get().hosts, [host]: next } });
       },
-      hostDown: (host, error, at) => patchHost(host, { status: 'down', error, lastAttemptAt: at }),
+      hostDown: (host, error, at) => {
+        patchHost(host, { status: 'down', error, lastAttemptAt: at });
+        // Nothing is known of a down host's mounts: they are UNKNOWN with the reason, never HUNG or OK from before.
+        const reason = `host ${host} down: ${error.kind}: ${error.message}`;
+        const nfs = get().nfs;
+        const stale = Object.values(nfs).filter((m) => m.host === host && m.reason !== reason);
+        if (stale.length > 0)
+          set({
+            nfs: {
+              ...nfs,
+              ...Object.fromEntries(stale.map((m) => [m.id, { ...m, health: 'UNKNOWN' as const, reason }])),
+            },
+          });
+      },
       pollProgress: (host, progress, at) => {
         const prev = get().hosts[host];
         if (!prev) return;
@@ -250,10 +267,20 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           },
         });
       },
+      nfsProbeFailed: (mountId, reason, at) => {
+        const m = get().nfs[mountId];
+        if (!m) return;
+        set({
+          nfs: { ...get().nfs, [mountId]: { ...m, probedAt: at, probeRunning: false, health: 'UNKNOWN', reason } },
+        });
+      },
       addEvents: (events) => {
         if (events.length === 0) return;
         const all = [...get().events, ...events];
         set({ events: all.length > EVENT_RING_SIZE ? all.slice(all.length - EVENT_RING_SIZE) : all });
+      },
+      restoreEvents: (events) => {
+        if (events.length > 0) set({ events: [...events, ...get().events].slice(-EVENT_RING_SIZE) });
       },
       addAudit: (entries) => {
         if (entries.length > 0) set({ audit: [...get().audit, ...entries].slice(-AUDIT_VIEW_SIZE) });

@@ -83,7 +83,8 @@ export interface NfsMountState {
   readonly probe?: NfsProbeResult;
   readonly probedAt?: number;
   readonly probeRunning: boolean;
-  readonly health?: NfsHealth;
+  /** UNKNOWN: the host or the probe could not be reached, so nothing is known about the mount. */
+  readonly health?: NfsHealth | 'UNKNOWN';
   readonly reason?: string;
 }
 
