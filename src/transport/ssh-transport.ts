@@ -118,7 +118,12 @@ export class SshTransport implements Transport {
       });
       this.shell = new ShellSession(stream, this.host);
     }
-    return this.shell.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, options.onStdout);
+    return this.shell.run(
+      script,
+      options.timeoutMs,
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      options.onStdout,
+    );
   }
 
   async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
