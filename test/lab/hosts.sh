@@ -313,11 +313,14 @@ inotifywait -mrq -e create,move,delete,modify /web | while read -r _; do
   rsync -az --delete /web/ 192.168.60.99::web
 done
 EOF
+  # One write a second and no process per write (bash's own clock; a read timeout on a pipe nobody writes to
+  # instead of sleep): the guest runs under emulation, where every fork costs.
   cat >"$d/lvstop-heartbeat.sh" <<'EOF'
 #!/bin/bash
+exec {tick}<> <(:)
 while :; do
-  date +%s.%N >/web/.lvstop-heartbeat
-  sleep 1
+  printf '%s\n' "$EPOCHREALTIME" >/web/.lvstop-heartbeat
+  read -r -t 1 -u "$tick" _ || :
 done
 EOF
   chmod 755 "$d"/lvstop-*.sh
@@ -665,7 +668,26 @@ fault() {
       done
       ((repair)) && host_routes "$h"
       ;;
-    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived block-nfs netem stop-rsyncd link-down)" ;;
+    hang-keepalived:0 | hang-keepalived:1)
+      # A hung keepalived: every process stopped (no adverts, no dumps), as if wedged; repair lets it run again.
+      local sig=STOP
+      ((repair)) && sig=CONT
+      # shellcheck disable=SC2086
+      kill -$sig $(keepalived_pids "$h")
+      ;;
+    cpu-hog:0)
+      # A busy host: one CPU-bound loop in the host's namespaces that ends by itself after LAB_HOG_SECONDS.
+      ns_exec "$h" setsid -f sh -c 'echo $$ >/run/lab/cpu-hog.pid; exec timeout "$0" sh -c "while :; do :; done"' \
+        "${LAB_HOG_SECONDS:-120}" </dev/null >/dev/null 2>&1
+      ;;
+    cpu-hog:1)
+      local hog
+      hog=$(cat "$(host_dir "$h")/run/lab/cpu-hog.pid" 2>/dev/null || true)
+      # timeout passes the TERM on to the loop
+      [[ -n $hog ]] && kill -TERM "$hog" 2>/dev/null
+      rm -f "$(host_dir "$h")/run/lab/cpu-hog.pid"
+      ;;
+    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down)" ;;
   esac
   log "fault $name on $h: $( ((repair)) && echo repaired || echo injected)"
 }
