@@ -39,7 +39,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
   const transports = new Map<string, Transport>();
   const pollers = new Map<string, HostPoller>();
   for (const name of resolved.hosts.keys()) {
-    const transport = createTransport(resolved, name, options);
+    const transport = createTransport(resolved, name, { ...options, pollIntervalMs });
     transports.set(name, transport);
     pollers.set(
       name,

@@ -6,6 +6,8 @@ import type { Transport } from './transport.js';
 export interface TransportOptions {
   /** Record unknown host keys in lvstop's own known_hosts (never changed ones). */
   readonly acceptNew?: boolean;
+  /** The poll interval: a host that comes back is retried within about one interval (2 s to 10 s). */
+  readonly pollIntervalMs?: number;
 }
 
 /** The transport of one configured host: SSH with host key checking, or local execution. */
@@ -19,5 +21,6 @@ export function createTransport(resolved: ResolvedConfig, name: string, options:
     connectTimeoutMs: resolved.config.connectTimeoutMs,
     maxChannels: resolved.config.maxChannelsPerHost,
     sudo: host.sudo,
+    backoffMaxMs: Math.min(10_000, Math.max(2000, options.pollIntervalMs ?? resolved.config.pollIntervalMs)),
   });
 }

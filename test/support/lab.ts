@@ -65,3 +65,30 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
+
+/** An OpenSSH round trip (new connection, `true`) to a lab director on an idle lab, as measured on this lab. */
+const IDLE_ROUND_TRIP_MS = 600;
+let pace: number | undefined;
+
+/**
+ * How much slower the lab is right now than when idle, from the median of three fresh OpenSSH round trips (at least
+ * 1, at most 6). Integration waits are multiplied by it, so a busy machine gets longer waits, not failed tests.
+ */
+export async function labPace(): Promise<number> {
+  if (pace !== undefined) return pace;
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    await sshLab('director1', 'true');
+    times.push(Date.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  pace = Math.min(6, Math.max(1, times[1]! / IDLE_ROUND_TRIP_MS));
+  console.log(`lab pace ${pace.toFixed(2)} (ssh round trips ${times.join(', ')} ms)`);
+  return pace;
+}
+
+/** A wait for the lab scaled by its measured pace. */
+export async function paced(ms: number): Promise<number> {
+  return Math.round(ms * (await labPace()));
+}
