@@ -109,6 +109,19 @@ describe('events', () => {
 });
 
 describe('store', () => {
+  it('lands a batch of updates as one change', () => {
+    const store = storeFromCaptures(config, {}, NOW);
+    const seen: string[] = [];
+    store.subscribe((s) => seen.push(`${s.hosts.director1!.status}/${s.hosts.director2!.status}`));
+    store.getState().batch(() => {
+      store.getState().hostUp('director1', NOW, 10);
+      store.getState().hostDown('director2', { kind: 'timeout', message: 'connect timed out' }, NOW);
+      // Readers outside the store see the state before the batch until it lands.
+      expect(store.getState().hosts.director1!.status).toBe('connecting');
+    });
+    expect(seen).toEqual(['up/down']);
+  });
+
   it('skips set when nothing changed and keeps unchanged parts by identity', () => {
     const store = storeFromCaptures(config, { director1: ka('healthy-master') }, NOW);
     let sets = 0;

@@ -101,11 +101,13 @@ export class HostPoller {
       if (ready.length === 0) return;
       const at = this.now();
       const state = store.getState();
-      for (const [part] of ready) {
-        pending.delete(part);
-        part.apply(done, state, at);
-      }
-      state.pollProgress(host, { read: ready.map(([part]) => ref(part)) }, at);
+      state.batch(() => {
+        for (const [part] of ready) {
+          pending.delete(part);
+          part.apply(done, state, at);
+        }
+        state.pollProgress(host, { read: ready.map(([part]) => ref(part)) }, at);
+      });
     };
     // A part still missing after an interval marks its pane stale; the rest of the host stays fresh.
     const lateTimer = setTimeout(() => {
@@ -135,16 +137,17 @@ export class HostPoller {
           message: `poll script produced no sections: ${detail}`,
         });
       }
-      applyReady();
       this.failures = 0;
       this.nextAttemptAt = 0;
-      if (pending.size > 0) {
-        const reason = `poll ended without this part (exit code ${result.exitCode})`;
-        store
-          .getState()
-          .pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
-      }
-      store.getState().hostUp(host, readAt, readAt - started);
+      const state = store.getState();
+      state.batch(() => {
+        applyReady();
+        if (pending.size > 0) {
+          const reason = `poll ended without this part (exit code ${result.exitCode})`;
+          state.pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
+        }
+        state.hostUp(host, readAt, readAt - started);
+      });
     } catch (err) {
       const detail =
         err instanceof TransportFailure

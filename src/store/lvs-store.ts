@@ -70,6 +70,8 @@ export interface LvsState {
   addAudit(entries: readonly AuditView[]): void;
   setJumpHost(stats: JumpHostStats): void;
   setPaused(paused: boolean): void;
+  /** Run updates as one: subscribers see a single change with all of them. */
+  batch(fn: () => void): void;
 }
 
 export interface PollProgress {
@@ -103,7 +105,16 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
   // The configured mounts never change: their "slow" thresholds are looked up once, not on every poll.
   const slowMs = new Map(seed.clusters.flatMap((c) => c.nfs.map((n) => [n.id, n.slowMs] as const)));
   const slowMsOf = (id: string) => slowMs.get(id) ?? 500;
-  return createStore<LvsState>()((set, get) => {
+  return createStore<LvsState>()((rawSet, rawGet) => {
+    // Inside `batch`, updates gather in a draft and land as one `set`: one notification (one frame, one event diff)
+    // per host poll, however many parts it updated.
+    let draft: LvsState | undefined;
+    let depth = 0;
+    const get = (): LvsState => draft ?? rawGet();
+    const set = (partial: Partial<LvsState>) => {
+      if (depth > 0) draft = { ...get(), ...partial };
+      else rawSet(partial);
+    };
     /** Replace one host's runtime, skipping `set` when nothing changed. */
     const patchHost = (name: string, patch: Partial<HostRuntime>) => {
       const prev = get().hosts[name];
@@ -288,6 +299,19 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       setJumpHost: (stats) => set({ jumpHost: stats }),
       setPaused: (paused) => {
         if (get().paused !== paused) set({ paused });
+      },
+      batch: (fn) => {
+        depth += 1;
+        try {
+          fn();
+        } finally {
+          depth -= 1;
+          if (depth === 0 && draft) {
+            const next = draft;
+            draft = undefined;
+            rawSet(next);
+          }
+        }
       },
     };
   });
