@@ -75,8 +75,11 @@ export function diffEvents(
       if (!after.has(key))
         ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
   }
+  const hostChanged = (h: string) => prev.hosts[h] !== next.hosts[h];
   for (const cluster of next.clusters) {
-    if (prev.keepalived !== next.keepalived || prev.hosts !== next.hosts) {
+    // Only clusters whose own entries changed are judged again: the cost of a poll does not grow with the fleet.
+    const directors = Object.keys(cluster.keepalived);
+    if (directors.some((h) => hostChanged(h) || prev.keepalived[h] !== next.keepalived[h])) {
       for (const r of vrrpRows(prev, cluster)) {
         const id = `${r.director}/${r.instance}`;
         if (!lastKnownVrrp.has(id) && r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE')
@@ -115,7 +118,11 @@ export function diffEvents(
             message: `resolved: ${a.split('|')[1]!}`,
           });
     }
-    if (prev.replication !== next.replication) {
+    if (
+      cluster.replication.some(
+        (r) => prev.replication[r.id] !== next.replication[r.id] || hostChanged(r.source) || hostChanged(r.replica),
+      )
+    ) {
       const before = new Map(replicationRows(prev, cluster).map((r) => [r.id, r]));
       for (const r of replicationRows(next, cluster)) {
         const o = before.get(r.id);
