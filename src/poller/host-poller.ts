@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
 import { TransportFailure } from '../transport/transport-error.js';
+import type { ConnectGate } from './connect-gate.js';
 import type { HostPlan, PollPart } from './host-plan.js';
 import { buildSectionScript, SectionStream } from '../transport/section-script.js';
 
@@ -15,6 +16,10 @@ export interface HostPollerOptions {
   readonly commandTimeoutMs: number;
   readonly backoffMaxMs?: number;
   readonly now?: () => number;
+  /** Shared by a fleet: polls that must first connect wait here for a handshake slot. */
+  readonly connectGate?: ConnectGate;
+  /** The first poll starts after a random delay up to this long, so a big fleet does not start in one burst. */
+  readonly firstPollJitterMs?: number;
 }
 
 /** One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; backs off while down. */
@@ -38,7 +43,7 @@ export class HostPoller {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(Math.floor(Math.random() * (this.o.firstPollJitterMs ?? 0)));
   }
 
   async stop(): Promise<void> {
@@ -72,7 +77,9 @@ export class HostPoller {
     if (store.getState().paused || this.now() < this.nextAttemptAt) return Promise.resolve();
     // A transport with its own reconnect backoff decides when to try again; polling it sooner only repeats the error.
     if ((this.o.transport.retryInMs?.() ?? 0) > 0) return Promise.resolve();
-    this.running = this.poll().finally(() => {
+    const gate = this.o.connectGate;
+    const connected = this.o.transport.state === 'up';
+    this.running = (gate && !connected ? gate.run(() => this.poll()) : this.poll()).finally(() => {
       this.running = undefined;
       if (this.caughtTick && !this.stopped) {
         this.caughtTick = false;
