@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { diffEvents } from './events.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
@@ -41,14 +41,36 @@ describe('VRRP judgements on captured dumps', () => {
     ]);
   });
 
-  it('a MASTER read before its peer took over is not split brain', () => {
-    const store = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('prio-minus20') }, NOW);
-    const readEarly = store.getState().keepalived.director1!;
-    const peer = store.getState().keepalived.director2!.reading;
-    const peerBecameMaster = peer.status === 'ok' ? peer.instances[0]!.lastTransition! : 0;
-    store.getState().setKeepalived('director1', readEarly.reading, peerBecameMaster * 1000 - 5000);
-    const state = store.getState();
-    expect(vrrpAlerts(state, state.clusters[0]!)).toEqual([]);
+  it('a MASTER read before the console saw its peer take over is not split brain; read after, it is', () => {
+    const store = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('fault') }, NOW);
+    const master = store.getState().keepalived.director1!.reading;
+    const peerMaster = storeFromCaptures(config, { director2: ka('prio-minus20') }, NOW).getState().keepalived
+      .director2!.reading;
+    // director2 is seen MASTER at NOW + 2 s; director1's newest reading is from NOW + 1 s: a failover in progress.
+    store.getState().setKeepalived('director1', master, NOW + 1000);
+    store.getState().setKeepalived('director2', peerMaster, NOW + 2000);
+    expect(vrrpAlerts(store.getState(), store.getState().clusters[0]!)).toEqual([]);
+    // director1 read again after that, still MASTER: both are MASTER at once.
+    store.getState().setKeepalived('director1', master, NOW + 3000);
+    expect(vrrpAlerts(store.getState(), store.getState().clusters[0]!)).toMatchObject([{ kind: 'split-brain' }]);
+  });
+
+  it('a director whose clock is an hour ahead neither hides nor invents split brain', () => {
+    // The captured dump of a MASTER whose transition time says "an hour from now", as a director whose clock runs an
+    // hour ahead of the console's writes it.
+    const ahead = fixture('keepalived-netns/prio-minus20.dump.txt').replace(
+      /"last_transition":[\d.]+/,
+      `"last_transition":${NOW / 1000 + 3600}`,
+    );
+    const store = storeFromCaptures(
+      config,
+      { director1: ka('healthy-master'), director2: { keepalived: { stdout: ahead, stderr: '', exitCode: 0 } } },
+      NOW,
+    );
+    store.getState().setKeepalived('director1', store.getState().keepalived.director1!.reading, NOW + 2000);
+    expect(vrrpAlerts(store.getState(), store.getState().clusters[0]!)).toEqual([
+      { kind: 'split-brain', cluster: 'wordpress', message: 'VRID 51: MASTER on director1 and director2' },
+    ]);
   });
 
   it('no "no master" alert while a director has not answered yet', () => {

@@ -14,8 +14,10 @@ export interface VrrpRow {
   /** VIPs configured on a non-loopback interface of this director right now. */
   readonly holdsVips: readonly string[];
   readonly lastTransition?: number;
-  /** When this director's keepalived was read (ms). */
+  /** When this director's keepalived was read (ms, console clock). */
   readonly readAt?: number;
+  /** When the console first read the state the instance is in now (ms, console clock). */
+  readonly stateSeenAt?: number;
   readonly trackFiles: readonly { readonly name: string; readonly status: number; readonly weight: number }[];
   readonly problem?: string;
 }
@@ -99,7 +101,12 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
         vips: inst.vips,
         holdsVips: heldVips(state, director, inst.vips),
         ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
-        ...(state.keepalived[director] ? { readAt: state.keepalived[director].readAt } : {}),
+        ...(state.keepalived[director]
+          ? {
+              readAt: state.keepalived[director].readAt,
+              stateSeenAt: state.keepalived[director].stateSeenAt[name] ?? state.keepalived[director].readAt,
+            }
+          : {}),
         trackFiles: reading.trackFiles
           .filter((t) => inst.trackFiles.includes(t.name))
           .map(({ name: n, status, weight }) => ({ name: n, status, weight })),
@@ -109,12 +116,13 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
   return rows;
 }
 
-const CLOCK_SLACK_SEC = 1;
-
-/** Reading `a` was taken after `b` last changed state (director clocks may differ a little from ours). */
+/**
+ * Reading `a` was taken after this console saw `b` in its state. Both times are the console's own, so a director
+ * whose clock is off (an hour ahead, say) cannot hide or invent a split brain.
+ */
 function confirmedAfter(a: VrrpRow, b: VrrpRow): boolean {
-  if (a.readAt === undefined || b.lastTransition === undefined) return true;
-  return a.readAt / 1000 >= b.lastTransition - CLOCK_SLACK_SEC;
+  if (a.readAt === undefined || b.stateSeenAt === undefined) return true;
+  return a.readAt >= b.stateSeenAt;
 }
 
 /** Two MASTERs for one VRID, or one VIP on two directors: split brain. Keepalived running and no MASTER: no-master. */

@@ -209,7 +209,16 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       setNet: (host, net) => patchHost(host, { net }),
       setKeepalived: (host, reading, readAt) => {
         const prev = get().keepalived[host];
-        const next = { host, readAt, reading };
+        const stateSeenAt: Record<string, number> = {};
+        if (reading.status === 'ok') {
+          const before = prev?.reading.status === 'ok' ? prev.reading.instances : [];
+          for (const i of reading.instances) {
+            const same = before.find((b) => b.name === i.name)?.state === i.state;
+            const seen = same ? prev?.stateSeenAt[i.name] : undefined;
+            stateSeenAt[i.name] = seen ?? readAt;
+          }
+        }
+        const next = { host, readAt, reading, stateSeenAt };
         const shared = prev ? shareStructure(prev, next) : next;
         if (shared !== prev) set({ keepalived: { ...get().keepalived, [host]: shared } });
       },

@@ -59,6 +59,11 @@ export interface DirectorKeepalived {
   readonly host: string;
   readonly readAt: number;
   readonly reading: KeepalivedReading;
+  /**
+   * Per instance: when this console first read the state the instance is in now (console clock). Judgements across
+   * directors use it, never keepalived's own transition time, which is in that director's clock.
+   */
+  readonly stateSeenAt: Readonly<Record<string, number>>;
 }
 
 export interface ReplicationSideState extends ReplicationSide {
