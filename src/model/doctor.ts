@@ -21,9 +21,28 @@ const unknown = (id: string, host: string, title: string): DoctorCheck => ({
   detail: 'no data yet',
 });
 
+/** A host clock this far from the console's makes its logs and keepalived's transition times misleading. */
+export const CLOCK_SKEW_LIMIT_MS = 2000;
+
+function clockCheck(state: LvsState, host: string): DoctorCheck {
+  const skew = state.hosts[host]?.clockSkewMs;
+  const title = `clock within ${CLOCK_SKEW_LIMIT_MS / 1000} s of this console`;
+  if (skew === undefined) return unknown(`${host}:clock`, host, title);
+  return {
+    id: `${host}:clock`,
+    host,
+    title,
+    pass: Math.abs(skew) <= CLOCK_SKEW_LIMIT_MS,
+    detail: `${skew >= 0 ? 'ahead' : 'behind'} by ${(Math.abs(skew) / 1000).toFixed(1)} s`,
+    fix: 'timedatectl set-ntp true  # or check chrony/ntpd',
+  };
+}
+
 /** The preconditions the seeds spend pages on, checked from live data. */
 export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
+  const hosts = new Set([...cluster.directors, ...cluster.realServers.flatMap((r) => (r.host ? [r.host] : []))]);
+  for (const h of hosts) checks.push(clockCheck(state, h));
   for (const d of cluster.directors) {
     const net = state.hosts[d]?.net;
     checks.push(

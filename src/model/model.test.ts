@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { doctorChecks } from './doctor.js';
 import { diffEvents } from './events.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
@@ -215,5 +216,18 @@ describe('a host that cannot be reached', () => {
       level: 'unknown',
       problems: ['replica web1 down: timeout: connect timed out'],
     });
+  });
+});
+
+describe('clock skew doctor check', () => {
+  it('fails for a director an hour ahead, passes within two seconds, is unknown before the clock was read', () => {
+    const store = storeFromCaptures(config, {}, NOW);
+    const check = (host: string) =>
+      doctorChecks(store.getState(), store.getState().clusters[0]!).find((c) => c.id === `${host}:clock`);
+    expect(check('director1')?.pass).toBeUndefined();
+    store.getState().setClockSkew('director1', 3_600_000);
+    store.getState().setClockSkew('director2', -1500);
+    expect(check('director1')).toMatchObject({ pass: false, detail: 'ahead by 3600.0 s' });
+    expect(check('director2')).toMatchObject({ pass: true, detail: 'behind by 1.5 s' });
   });
 });

@@ -35,6 +35,8 @@ export interface HostPlan {
 type Part = PollPart;
 
 export const RSYNC_DRY_RUN_MS = 10_000;
+/** The host's clock is read this often (one `date` process), for the clock-skew doctor check. */
+export const CLOCK_READ_MS = 60_000;
 export const KEEPALIVED_DATA_MS = 5_000;
 
 export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
@@ -85,6 +87,22 @@ export function planHost(config: Config, host: string): HostPlan {
       },
     },
   ];
+  let lastClockRead = 0;
+  parts.push({
+    id: 'clock',
+    pane: 'host',
+    sections: () => {
+      if (Date.now() - lastClockRead < CLOCK_READ_MS) return [];
+      lastClockRead = Date.now();
+      return [{ id: 'clock', argv: ['date', '+%s.%N'] }];
+    },
+    apply: (out, state, at) => {
+      const o = out.get('clock');
+      const t = o?.exitCode === 0 ? Number(o.stdout.trim()) : NaN;
+      // `at` is when the answer arrived, so the skew is off by at most the time the answer took to come back.
+      if (Number.isFinite(t) && t > 0) state.setClockSkew(host, Math.round(t * 1000 - at));
+    },
+  });
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
   if (directors.length > 0)
     parts.push({

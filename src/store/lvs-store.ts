@@ -57,6 +57,7 @@ export interface LvsState {
   setHostInfo(host: string, info: HostInfo): void;
   setIpvs(host: string, reading: IpvsReading, readAt: number): void;
   setNet(host: string, net: NetState): void;
+  setClockSkew(host: string, skewMs: number): void;
   setKeepalived(host: string, reading: KeepalivedReading, readAt: number): void;
   setReplicationSide(pairId: string, side: 'source' | 'replica', reading: ReplicationSide, readAt: number): void;
   setNfsMounts(host: string, reading: NfsMountsReading, readAt: number): void;
@@ -207,6 +208,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         set({ ipvs: { ...get().ipvs, [host]: shared }, history });
       },
       setNet: (host, net) => patchHost(host, { net }),
+      setClockSkew: (host, clockSkewMs) => patchHost(host, { clockSkewMs }),
       setKeepalived: (host, reading, readAt) => {
         const prev = get().keepalived[host];
         const stateSeenAt: Record<string, number> = {};

@@ -42,6 +42,8 @@ export interface HostRuntime {
   /** Ticks skipped because the previous poll was still running. */
   readonly skippedTicks: number;
   readonly info?: HostInfo;
+  /** The host's clock minus the console's (ms), read now and then; positive: the host is ahead. */
+  readonly clockSkewMs?: number;
   readonly net?: NetState;
 }
 
