@@ -28,6 +28,8 @@ export interface CommandSection {
 export interface FileSection {
   readonly id: string;
   readonly file: string;
+  /** Read only the first lines (shell builtins read a byte at a time: a poll should not read what it does not use). */
+  readonly maxLines?: number;
   readonly guard?: readonly string[];
 }
 

@@ -35,6 +35,10 @@ export interface HostPlan {
 type Part = PollPart;
 
 export const RSYNC_DRY_RUN_MS = 10_000;
+export const MODULES_READ_MS = 10_000;
+
+/** MemTotal, MemFree and MemAvailable are the first three lines of /proc/meminfo: the rest is not read. */
+const HOST_FILES = HOST_SECTIONS.map((s) => (s.id === 'meminfo' ? { ...s, maxLines: 3 } : s));
 /** The host's clock is read this often (one `date` process), for the clock-skew doctor check. */
 export const CLOCK_READ_MS = 60_000;
 export const KEEPALIVED_DATA_MS = 5_000;
@@ -74,16 +78,31 @@ export function clusterInfos(config: Config): ClusterInfo[] {
 }
 
 export function planHost(config: Config, host: string): HostPlan {
+  // /proc/modules is the biggest file a poll reads (shell builtins read it a byte at a time) and modules seldom
+  // change: it is read every MODULES_READ_MS, and the polls between keep what it said.
+  let lastModulesRead = 0;
   const parts: Part[] = [
     {
       id: 'host',
       pane: 'host',
-      sections: () => [...HOST_SECTIONS, ...NET_SECTIONS],
+      sections: () => {
+        const due = Date.now() - lastModulesRead >= MODULES_READ_MS;
+        if (due) lastModulesRead = Date.now();
+        return [...HOST_FILES, ...(due ? NET_SECTIONS : NET_SECTIONS.filter((x) => x.id !== 'modules'))];
+      },
       apply: (out, state) => {
         const info = interpretHostInfo(out);
         if (info.ok) state.setHostInfo(host, info.value);
         const net = interpretNetState(out);
-        if (net.ok) state.setNet(host, net.value);
+        const prev = state.hosts[host]?.net;
+        if (net.ok)
+          state.setNet(
+            host,
+            out.has('modules') || !prev
+              ? net.value
+              : { ...net.value, ipvsLoaded: prev.ipvsLoaded, loadedSchedulers: prev.loadedSchedulers },
+          );
+        if (!out.get('modules') && !prev) lastModulesRead = 0;
       },
     },
   ];
@@ -104,13 +123,20 @@ export function planHost(config: Config, host: string): HostPlan {
     },
   });
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
-  if (directors.length > 0)
+  if (directors.length > 0) {
+    // /proc/net/ip_vs is only the fallback when ipvsadm fails: read it only while ipvsadm is not working.
+    let ipvsadmWorks = false;
     parts.push({
       id: 'ipvs',
       pane: 'ipvs',
-      sections: () => IPVS_SECTIONS,
-      apply: (out, state, at) => state.setIpvs(host, interpretIpvs(out), at),
+      sections: () => (ipvsadmWorks ? IPVS_SECTIONS.filter((x) => x.id !== 'ipvs-proc') : IPVS_SECTIONS),
+      apply: (out, state, at) => {
+        const reading = interpretIpvs(out);
+        ipvsadmWorks = reading.status === 'ok' && reading.source === 'ipvsadm';
+        state.setIpvs(host, reading, at);
+      },
     });
+  }
   const ka = directors.find((d) => d.keepalived)?.keepalived;
   if (ka) {
     let signums: KeepalivedSignums | undefined;

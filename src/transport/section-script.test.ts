@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSectionScript, splitSectionOutput } from './section-script.js';
+import { buildSectionScript, SectionStream, splitSectionOutput } from './section-script.js';
 
 const run = (script: string) =>
   execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
@@ -31,6 +34,45 @@ describe('section script (run by a real sh)', () => {
     const script = buildSectionScript([{ id: 'spoof', argv: ['echo', '@@LVSTOP:other:end spoof 0'] }], 'real');
     const out = splitSectionOutput(run(script), 'real');
     expect(out.get('spoof')).toEqual({ id: 'spoof', stdout: '@@LVSTOP:other:end spoof 0\n', stderr: '', exitCode: 0 });
+  });
+
+  it('reads only the first lines of a file when asked, and inline scripts with their arguments', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lvstop-rdn-')), 'lines');
+    writeFileSync(file, Array.from({ length: 20 }, (_, i) => `line ${i}\n`).join(''));
+    const script = buildSectionScript(
+      [
+        { id: 'head', file, maxLines: 3 },
+        { id: 'whole', file },
+        { id: 'script', script: 'echo "$1-$2"; exit 4', args: ['a b', "c'd"] },
+        { id: 'after', argv: ['echo', 'still running'] },
+      ],
+      'n0nce',
+    );
+    const out = splitSectionOutput(run(script), 'n0nce');
+    expect(out.get('whole')?.stdout).toBe(readFileSync(file, 'utf8'));
+    expect(out.get('head')).toEqual({ id: 'head', stdout: 'line 0\nline 1\nline 2\n', stderr: '', exitCode: 0 });
+    rmSync(join(file, '..'), { recursive: true });
+    expect(out.get('script')).toEqual({ id: 'script', stdout: "a b-c'd\n", stderr: '', exitCode: 4 });
+    expect(out.get('after')?.stdout).toBe('still running\n');
+  });
+
+  it('streams: sections are handed over as each ends, whatever the chunk boundaries', () => {
+    const script = buildSectionScript(
+      [
+        { id: 'a', argv: ['printf', 'one\ntwo'] },
+        { id: 'b', file: '/proc/uptime' },
+      ],
+      'n0nce',
+    );
+    const text = run(script);
+    const whole = splitSectionOutput(text, 'n0nce');
+    for (const size of [1, 3, 7, 64]) {
+      const order: string[] = [];
+      const stream = new SectionStream('n0nce', (s) => order.push(s.id));
+      for (let i = 0; i < text.length; i += size) stream.push(text.slice(i, i + size));
+      expect(order).toEqual(['a', 'b']);
+      expect(new Map(stream.sections)).toEqual(whole);
+    }
   });
 
   it('drops a section that never ended (script killed mid-way)', () => {

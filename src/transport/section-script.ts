@@ -17,11 +17,12 @@ export function buildSectionScript(sections: readonly Section[], nonce: string):
     `set -C; : >"$t" || exit 97; set +C`,
     `trap 'rm -f "$t"' EXIT`,
     `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
+    `rdn() { n=$2; while [ $n -gt 0 ] && { IFS= read -r l || [ -n "$l" ]; }; do printf '%s\\n' "$l"; n=$((n-1)); done <"$1"; }`,
   ];
   for (const s of sections) {
     const body =
       'file' in s
-        ? `if [ -r ${quoteArg(s.file)} ]; then rd ${quoteArg(s.file)} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`
+        ? `if [ -r ${quoteArg(s.file)} ]; then ${s.maxLines ? `rdn ${quoteArg(s.file)} ${s.maxLines}` : `rd ${quoteArg(s.file)}`} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`
         : 'script' in s
           ? `(\nset -- ${s.args.map(quoteArg).join(' ')}\n${s.script}\n) </dev/null 2>"$t"; rc=$?`
           : `${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
