@@ -70,7 +70,9 @@ async function runConsole(opts: GlobalOptions): Promise<void> {
     </StoreContext.Provider>,
     { exitOnCtrlC: false },
   );
+  // SIGHUP: the jump host session dropped. Both close every connection before the process ends.
   process.once('SIGTERM', () => app.unmount());
+  process.once('SIGHUP', () => app.unmount());
   await app.waitUntilExit();
   await shutdown();
 }

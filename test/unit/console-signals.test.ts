@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../support/lab.js';
+import { TmuxScreen } from '../support/tmux.js';
+
+/**
+ * The console ends cleanly on SIGHUP (a dropped jump-host session) and SIGTERM while its hosts are down (nothing
+ * listens), silent (a TCP port that accepts and never speaks SSH) or slow: exit 0, terminal restored, and not one
+ * unhandled rejection or stack trace on stderr.
+ */
+let dir = '';
+let silent: Server;
+const held: Socket[] = [];
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lvstop-signals-'));
+  silent = createServer((socket) => held.push(socket));
+  const silentPort = await listen(silent);
+  const closed = createServer();
+  const closedPort = await listen(closed);
+  await new Promise((r) => closed.close(r));
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    `Host down\n  HostName 127.0.0.1\n  Port ${closedPort}\nHost silent\n  HostName 127.0.0.1\n  Port ${silentPort}\n`,
+  );
+  writeFileSync(join(dir, 'known_hosts'), '');
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      sshConfig: './ssh_config',
+      knownHosts: './known_hosts',
+      lvstopKnownHosts: './lvstop_known_hosts',
+      auditLog: './audit.jsonl',
+      eventLog: './events.jsonl',
+      connectTimeoutMs: 2000,
+      hosts: { down: {}, silent: {} },
+      clusters: [{ name: 'c', mode: 'nat', directors: [{ host: 'down' }, { host: 'silent' }] }],
+    }),
+  );
+});
+
+afterAll(async () => {
+  held.forEach((s) => s.destroy());
+  await new Promise((r) => silent.close(r));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function childPid(panePid: number): number | undefined {
+  const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(panePid)], { encoding: 'utf8' }).trim();
+  return out ? Number(out.split('\n')[0]) : undefined;
+}
+
+describe.skipIf(!existsSync(CLI))('the console ends cleanly on a signal', () => {
+  for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
+    it(`${signal} with down and silent hosts: exit 0, no unhandled rejection`, async () => {
+      const err = join(dir, `${signal}.err`);
+      const done = join(dir, `${signal}.done`);
+      const screen = new TmuxScreen(
+        `signals-${signal}`,
+        `sh -c 'node ${CLI} -c ${join(dir, 'config.json')} 2>${err}; echo "exit $?" >${done}'`,
+        80,
+        24,
+      );
+      try {
+        await screen.waitFor((s) => s.includes('down') && s.includes('silent'), 30_000, 'both hosts');
+        // Let connects fail and time out at least once (connect timeout 2 s).
+        await new Promise((r) => setTimeout(r, 3000));
+        const panePid = Number(
+          execFileSync('tmux', ['list-panes', '-t', screen.session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim(),
+        );
+        const pid = childPid(panePid);
+        expect(pid).toBeGreaterThan(0);
+        process.kill(pid!, signal);
+        const deadline = Date.now() + 10_000;
+        while (!existsSync(done) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect(existsSync(done)).toBe(true);
+        expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
+        const stderr = readFileSync(err, 'utf8');
+        expect(stderr).not.toMatch(/unhandled|Error:|\n\s+at /i);
+      } finally {
+        screen.kill();
+      }
+    }, 60_000);
+  }
+});
