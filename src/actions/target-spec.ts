@@ -8,7 +8,9 @@ export interface ServiceSpec {
   readonly address?: string;
   readonly port?: number;
   readonly fwmark?: number;
-  /** The key ipvs-list gives the same service (`TCP 172.16.60.22:80`, `FWM 1`). */
+  /** For a fwmark: the address family when named (`FWM 77 IPv6` is IPv6, `FWM 77` IPv4); `fwm:77` leaves it open. */
+  readonly ipv6?: boolean;
+  /** The key ipvs-list gives the same service (`TCP 172.16.60.22:80`, `FWM 1`, `FWM 77 IPv6`). */
   readonly key: string;
 }
 
@@ -47,9 +49,12 @@ export function parseServiceSpec(text: string): ServiceSpec {
   const proto = m[1]!.toLowerCase();
   const rest = m[2]!.trim();
   if (proto === 'fwm') {
-    const mark = /^\d{1,10}$/.test(rest) ? Number(rest) : NaN;
+    const fwm = /^(\d{1,10})(\s+IPv6)?$/i.exec(rest);
+    const mark = fwm ? Number(fwm[1]) : NaN;
     if (!(mark >= 1 && mark <= 0xffffffff)) throw badInput(`service "${text}": fwmark must be 1..4294967295`);
-    return { protocol: 'FWM', fwmark: mark, key: serviceKey({ protocol: 'FWM', fwmark: mark }) };
+    const ipv6 = Boolean(fwm?.[2]);
+    const family = keyForm || ipv6 ? { ipv6 } : {};
+    return { protocol: 'FWM', fwmark: mark, ...family, key: serviceKey({ protocol: 'FWM', fwmark: mark, ipv6 }) };
   }
   const ap = parseAddressPort(rest, `service "${text}"`);
   if (ap.port === undefined) throw badInput(`service "${text}": a port is required (ADDR:PORT)`);
