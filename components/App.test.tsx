@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleRequest } from '../src/actions/console-contract.js';
 import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/frames.js';
-import { capturedStore, keySequence, mount, RecordingActions, type Mounted } from './app-harness.js';
+import { capturedStore } from '../test/support/console-store.js';
+import { keySequence, mount, RecordingActions, type Mounted } from './app-harness.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 
 let mounted: Mounted | undefined;

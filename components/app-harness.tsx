@@ -1,56 +1,10 @@
 import { render } from 'ink-testing-library';
 import type { ConsoleActions, ConsoleRequest } from '../src/actions/console-contract.js';
 import type { LvsStore } from '../src/store/lvs-store.js';
-import { configOf, storeFromCaptures } from '../test/support/fixture-store.js';
+import { NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
 import type { ConsoleCommand } from './commands.js';
 import { StoreContext } from './store-context.js';
-
-export const NOW = Date.parse('2026-11-21T18:00:00Z');
-
-export const config = configOf({
-  pollIntervalMs: 1000,
-  hosts: { director1: {}, director2: {} },
-  clusters: [
-    {
-      name: 'wordpress',
-      mode: 'dr',
-      vips: ['10.77.0.40'],
-      directors: [
-        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
-        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
-      ],
-    },
-    { name: 'second', mode: 'nat', directors: [{ host: 'director2' }] },
-  ],
-});
-
-const host = {
-  loadavg: 'local/loadavg.txt',
-  uptime: 'local/uptime.txt',
-  meminfo: 'local/meminfo.txt',
-  osrelease: 'local/osrelease.txt',
-  'ip-addr': 'local/ip-addr.json',
-};
-
-/** Real captures: keepalived dumps from a netns pair, director1's IPVS table from the lab's healthy run. */
-export function capturedStore(readOnly = false): LvsStore {
-  return storeFromCaptures(
-    config,
-    {
-      director1: {
-        ...host,
-        keepalived: 'keepalived-netns/healthy-master.dump.txt',
-        'sysctl:net.ipv4.ip_forward': 'local/ip_forward.txt',
-        'ipvs-list': 'healthy/director1/ipvsadm-Ln.txt',
-        'ipvs-stats': 'healthy/director1/ipvsadm-Ln-stats.txt',
-      },
-      director2: { ...host, keepalived: 'keepalived-netns/fault.dump.txt' },
-    },
-    NOW,
-    readOnly,
-  );
-}
 
 /** Records what the UI asks of the action layer; planning answers with a preview so the dialog can be driven. */
 export class RecordingActions implements ConsoleActions {
