@@ -1,6 +1,31 @@
-import { serviceTargetOf } from '../src/actions/row-target.js';
+import type { WeightValue } from '../src/actions/console-contract.js';
+import { serviceTargetOf, type RealServerTarget, type VrrpTarget } from '../src/actions/row-target.js';
 import { parseSchedulerArg, parseWeightArg, SCHEDULER_WORDS } from './colon-command.js';
-import { say, selectedRow, vrrp, weight, withArg, type ConsoleCommand } from './command-helpers.js';
+import type { CommandContext } from './command-context.js';
+import { say, selectedRow, withArg, type ConsoleCommand } from './command-helpers.js';
+
+/** Tagged real servers, else the selected one. */
+function weightTargets(ctx: CommandContext): RealServerTarget[] {
+  const tagged = ctx.state().tagged;
+  const targets = ctx.allRows.flatMap((r) =>
+    tagged.includes(r.id) && r.target?.kind === 'real-server' ? [r.target] : [],
+  );
+  if (targets.length > 0) return targets;
+  const t = selectedRow(ctx)?.target;
+  return t?.kind === 'real-server' ? [t] : [];
+}
+
+function weight(ctx: CommandContext, value: WeightValue): void {
+  const targets = weightTargets(ctx);
+  if (targets.length === 0) say(ctx, 'select or tag a real server row first');
+  else ctx.startAction({ kind: 'weight', cluster: ctx.cluster, targets, value });
+}
+
+function vrrp(ctx: CommandContext, act: (target: VrrpTarget) => void): void {
+  const t = selectedRow(ctx)?.target;
+  if (t?.kind === 'vrrp') act(t);
+  else say(ctx, 'select a director row first');
+}
 
 /** The commands that change a cluster: all dangerous, so read-only mode drops every one of them. */
 export const ACTION_COMMANDS: readonly ConsoleCommand[] = [

@@ -1,5 +1,3 @@
-import type { WeightValue } from '../src/actions/console-contract.js';
-import type { RealServerTarget } from '../src/actions/row-target.js';
 import type { Parsed } from './colon-command.js';
 import type { CommandContext } from './command-context.js';
 import type { KeyCommand } from './keymap.js';
@@ -34,29 +32,3 @@ export function moveTo(ctx: CommandContext, index: number): void {
 }
 
 export const selectedRow = (ctx: CommandContext) => ctx.rows[currentIndex(ctx)];
-
-/** Tagged real servers, else the selected one. */
-export function weightTargets(ctx: CommandContext): RealServerTarget[] {
-  const tagged = ctx.state().tagged;
-  const targets = ctx.allRows.flatMap((r) =>
-    tagged.includes(r.id) && r.target?.kind === 'real-server' ? [r.target] : [],
-  );
-  if (targets.length > 0) return targets;
-  const t = selectedRow(ctx)?.target;
-  return t?.kind === 'real-server' ? [t] : [];
-}
-
-export function weight(ctx: CommandContext, value: WeightValue): void {
-  const targets = weightTargets(ctx);
-  if (targets.length === 0) say(ctx, 'select or tag a real server row first');
-  else ctx.startAction({ kind: 'weight', cluster: ctx.cluster, targets, value });
-}
-
-export function vrrp(
-  ctx: CommandContext,
-  act: (target: { kind: 'vrrp'; director: string; instance: string }) => void,
-): void {
-  const t = selectedRow(ctx)?.target;
-  if (t?.kind === 'vrrp') act(t);
-  else say(ctx, 'select a director row first');
-}

@@ -8,8 +8,7 @@ import { keepalivedOwnerWarning, keepalivedOwns } from './keepalived-owner.js';
 import { readDirectorIpvs, type DirectorIpvs } from './live-read.js';
 import { actionCommand, serviceRef, unique } from './plan-common.js';
 import { validateSchedulerName } from './schedulers.js';
-import { findService } from './find-service.js';
-import { parseServiceSpec } from './target-spec.js';
+import { findService, parseServiceSpec } from './target-spec.js';
 
 type SchedulerRequest = Extract<ActionRequest, { action: 'scheduler' }>;
 

@@ -2,8 +2,7 @@ import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js'
 import { badInput } from './action-error.js';
 import { rowId, type ActionRequest } from './action-types.js';
 import type { DirectorIpvs } from './live-read.js';
-import { findService } from './find-service.js';
-import { matchesRealServer, parseRealServerSpec, parseServiceSpec } from './target-spec.js';
+import { findService, matchesRealServer, parseRealServerSpec, parseServiceSpec } from './target-spec.js';
 
 export type WeightRequest = Extract<ActionRequest, { action: 'weight' | 'weight-rows' }>;
 
