@@ -78,7 +78,11 @@ export const COMMANDS: readonly ConsoleCommand[] = [
     words: ['view', 'v'],
     description: 'show a view by name (:view vrrp)',
     complete: () => VIEWS,
-    run: (ctx, arg = '') => withArg(ctx, parseViewArg(arg), (view) => ctx.dispatch({ type: 'view', view })),
+    // Bound to a key through the config, it opens the `:` line ready for the name.
+    run: (ctx, arg) =>
+      arg === undefined
+        ? ctx.dispatch({ type: 'mode', mode: 'command', input: 'view ' })
+        : withArg(ctx, parseViewArg(arg), (view) => ctx.dispatch({ type: 'view', view })),
   },
   {
     id: 'next-cluster',
