@@ -9,7 +9,7 @@ export default defineConfig({
           include: [
             'collectors/**/*.test.ts',
             'src/**/*.test.{ts,tsx}',
-            'components/**/*.test.tsx',
+            'components/**/*.test.{ts,tsx}',
             'test/unit/**/*.test.{ts,tsx}',
           ],
           environment: 'node',

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { ActionPreview } from './console-actions.js';
+import type { ActionPreview } from '../src/actions/console-contract.js';
 
 export interface ActionDialogProps {
   readonly preview: ActionPreview;

@@ -1,277 +1,246 @@
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { configOf, storeFromCaptures } from '../test/support/fixture-store.js';
-import type { LvsStore } from '../src/store/lvs-store.js';
-import { App } from './App.js';
-import type { ActionRequest, ConsoleActions } from './console-actions.js';
-import { DEFAULT_KEYMAP, type CommandId } from './keymap.js';
-import { StoreContext } from './store-context.js';
+import type { ConsoleRequest } from '../src/actions/console-contract.js';
+import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/frames.js';
+import { capturedStore } from '../test/support/console-store.js';
+import { keySequence, mount, RecordingActions, type Mounted } from './app-harness.js';
+import { COMMANDS, type ConsoleCommand } from './commands.js';
 
-const NOW = Date.parse('2026-11-21T18:00:00Z');
-const config = configOf({
-  pollIntervalMs: 1000,
-  hosts: { director1: {}, director2: {} },
-  clusters: [
-    {
-      name: 'wordpress',
-      mode: 'dr',
-      vips: ['10.77.0.40'],
-      directors: [
-        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
-        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
-      ],
-    },
-    { name: 'second', mode: 'nat', directors: [{ host: 'director2' }] },
-  ],
+let mounted: Mounted | undefined;
+afterEach(() => mounted?.unmount());
+
+/** A key, or a key and the frame to wait for before the next one (keys that change the view). */
+type Step = string | readonly [string, RegExp];
+
+async function press(r: Mounted, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) {
+    const [key, until] = typeof step === 'string' ? [step, undefined] : step;
+    r.stdin.write(keySequence(key));
+    if (until) await waitForFrame(r, until);
+  }
+}
+
+interface Case {
+  /** Keys before the command's key. */
+  readonly setup?: readonly Step[];
+  /** The command's keys when not its first bound key: a `:` line, say. */
+  readonly keys?: readonly Step[];
+  /** Passes when the command did its job, within `timeoutMs`; throws otherwise. */
+  readonly effect: (r: Mounted, actions: RecordingActions, timeoutMs: number) => Promise<unknown>;
+}
+
+const SERVICES: Step = ['2', /SERVICE \/ REAL SERVER/];
+const REAL1 = { kind: 'real-server', director: 'director1', service: 'TCP 10.18.11.40:80' };
+
+const frame =
+  (re: RegExp): Case['effect'] =>
+  (r, _a, t) =>
+    waitForFrame(r, re, t);
+const called =
+  (what: string): Case['effect'] =>
+  (r, _a, t) =>
+    eventually(() => expect(r.calls).toContain(what), t);
+const requested =
+  (match: Record<string, unknown>): Case['effect'] =>
+  (_r, a, t) =>
+    eventually(() => expect(a.requests.at(-1)).toMatchObject(match), t);
+/** The selected VRRP row, seen through what `M` asks for. */
+const selects =
+  (director: string): Case['effect'] =>
+  async (r, a, t) => {
+    r.stdin.write('M');
+    await eventually(() => expect(a.requests.at(-1)).toMatchObject({ target: { director } }), t);
+  };
+const weighs = (value: unknown): Case => ({
+  setup: [SERVICES, 'j', 'j'],
+  effect: requested({
+    kind: 'weight',
+    targets: [{ ...REAL1, realServer: { address: '10.18.11.21', port: 80 } }],
+    value,
+  }),
 });
 
-function captures() {
-  return {
-    director1: {
-      keepalived: 'keepalived-netns/healthy-master.dump.txt',
-      loadavg: 'local/loadavg.txt',
-      uptime: 'local/uptime.txt',
-      meminfo: 'local/meminfo.txt',
-      osrelease: 'local/osrelease.txt',
-      'ip-addr': 'local/ip-addr.json',
-      'sysctl:net.ipv4.ip_forward': 'local/ip_forward.txt',
-    },
-    director2: {
-      keepalived: 'keepalived-netns/fault.dump.txt',
-      loadavg: 'local/loadavg.txt',
-      uptime: 'local/uptime.txt',
-      meminfo: 'local/meminfo.txt',
-      osrelease: 'local/osrelease.txt',
-      'ip-addr': 'local/ip-addr.json',
-    },
-  };
-}
+const VIEW_HEADERS = [
+  /CLUSTER\s+MODE/,
+  /SERVICE \/ REAL SERVER/,
+  /DIRECTOR\s+INSTANCE/,
+  /PAIR\s+SOURCE/,
+  /HOST\s+MOUNT/,
+  /DOCTOR/,
+  /TIME\s+SEV/,
+  /OPERATOR\s+ACTION/,
+];
 
-/** Records what the UI asks of the action layer; planning answers with a preview so the dialog can be driven. */
-class RecordingActions implements ConsoleActions {
-  readonly requests: ActionRequest[] = [];
-  readonly runs: (string | true)[] = [];
-  async plan(request: ActionRequest) {
-    this.requests.push(request);
-    return {
-      ok: true as const,
-      preview: { title: `plan ${request.kind}`, lines: ['director1: ipvsadm -e ...'], warnings: [] },
-      token: request,
-    };
-  }
-  async run(_token: unknown, confirmation: string | true) {
-    this.runs.push(confirmation);
-    return { ok: true, message: 'done and verified' };
-  }
-}
-
-let unmount: (() => void) | undefined;
-afterEach(() => unmount?.());
-
-const tick = () => new Promise((r) => setTimeout(r, 40));
-
-/** Wait for a frame to match, instead of sleeping a fixed time (the machine may be busy). */
-async function frame(r: { lastFrame: () => string | undefined }, re: RegExp, timeoutMs = 3000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const f = r.lastFrame() ?? '';
-    if (re.test(f)) return f;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  return r.lastFrame() ?? '';
-}
-
-function mount(
-  store: LvsStore,
-  actions?: ConsoleActions,
-  extra: { onQuit?: () => void; onRefresh?: () => void; onTogglePause?: () => void } = {},
-) {
-  const r = render(
-    <StoreContext.Provider value={store}>
-      <App
-        onQuit={extra.onQuit ?? (() => {})}
-        onRefresh={extra.onRefresh ?? (() => {})}
-        onTogglePause={extra.onTogglePause ?? (() => {})}
-        now={() => NOW}
-        initialView="vrrp"
-        {...(actions ? { actions } : {})}
-      />
-    </StoreContext.Provider>,
-  );
-  unmount = r.unmount;
-  return r;
-}
-
-async function press(r: ReturnType<typeof render>, ...keys: string[]) {
-  for (const k of keys) {
-    r.stdin.write(k);
-    await tick();
-  }
-}
-
-const KEY_SEQ: Record<string, string> = {
-  escape: '\u001b',
-  return: '\r',
-  tab: '\t',
-  'shift+tab': '\u001b[Z',
-  space: ' ',
-  down: '\u001b[B',
-  up: '\u001b[A',
-  pagedown: '\u001b[6~',
-  pageup: '\u001b[5~',
-  home: '\u001b[H',
-  end: '\u001b[F',
-  'ctrl+c': '\u0003',
-  'ctrl+f': '\u0006',
-  'ctrl+b': '\u0002',
+/** One observable effect per command: a command without a case here fails the first test. */
+const CASES: Record<string, Case> = {
+  help: { effect: frame(/help: every key/) },
+  'command-line': { effect: frame(/^:/m) },
+  filter: { effect: frame(/^\//m) },
+  clear: {
+    setup: ['/', 'x', ['return', /filter \/x\//]],
+    effect: (r, _a, t) => waitForFrameWithout(r, /filter \/x\//, t),
+  },
+  down: { effect: selects('director2') },
+  up: { setup: ['j'], effect: selects('director1') },
+  'page-down': { effect: selects('director2') },
+  'page-up': { setup: ['G'], effect: selects('director1') },
+  top: { setup: ['G'], effect: selects('director1') },
+  bottom: { effect: selects('director2') },
+  'next-view': { effect: frame(/PAIR\s+SOURCE/) },
+  'prev-view': { effect: frame(/SERVICE \/ REAL SERVER/) },
+  view: { keys: [':', 'view storage\r'], effect: frame(/HOST\s+MOUNT/) },
+  'next-cluster': { effect: frame(/\(nothing to show\)/) },
+  sort: { effect: frame(/DIRECTOR▼/) },
+  reverse: { effect: frame(/director2[^\n]*FAULT[\s\S]*director1[^\n]*MASTER/) },
+  tag: { setup: [SERVICES], effect: frame(/1 tagged/) },
+  detail: { setup: [SERVICES, 'j'], effect: frame(/TCP 10\.18\.11\.40:80 on director1 · scheduler rr/) },
+  pause: { effect: called('pause') },
+  refresh: { effect: called('refresh') },
+  quit: { effect: called('quit') },
+  weight: { setup: [SERVICES], effect: frame(/^:weight\s*$/m) },
+  scheduler: { setup: [SERVICES], effect: frame(/^:scheduler\s*$/m) },
+  'weight-up': weighs('+1'),
+  'weight-down': weighs('-1'),
+  drain: weighs('drain'),
+  restore: weighs('restore'),
+  'force-master': {
+    effect: requested({ kind: 'failover', target: { director: 'director1', instance: 'VI_WEB' }, to: 'MASTER' }),
+  },
+  'force-backup': { effect: requested({ kind: 'failover', target: { director: 'director1' }, to: 'BACKUP' }) },
+  release: { effect: requested({ kind: 'release', target: { kind: 'vrrp', director: 'director1' } }) },
+  undo: { effect: requested({ kind: 'undo' }) },
 };
-const seq = (key: string) => KEY_SEQ[key] ?? key;
+// Each view key starts from another view, so a key that does nothing leaves the wrong header on screen.
+VIEW_HEADERS.forEach(
+  (re, i) =>
+    (CASES[`view-${i + 1}`] = {
+      setup: [i === 0 ? ['tab', /PAIR\s+SOURCE/] : ['1', /CLUSTER\s+MODE/]],
+      effect: frame(re),
+    }),
+);
 
-describe('VRRP view on captured keepalived dumps', () => {
-  it('shows each director and instance with state, priorities and track files', async () => {
-    const r = mount(storeFromCaptures(config, captures(), NOW));
-    await tick();
-    const frame = r.lastFrame()!;
-    expect(frame).toMatch(/director1\s+VI_WEB\s+MASTER\s+51\s+100\/100/);
-    expect(frame).toMatch(/director2\s+VI_WEB\s+FAULT\s+51\s+100\/80/);
-    expect(frame).toMatch(/director2.*lvstop_prio=-20/);
-  });
-});
+async function exercise(id: string, commands?: readonly ConsoleCommand[], timeoutMs = 2000) {
+  const c = CASES[id]!;
+  const actions = new RecordingActions();
+  const r = (mounted = mount(capturedStore(), { actions, ...(commands ? { commands } : {}) }));
+  await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+  await press(r, c.setup ?? []);
+  await press(r, c.keys ?? [COMMANDS.find((k) => k.id === id)!.keys[0]!]);
+  await c.effect(r, actions, timeoutMs);
+}
 
-describe('keymap', () => {
-  /** One observable effect per command: adding a key without saying what it does fails this test. */
-  const effects: Record<
-    string,
-    (ctx: { r: ReturnType<typeof render>; actions: RecordingActions; calls: string[] }) => Promise<void>
-  > = {
-    help: async ({ r }) => expect(r.lastFrame()).toMatch(/help: every key/),
-    'command-line': async ({ r }) => expect(r.lastFrame()).toMatch(/^:/m),
-    filter: async ({ r }) => expect(r.lastFrame()).toMatch(/^\//m),
-    clear: async ({ r }) => expect(r.lastFrame()).not.toMatch(/filter \//),
-    down: async ({ r }) => expect(r.lastFrame()).toMatch(/director2\s+VI_WEB/),
-    up: async ({ r }) => expect(r.lastFrame()).toMatch(/director1\s+VI_WEB/),
-    'page-down': async ({ r }) => expect(r.lastFrame()).toMatch(/director2/),
-    'page-up': async ({ r }) => expect(r.lastFrame()).toMatch(/director1/),
-    top: async ({ r }) => expect(r.lastFrame()).toMatch(/director1/),
-    bottom: async ({ r }) => expect(r.lastFrame()).toMatch(/director2/),
-    'next-view': async ({ r }) => expect(r.lastFrame()).toMatch(/PAIR\s+SOURCE/),
-    'prev-view': async ({ r }) => expect(r.lastFrame()).toMatch(/SERVICE \/ REAL SERVER/),
-    'next-cluster': async ({ r }) => expect(r.lastFrame()).toMatch(/\(nothing to show\)/),
-    sort: async ({ r }) => expect(r.lastFrame()).toMatch(/DIRECTOR▼/),
-    reverse: async ({ r }) => expect(r.lastFrame()).toMatch(/▲|FAULT[\s\S]*MASTER/),
-    tag: async ({ r }) => expect(r.lastFrame()).toMatch(/1 tagged/),
-    detail: async ({ r }) => expect(r.lastFrame()).toMatch(/SERVICE \/ REAL SERVER|esc back|rows/),
-    pause: async ({ calls }) => expect(calls).toContain('pause'),
-    refresh: async ({ calls }) => expect(calls).toContain('refresh'),
-    quit: async ({ calls }) => expect(calls).toContain('quit'),
-    weight: async ({ r }) => expect(r.lastFrame()).toMatch(/^:weight/m),
-    scheduler: async ({ r }) => expect(r.lastFrame()).toMatch(/^:scheduler/m),
-    'weight-up': async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
-    'weight-down': async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
-    drain: async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
-    restore: async ({ r }) => expect(r.lastFrame()).toMatch(/select or tag a real server/),
-    'force-master': async ({ actions }) =>
-      expect(actions.requests.at(-1)).toMatchObject({
-        kind: 'failover',
-        director: 'director1',
-        instance: 'VI_WEB',
-        to: 'MASTER',
-      }),
-    'force-backup': async ({ actions }) =>
-      expect(actions.requests.at(-1)).toMatchObject({ kind: 'failover', director: 'director1', to: 'BACKUP' }),
-    release: async ({ actions }) =>
-      expect(actions.requests.at(-1)).toMatchObject({ kind: 'release', director: 'director1' }),
-    undo: async ({ actions }) => expect(actions.requests.at(-1)).toMatchObject({ kind: 'undo' }),
-  };
-  const viewHeaders = [
-    /CLUSTER\s+MODE/,
-    /SERVICE \/ REAL SERVER/,
-    /DIRECTOR\s+INSTANCE/,
-    /PAIR\s+SOURCE/,
-    /HOST\s+MOUNT/,
-    /DOCTOR/,
-    /TIME\s+SEV/,
-    /OPERATOR\s+ACTION/,
-  ];
-  viewHeaders.forEach((re, i) => (effects[`view-${i + 1}`] = async ({ r }) => expect(r.lastFrame()).toMatch(re)));
-  const setup: Partial<Record<CommandId, string[]>> = {
-    clear: ['/', 'x', '\r'],
-    up: ['j'],
-    'page-up': ['G'],
-    top: ['G'],
-    'prev-view': [],
-    detail: ['2'],
-    'weight-up': ['2'],
-    'weight-down': ['2'],
-    drain: ['2'],
-    restore: ['2'],
-    tag: ['2'],
-    weight: ['2'],
-    scheduler: ['2'],
-  };
+/** The table with one handler replaced by one that does nothing. */
+const withoutHandler = (id: string) => COMMANDS.map((c) => (c.id === id ? { ...c, run: () => undefined } : c));
 
+describe('command table', () => {
   it('has an effect listed for every command', () => {
-    expect(Object.keys(effects).sort()).toEqual(DEFAULT_KEYMAP.map((c) => c.id).sort());
+    expect(Object.keys(CASES).sort()).toEqual(COMMANDS.map((c) => c.id).sort());
   });
 
-  for (const command of DEFAULT_KEYMAP) {
-    it(`"${command.keys[0]}" triggers ${command.id}`, async () => {
-      const calls: string[] = [];
-      const actions = new RecordingActions();
-      const r = mount(storeFromCaptures(config, captures(), NOW), actions, {
-        onQuit: () => calls.push('quit'),
-        onRefresh: () => calls.push('refresh'),
-        onTogglePause: () => calls.push('pause'),
-      });
-      await tick();
-      await press(r, ...(setup[command.id] ?? []));
-      await press(r, seq(command.keys[0]!));
-      await effects[command.id]!({ r, actions, calls });
+  for (const command of COMMANDS) {
+    it(`${command.keys[0] ?? `:${command.words?.[0]}`} runs ${command.id}`, () => exercise(command.id));
+  }
+
+  // Each test above must fail when its command does nothing: run it against a table with that handler removed.
+  for (const command of COMMANDS) {
+    it(`the ${command.id} test fails when its handler is removed`, async () => {
+      await expect(exercise(command.id, withoutHandler(command.id), 300)).rejects.toThrow();
     });
   }
 });
 
+describe('the : line', () => {
+  it('sets a weight, switches a scheduler, and says what it cannot parse', async () => {
+    const actions = new RecordingActions();
+    const r = (mounted = mount(capturedStore(), { actions }));
+    await press(r, [SERVICES, 'j', 'j', ':', 'weight 0\r']);
+    await eventually(() => expect(actions.requests.at(-1)).toMatchObject({ kind: 'weight', value: 0 }));
+    await press(r, ['n', ':', 'scheduler wrr\r']);
+    await eventually(() =>
+      expect(actions.requests.at(-1)).toEqual({
+        kind: 'scheduler',
+        cluster: 'wordpress',
+        target: { kind: 'service', director: 'director1', service: 'TCP 10.18.11.40:80' },
+        scheduler: 'wrr',
+      } satisfies ConsoleRequest),
+    );
+    await press(r, ['n', ':', 'weight 70000\r']);
+    await waitForFrame(r, /weight must be an integer 0\.\.65535, got "70000"/);
+    await press(r, [':', 'frobnicate\r']);
+    await waitForFrame(r, /unknown command "frobnicate" \(filter, view, cluster, sort, weight, scheduler, quit\)/);
+    expect(actions.requests).toHaveLength(2);
+  });
+
+  it('completes command words and their arguments with tab', async () => {
+    const r = (mounted = mount(capturedStore()));
+    await press(r, [
+      ':',
+      'vi',
+      ['tab', /^:view\s*$/m],
+      'st',
+      ['tab', /^:view storage\s*$/m],
+      ['return', /HOST\s+MOUNT/],
+    ]);
+  });
+});
+
 describe('keys that arrive together', () => {
   it('are taken one by one outside text entry, and as text inside it', async () => {
-    const r = mount(storeFromCaptures(config, captures(), NOW));
-    await tick();
-    await press(r, 'sss');
-    expect(await frame(r, /PRIO B\/E▼|STATE▼|VRID▼/)).toMatch(/STATE▼/);
-    await press(r, 'jk');
-    await press(r, '/', 'director2\r');
-    expect(await frame(r, /filter \/director2\//)).toMatch(/1 rows/);
+    const r = (mounted = mount(capturedStore()));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    r.stdin.write('sss');
+    await waitForFrame(r, /STATE▼/);
+    r.stdin.write('/director2\r');
+    expect(await waitForFrame(r, /filter \/director2\//)).toMatch(/1 rows/);
+  });
+});
+
+describe('key overrides from the config', () => {
+  it('bind a command to the keys given', async () => {
+    const actions = new RecordingActions();
+    const r = (mounted = mount(capturedStore(), { actions, keyOverrides: { down: ['x'] } }));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    await press(r, ['j', 'x']);
+    await selects('director2')(r, actions, 2000);
   });
 });
 
 describe('read-only', () => {
-  it('neither binds nor lists a dangerous key', async () => {
+  it('neither binds nor lists nor runs from : a dangerous command', async () => {
     const actions = new RecordingActions();
-    const r = mount(storeFromCaptures(config, captures(), NOW, true), actions);
-    await tick();
-    await press(r, 'M', 'B', 'L', 'u', 'd');
-    expect(actions.requests).toHaveLength(0);
-    await press(r, '?');
+    const r = (mounted = mount(capturedStore(true), { actions }));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    await press(r, ['M', 'B', 'L', 'u', 'd', ':', 'weight 0\r']);
+    await waitForFrame(r, /read-only: actions are disabled/);
+    await press(r, [['?', /read-only/]]);
     const help = r.lastFrame()!;
-    expect(help).toMatch(/read-only/);
-    for (const c of DEFAULT_KEYMAP.filter((k) => k.dangerous)) expect(help).not.toContain(c.description);
-    expect(r.lastFrame()).not.toMatch(/force selected director/);
+    for (const c of COMMANDS.filter((k) => k.dangerous)) expect(help).not.toContain(c.description);
+    expect(help).not.toMatch(/force selected director/);
+    expect(actions.requests).toHaveLength(0);
   });
 });
 
 describe('action dialog', () => {
   it('shows the preview and runs only on y', async () => {
     const actions = new RecordingActions();
-    const r = mount(storeFromCaptures(config, captures(), NOW), actions);
-    await tick();
-    await press(r, 'B');
-    expect(await frame(r, /plan failover/)).toMatch(/ipvsadm -e/);
-    await press(r, 'n');
+    const r = (mounted = mount(capturedStore(), { actions }));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    await press(r, [['B', /plan failover/]]);
+    expect(r.lastFrame()).toMatch(/ipvsadm -e/);
+    await press(r, [['n', /cancelled/]]);
     expect(actions.runs).toHaveLength(0);
-    expect(await frame(r, /cancelled/)).toMatch(/cancelled/);
-    await press(r, 'B');
-    await frame(r, /plan failover/);
-    await press(r, 'y');
-    expect(await frame(r, /done and verified/)).toMatch(/done and verified/);
+    await press(r, [
+      ['B', /plan failover/],
+      ['y', /done and verified/],
+    ]);
     expect(actions.runs).toEqual([true]);
+  });
+
+  it('runs a guarded action only with the name typed, and esc cancels', async () => {
+    const actions = new RecordingActions('10.18.11.21:80');
+    const r = (mounted = mount(capturedStore(), { actions }));
+    await press(r, [SERVICES, 'j', 'j', ['d', /GUARD: last one/], 'y', ['escape', /cancelled/]]);
+    expect(actions.runs).toHaveLength(0);
+    await press(r, [['d', /GUARD: last one/], '10.18.11.21:80x', 'backspace', ['return', /done and verified/]]);
+    expect(actions.runs).toEqual(['10.18.11.21:80']);
   });
 });

@@ -1,24 +1,24 @@
 import { Box, Text } from 'ink';
 import { realServerKey } from '../collectors/ipvs-types.js';
-import { formatBytesRate, formatRate } from './format.js';
-import { serviceName } from './service-rows.js';
+import { formatBytesRate, formatRate } from '../src/render/format.js';
+import { persistenceText, serviceName } from '../src/render/service-rows.js';
+import type { DetailTarget } from '../src/render/table-model.js';
 import { Sparkline } from './Sparkline.js';
 import { useLvs } from './store-context.js';
 
 export interface DetailViewProps {
-  /** `director|serviceKey` for a service, or a real server's address. */
-  readonly detailKey: string;
-  readonly kind: 'service' | 'real-server';
+  /** The service or the real server to show. */
+  readonly detail: DetailTarget;
   readonly width: number;
   readonly height: number;
 }
 
 /** A service with per real server sparklines, or a real server across services with its NFS and replication state. */
-export function DetailView({ detailKey, kind, width, height }: DetailViewProps) {
+export function DetailView({ detail, width, height }: DetailViewProps) {
   const state = useLvs((s) => s);
   const spark = Math.max(10, Math.min(40, width - 60));
-  if (kind === 'service') {
-    const [director, key] = detailKey.split('|') as [string, string];
+  if (detail.kind === 'service') {
+    const { director, service: key } = detail;
     const d = state.ipvs[director];
     const svc = d?.reading.status === 'ok' ? d.reading.table.services.find((s) => s.key === key) : undefined;
     if (!svc)
@@ -31,7 +31,8 @@ export function DetailView({ detailKey, kind, width, height }: DetailViewProps) 
       <Box flexDirection="column">
         <Text bold>
           {serviceName(svc)} on {director} · scheduler {svc.scheduler}
-          {svc.persistence === undefined ? '' : ` · persistent ${svc.persistence}s`} {svc.flags.join(' ')}
+          {svc.persistence === undefined ? '' : ` · persistent ${persistenceText(svc)}`}
+          {svc.persistenceMask ? ` mask ${svc.persistenceMask}` : ''} {svc.flags.join(' ')}
         </Text>
         <Text
           dimColor
@@ -54,7 +55,7 @@ export function DetailView({ detailKey, kind, width, height }: DetailViewProps) 
       </Box>
     );
   }
-  const address = detailKey;
+  const address = detail.address;
   const rsHost = state.clusters.flatMap((c) => c.realServers).find((r) => r.address === address)?.host;
   const rows = Object.values(state.ipvs).flatMap((d) =>
     d.reading.status === 'ok'

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
-import type { KeyCommand, ViewId } from './keymap.js';
+import type { ViewId } from '../src/render/views.js';
+import type { KeyCommand } from './keymap.js';
 
 export interface FooterProps {
   readonly keymap: readonly KeyCommand[];

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useShallow } from 'zustand/react/shallow';
-import { formatAge, formatBytesRate } from './format.js';
-import { VIEW_TITLES, VIEWS, type ViewId } from './keymap.js';
+import { formatAge, formatBytesRate } from '../src/render/format.js';
+import { VIEW_TITLES, VIEWS, type ViewId } from '../src/render/views.js';
 import { useLvs } from './store-context.js';
 
 export interface HeaderProps {

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
-import { formatAge } from './format.js';
-import { formatCells, formatTableRow, type RowTone, type TableRow, type TableSpec } from './table-model.js';
+import { formatAge } from '../src/render/format.js';
+import { formatCells, formatTableRow, type RowTone, type TableRow, type TableSpec } from '../src/render/table-model.js';
+import { tableBodyHeight } from './layout.js';
 
 export interface TableProps {
   readonly spec: TableSpec;
@@ -29,11 +30,6 @@ export const toneColor: Record<RowTone, string | undefined> = {
 };
 
 const AGE_WIDTH = 5;
-
-/** Rows that fit: the header and the "more" line take one line each. */
-export function tableBodyHeight(height: number): number {
-  return Math.max(1, height - 2);
-}
 
 export function Table({
   spec,

@@ -1,77 +1,62 @@
 import { KNOWN_SCHEDULERS } from '../collectors/ipvs-schedulers.js';
-import { VIEWS, type ViewId } from './keymap.js';
+import type { WeightValue } from '../src/actions/console-contract.js';
+import { VIEWS, type ViewId } from '../src/render/views.js';
+import type { KeyCommand } from './keymap.js';
 
-export type ColonCommand =
-  | { readonly kind: 'view'; readonly view: ViewId }
-  | { readonly kind: 'cluster'; readonly name: string }
-  | { readonly kind: 'weight'; readonly value: number | '+1' | '-1' | 'drain' | 'restore' }
-  | { readonly kind: 'scheduler'; readonly name: string }
-  | { readonly kind: 'filter'; readonly pattern: string }
-  | { readonly kind: 'sort'; readonly column: number | undefined }
-  | { readonly kind: 'quit' }
-  | { readonly kind: 'error'; readonly message: string };
+/** An argument parsed, or why not: the message the operator sees. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
-export const COMMAND_WORDS = ['view', 'cluster', 'weight', 'scheduler', 'filter', 'sort', 'quit'] as const;
-const SCHEDULERS = KNOWN_SCHEDULERS;
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(message: string): Parsed<T> => ({ ok: false, message });
 
-/** Parse what the operator typed after `:`. Weight is validated here too: integers 0..65535 only. */
-export function parseColonCommand(text: string, clusters: readonly string[]): ColonCommand {
+/** `:word rest of line` → the word and its argument. */
+export function splitColonLine(text: string): { readonly word: string; readonly arg: string } {
   const [word = '', ...args] = text.trim().split(/\s+/);
-  const arg = args.join(' ');
-  switch (word) {
-    case 'view':
-    case 'v': {
-      const view = VIEWS.find((v) => v === arg || v.startsWith(arg || '\0'));
-      return view ? { kind: 'view', view } : { kind: 'error', message: `unknown view "${arg}" (${VIEWS.join(', ')})` };
-    }
-    case 'cluster': {
-      const name = clusters.find((c) => c === arg) ?? clusters.find((c) => c.startsWith(arg || '\0'));
-      return name
-        ? { kind: 'cluster', name }
-        : { kind: 'error', message: `unknown cluster "${arg}" (${clusters.join(', ')})` };
-    }
-    case 'weight':
-    case 'w': {
-      if (arg === 'drain' || arg === 'restore' || arg === '+1' || arg === '-1') return { kind: 'weight', value: arg };
-      if (!/^\d+$/.test(arg) || Number(arg) > 65535)
-        return { kind: 'error', message: `weight must be an integer 0..65535, got "${arg}"` };
-      return { kind: 'weight', value: Number(arg) };
-    }
-    case 'scheduler':
-    case 'sched':
-      return (SCHEDULERS as readonly string[]).includes(arg)
-        ? { kind: 'scheduler', name: arg }
-        : { kind: 'error', message: `unknown scheduler "${arg}" (${SCHEDULERS.join(' ')})` };
-    case 'filter':
-      return { kind: 'filter', pattern: arg };
-    case 'sort':
-      if (arg === '' || arg === 'none') return { kind: 'sort', column: undefined };
-      return /^\d+$/.test(arg) && Number(arg) >= 1
-        ? { kind: 'sort', column: Number(arg) - 1 }
-        : { kind: 'error', message: 'sort takes a column number from 1' };
-    case 'q':
-    case 'quit':
-      return { kind: 'quit' };
-    default:
-      return { kind: 'error', message: `unknown command "${word}" (${COMMAND_WORDS.join(', ')})` };
-  }
+  return { word, arg: args.join(' ') };
 }
 
-/** Complete the last word: command words first, then the arguments each command takes. */
-export function completeColonCommand(text: string, clusters: readonly string[]): string {
+export function parseViewArg(arg: string): Parsed<ViewId> {
+  const view = VIEWS.find((v) => v === arg || v.startsWith(arg || '\0'));
+  return view ? ok(view) : fail(`unknown view "${arg}" (${VIEWS.join(', ')})`);
+}
+
+export function parseClusterArg(arg: string, clusters: readonly string[]): Parsed<string> {
+  const name = clusters.find((c) => c === arg) ?? clusters.find((c) => c.startsWith(arg || '\0'));
+  return name ? ok(name) : fail(`unknown cluster "${arg}" (${clusters.join(', ')})`);
+}
+
+/** Weight: integers 0..65535, `+1`, `-1`, `drain` or `restore`. */
+export function parseWeightArg(arg: string): Parsed<WeightValue> {
+  if (arg === 'drain' || arg === 'restore' || arg === '+1' || arg === '-1') return ok(arg);
+  if (!/^\d+$/.test(arg) || Number(arg) > 65535) return fail(`weight must be an integer 0..65535, got "${arg}"`);
+  return ok(Number(arg));
+}
+
+export function parseSchedulerArg(arg: string): Parsed<string> {
+  return (KNOWN_SCHEDULERS as readonly string[]).includes(arg)
+    ? ok(arg)
+    : fail(`unknown scheduler "${arg}" (${KNOWN_SCHEDULERS.join(' ')})`);
+}
+
+/** A column number from 1, or `none`/nothing for no sort; the value is the column index. */
+export function parseSortArg(arg: string): Parsed<number | undefined> {
+  if (arg === '' || arg === 'none') return ok(undefined);
+  return /^\d+$/.test(arg) && Number(arg) >= 1 ? ok(Number(arg) - 1) : fail('sort takes a column number from 1');
+}
+
+export const SCHEDULER_WORDS: readonly string[] = KNOWN_SCHEDULERS;
+
+/** Complete the last word: a command's first word, then the candidates that command offers for its argument. */
+export function completeColonLine(
+  text: string,
+  table: readonly (KeyCommand & { readonly complete?: (clusters: readonly string[]) => readonly string[] })[],
+  clusters: readonly string[],
+): string {
   const parts = text.split(' ');
   const candidates =
     parts.length <= 1
-      ? [...COMMAND_WORDS]
-      : parts[0] === 'view'
-        ? [...VIEWS]
-        : parts[0] === 'cluster'
-          ? [...clusters]
-          : parts[0] === 'scheduler'
-            ? [...SCHEDULERS]
-            : parts[0] === 'weight'
-              ? ['drain', 'restore']
-              : [];
+      ? table.flatMap((c) => (c.words ? [c.words[0]!] : []))
+      : [...(table.find((c) => c.words?.includes(parts[0]!))?.complete?.(clusters) ?? [])];
   const last = parts[parts.length - 1] ?? '';
   const matches = candidates.filter((c) => c.startsWith(last));
   if (matches.length === 0) return text;

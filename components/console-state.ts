@@ -1,6 +1,8 @@
-import { VIEWS, type ViewId } from './keymap.js';
+import type { DetailTarget } from '../src/render/table-model.js';
+import { VIEWS, type ViewId } from '../src/render/views.js';
 
-export type Mode = 'normal' | 'filter' | 'command' | 'help' | 'detail' | 'dialog';
+/** What keys go to: the table, a line being typed, or a pane that any close key shuts (the action dialog owns itself). */
+export type Mode = 'normal' | 'filter' | 'command' | 'help' | 'detail';
 
 export interface ConsoleState {
   readonly view: ViewId;
@@ -15,7 +17,7 @@ export interface ConsoleState {
   readonly mode: Mode;
   /** Text being typed in filter or command mode. */
   readonly input: string;
-  readonly detailKey?: string;
+  readonly detail?: DetailTarget;
   readonly message?: { readonly text: string; readonly tone: 'ok' | 'warn' | 'critical' | 'normal' };
 }
 
@@ -44,7 +46,7 @@ export type ConsoleAction =
   | { type: 'reverse' }
   | { type: 'toggle-tag'; id: string }
   | { type: 'clear-tags' }
-  | { type: 'detail'; key: string }
+  | { type: 'detail'; detail: DetailTarget }
   | { type: 'message'; text: string; tone: 'ok' | 'warn' | 'critical' | 'normal' }
   | { type: 'clear-message' };
 
@@ -94,7 +96,7 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
     case 'clear-tags':
       return { ...state, tagged: [] };
     case 'detail':
-      return { ...state, mode: 'detail', detailKey: action.key };
+      return { ...state, mode: 'detail', detail: action.detail };
     case 'message':
       return { ...state, message: { text: action.text, tone: action.tone } };
     case 'clear-message': {

@@ -1,131 +1,20 @@
 import type { Key } from 'ink';
+import type { ViewId } from '../src/render/views.js';
 
-export const VIEWS = ['overview', 'services', 'vrrp', 'replication', 'storage', 'hosts', 'events', 'audit'] as const;
-export type ViewId = (typeof VIEWS)[number];
-export const VIEW_TITLES: Record<ViewId, string> = {
-  overview: 'Overview',
-  services: 'Services',
-  vrrp: 'VRRP',
-  replication: 'Replication',
-  storage: 'Storage',
-  hosts: 'Hosts & Doctor',
-  events: 'Events',
-  audit: 'Audit',
-};
-
-export type CommandId =
-  | 'quit'
-  | 'help'
-  | 'command-line'
-  | 'filter'
-  | 'clear'
-  | 'down'
-  | 'up'
-  | 'page-down'
-  | 'page-up'
-  | 'top'
-  | 'bottom'
-  | 'next-view'
-  | 'prev-view'
-  | 'next-cluster'
-  | 'sort'
-  | 'reverse'
-  | 'tag'
-  | 'detail'
-  | 'pause'
-  | 'refresh'
-  | 'weight'
-  | 'weight-up'
-  | 'weight-down'
-  | 'drain'
-  | 'restore'
-  | 'scheduler'
-  | 'force-master'
-  | 'force-backup'
-  | 'release'
-  | 'undo'
-  | `view-${number}`;
-
+/** A command's data: what the help, the footer and the key handler read. Its handler lives beside it in commands.ts. */
 export interface KeyCommand {
-  readonly id: CommandId;
+  readonly id: string;
   readonly keys: readonly string[];
   readonly description: string;
-  /** Mutates a cluster: not bound, not listed in read-only mode. */
+  /** Mutates a cluster: dropped from the table in read-only mode (not bound, not listed, no `:` word). */
   readonly dangerous?: boolean;
   /** Views where it applies (all when absent); the footer shows only these. */
   readonly views?: readonly ViewId[];
   /** Shown in the footer (the rest only in help). */
   readonly footer?: boolean;
+  /** Words that run it from the `:` line, with an argument (`:weight 0`). */
+  readonly words?: readonly string[];
 }
-
-export const DEFAULT_KEYMAP: readonly KeyCommand[] = [
-  { id: 'help', keys: ['?'], description: 'help: every key', footer: true },
-  {
-    id: 'command-line',
-    keys: [':'],
-    description: 'command line (:view vrrp, :cluster NAME, :weight N, :filter RE, :sort N)',
-  },
-  { id: 'filter', keys: ['/'], description: 'filter rows (regex)', footer: true },
-  { id: 'clear', keys: ['escape'], description: 'clear filter / close dialog' },
-  { id: 'down', keys: ['j', 'down'], description: 'move down' },
-  { id: 'up', keys: ['k', 'up'], description: 'move up' },
-  { id: 'page-down', keys: ['pagedown', 'ctrl+f'], description: 'page down' },
-  { id: 'page-up', keys: ['pageup', 'ctrl+b'], description: 'page up' },
-  { id: 'top', keys: ['g', 'home'], description: 'first row' },
-  { id: 'bottom', keys: ['G', 'end'], description: 'last row' },
-  { id: 'next-view', keys: ['tab'], description: 'next view', footer: true },
-  { id: 'prev-view', keys: ['shift+tab'], description: 'previous view' },
-  { id: 'next-cluster', keys: ['c'], description: 'next cluster', footer: true },
-  ...Array.from({ length: 8 }, (_, i) => ({
-    id: `view-${i + 1}` as CommandId,
-    keys: [String(i + 1)],
-    description: `view ${i + 1}`,
-  })),
-  { id: 'sort', keys: ['s'], description: 'sort by next column', footer: true },
-  { id: 'reverse', keys: ['S'], description: 'reverse sort' },
-  { id: 'tag', keys: ['space'], description: 'tag / untag row', views: ['services'] },
-  { id: 'detail', keys: ['return'], description: 'open detail', views: ['services'], footer: true },
-  { id: 'pause', keys: ['p'], description: 'pause / resume updates', footer: true },
-  { id: 'refresh', keys: ['r'], description: 'refresh now' },
-  {
-    id: 'weight',
-    keys: ['w'],
-    description: 'set weight of selected / tagged real servers',
-    dangerous: true,
-    views: ['services'],
-    footer: true,
-  },
-  { id: 'weight-up', keys: ['+'], description: 'weight +1', dangerous: true, views: ['services'] },
-  { id: 'weight-down', keys: ['-'], description: 'weight -1', dangerous: true, views: ['services'] },
-  { id: 'drain', keys: ['d'], description: 'drain (weight 0)', dangerous: true, views: ['services'], footer: true },
-  { id: 'restore', keys: ['R'], description: 'restore weight before drain', dangerous: true, views: ['services'] },
-  {
-    id: 'scheduler',
-    keys: ['e'],
-    description: 'switch scheduler of selected service',
-    dangerous: true,
-    views: ['services'],
-  },
-  {
-    id: 'force-master',
-    keys: ['M'],
-    description: 'force selected director MASTER',
-    dangerous: true,
-    views: ['vrrp'],
-    footer: true,
-  },
-  {
-    id: 'force-backup',
-    keys: ['B'],
-    description: 'force selected director BACKUP',
-    dangerous: true,
-    views: ['vrrp'],
-    footer: true,
-  },
-  { id: 'release', keys: ['L'], description: 'release forced VRRP state', dangerous: true, views: ['vrrp'] },
-  { id: 'undo', keys: ['u'], description: 'undo last action', dangerous: true },
-  { id: 'quit', keys: ['q', 'ctrl+c'], description: 'quit', footer: true },
-];
 
 /** Ink's (input, key) as one name: `j`, `G`, `ctrl+c`, `return`, `shift+tab`, `space`. */
 export function keyName(input: string, key: Key): string {
@@ -144,16 +33,25 @@ export function keyName(input: string, key: Key): string {
   return input;
 }
 
-/** The keymap in force: user overrides applied; dangerous commands dropped in read-only mode. */
-export function effectiveKeymap(
-  overrides: Readonly<Record<string, readonly string[]>>,
-  readOnly: boolean,
-): KeyCommand[] {
-  return DEFAULT_KEYMAP.filter((c) => !(readOnly && c.dangerous)).map((c) =>
-    overrides[c.id] ? { ...c, keys: overrides[c.id]! } : c,
-  );
+/** Read-only mode as one filter over the table: dangerous commands are gone (k9s' ClearDanger). */
+export function clearDanger<C extends KeyCommand>(table: readonly C[]): C[] {
+  return table.filter((c) => !c.dangerous);
 }
 
-export function commandFor(keymap: readonly KeyCommand[], name: string, view: ViewId): KeyCommand | undefined {
-  return keymap.find((c) => c.keys.includes(name) && (!c.views || c.views.includes(view)));
+/** The table in force: the config's key overrides applied, then read-only's filter. */
+export function effectiveKeymap<C extends KeyCommand>(
+  table: readonly C[],
+  overrides: Readonly<Record<string, readonly string[]>>,
+  readOnly: boolean,
+): C[] {
+  const bound = table.map((c) => (overrides[c.id] ? { ...c, keys: overrides[c.id]! } : c));
+  return readOnly ? clearDanger(bound) : bound;
+}
+
+export function commandFor<C extends KeyCommand>(table: readonly C[], name: string, view: ViewId): C | undefined {
+  return table.find((c) => c.keys.includes(name) && (!c.views || c.views.includes(view)));
+}
+
+export function commandForWord<C extends KeyCommand>(table: readonly C[], word: string): C | undefined {
+  return table.find((c) => c.words?.includes(word));
 }

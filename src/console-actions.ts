@@ -1,34 +1,107 @@
-import type {
-  ActionPreview,
-  ActionRequest as UiRequest,
-  ConsoleActions,
-  PlanOutcome,
-  RunOutcome,
-} from '../components/console-actions.js';
 import { realServerKey } from '../collectors/ipvs-types.js';
 import { createActionContext, type ActionContext } from './actions/action-context.js';
 import type { ActionPlan, ActionRequest } from './actions/action-types.js';
+import { fileAuditLog, type AuditLog } from './actions/audit-log.js';
+import type {
+  ActionPreview,
+  ConsoleActions,
+  ConsoleRequest,
+  PlanOutcome,
+  RunOutcome,
+  WeightValue,
+} from './actions/console-contract.js';
 import { planAction } from './actions/plan-action.js';
-import { previewLines } from './actions/preview-text.js';
+import { previewBodyLines } from './actions/preview-text.js';
+import type { RealServerTarget } from './actions/row-target.js';
 import { runAction } from './actions/run-action.js';
 import { planUndoLast } from './actions/undo.js';
 import type { WeightChange } from './actions/weight-change.js';
 import { auditViewOf } from './audit-view.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import type { Fleet } from './poller/fleet.js';
+import type { LvsStore } from './store/lvs-store.js';
 import { describeError } from './transport/transport-error.js';
 
-function changeOf(value: number | '+1' | '-1' | 'drain' | 'restore'): WeightChange {
+function changeOf(value: WeightValue): WeightChange {
   if (value === 'drain') return { kind: 'drain' };
   if (value === 'restore') return { kind: 'restore' };
   if (value === '+1' || value === '-1') return { kind: 'step', delta: value === '+1' ? 1 : -1 };
   return { kind: 'set', weight: value };
 }
 
+const serviceIn = (store: LvsStore, director: string, service: string) => {
+  const r = store.getState().ipvs[director]?.reading;
+  return r?.status === 'ok' ? r.table.services.find((s) => s.key === service) : undefined;
+};
+
+/** A console request as the action layer's requests, with the values the operator saw (compare-and-set). */
+export function requestsOf(store: LvsStore, req: Exclude<ConsoleRequest, { kind: 'undo' }>): ActionRequest[] {
+  switch (req.kind) {
+    case 'weight':
+      return req.targets.map((t: RealServerTarget) => {
+        const realServer = realServerKey(t.realServer);
+        const seen = serviceIn(store, t.director, t.service)?.realServers.find(
+          (x) => x.address === t.realServer.address && x.port === t.realServer.port,
+        )?.weight;
+        return {
+          action: 'weight' as const,
+          cluster: req.cluster,
+          director: t.director,
+          service: t.service,
+          realServer,
+          change: changeOf(req.value),
+          ...(seen === undefined ? {} : { seen: { [`${t.director} ${t.service} ${realServer}`]: seen } }),
+        };
+      });
+    case 'scheduler': {
+      const { director, service } = req.target;
+      const seen = serviceIn(store, director, service)?.scheduler;
+      return [
+        {
+          action: 'scheduler',
+          cluster: req.cluster,
+          director,
+          service,
+          scheduler: req.scheduler,
+          ...(seen ? { seen } : {}),
+        },
+      ];
+    }
+    case 'failover':
+      return [{ action: 'failover', cluster: req.cluster, ...pick(req.target), to: req.to }];
+    case 'release':
+      return [{ action: 'release', cluster: req.cluster, ...pick(req.target) }];
+  }
+}
+
+const pick = (t: { director: string; instance: string }) => ({ director: t.director, instance: t.instance });
+
+function previewOf(plans: readonly ActionPlan[]): ActionPreview {
+  const guarded = plans.find((p) => p.guard);
+  return {
+    title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
+    lines: plans.flatMap((p) => [...(plans.length === 1 ? [] : [p.preview.title]), ...previewBodyLines(p)]),
+    warnings: [...new Set(plans.flatMap((p) => p.preview.warnings))],
+    ...(guarded?.guard ? { confirmName: guarded.guard.confirmName, guardReason: guarded.guard.reason } : {}),
+  };
+}
+
+/** The audit log, and each record shown in the Audit view as it is appended (no re-reading the file). */
+function auditShownIn(store: LvsStore, log: AuditLog): AuditLog {
+  return {
+    ...log,
+    async append(record) {
+      await log.append(record);
+      const view = auditViewOf(JSON.stringify(record));
+      if (view) store.getState().addAudit([view]);
+    },
+  };
+}
+
 /**
- * The console's side of the action layer: turns what the operator selected into action requests (with the values
- * the operator saw, for compare-and-set), plans them over the console's own connections, and runs them through the
- * one pipeline. Every outcome lands in the audit log and the Audit view, and the poller is told to look again.
+ * The console's side of the action layer: turns the rows' targets into action requests, plans them over the
+ * console's own connections, and runs them through the one pipeline. Every outcome lands in the audit log and the
+ * Audit view, and the poller is told to look again.
  */
 export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly: boolean): ConsoleActions {
   const ctx: ActionContext = createActionContext(resolved, {
@@ -38,70 +111,8 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
       return t;
     },
     readOnly,
+    audit: auditShownIn(fleet.store, fileAuditLog(resolved.auditLog)),
   });
-
-  const seenWeight = (director: string, serviceKey: string, rsKey: string): number | undefined => {
-    const r = fleet.store.getState().ipvs[director]?.reading;
-    if (r?.status !== 'ok') return undefined;
-    return r.table.services.find((s) => s.key === serviceKey)?.realServers.find((x) => realServerKey(x) === rsKey)
-      ?.weight;
-  };
-
-  const requestsOf = (req: UiRequest): ActionRequest[] => {
-    switch (req.kind) {
-      case 'weight':
-        return req.targets.map((id) => {
-          const [director = '', service = '', realServer = ''] = id.split('|');
-          const seen = seenWeight(director, service, realServer);
-          return {
-            action: 'weight' as const,
-            cluster: req.cluster,
-            director,
-            service,
-            realServer,
-            change: changeOf(req.value),
-            ...(seen === undefined ? {} : { seen: { [`${director} ${service} ${realServer}`]: seen } }),
-          };
-        });
-      case 'scheduler': {
-        const [director = '', service = ''] = req.target.split('|');
-        const r = fleet.store.getState().ipvs[director]?.reading;
-        const seen = r?.status === 'ok' ? r.table.services.find((s) => s.key === service)?.scheduler : undefined;
-        return [
-          {
-            action: 'scheduler',
-            cluster: req.cluster,
-            director,
-            service,
-            scheduler: req.scheduler,
-            ...(seen ? { seen } : {}),
-          },
-        ];
-      }
-      case 'failover':
-        return [
-          { action: 'failover', cluster: req.cluster, director: req.director, instance: req.instance, to: req.to },
-        ];
-      case 'release':
-        return [{ action: 'release', cluster: req.cluster, director: req.director, instance: req.instance }];
-      case 'undo':
-        return [];
-    }
-  };
-
-  const previewOf = (plans: readonly ActionPlan[]): ActionPreview => {
-    const guarded = plans.find((p) => p.guard);
-    return {
-      title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
-      lines: plans.flatMap((p) =>
-        previewLines(p)
-          .slice(plans.length === 1 ? 1 : 0)
-          .filter((l) => !/^\s+(!|GUARDED|type ")/.test(l)),
-      ),
-      warnings: [...new Set(plans.flatMap((p) => p.preview.warnings))],
-      ...(guarded?.guard ? { confirmName: guarded.guard.confirmName, guardReason: guarded.guard.reason } : {}),
-    };
-  };
 
   return {
     async plan(req): Promise<PlanOutcome> {
@@ -109,7 +120,7 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
         const plans =
           req.kind === 'undo'
             ? [(await planUndoLast(ctx)).plan]
-            : await Promise.all(requestsOf(req).map((r) => planAction(ctx, r)));
+            : await Promise.all(requestsOf(fleet.store, req).map((r) => planAction(ctx, r)));
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
         return { ok: true, preview: previewOf(plans), token: plans };
       } catch (err) {
@@ -126,12 +137,6 @@ export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly:
         messages.push(`${result.outcome}: ${result.message}`);
         if (result.outcome !== 'ok') break;
       }
-      const records = await ctx.audit.records().catch(() => []);
-      const views = records.slice(-plans.length).flatMap((r) => {
-        const v = auditViewOf(JSON.stringify(r));
-        return v ? [v] : [];
-      });
-      fleet.store.getState().addAudit(views);
       void fleet.refreshAll();
       return { ok, message: messages.join(' · ') };
     },

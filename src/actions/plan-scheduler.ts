@@ -8,7 +8,7 @@ import { keepalivedOwnerWarning, keepalivedOwns } from './keepalived-owner.js';
 import { readDirectorIpvs, type DirectorIpvs } from './live-read.js';
 import { actionCommand, serviceRef, unique } from './plan-common.js';
 import { validateSchedulerName } from './schedulers.js';
-import { parseServiceSpec } from './target-spec.js';
+import { findService, parseServiceSpec } from './target-spec.js';
 
 type SchedulerRequest = Extract<ActionRequest, { action: 'scheduler' }>;
 
@@ -47,7 +47,7 @@ export async function buildSchedulerPlan(ctx: ActionContext, request: SchedulerR
   const edits: SchedulerEdit[] = [];
   const commands: ActionCommand[] = [];
   for (const [i, live] of tables.entries()) {
-    const svc = live.table.services.find((s) => s.key === spec.key);
+    const svc = findService(spec, live.table.services, live.host);
     if (!svc) {
       const message = `no service ${spec.key} on ${live.host} (services: ${live.table.services.map((s) => s.key).join(', ') || 'none'})`;
       if (i === 0) throw badInput(message);
@@ -92,10 +92,10 @@ export async function buildSchedulerPlan(ctx: ActionContext, request: SchedulerR
     kind: 'scheduler',
     cluster: cluster.name,
     director: director.host,
-    target: spec.key,
+    target: first.service.key,
     edits,
     preview: {
-      title: `scheduler of ${spec.key}: ${first.before.scheduler} → ${scheduler} on ${unique(edits.map((e) => e.host)).join(', ')}`,
+      title: `scheduler of ${first.service.key}: ${first.before.scheduler} → ${scheduler} on ${unique(edits.map((e) => e.host)).join(', ')}`,
       hosts: unique(edits.map((e) => e.host)),
       commands,
       changes: edits.flatMap(schedulerChanges),
@@ -107,7 +107,7 @@ export async function buildSchedulerPlan(ctx: ActionContext, request: SchedulerR
       action: 'scheduler',
       cluster: cluster.name,
       director: director.host,
-      service: spec.key,
+      service: first.service.key,
       scheduler: first.before.scheduler,
       seen: scheduler,
       hosts: edits.map((e) => e.host),

@@ -8,7 +8,7 @@ import { editRealServerArgv } from './ipvsadm-edit.js';
 import { keepalivedOwnerWarning, keepalivedOwns } from './keepalived-owner.js';
 import { readDirectorIpvs } from './live-read.js';
 import { actionCommand, serviceRef, plural, unique } from './plan-common.js';
-import { parseRealServerSpec, parseServiceSpec } from './target-spec.js';
+import { parseRealServerSpec } from './target-spec.js';
 import { describeWeightChange, targetWeight } from './weight-change.js';
 import { weightChanges } from './weight-fields.js';
 import { servicesLeftWithoutWeight } from './weight-guard.js';
@@ -80,7 +80,7 @@ export async function buildWeightPlan(ctx: ActionContext, request: WeightRequest
       : unique(edits.map((e) => e.realServer)).join(', ');
   const serviceLabel =
     request.action === 'weight' && request.service !== 'all'
-      ? parseServiceSpec(request.service).key
+      ? unique(edits.map((e) => e.service.key)).join(', ')
       : plural(unique(edits.map((e) => e.service.key)).length, 'service');
 
   const emptied = servicesLeftWithoutWeight(

@@ -1,9 +1,9 @@
 import type { ActionPlan, ActionResult } from './action-types.js';
 
-/** The preview as plain lines: the exact commands (argv and the string sent), hosts, before → after, warnings. */
-export function previewLines(plan: ActionPlan): string[] {
+/** The preview's body: hosts, the exact commands (argv and the string sent), before → after, expected outcome. */
+export function previewBodyLines(plan: ActionPlan): string[] {
   const p = plan.preview;
-  const lines = [p.title, `  cluster ${plan.cluster}, hosts: ${p.hosts.join(', ')}`, '  commands:'];
+  const lines = [`  cluster ${plan.cluster}, hosts: ${p.hosts.join(', ')}`, '  commands:'];
   for (const c of p.commands) {
     lines.push(`    on ${c.host}: ${c.command}`, `      argv ${JSON.stringify(c.argv)}`);
   }
@@ -13,7 +13,13 @@ export function previewLines(plan: ActionPlan): string[] {
       `    ${c.host} ${c.target} ${c.field}: ${c.before}${c.after === c.before ? ' (kept)' : ` → ${c.after}`}`,
     );
   lines.push(`  expected: ${p.outcome}`);
-  for (const w of p.warnings) lines.push(`  ! ${w}`);
+  return lines;
+}
+
+/** The whole preview as plain lines: title, body, warnings and the guard. */
+export function previewLines(plan: ActionPlan): string[] {
+  const lines = [plan.preview.title, ...previewBodyLines(plan)];
+  for (const w of plan.preview.warnings) lines.push(`  ! ${w}`);
   if (plan.guard)
     lines.push(`  GUARDED: ${plan.guard.reason}`, `  type "${plan.guard.confirmName}" to go ahead anyway`);
   return lines;

@@ -12,6 +12,13 @@ describe('service spec', () => {
     expect(parseServiceSpec('tcp:[2001:db8::1]:443').key).toBe('TCP [2001:db8::1]:443');
   });
 
+  it('names a fwmark of either family as fwm:N, and one family by its key', () => {
+    expect(parseServiceSpec('fwm:77')).toEqual({ protocol: 'FWM', fwmark: 77, key: 'FWM 77' });
+    expect(parseServiceSpec('FWM 77 IPv6')).toEqual({ protocol: 'FWM', fwmark: 77, ipv6: true, key: 'FWM 77 IPv6' });
+    expect(parseServiceSpec('FWM 77')).toEqual({ protocol: 'FWM', fwmark: 77, ipv6: false, key: 'FWM 77' });
+    expect(() => parseServiceSpec('FWM 77 IPv5')).toThrow(/fwmark/);
+  });
+
   it.each(['http:1.2.3.4:80', 'tcp:1.2.3.4', 'tcp:1.2.3:80', 'tcp:1.2.3.4:99999', 'fwm:0', 'fwm:x', ''])(
     'refuses %j',
     (text) => expect(() => parseServiceSpec(text)).toThrow(/service/),

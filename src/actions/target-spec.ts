@@ -8,7 +8,9 @@ export interface ServiceSpec {
   readonly address?: string;
   readonly port?: number;
   readonly fwmark?: number;
-  /** The key ipvs-list gives the same service (`TCP 172.16.60.22:80`, `FWM 1`). */
+  /** For a fwmark: the address family when named (`FWM 77 IPv6` is IPv6, `FWM 77` IPv4); `fwm:77` leaves it open. */
+  readonly ipv6?: boolean;
+  /** The key ipvs-list gives the same service (`TCP 172.16.60.22:80`, `FWM 1`, `FWM 77 IPv6`). */
   readonly key: string;
 }
 
@@ -47,9 +49,12 @@ export function parseServiceSpec(text: string): ServiceSpec {
   const proto = m[1]!.toLowerCase();
   const rest = m[2]!.trim();
   if (proto === 'fwm') {
-    const mark = /^\d{1,10}$/.test(rest) ? Number(rest) : NaN;
+    const fwm = /^(\d{1,10})(\s+IPv6)?$/i.exec(rest);
+    const mark = fwm ? Number(fwm[1]) : NaN;
     if (!(mark >= 1 && mark <= 0xffffffff)) throw badInput(`service "${text}": fwmark must be 1..4294967295`);
-    return { protocol: 'FWM', fwmark: mark, key: serviceKey({ protocol: 'FWM', fwmark: mark }) };
+    const ipv6 = Boolean(fwm?.[2]);
+    const family = keyForm || ipv6 ? { ipv6 } : {};
+    return { protocol: 'FWM', fwmark: mark, ...family, key: serviceKey({ protocol: 'FWM', fwmark: mark, ipv6 }) };
   }
   const ap = parseAddressPort(rest, `service "${text}"`);
   if (ap.port === undefined) throw badInput(`service "${text}": a port is required (ADDR:PORT)`);
@@ -86,4 +91,28 @@ export function parseRealServerSpec(
 
 export function matchesRealServer(spec: RealServerSpec, rs: { address: string; port: number }): boolean {
   return rs.address === spec.address && (spec.port === undefined || rs.port === spec.port);
+}
+
+/** Does a listed service answer to what the operator named? A fwmark named without a family matches either. */
+export function matchesService(spec: ServiceSpec, svc: IpvsService): boolean {
+  if (spec.protocol === 'FWM')
+    return svc.protocol === 'FWM' && svc.fwmark === spec.fwmark && (spec.ipv6 === undefined || svc.ipv6 === spec.ipv6);
+  return svc.key === spec.key;
+}
+
+/**
+ * The one listed service a spec names, or undefined. `fwm:77` with both an IPv4 and an IPv6 service of mark 77 is
+ * ambiguous: bad input naming both keys, so the operator can pick one.
+ */
+export function findService(
+  spec: ServiceSpec,
+  services: readonly IpvsService[],
+  host: string,
+): IpvsService | undefined {
+  const found = services.filter((s) => matchesService(spec, s));
+  if (found.length > 1)
+    throw badInput(
+      `${spec.key} names ${found.length} services on ${host}: ${found.map((s) => `"${s.key}"`).join(', ')}`,
+    );
+  return found[0];
 }

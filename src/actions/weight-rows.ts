@@ -2,7 +2,7 @@ import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js'
 import { badInput } from './action-error.js';
 import { rowId, type ActionRequest } from './action-types.js';
 import type { DirectorIpvs } from './live-read.js';
-import { matchesRealServer, parseRealServerSpec, parseServiceSpec } from './target-spec.js';
+import { findService, matchesRealServer, parseRealServerSpec, parseServiceSpec } from './target-spec.js';
 
 export type WeightRequest = Extract<ActionRequest, { action: 'weight' | 'weight-rows' }>;
 
@@ -18,10 +18,8 @@ export interface Row {
 
 const serviceList = (live: DirectorIpvs) => live.table.services.map((s) => s.key).join(', ') || 'none';
 
-function findService(live: DirectorIpvs, spec: string): IpvsService | undefined {
-  const key = parseServiceSpec(spec).key;
-  return live.table.services.find((s) => s.key === key);
-}
+const serviceOn = (live: DirectorIpvs, spec: string) =>
+  findService(parseServiceSpec(spec), live.table.services, live.host);
 
 /** Rows a `weight` request selects on one director; none on the director itself is bad input, on a peer a warning. */
 export function selectRows(
@@ -33,7 +31,7 @@ export function selectRows(
   const services =
     request.service === 'all'
       ? live.table.services
-      : [findService(live, request.service)].filter((s): s is IpvsService => s !== undefined);
+      : [serviceOn(live, request.service)].filter((s): s is IpvsService => s !== undefined);
   if (services.length === 0)
     throw badInput(`no service ${request.service} on ${live.host} (services: ${serviceList(live)})`);
   const rows = services.flatMap((service) =>
@@ -58,7 +56,7 @@ export function exactRows(
 ): Row[] {
   return request.rows.map((r) => {
     const live = tables.get(r.host)!;
-    const service = findService(live, r.service);
+    const service = serviceOn(live, r.service);
     const rs = service?.realServers.find((x) => realServerKey(x) === r.realServer);
     if (!service || !rs) throw badInput(`no real server ${r.realServer} in ${r.service} on ${r.host}`);
     return { host: r.host, service, rs, weight: r.weight, ...(r.seen === undefined ? {} : { seen: r.seen }) };

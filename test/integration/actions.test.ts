@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headlessActionContext, type ActionContext } from '../../src/actions/action-context.js';
 import type { ActionPlan } from '../../src/actions/action-types.js';
-import { registerActionCommands } from '../../src/actions/action-commands.js';
+import { registerActionCommands } from '../../src/cli/action-commands.js';
 import { fileAuditLog, parseAuditLines } from '../../src/actions/audit-log.js';
 import { fileDrainMemory } from '../../src/actions/drain-memory.js';
 import { planFailover, planRelease, planScheduler, planWeight } from '../../src/actions/plan-action.js';

@@ -26,6 +26,12 @@ export function storeFromCaptures(config: Config, captures: Captures, readAt: nu
     pollIntervalMs: config.pollIntervalMs,
     readOnly,
   });
+  applyCaptures(store, config, captures, readAt);
+  return store;
+}
+
+/** Feed captured output into a store as one poll at `readAt` would, through the poller's own host plans. */
+export function applyCaptures(store: LvsStore, config: Config, captures: Captures, readAt: number): void {
   for (const [host, sections] of Object.entries(captures)) {
     const outputs = new Map<string, SectionOutput>(
       Object.entries(sections).map(([id, v]) => [
@@ -36,7 +42,6 @@ export function storeFromCaptures(config: Config, captures: Captures, readAt: nu
     store.getState().hostUp(host, readAt, 40);
     planHost(config, host).apply(outputs, store.getState(), readAt);
   }
-  return store;
 }
 
 export function configOf(value: unknown): Config {

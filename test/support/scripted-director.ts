@@ -8,7 +8,7 @@ export interface SectionAnswer {
 }
 
 /**
- * A transport that answers section scripts (src/poller/section-script.ts) from canned outputs by section id, and
+ * A transport that answers section scripts (src/transport/section-script.ts) from canned outputs by section id, and
  * records every other command. `onCommand` may change the canned outputs, as the real command would change the host.
  */
 export class ScriptedDirector implements Transport {

@@ -2,16 +2,16 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { headlessActionContext, type ActionContext } from './action-context.js';
-import { ActionError } from './action-error.js';
-import type { ActionPlan, ActionRequest } from './action-types.js';
-import { EXIT, exitCodeOfError } from './exit-codes.js';
-import { planAction } from './plan-action.js';
-import { previewLines, resultLines } from './preview-text.js';
-import { runAction } from './run-action.js';
-import { planUndoLast } from './undo.js';
-import { validateRequest } from './validate-request.js';
-import { parseWeightChange } from './weight-change.js';
+import { headlessActionContext, type ActionContext } from '../actions/action-context.js';
+import { ActionError } from '../actions/action-error.js';
+import type { ActionPlan, ActionRequest } from '../actions/action-types.js';
+import { EXIT, exitCodeOfError } from '../actions/exit-codes.js';
+import { planAction } from '../actions/plan-action.js';
+import { previewLines, resultLines } from '../actions/preview-text.js';
+import { runAction } from '../actions/run-action.js';
+import { planUndoLast } from '../actions/undo.js';
+import { validateRequest } from '../actions/validate-request.js';
+import { parseWeightChange } from '../actions/weight-change.js';
 
 interface ActionOptions {
   config: string;

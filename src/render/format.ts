@@ -37,11 +37,3 @@ export function formatAge(ms: number | undefined): string {
   const m = Math.round(s / 60);
   return m < 120 ? `${m}m` : `${Math.round(m / 60)}h`;
 }
-
-export function padEnd(text: string, width: number): string {
-  return text.length >= width ? `${text.slice(0, Math.max(0, width - 1))}…`.slice(0, width) : text.padEnd(width);
-}
-
-export function padStart(text: string, width: number): string {
-  return text.length >= width ? text.slice(0, width) : text.padStart(width);
-}

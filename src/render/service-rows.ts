@@ -1,5 +1,5 @@
-import { realServerKey } from '../collectors/ipvs-types.js';
-import type { LvsState } from '../src/store/lvs-store.js';
+import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js';
+import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatCount, formatRate } from './format.js';
 import type { Column, TableRow, TableSpec } from './table-model.js';
 
@@ -14,13 +14,36 @@ export const SERVICE_COLUMNS: readonly Column[] = [
   { title: 'OUT/S', width: 6, align: 'right' },
 ];
 
-export function serviceName(s: { protocol: string; address?: string; port?: number; fwmark?: number }): string {
-  if (s.protocol === 'FWM') return `FWM ${s.fwmark}`;
-  const addr = s.address?.includes(':') ? `[${s.address}]` : s.address;
-  return `${s.protocol} ${addr}:${s.port}`;
+/** What the operator reads (and types back: `FWM 77 IPv6` names the IPv6 fwmark service). */
+export function serviceName(s: Pick<IpvsService, 'key'>): string {
+  return s.key;
 }
 
-/** One cluster's directors, services and real servers as table rows. Ids: `dir`, `dir|svc`, `dir|svc|rs`. */
+/** A persistence netmask as a prefix length when it is one (`255.255.255.0` → `/24`), else as printed. */
+export function maskText(mask: string): string {
+  const octets = mask.split('.').map(Number);
+  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255))) return `/${mask}`;
+  const bits = octets.map((o) => o.toString(2).padStart(8, '0')).join('');
+  return /^1*0*$/.test(bits) ? `/${bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')}` : `/${mask}`;
+}
+
+/** `30s`, or `30s/24` with a persistence netmask (-M); `-` when not persistent. */
+export function persistenceText(s: Pick<IpvsService, 'persistence' | 'persistenceMask'>): string {
+  if (s.persistence === undefined) return '-';
+  return `${s.persistence}s${s.persistenceMask ? maskText(s.persistenceMask) : ''}`;
+}
+
+function directorStatus(state: LvsState, host: string, stale: boolean): string {
+  const runtime = state.hosts[host];
+  const d = state.ipvs[host];
+  if (runtime?.status === 'down') return `DOWN ${runtime.error?.kind ?? ''}: ${runtime.error?.message ?? ''}`;
+  if (!d) return 'waiting for first poll';
+  if (d.reading.status === 'ok')
+    return `ipvs via ${d.reading.source}${d.reading.note ? ` (${d.reading.note})` : ''}${stale ? ' STALE' : ''}`;
+  return `${d.reading.status === 'not-loaded' ? 'ip_vs not loaded' : d.reading.kind}: ${d.reading.message}`;
+}
+
+/** One cluster's directors, services and real servers as table rows, each carrying its typed target. */
 export function serviceRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
   const rows: TableRow[] = [];
@@ -30,20 +53,13 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
     const d = state.ipvs[host];
     const ageMs = d ? now - d.readAt : undefined;
     const stale = ageMs === undefined || ageMs > staleAfter;
-    const status =
-      runtime?.status === 'down'
-        ? `DOWN ${runtime.error?.kind ?? ''}: ${runtime.error?.message ?? ''}`
-        : !d
-          ? 'waiting for first poll'
-          : d.reading.status === 'ok'
-            ? `ipvs via ${d.reading.source}${d.reading.note ? ` (${d.reading.note})` : ''}${stale ? ' STALE' : ''}`
-            : `${d.reading.status === 'not-loaded' ? 'ip_vs not loaded' : d.reading.kind}: ${d.reading.message}`;
     rows.push({
       id: host,
       group: true,
       span: true,
-      cells: [`director ${host}`, status],
+      cells: [`director ${host}`, directorStatus(state, host, stale)],
       tone: runtime?.status === 'down' || (d && d.reading.status !== 'ok') ? 'critical' : stale ? 'stale' : 'heading',
+      target: { kind: 'director', director: host },
       ...(ageMs === undefined ? {} : { ageMs }),
     });
     if (!d || d.reading.status !== 'ok') continue;
@@ -57,7 +73,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
         cells: [
           serviceName(s),
           [s.scheduler, ...s.flags].join(' '),
-          s.persistence === undefined ? '-' : `${s.persistence}s`,
+          persistenceText(s),
           formatCount(s.realServers.reduce((a, rs) => a + rs.activeConns, 0)),
           formatCount(s.realServers.reduce((a, rs) => a + rs.inactiveConns, 0)),
           formatRate(r?.connsPerSec),
@@ -66,7 +82,8 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
         ],
         tone: live === 0 ? 'critical' : tone === 'stale' ? 'stale' : 'heading',
         ageMs: ageMs!,
-        detail: { kind: 'service', key: `${host}|${s.key}` },
+        detail: { kind: 'service', director: host, service: s.key },
+        target: { kind: 'service', director: host, service: s.key },
       });
       for (const rs of s.realServers) {
         const rr = d.realServerRates[`${s.key}|${realServerKey(rs)}`];
@@ -84,7 +101,13 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
           ],
           tone: rs.weight === 0 ? 'warn' : tone,
           ageMs: ageMs!,
-          detail: { kind: 'real-server', key: rs.address },
+          detail: { kind: 'real-server', address: rs.address },
+          target: {
+            kind: 'real-server',
+            director: host,
+            service: s.key,
+            realServer: { address: rs.address, port: rs.port },
+          },
         });
       }
     }

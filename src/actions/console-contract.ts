@@ -1,21 +1,24 @@
-/** What the console asks of the action layer; the CLI supplies it, so components never touch SSH. */
-export type ActionRequest =
+import type { RealServerTarget, ServiceTarget, VrrpTarget } from './row-target.js';
+
+/** A weight as the console asks for it: exact, one step, drain to 0, or back to the weight before the drain. */
+export type WeightValue = number | '+1' | '-1' | 'drain' | 'restore';
+
+/** What the console asks of the action layer, with the typed targets its rows carry. */
+export type ConsoleRequest =
   | {
       readonly kind: 'weight';
       readonly cluster: string;
-      /** Each target: `director|serviceKey|realServerKey` (a Services row id). */
-      readonly targets: readonly string[];
-      readonly value: number | '+1' | '-1' | 'drain' | 'restore';
+      readonly targets: readonly RealServerTarget[];
+      readonly value: WeightValue;
     }
-  | { readonly kind: 'scheduler'; readonly cluster: string; readonly target: string; readonly scheduler: string }
+  | { readonly kind: 'scheduler'; readonly cluster: string; readonly target: ServiceTarget; readonly scheduler: string }
   | {
       readonly kind: 'failover';
       readonly cluster: string;
-      readonly director: string;
-      readonly instance: string;
+      readonly target: VrrpTarget;
       readonly to: 'MASTER' | 'BACKUP';
     }
-  | { readonly kind: 'release'; readonly cluster: string; readonly director: string; readonly instance: string }
+  | { readonly kind: 'release'; readonly cluster: string; readonly target: VrrpTarget }
   | { readonly kind: 'undo' };
 
 export interface ActionPreview {
@@ -37,7 +40,8 @@ export interface RunOutcome {
   readonly message: string;
 }
 
+/** The action layer as the console sees it; the CLI supplies it, so components never touch SSH. */
 export interface ConsoleActions {
-  plan(request: ActionRequest): Promise<PlanOutcome>;
+  plan(request: ConsoleRequest): Promise<PlanOutcome>;
   run(token: unknown, confirmation: string | true): Promise<RunOutcome>;
 }

@@ -1,3 +1,5 @@
+import type { RowTarget } from '../actions/row-target.js';
+
 export type RowTone = 'normal' | 'dim' | 'ok' | 'warn' | 'critical' | 'heading' | 'stale';
 
 export interface Column {
@@ -6,8 +8,13 @@ export interface Column {
   readonly align: 'left' | 'right';
 }
 
+/** What enter opens: a service with its real servers, or one real server across services. */
+export type DetailTarget =
+  | { readonly kind: 'service'; readonly director: string; readonly service: string }
+  | { readonly kind: 'real-server'; readonly address: string };
+
 export interface TableRow {
-  /** Stable id, kept across polls: selection and tags follow it. */
+  /** Stable id, kept across polls: selection and tags follow it. Never parsed: `target` says what the row is. */
   readonly id: string;
   readonly cells: readonly string[];
   readonly tone: RowTone;
@@ -18,7 +25,9 @@ export interface TableRow {
   /** Age of the row's data in ms, shown and used to dim stale rows. */
   readonly ageMs?: number;
   /** What enter opens, if anything. */
-  readonly detail?: { readonly kind: 'service' | 'real-server'; readonly key: string };
+  readonly detail?: DetailTarget;
+  /** What actions on this row act on, if anything. */
+  readonly target?: RowTarget;
 }
 
 export interface TableSpec {
@@ -26,6 +35,7 @@ export interface TableSpec {
   readonly rows: readonly TableRow[];
 }
 
+/** Cut to width with an ellipsis, or pad: the one truncation rule of every table. */
 export function padEnd(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
 }

@@ -1,8 +1,8 @@
-import { serviceRows } from '../components/service-rows.js';
-import { formatTableRow } from '../components/table-model.js';
-import type { ResolvedConfig } from './config/load-config.js';
-import { buildSnapshot } from './model/snapshot.js';
-import { createFleet } from './poller/fleet.js';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { buildSnapshot } from '../model/snapshot.js';
+import { createFleet } from '../poller/fleet.js';
+import { serviceRows } from '../render/service-rows.js';
+import { formatTableRow } from '../render/table-model.js';
 
 export interface SnapshotOptions {
   readonly json: boolean;

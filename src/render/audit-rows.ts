@@ -1,5 +1,14 @@
-import type { LvsState } from '../src/store/lvs-store.js';
-import type { TableRow, TableSpec } from './table-model.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { Column, TableRow, TableSpec } from './table-model.js';
+
+export const AUDIT_COLUMNS: readonly Column[] = [
+  { title: 'TIME', width: 14, align: 'left' },
+  { title: 'OPERATOR', width: 14, align: 'left' },
+  { title: 'ACTION', width: 9, align: 'left' },
+  { title: 'TARGET', width: 28, align: 'left' },
+  { title: 'RESULT', width: 12, align: 'left' },
+  { title: 'MESSAGE', width: 40, align: 'left' },
+];
 
 export function auditRows(state: LvsState): TableSpec {
   const rows: TableRow[] = [...state.audit].reverse().map((a, i) => ({
@@ -16,14 +25,7 @@ export function auditRows(state: LvsState): TableSpec {
       a.result === 'ok' ? 'ok' : a.result.startsWith('refused') || a.result.startsWith('aborted') ? 'warn' : 'critical',
   }));
   return {
-    columns: [
-      { title: 'TIME', width: 14, align: 'left' },
-      { title: 'OPERATOR', width: 14, align: 'left' },
-      { title: 'ACTION', width: 9, align: 'left' },
-      { title: 'TARGET', width: 28, align: 'left' },
-      { title: 'RESULT', width: 12, align: 'left' },
-      { title: 'MESSAGE', width: 40, align: 'left' },
-    ],
+    columns: AUDIT_COLUMNS,
     rows,
   };
 }

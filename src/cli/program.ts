@@ -1,0 +1,66 @@
+import { Command, Option } from 'commander';
+import { registerActionCommands } from './action-commands.js';
+import { runConsole } from './console-command.js';
+import { EXIT_CONFIG, load } from './load.js';
+import { runSnapshot } from './snapshot-command.js';
+
+export { EXIT_CONFIG } from './load.js';
+
+interface GlobalOptions {
+  config: string;
+  readOnly?: boolean;
+  acceptNew?: boolean;
+  interval?: number;
+  color?: boolean;
+}
+
+const program = new Command()
+  .name('lvstop')
+  .description('Watch and steer Linux Virtual Server clusters over SSH')
+  .option('-c, --config <file>', 'config file', `${process.env.HOME ?? '.'}/.config/lvstop/config.json`)
+  .option('--read-only', 'refuse every mutating action')
+  .option('--accept-new', 'accept and record unknown host keys (never changed ones)')
+  .addOption(
+    new Option('--interval <ms>', 'poll interval in ms (at least 500)').argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 500) {
+        process.stderr.write(`lvstop: --interval: expected an integer >= 500, got "${v}"\n`);
+        process.exit(EXIT_CONFIG);
+      }
+      return n;
+    }),
+  )
+  .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+  .action(async () => runConsole(program.opts<GlobalOptions>()));
+
+program
+  .command('check-config')
+  .description('validate the config without connecting; exit 2 when it is invalid')
+  .action(async () => {
+    const resolved = await load(program.opts<GlobalOptions>().config);
+    const c = resolved.config;
+    process.stdout.write(
+      `config ${resolved.file} is valid: ${c.clusters.length} cluster(s), ${resolved.hosts.size} host(s), poll every ${c.pollIntervalMs} ms${c.readOnly ? ', read-only' : ''}\n`,
+    );
+  });
+
+program
+  .command('snapshot')
+  .description('poll every host once and print the model; exit 0 when every host answered, 1 otherwise')
+  .option('--json', 'print JSON (the documented model)')
+  .option('--no-rates', 'one poll only, without rates')
+  .action(async (cmd: { json?: boolean; rates: boolean }) => {
+    const opts = program.opts<GlobalOptions>();
+    const resolved = await load(opts.config);
+    process.exitCode = await runSnapshot(resolved, {
+      json: cmd.json ?? false,
+      rates: cmd.rates,
+      acceptNew: opts.acceptNew ?? false,
+    });
+  });
+
+registerActionCommands(program, load);
+
+export async function main(argv: readonly string[]): Promise<void> {
+  await program.parseAsync([...argv]);
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { capturedStore, NOW } from '../../test/support/console-store.js';
+import { serviceRows } from './service-rows.js';
+import { filterRows, formatCells, padEnd, padStart, scrollOffset, sortRows, type Column } from './table-model.js';
+
+const spec = serviceRows(capturedStore().getState(), 'wordpress', NOW);
+const firstCells = (rows: readonly { cells: readonly string[] }[]) => rows.map((r) => r.cells[0]);
+
+describe('filter', () => {
+  it('keeps group rows and the rows that match, case-insensitive', () => {
+    expect(firstCells(filterRows(spec.rows, '10\\.18\\.11\\.22'))).toEqual([
+      'director director1',
+      'TCP 10.18.11.40:80',
+      ' -> 10.18.11.22:80',
+      'director director2',
+    ]);
+    expect(filterRows(spec.rows, 'ROUTE').filter((r) => !r.group)).toHaveLength(2);
+  });
+
+  it('matches an invalid pattern literally', () => {
+    expect(filterRows(spec.rows, '(').filter((r) => !r.group)).toEqual([]);
+  });
+});
+
+describe('sort', () => {
+  it('sorts within a group, numbers as numbers, and reverses', () => {
+    const byInact = sortRows(spec.rows, 4, true);
+    expect(firstCells(byInact)).toEqual([
+      'director director1',
+      'TCP 10.18.11.40:80',
+      ' -> 10.18.11.22:80',
+      ' -> 10.18.11.21:80',
+      'director director2',
+    ]);
+    expect(firstCells(sortRows(spec.rows, undefined, true))[0]).toBe('director director2');
+  });
+});
+
+describe('layout of cells', () => {
+  const columns: Column[] = [
+    { title: 'A', width: 4, align: 'left' },
+    { title: 'B', width: 4, align: 'right' },
+    { title: 'C', width: 3, align: 'left' },
+  ];
+  it('pads, cuts with an ellipsis, and lets the last left column run on', () => {
+    expect(padEnd('abcdef', 4)).toBe('abc…');
+    expect(padStart('7', 3)).toBe('  7');
+    expect(padStart('12345', 3)).toBe('12…');
+    expect(formatCells(columns, ['ab', '7', 'long text'])).toBe('ab      7 long text');
+  });
+});
+
+describe('scroll offset', () => {
+  it('keeps the selected row on screen, moving as little as it can', () => {
+    expect(scrollOffset(0, 0, 5, 20)).toBe(0);
+    expect(scrollOffset(7, 0, 5, 20)).toBe(3);
+    expect(scrollOffset(2, 3, 5, 20)).toBe(2);
+    expect(scrollOffset(19, 30, 5, 20)).toBe(15);
+    expect(scrollOffset(3, 0, 0, 20)).toBe(0);
+  });
+});

@@ -1,0 +1,48 @@
+import { vrrpRows } from '../model/vrrp.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
+
+const clock = (unixSec: number | undefined) => (unixSec ? new Date(unixSec * 1000).toISOString().slice(11, 19) : '-');
+
+const vrrpTone = (s: string): RowTone =>
+  s === 'MASTER' ? 'ok' : s === 'BACKUP' ? 'normal' : s === 'UNKNOWN' ? 'dim' : 'critical';
+
+export const VRRP_COLUMNS: readonly Column[] = [
+  { title: 'DIRECTOR', width: 11, align: 'left' },
+  { title: 'INSTANCE', width: 9, align: 'left' },
+  { title: 'STATE', width: 7, align: 'left' },
+  { title: 'VRID', width: 4, align: 'right' },
+  { title: 'PRIO B/E', width: 8, align: 'right' },
+  { title: 'HOLDS VIP', width: 13, align: 'left' },
+  { title: 'CHANGED', width: 8, align: 'left' },
+  { title: 'TRACK / PROBLEM', width: 30, align: 'left' },
+];
+
+export function vrrpViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
+  const cluster = state.clusters.find((c) => c.name === clusterName);
+  const rows: TableRow[] = cluster
+    ? vrrpRows(state, cluster).map((r) => {
+        const read = state.keepalived[r.director]?.readAt;
+        return {
+          id: `${r.director}/${r.instance}`,
+          cells: [
+            r.director,
+            r.instance,
+            r.state === 'UNREACHABLE' ? 'UNREACH' : r.state,
+            r.vrid === undefined ? '-' : String(r.vrid),
+            r.basePriority === undefined ? '-' : `${r.basePriority}/${r.effectivePriority}`,
+            r.holdsVips.join(',') || '-',
+            clock(r.lastTransition),
+            r.trackFiles.map((t) => `${t.name}=${t.status}`).join(' ') || (r.problem ?? ''),
+          ],
+          tone: vrrpTone(r.state),
+          target: { kind: 'vrrp', director: r.director, instance: r.instance },
+          ...(read ? { ageMs: now - read } : {}),
+        };
+      })
+    : [];
+  return {
+    columns: VRRP_COLUMNS,
+    rows,
+  };
+}
