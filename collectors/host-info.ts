@@ -1,3 +1,4 @@
+import { MAX_LINE } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -18,27 +19,36 @@ export interface HostInfo {
   readonly kernel?: string;
 }
 
+const LOADAVG = /^(\d{1,10}\.\d{1,10}) (\d{1,10}\.\d{1,10}) (\d{1,10}\.\d{1,10}) \d{1,10}\/\d{1,10} \d{1,10}$/;
+const UPTIME = /^(\d{1,15}(?:\.\d{1,10})?) \d{1,15}(?:\.\d{1,10})?$/;
+const MEMINFO = /^(\w{1,64}(?:\(\w{1,64}\))?):\s{0,64}(\d{1,20})(?: kB)?$/;
+
 /** Parse `cat /proc/loadavg /proc/uptime /proc/meminfo`. */
 export function parseHostProc(text: string): ParseResult<Omit<HostInfo, 'kernel'>> {
   const lines = text.split('\n');
-  const load = /^(\d+\.\d+) (\d+\.\d+) (\d+\.\d+) \d+\/\d+ \d+$/.exec(lines[0] ?? '');
-  if (!load) return parseError('expected /proc/loadavg on the first line', 1, lines[0] ?? '');
-  const up = /^(\d+(?:\.\d+)?) \d+(?:\.\d+)?$/.exec(lines[1] ?? '');
-  if (!up) return parseError('expected /proc/uptime on the second line', 2, lines[1] ?? '');
+  const line = (i: number) => (lines[i] ?? '').slice(0, MAX_LINE + 1);
+  const load = LOADAVG.exec(line(0));
+  if (!load) return parseError('expected /proc/loadavg on the first line', 1, line(0));
+  const up = UPTIME.exec(line(1));
+  if (!up) return parseError('expected /proc/uptime on the second line', 2, line(1));
   const mem = new Map<string, number>();
-  for (const line of lines.slice(2)) {
-    const m = /^(\w+(?:\(\w+\))?):\s+(\d+)(?: kB)?$/.exec(line);
+  for (let i = 2; i < lines.length; i++) {
+    const m = lines[i]!.length > MAX_LINE ? null : MEMINFO.exec(lines[i]!);
     if (m) mem.set(m[1]!, Number(m[2]));
   }
   const total = mem.get('MemTotal');
   if (total === undefined) return parseError('no MemTotal in /proc/meminfo');
+  const available = mem.get('MemAvailable') ?? mem.get('MemFree') ?? 0;
+  if (available > total) return parseError(`MemAvailable (${available} kB) exceeds MemTotal (${total} kB)`);
+  const loads = [Number(load[1]), Number(load[2]), Number(load[3])];
+  if (!loads.every(Number.isFinite)) return parseError('load average out of range', 1, line(0));
   return ok({
-    load1: Number(load[1]),
-    load5: Number(load[2]),
-    load15: Number(load[3]),
+    load1: loads[0]!,
+    load5: loads[1]!,
+    load15: loads[2]!,
     uptimeSec: Number(up[1]),
     memTotalKb: total,
-    memAvailableKb: mem.get('MemAvailable') ?? mem.get('MemFree') ?? 0,
+    memAvailableKb: available,
   });
 }
 
@@ -46,11 +56,12 @@ export function interpretHostInfo(sections: ReadonlyMap<string, SectionOutput>):
   const parts = ['loadavg', 'uptime', 'meminfo'].map((id) => sections.get(id));
   const failed = parts.find((p) => !p || p.exitCode !== 0);
   if (parts.some((p) => !p) || failed)
-    return parseError(`cannot read /proc on the host: ${failed?.stderr.trim() || 'no output'}`);
+    return parseError(`cannot read /proc on the host: ${failed?.stderr.trim().slice(0, 300) || 'no output'}`);
   // The files' texts, concatenated, are what `cat /proc/loadavg /proc/uptime /proc/meminfo` prints.
   const parsed = parseHostProc(parts.map((p) => (p!.stdout.endsWith('\n') ? p!.stdout : `${p!.stdout}\n`)).join(''));
   if (!parsed.ok) return parsed;
   const kernel = sections.get('osrelease');
   const release = kernel?.exitCode === 0 ? kernel.stdout.trim() : '';
+  if (release.length > 256 || !/^[\x20-\x7e]*$/.test(release)) return ok(parsed.value);
   return ok({ ...parsed.value, ...(release ? { kernel: release } : {}) });
 }

@@ -1,13 +1,7 @@
 import { serviceKey } from './ipvs-list.js';
+import { MAX_FIELDS, MAX_LINE, decimalUint, fieldsOf, hexUint, isCounter, isWeight } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
-import type {
-  ForwardMethod,
-  IpvsCounters,
-  IpvsProtocol,
-  IpvsRealServer,
-  IpvsService,
-  IpvsTable,
-} from './ipvs-types.js';
+import type { ForwardMethod, IpvsCounters, IpvsRealServer, IpvsService, IpvsTable } from './ipvs-types.js';
 
 /** Readable without root; addresses and ports in hex, no per-service counters. */
 export const IPVS_PROC_FILE = '/proc/net/ip_vs';
@@ -15,13 +9,20 @@ export const IPVS_PROC_STATS_FILE = '/proc/net/ip_vs_stats';
 
 const FORWARDS: readonly ForwardMethod[] = ['Masq', 'Route', 'Tunnel', 'Local'];
 
+/** `AC103C16:0050` or `[2001:0db8:…:0001]:0050`: the kernel's fixed-width hex address and port. */
 function hexAddr(text: string): { address: string; port: number } | undefined {
-  const v6 = /^\[([0-9a-fA-F:]+)\]:([0-9A-Fa-f]{4})$/.exec(text);
-  if (v6) return { address: compressIpv6(v6[1]!), port: parseInt(v6[2]!, 16) };
-  const v4 = /^([0-9A-Fa-f]{8}):([0-9A-Fa-f]{4})$/.exec(text);
-  if (!v4) return undefined;
-  const n = parseInt(v4[1]!, 16);
-  return { address: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), port: parseInt(v4[2]!, 16) };
+  const colon = text.lastIndexOf(':');
+  const port = colon > 0 ? hexUint(text.slice(colon + 1), 4) : undefined;
+  if (port === undefined || text.length - colon !== 5) return undefined;
+  if (text.startsWith('[')) {
+    if (text.charCodeAt(colon - 1) !== 93 /* ] */) return undefined;
+    const groups = text.slice(1, colon - 1).split(':');
+    if (groups.length !== 8 || groups.some((g) => hexUint(g, 4) === undefined)) return undefined;
+    return { address: compressIpv6(groups.join(':')), port };
+  }
+  const n = colon === 8 ? hexUint(text.slice(0, 8), 8) : undefined;
+  if (n === undefined) return undefined;
+  return { address: [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.'), port };
 }
 
 /** The kernel prints IPv6 as eight full groups; show it the way ipvsadm does. */
@@ -43,47 +44,69 @@ export function compressIpv6(full: string): string {
   return `${groups.slice(0, bestStart).join(':')}::${groups.slice(bestStart + bestLen).join(':')}`;
 }
 
+const HEADER = /^IP Virtual Server version (\S+) \(size=(\d{1,10})\)$/;
+
+/** A real server line's fields after `->`, added to `current`; a fault when out of range. */
+function realServerOf(fields: readonly string[]): IpvsRealServer | string {
+  const addr = hexAddr(fields[1] ?? '');
+  const forward = FORWARDS.find((f) => f === fields[2]);
+  const nums = fields.slice(3).map((f) => decimalUint(f) ?? -1);
+  if (!addr || !forward || nums.length !== 3 || nums.some((n) => n < 0))
+    return 'unrecognised real server line in /proc/net/ip_vs';
+  if (!isWeight(nums[0]!)) return 'weight out of range (0..65535) in /proc/net/ip_vs';
+  if (!isCounter(nums[1]!) || !isCounter(nums[2]!)) return 'connection count out of range in /proc/net/ip_vs';
+  return { ...addr, forward, weight: nums[0]!, activeConns: nums[1]!, inactiveConns: nums[2]! };
+}
+
+type ServiceHead = Pick<IpvsService, 'protocol' | 'address' | 'port' | 'fwmark' | 'ipv6'>;
+
+function serviceOf(fields: readonly string[]): { head: ServiceHead; rest: readonly string[] } | string {
+  const proto = fields[0];
+  if (proto === 'FWM') {
+    const mark = hexUint(fields[1] ?? '', 8);
+    if (mark === undefined) return 'bad fwmark in /proc/net/ip_vs';
+    const ipv6 = fields[2] === 'IPv6';
+    return { head: { protocol: 'FWM', fwmark: mark, ipv6 }, rest: fields.slice(ipv6 ? 3 : 2) };
+  }
+  if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') return 'unrecognised line in /proc/net/ip_vs';
+  const addr = hexAddr(fields[1] ?? '');
+  if (!addr) return 'bad address in /proc/net/ip_vs';
+  return { head: { protocol: proto, ...addr, ipv6: addr.address.includes(':') }, rest: fields.slice(2) };
+}
+
 /** Parse /proc/net/ip_vs. Persistence there is in kernel jiffies, so it is reported as a flag, not seconds. */
 export function parseIpvsProc(text: string): ParseResult<IpvsTable> {
   const lines = text.split('\n');
-  const header = /^IP Virtual Server version (\S+) \(size=(\d+)\)$/.exec(lines[0] ?? '');
-  if (!header) return parseError('missing "IP Virtual Server version" header; not /proc/net/ip_vs', 1, lines[0] ?? '');
+  const first = (lines[0] ?? '').slice(0, MAX_LINE);
+  const header = HEADER.exec(first);
+  if (!header) return parseError('missing "IP Virtual Server version" header; not /proc/net/ip_vs', 1, first);
   const services: IpvsService[] = [];
   let current: (Omit<IpvsService, 'realServers'> & { realServers: IpvsRealServer[] }) | undefined;
   for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\s+$/, '');
-    if (line === '' || line.startsWith('Prot ') || /^\s+-> RemoteAddress/.test(line)) continue;
-    const fields = line.trim().split(/\s+/);
+    const raw = lines[i]!;
+    if (raw.length > MAX_LINE) return parseError(`line longer than ${MAX_LINE} characters`, i + 1, raw);
+    const line = raw.trimEnd();
+    if (line === '' || line.startsWith('Prot ') || line.trimStart().startsWith('-> RemoteAddress')) continue;
+    const fields = fieldsOf(line);
+    if (!fields) return parseError(`more than ${MAX_FIELDS} fields`, i + 1, line);
     if (fields[0] === '->') {
-      const addr = hexAddr(fields[1] ?? '');
-      const forward = fields[2] as ForwardMethod;
-      const nums = fields.slice(3).map((f) => (/^\d+$/.test(f) ? Number(f) : NaN));
-      if (!current || !addr || !FORWARDS.includes(forward) || nums.length !== 3 || nums.some(Number.isNaN))
-        return parseError('unrecognised real server line in /proc/net/ip_vs', i + 1, line);
-      current.realServers.push({ ...addr, forward, weight: nums[0]!, activeConns: nums[1]!, inactiveConns: nums[2]! });
+      const rs = current ? realServerOf(fields) : 'real server line before any service in /proc/net/ip_vs';
+      if (typeof rs === 'string') return parseError(rs, i + 1, line);
+      current!.realServers.push(rs);
       continue;
     }
-    const proto = fields[0] as IpvsProtocol;
-    let head: { protocol: IpvsProtocol; address?: string; port?: number; fwmark?: number; ipv6: boolean } | undefined;
-    let rest: string[];
-    if (proto === 'FWM') {
-      const mark = parseInt(fields[1] ?? '', 16);
-      if (Number.isNaN(mark)) return parseError('bad fwmark in /proc/net/ip_vs', i + 1, line);
-      const ipv6 = fields[2] === 'IPv6';
-      head = { protocol: 'FWM', fwmark: mark, ipv6 };
-      rest = fields.slice(ipv6 ? 3 : 2);
-    } else if (proto === 'TCP' || proto === 'UDP' || proto === 'SCTP') {
-      const addr = hexAddr(fields[1] ?? '');
-      if (!addr) return parseError('bad address in /proc/net/ip_vs', i + 1, line);
-      head = { protocol: proto, ...addr, ipv6: addr.address.includes(':') };
-      rest = fields.slice(2);
-    } else return parseError('unrecognised line in /proc/net/ip_vs', i + 1, line);
-    const scheduler = rest[0];
-    if (!scheduler) return parseError('missing scheduler in /proc/net/ip_vs', i + 1, line);
+    const svc = serviceOf(fields);
+    if (typeof svc === 'string') return parseError(svc, i + 1, line);
+    const [scheduler, persistent, jiffies, mask] = svc.rest;
+    if (!scheduler || !/^[a-z][a-z0-9_-]*$/.test(scheduler))
+      return parseError('missing scheduler in /proc/net/ip_vs', i + 1, line);
     const flags: string[] = [];
-    if (rest[1] === 'persistent')
-      flags.push(`persistent ${rest[2]} jiffies`, ...(rest[3] && rest[3] !== 'FFFFFFFF' ? [`mask ${rest[3]}`] : []));
-    current = { key: serviceKey(head), ...head, scheduler, flags, realServers: [] };
+    if (persistent === 'persistent') {
+      if (decimalUint(jiffies ?? '', 10) === undefined || (mask !== undefined && hexUint(mask, 32) === undefined))
+        return parseError('bad persistence in /proc/net/ip_vs', i + 1, line);
+      flags.push(`persistent ${jiffies} jiffies`, ...(mask && mask !== 'FFFFFFFF' ? [`mask ${mask}`] : []));
+    }
+    current = { key: serviceKey(svc.head), ...svc.head, scheduler, flags, realServers: [] };
     services.push(current);
   }
   return ok({ version: header[1]!, tableSize: Number(header[2]), services });
@@ -91,12 +114,13 @@ export function parseIpvsProc(text: string): ParseResult<IpvsTable> {
 
 /** Parse /proc/net/ip_vs_stats: director-wide totals (hex), the only counters /proc gives. */
 export function parseIpvsProcStats(text: string): ParseResult<IpvsCounters> {
-  const rows = text
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length === 5 && f.every((x) => /^[0-9A-Fa-f]+$/.test(x)));
-  const totals = rows[0];
-  if (!totals) return parseError('no counter row in /proc/net/ip_vs_stats');
-  const n = totals.map((x) => parseInt(x, 16));
-  return ok({ conns: n[0]!, inPkts: n[1]!, outPkts: n[2]!, inBytes: n[3]!, outBytes: n[4]! });
+  for (const line of text.split('\n')) {
+    if (line.length > MAX_LINE) continue;
+    const f = fieldsOf(line, 5);
+    if (!f || f.length !== 5) continue;
+    const n = f.map((x) => hexUint(x, 16));
+    if (n.some((x) => x === undefined)) continue;
+    return ok({ conns: n[0]!, inPkts: n[1]!, outPkts: n[2]!, inBytes: n[3]!, outBytes: n[4]! });
+  }
+  return parseError('no counter row in /proc/net/ip_vs_stats');
 }

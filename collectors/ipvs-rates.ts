@@ -9,18 +9,31 @@ export interface IpvsRates {
   readonly outBytesPerSec: number;
 }
 
-/** Rates between two counter reads; undefined when a counter went backwards (table re-created). */
+const COUNTERS = ['conns', 'inPkts', 'outPkts', 'inBytes', 'outBytes'] as const;
+
+/**
+ * Rates between two counter reads; undefined when the interval is not a positive finite time, when a counter is not
+ * a finite non-negative number, or when one went backwards (table re-created, counter reset): no rate, never a
+ * negative one.
+ */
 export function counterRates(prev: IpvsCounters, next: IpvsCounters, seconds: number): IpvsRates | undefined {
-  if (seconds <= 0) return undefined;
-  const d = (a: number, b: number) => (b >= a ? (b - a) / seconds : NaN);
-  const r = {
-    connsPerSec: d(prev.conns, next.conns),
-    inPktsPerSec: d(prev.inPkts, next.inPkts),
-    outPktsPerSec: d(prev.outPkts, next.outPkts),
-    inBytesPerSec: d(prev.inBytes, next.inBytes),
-    outBytesPerSec: d(prev.outBytes, next.outBytes),
+  if (!(Number.isFinite(seconds) && seconds > 0)) return undefined;
+  const r: number[] = [];
+  for (const k of COUNTERS) {
+    const a = prev[k];
+    const b = next[k];
+    if (!(Number.isFinite(a) && Number.isFinite(b) && a >= 0 && b >= a)) return undefined;
+    const rate = (b - a) / seconds;
+    if (!Number.isFinite(rate)) return undefined;
+    r.push(rate);
+  }
+  return {
+    connsPerSec: r[0]!,
+    inPktsPerSec: r[1]!,
+    outPktsPerSec: r[2]!,
+    inBytesPerSec: r[3]!,
+    outBytesPerSec: r[4]!,
   };
-  return Object.values(r).some(Number.isNaN) ? undefined : r;
 }
 
 export interface IpvsTableRates {

@@ -1,3 +1,16 @@
+import {
+  MAX_FIELDS,
+  MAX_LINE,
+  decimalNumber,
+  decimalUint,
+  fieldsOf,
+  isCounter,
+  isIpAddress,
+  isPriority,
+  isUnixTime,
+  isVrid,
+} from './field-ranges.js';
+import { isSpace } from './ipvs-line-scan.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -40,7 +53,15 @@ export interface KeepalivedDump {
   readonly trackFiles: readonly TrackFileStatus[];
 }
 
-const STATES: Record<number, VrrpState> = { 0: 'INIT', 1: 'BACKUP', 2: 'MASTER', 3: 'FAULT', 97: 'STOP', 98: 'STOP' };
+/** keepalived's state codes; a Map, so no value read from a host can name an inherited property. */
+const STATES = new Map<unknown, VrrpState>([
+  [0, 'INIT'],
+  [1, 'BACKUP'],
+  [2, 'MASTER'],
+  [3, 'FAULT'],
+  [97, 'STOP'],
+  [98, 'STOP'],
+]);
 
 /**
  * Signals only this host's keepalived (by its pid file) to write its JSON and data dumps, waits until both files are
@@ -113,7 +134,94 @@ export function parseSignums(stderr: string): KeepalivedSignums | undefined {
   return m ? { json: m[1]!, data: m[2]! } : undefined;
 }
 
-const stripPrefix = (vip: string) => (vip.split(/\s+/)[0] ?? '').replace(/\/\d+$/, '');
+/** `10.0.0.1/24 dev eth0 scope global set` → `10.0.0.1`; undefined unless that is an IP address. */
+function vipAddress(vip: string): string | undefined {
+  const t = vip.trim();
+  let end = 0;
+  while (end < t.length && !isSpace(t.charCodeAt(end))) end++;
+  let address = t.slice(0, end);
+  const slash = address.lastIndexOf('/');
+  if (slash >= 0 && decimalUint(address.slice(slash + 1), 3) !== undefined) address = address.slice(0, slash);
+  return isIpAddress(address) ? address : undefined;
+}
+
+const MAX_INSTANCES = 4096;
+const MAX_NAME = 256;
+const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_NAME;
+
+type Fields = Readonly<Record<string, unknown>>;
+/** An own property of a JSON object (never one inherited from Object.prototype). */
+const own = (o: Fields, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A JSON number field that must pass `valid` when present; 0 when absent or not a number (as keepalived omits). */
+function numberField(o: Fields, k: string, valid: (n: number) => boolean): number | string {
+  const v = own(o, k);
+  if (typeof v !== 'number') return 0;
+  return valid(v) ? v : `${k} out of range: ${v}`;
+}
+
+function jsonStats(s: Fields): VrrpInstance['stats'] | string {
+  const names = [
+    ['advertReceived', 'advert_rcvd'],
+    ['advertSent', 'advert_sent'],
+    ['becameMaster', 'become_master'],
+    ['releasedMaster', 'release_master'],
+    ['priorityZeroReceived', 'pri_zero_rcvd'],
+    ['priorityZeroSent', 'pri_zero_sent'],
+  ] as const;
+  const out: Record<string, number> = {};
+  for (const [name, key] of names) {
+    const v = numberField(s, key, isCounter);
+    if (typeof v === 'string') return v;
+    out[name] = v;
+  }
+  return out as unknown as VrrpInstance['stats'];
+}
+
+function jsonInstance(item: unknown, i: number): VrrpInstance | string {
+  const d = isObject(item) ? own(item, 'data') : undefined;
+  const s = isObject(item) ? own(item, 'stats') : undefined;
+  if (!isObject(d) || !isName(own(d, 'iname')) || typeof own(d, 'state') !== 'number')
+    return `instance ${i} lacks iname, state or vrid`;
+  const vrid = own(d, 'vrid');
+  if (typeof vrid !== 'number') return `instance ${i} lacks iname, state or vrid`;
+  if (!isVrid(vrid)) return `instance ${i}: vrid out of range (1..255): ${vrid}`;
+  const base = numberField(d, 'base_priority', isPriority);
+  const effective = numberField(d, 'effective_priority', isPriority);
+  const transition = own(d, 'last_transition');
+  if (typeof base === 'string' || typeof effective === 'string') return `instance ${i}: ${base}${effective}`;
+  if (typeof transition === 'number' && !isUnixTime(transition))
+    return `instance ${i}: last_transition out of range: ${transition}`;
+  const rawVips = own(d, 'vips');
+  const vips: string[] = [];
+  if (Array.isArray(rawVips))
+    for (const v of rawVips) {
+      if (typeof v !== 'string') continue;
+      const a = vipAddress(v.slice(0, MAX_LINE));
+      if (!a) return `instance ${i}: VIP is not an IP address: ${v.slice(0, 80)}`;
+      vips.push(a);
+    }
+  const stats = isObject(s) ? jsonStats(s) : undefined;
+  if (typeof stats === 'string') return `instance ${i}: ${stats}`;
+  const wantstate = own(d, 'wantstate');
+  const ifname = own(d, 'ifp_ifname');
+  const vipset = own(d, 'vipset');
+  return {
+    name: own(d, 'iname') as string,
+    vrid,
+    state: STATES.get(own(d, 'state')) ?? 'UNKNOWN',
+    ...(typeof wantstate === 'number' ? { wantState: STATES.get(wantstate) ?? 'UNKNOWN' } : {}),
+    basePriority: base,
+    effectivePriority: effective,
+    ...(isName(ifname) ? { interface: ifname } : {}),
+    ...(typeof transition === 'number' ? { lastTransition: transition } : {}),
+    vips,
+    ...(typeof vipset === 'boolean' ? { vipsSet: vipset } : {}),
+    trackFiles: [],
+    ...(stats ? { stats } : {}),
+  };
+}
 
 /** Parse /tmp/keepalived.json (keepalived built with --enable-json; Debian's is). */
 export function parseKeepalivedJson(text: string): ParseResult<VrrpInstance[]> {
@@ -121,51 +229,62 @@ export function parseKeepalivedJson(text: string): ParseResult<VrrpInstance[]> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return parseError(`keepalived.json is not JSON: ${(err as Error).message}`);
+    return parseError(`keepalived.json is not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (!Array.isArray(raw)) return parseError('keepalived.json: expected an array of instances');
+  if (raw.length > MAX_INSTANCES) return parseError(`keepalived.json: more than ${MAX_INSTANCES} instances`);
   const out: VrrpInstance[] = [];
-  for (const [i, item] of raw.entries()) {
-    const d = (item as { data?: Record<string, unknown> })?.data;
-    const s = (item as { stats?: Record<string, unknown> })?.stats;
-    if (!d || typeof d.iname !== 'string' || typeof d.state !== 'number' || typeof d.vrid !== 'number')
-      return parseError(`keepalived.json: instance ${i} lacks iname, state or vrid`);
-    const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-    out.push({
-      name: d.iname,
-      vrid: d.vrid,
-      state: STATES[d.state] ?? 'UNKNOWN',
-      ...(typeof d.wantstate === 'number' ? { wantState: STATES[d.wantstate] ?? 'UNKNOWN' } : {}),
-      basePriority: num(d.base_priority),
-      effectivePriority: num(d.effective_priority),
-      ...(typeof d.ifp_ifname === 'string' ? { interface: d.ifp_ifname } : {}),
-      ...(typeof d.last_transition === 'number' ? { lastTransition: d.last_transition } : {}),
-      vips: Array.isArray(d.vips) ? d.vips.filter((v): v is string => typeof v === 'string').map(stripPrefix) : [],
-      ...(typeof d.vipset === 'boolean' ? { vipsSet: d.vipset } : {}),
-      trackFiles: [],
-      ...(s
-        ? {
-            stats: {
-              advertReceived: num(s.advert_rcvd),
-              advertSent: num(s.advert_sent),
-              becameMaster: num(s.become_master),
-              releasedMaster: num(s.release_master),
-              priorityZeroReceived: num(s.pri_zero_rcvd),
-              priorityZeroSent: num(s.pri_zero_sent),
-            },
-          }
-        : {}),
-    });
+  for (let i = 0; i < raw.length; i++) {
+    const inst = jsonInstance(raw[i], i);
+    if (typeof inst === 'string') return parseError(`keepalived.json: ${inst}`);
+    out.push(inst);
   }
   return ok(out);
 }
 
-const STATE_NAMES: Record<string, VrrpState> = {
-  INIT: 'INIT',
-  BACKUP: 'BACKUP',
-  MASTER: 'MASTER',
-  FAULT: 'FAULT',
-  STOP: 'STOP',
+const STATE_NAMES = new Map<string, VrrpState>([
+  ['INIT', 'INIT'],
+  ['BACKUP', 'BACKUP'],
+  ['MASTER', 'MASTER'],
+  ['FAULT', 'FAULT'],
+  ['STOP', 'STOP'],
+]);
+
+type MutableInstance = { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } & {
+  vips: string[];
+  trackFiles: string[];
+};
+
+/** One `   Key = value` line of an instance in the data dump; a fault text when the value is out of range. */
+function setInstanceField(inst: MutableInstance, key: string, value: string): string | undefined {
+  const uint = (max: number) => {
+    const n = decimalUint(value, 3);
+    return n !== undefined && n <= max ? n : undefined;
+  };
+  if (key === 'State') inst.state = STATE_NAMES.get(value) ?? 'UNKNOWN';
+  else if (key === 'Wantstate') inst.wantState = STATE_NAMES.get(value) ?? 'UNKNOWN';
+  else if (key === 'Virtual Router ID') {
+    const n = uint(255);
+    if (n === undefined || !isVrid(n)) return `Virtual Router ID out of range (1..255): ${value.slice(0, 40)}`;
+    inst.vrid = n;
+  } else if (key === 'Priority' || key === 'Effective priority') {
+    const n = uint(255);
+    if (n === undefined) return `${key} out of range (0..255): ${value.slice(0, 40)}`;
+    if (key === 'Priority') inst.basePriority = n;
+    else inst.effectivePriority = n;
+  } else if (key === 'Interface') inst.interface = value;
+  else if (key === 'Last transition') {
+    const t = decimalNumber(value.slice(0, value.indexOf(' ') < 0 ? value.length : value.indexOf(' ')));
+    if (t === undefined || !isUnixTime(t)) return `Last transition out of range: ${value.slice(0, 40)}`;
+    inst.lastTransition = t;
+  }
+  return undefined;
+}
+
+const signedInt = (text: string): number | undefined => {
+  const neg = text.startsWith('-');
+  const n = decimalUint(neg ? text.slice(1) : text, 10);
+  return n === undefined || n > 2 ** 31 ? undefined : neg ? -n : n;
 };
 
 /** Parse /tmp/keepalived.data: instances (fallback when there is no JSON) and the track files' live status. */
@@ -174,16 +293,21 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
   const instances: VrrpInstance[] = [];
   const trackFiles: TrackFileStatus[] = [];
   let section = '';
-  let inst: { -readonly [K in keyof VrrpInstance]: VrrpInstance[K] } | undefined;
+  let inst: MutableInstance | undefined;
   let list: 'vips' | 'track' | undefined;
   let track: { name: string; file: string; status: number; weight: number } | undefined;
+  let fault: string | undefined;
   const flush = () => {
-    if (inst) instances.push(inst);
+    if (inst && !isVrid(inst.vrid)) fault = `instance ${inst.name} has no Virtual Router ID`;
+    else if (inst) instances.push(inst);
     inst = undefined;
     if (track) trackFiles.push(track);
     track = undefined;
   };
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length && fault === undefined; n++) {
+    const line = lines[n]!;
+    if (line.length > MAX_LINE) return parseError(`keepalived.data: line longer than ${MAX_LINE} characters`, n + 1);
     const heading = /^------< (.+) >------$/.exec(line);
     if (heading) {
       flush();
@@ -210,23 +334,17 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
       const kv = /^ {3}([A-Za-z][^=]*?) = (.*)$/.exec(line);
       if (kv) {
         list = undefined;
-        const [key, value] = [kv[1]!, kv[2]!];
-        if (key === 'State') inst.state = STATE_NAMES[value] ?? 'UNKNOWN';
-        else if (key === 'Wantstate') inst.wantState = STATE_NAMES[value] ?? 'UNKNOWN';
-        else if (key === 'Virtual Router ID') inst.vrid = Number(value);
-        else if (key === 'Priority') inst.basePriority = Number(value);
-        else if (key === 'Effective priority') inst.effectivePriority = Number(value);
-        else if (key === 'Interface') inst.interface = value;
-        else if (key === 'Last transition') inst.lastTransition = Number(value.split(' ')[0]);
+        fault = setInstanceField(inst, kv[1]!, kv[2]!);
         continue;
       }
       if (/^ {3}Virtual IP \(\d+\):$/.test(line)) list = 'vips';
       else if (/^ {3}Tracked files :$/.test(line)) list = 'track';
       else if (/^ {5}\S/.test(line) && list === 'vips') {
-        inst.vips = [...inst.vips, stripPrefix(line.trim())];
-        if (/ set$/.test(line)) inst.vipsSet = true;
-      } else if (/^ {5}\S/.test(line) && list === 'track')
-        inst.trackFiles = [...inst.trackFiles, line.trim().split(',')[0]!];
+        const vip = vipAddress(line);
+        if (!vip) fault = `VIP is not an IP address: ${line.trim().slice(0, 80)}`;
+        else inst.vips.push(vip);
+        if (line.endsWith(' set')) inst.vipsSet = true;
+      } else if (/^ {5}\S/.test(line) && list === 'track') inst.trackFiles.push(line.trim().split(',')[0]!);
       else if (/^ {3}\S/.test(line)) list = undefined;
     } else if (section === 'VRRP Track files') {
       const start = /^ Track file = (\S+)/.exec(line);
@@ -238,12 +356,17 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
       const kv = /^ {3}(File|Status|Weight) = (.*)$/.exec(line);
       if (track && kv) {
         if (kv[1] === 'File') track.file = kv[2]!;
-        else if (kv[1] === 'Status') track.status = Number(kv[2]);
-        else track.weight = Number(kv[2]);
+        else {
+          const v = signedInt(kv[2]!);
+          if (v === undefined) fault = `track file ${track.name}: ${kv[1]} is not an integer`;
+          else if (kv[1] === 'Status') track.status = v;
+          else track.weight = v;
+        }
       }
     }
   }
-  flush();
+  if (fault === undefined) flush();
+  if (fault !== undefined) return parseError(`keepalived.data: ${fault}`);
   return ok({ instances, trackFiles });
 }
 
@@ -265,17 +388,24 @@ export interface NotifyLine {
   readonly state: string;
 }
 
-/** Lines a keepalived notify script appends: `<unix time> <instance> <STATE>`. Other lines are skipped. */
+/**
+ * Lines a keepalived notify script appends: `<unix time> <instance> <STATE>`. Other lines, over-long ones and times
+ * outside the range a Date can show are skipped.
+ */
 export function parseNotifyLog(text: string): NotifyLine[] {
-  return text
-    .split('\n')
-    .map((l) => /^(\d+(?:\.\d+)?)\s+(\S+)\s+(\S+)/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ at: Number(m[1]), instance: m[2]!, state: m[3]! }));
+  const out: NotifyLine[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length > MAX_LINE) continue;
+    const f = fieldsOf(line, MAX_FIELDS);
+    const at = f && f.length >= 3 ? decimalNumber(f[0]!) : undefined;
+    if (at === undefined || !isUnixTime(at)) continue;
+    out.push({ at, instance: f![1]!, state: f![2]! });
+  }
+  return out;
 }
 
 function failure(out: SectionOutput): KeepalivedReading {
-  const message = out.stderr.trim().split('\n')[0] || `exit code ${out.exitCode}`;
+  const message = out.stderr.trim().split('\n')[0]?.slice(0, 300) || `exit code ${out.exitCode}`;
   if (out.exitCode === 3) return { status: 'not-running', message };
   if (out.exitCode === 4) return { status: 'permission', message };
   if (out.exitCode === 5 || out.exitCode === 7 || out.exitCode === 137)

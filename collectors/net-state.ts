@@ -1,3 +1,4 @@
+import { MAX_LINE, fieldsOf, hexUint, isIpAddress } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -37,46 +38,70 @@ export interface NetState {
   readonly loadedSchedulers: readonly string[];
 }
 
-/** Parse `ip -j addr show`. */
+const MAX_LINKS = 65536;
+type Fields = Readonly<Record<string, unknown>>;
+const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (o: Fields, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+
+/** Parse `ip -j addr show`. Entries that are not objects (`addr_info: [null]`) are skipped; bad addresses refused. */
 export function parseIpAddr(text: string): ParseResult<InterfaceAddress[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return parseError(`ip -j addr: not JSON: ${(err as Error).message}`);
+    return parseError(`ip -j addr: not JSON: ${(err as Error).message.slice(0, 200)}`);
   }
   if (!Array.isArray(raw)) return parseError('ip -j addr: expected an array');
+  if (raw.length > MAX_LINKS) return parseError(`ip -j addr: more than ${MAX_LINKS} links`);
   const out: InterfaceAddress[] = [];
-  for (const link of raw as { ifname?: unknown; addr_info?: unknown }[]) {
-    if (typeof link?.ifname !== 'string' || !Array.isArray(link.addr_info)) continue;
-    for (const a of link.addr_info as { family?: unknown; local?: unknown; prefixlen?: unknown }[]) {
-      if ((a.family === 'inet' || a.family === 'inet6') && typeof a.local === 'string')
-        out.push({
-          ifname: link.ifname,
-          address: a.local,
-          prefixLength: typeof a.prefixlen === 'number' ? a.prefixlen : 0,
-          family: a.family,
-        });
+  for (const link of raw as unknown[]) {
+    if (!isObject(link)) continue;
+    const ifname = own(link, 'ifname');
+    const info = own(link, 'addr_info');
+    if (typeof ifname !== 'string' || ifname.length > 64 || !Array.isArray(info)) continue;
+    for (const a of info as unknown[]) {
+      if (!isObject(a)) continue;
+      const family = own(a, 'family');
+      const local = own(a, 'local');
+      if ((family !== 'inet' && family !== 'inet6') || typeof local !== 'string') continue;
+      const prefix = own(a, 'prefixlen');
+      const maxPrefix = family === 'inet' ? 32 : 128;
+      if (!isIpAddress(local) || local.includes(':') !== (family === 'inet6'))
+        return parseError(`ip -j addr: ${ifname}: not an ${family} address: ${local.slice(0, 80)}`);
+      if (
+        prefix !== undefined &&
+        !(Number.isInteger(prefix) && (prefix as number) >= 0 && (prefix as number) <= maxPrefix)
+      )
+        return parseError(`ip -j addr: ${ifname}: prefix length out of range: ${String(prefix).slice(0, 40)}`);
+      out.push({ ifname, address: local, prefixLength: typeof prefix === 'number' ? prefix : 0, family });
     }
   }
   return ok(out);
 }
 
+/** Every sysctl section name the poll can carry; only these become keys (never one a host's output could name). */
+const SYSCTL_NAMES = new Set(SYSCTL_FILES.map(sysctlName));
+
 /** sysctl values from the `sysctl:NAME` sections that could be read. */
 export function sysctlsOf(sections: ReadonlyMap<string, SectionOutput>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [id, s] of sections) if (id.startsWith('sysctl:') && s.exitCode === 0) out[id.slice(7)] = s.stdout.trim();
+  for (const [id, s] of sections) {
+    const name = id.slice(7);
+    if (id.startsWith('sysctl:') && s.exitCode === 0 && SYSCTL_NAMES.has(name))
+      out[name] = s.stdout.trim().slice(0, 256);
+  }
   return out;
 }
 
 /** The IPv4 default gateway from /proc/net/route (hex, little-endian), if there is one. */
 export function parseDefaultGateway(text: string): string | undefined {
-  for (const line of text.split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/);
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i]!.length > MAX_LINE ? undefined : fieldsOf(lines[i]!);
     // Iface Destination Gateway Flags RefCnt Use Metric Mask ...
-    if (f.length < 8 || f[1] !== '00000000' || f[7] !== '00000000' || !/^[0-9A-F]{8}$/i.test(f[2] ?? '')) continue;
-    const n = parseInt(f[2]!, 16);
-    if (n === 0) continue;
+    if (!f || f.length < 8 || f[1] !== '00000000' || f[7] !== '00000000') continue;
+    const n = hexUint(f[2]!, 8);
+    if (n === undefined || n === 0 || f[2]!.length !== 8) continue;
     return [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.');
   }
   return undefined;
@@ -86,22 +111,25 @@ export function parseDefaultGateway(text: string): string | undefined {
 export function schedulersOf(procModules: string): string[] {
   const names = new Set<string>();
   for (const line of procModules.split('\n')) {
-    const [name, , , users] = line.split(' ');
+    if (line.length > MAX_LINE) continue;
+    const [name, , , users] = line.split(' ', 4);
     if (name?.startsWith('ip_vs_')) names.add(name);
     if (name === 'ip_vs') for (const u of (users ?? '').split(',')) if (u.startsWith('ip_vs_')) names.add(u);
   }
   return [...names]
-    .filter((m) => !/^ip_vs_(ftp|pe_|proto)/.test(m))
+    .filter((m) => !/^ip_vs_(ftp|pe_|proto)/.test(m) && /^ip_vs_[a-z0-9_]{1,32}$/.test(m))
     .map((m) => m.slice(6))
     .sort();
 }
 
 /** Module names from /proc/modules. */
 export function parseModules(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter(Boolean);
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const name = line.slice(0, line.indexOf(' ') < 0 ? line.length : line.indexOf(' '));
+    if (name && name.length <= 64) out.push(name);
+  }
+  return out;
 }
 
 export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>): ParseResult<NetState> {
@@ -112,10 +140,7 @@ export function interpretNetState(sections: ReadonlyMap<string, SectionOutput>):
   const route = sections.get('route');
   const defaultGateway = route?.exitCode === 0 ? parseDefaultGateway(route.stdout) : undefined;
   const modules = sections.get('modules');
-  const moduleNames = (modules?.exitCode === 0 ? modules.stdout : '')
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter(Boolean);
+  const moduleNames = parseModules(modules?.exitCode === 0 ? modules.stdout : '');
   return ok({
     addresses: addresses.value,
     ...(defaultGateway ? { defaultGateway } : {}),

@@ -1,3 +1,4 @@
+import { MAX_FIELDS, MAX_LINE, decimalUint, fieldsOf } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -26,18 +27,25 @@ export interface NfsOpCounters {
 /** Kernel escapes spaces and tabs in mount paths as octal. */
 const unescapeMount = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
+/** /proc/mounts entries; over-long lines and lines with fewer than four fields are skipped. */
 export function parseProcMounts(text: string): MountEntry[] {
-  return text
-    .split('\n')
-    .map((l) => l.split(' '))
-    .filter((f) => f.length >= 4)
-    .map((f) => ({
+  const out: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length > MAX_LINE) continue;
+    const f = line.split(' ', MAX_FIELDS);
+    if (f.length < 4) continue;
+    out.push({
       device: unescapeMount(f[0]!),
       mountpoint: unescapeMount(f[1]!),
       fstype: f[2]!,
-      options: f[3]!.split(','),
-    }));
+      options: f[3]!.split(',', MAX_FIELDS),
+    });
+  }
+  return out;
 }
+
+const DEVICE = /^device (\S+) mounted on (\S+) with fstype (\S+)/;
+const PER_OP = /^\s+([A-Z_0-9]+):\s+(.*)$/;
 
 /** Parse /proc/self/mountstats: per NFS mountpoint, op counters summed over every op type. */
 export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCounters>> {
@@ -49,11 +57,14 @@ export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCoun
       }
     | undefined;
   let inOps = false;
-  for (const line of text.split('\n')) {
-    const dev = /^device (\S+) mounted on (\S+) with fstype (\S+)/.exec(line);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.length > MAX_LINE) return parseError(`mountstats: line longer than ${MAX_LINE} characters`, i + 1);
+    const dev = DEVICE.exec(line);
     if (dev) {
       if (current) out.set(current.mountpoint, current.c);
-      current = /^nfs/.test(dev[3]!)
+      current = dev[3]!.startsWith('nfs')
         ? {
             mountpoint: unescapeMount(dev[2]!),
             c: { ops: 0, transmissions: 0, majorTimeouts: 0, rttMs: 0, executeMs: 0 },
@@ -67,11 +78,12 @@ export function parseMountstats(text: string): ParseResult<Map<string, NfsOpCoun
       inOps = true;
       continue;
     }
-    const op = inOps ? /^\s+([A-Z_0-9]+):\s+(.*)$/.exec(line) : null;
+    const op = inOps ? PER_OP.exec(line) : null;
     if (op) {
-      const n = op[2]!.trim().split(/\s+/).map(Number);
-      if (n.length < 8 || n.some(Number.isNaN))
-        return parseError(`mountstats: bad per-op line for ${current.mountpoint}`, undefined, line);
+      const f = fieldsOf(op[2]!);
+      const n = f?.map((x) => decimalUint(x) ?? -1);
+      if (!n || n.length < 8 || n.some((x) => x < 0))
+        return parseError(`mountstats: bad per-op line for ${current.mountpoint}`, i + 1, line);
       current.c.ops += n[0]!;
       current.c.transmissions += n[1]!;
       current.c.majorTimeouts += n[2]!;
@@ -91,7 +103,7 @@ export interface NfsMountsReading {
 export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>): ParseResult<NfsMountsReading> {
   const mounts = sections.get('proc-mounts');
   if (!mounts || mounts.exitCode !== 0)
-    return parseError(`cannot read /proc/mounts: ${mounts?.stderr.trim() || 'no output'}`);
+    return parseError(`cannot read /proc/mounts: ${mounts?.stderr.trim().slice(0, 300) || 'no output'}`);
   const stats = sections.get('mountstats');
   const parsed = stats?.exitCode === 0 ? parseMountstats(stats.stdout) : ok(new Map<string, NfsOpCounters>());
   if (!parsed.ok) return parsed;
@@ -121,10 +133,13 @@ export interface NfsProbeResult {
 }
 
 export function parseNfsProbe(text: string): ParseResult<NfsProbeResult> {
-  const [first, ...rest] = text.split('\n');
-  const m = /^rc=(\d+) ms=(\d+)$/.exec(first ?? '');
-  if (!m) return parseError('nfs probe: expected "rc=N ms=M"', 1, first ?? '');
-  return ok({ exitCode: Number(m[1]), elapsedMs: Number(m[2]), error: rest.join('\n').trim() });
+  const nl = text.indexOf('\n');
+  const first = nl < 0 ? text : text.slice(0, nl);
+  const m = /^rc=(\d{1,3}) ms=(\d{1,12})$/.exec(first.length > MAX_LINE ? '' : first);
+  if (!m || Number(m[1]) > 255) return parseError('nfs probe: expected "rc=N ms=M"', 1, first);
+  // The probe script prints at most 400 characters of stat's message.
+  const error = (nl < 0 ? '' : text.slice(nl + 1, nl + 1 + 2000)).trim();
+  return ok({ exitCode: Number(m[1]), elapsedMs: Number(m[2]), error });
 }
 
 export type NfsHealth = 'OK' | 'SLOW' | 'HUNG' | 'STALE' | 'MISSING';

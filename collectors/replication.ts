@@ -1,3 +1,4 @@
+import { MAX_LINE, decimalUint, isCounter } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -14,7 +15,8 @@ export function replicationSections(
 ): Section[] {
   const dir = opts.path.replace(/\/+$/, '');
   const out: Section[] = [{ id: `hb-${side}-${pair}`, file: `${dir}/${opts.heartbeatFile}` }];
-  if (side === 'source' && opts.pusher) out.push({ id: `pusher-${pair}`, argv: ['pgrep', '-x', opts.pusher] });
+  // Config values go after `--`, so a value that looks like an option (`-f`, `--rsh=…`) is only ever an operand.
+  if (side === 'source' && opts.pusher) out.push({ id: `pusher-${pair}`, argv: ['pgrep', '-x', '--', opts.pusher] });
   if (side === 'source' && opts.rsyncTarget)
     out.push({
       id: `rsync-dry-${pair}`,
@@ -27,6 +29,7 @@ export function replicationSections(
         '--stats',
         '--contimeout=5',
         '--timeout=10',
+        '--',
         `${dir}/`,
         opts.rsyncTarget,
       ],
@@ -37,7 +40,7 @@ export function replicationSections(
 
 /** A heartbeat file holds the unix time (seconds, maybe fractional) the source wrote it. */
 export function parseHeartbeat(text: string): ParseResult<number> {
-  const t = text.trim();
+  const t = text.length > 64 ? text.slice(0, 64) : text.trim();
   if (!/^\d{9,11}(\.\d+)?$/.test(t)) return parseError('heartbeat: expected unix seconds', 1, t);
   return ok(Number(t));
 }
@@ -50,13 +53,23 @@ export interface RsyncDryRun {
 
 /** Parse `rsync -n --itemize-changes --stats`: count itemized lines, read the "Total transferred file size". */
 export function parseRsyncDryRun(text: string): ParseResult<RsyncDryRun> {
-  if (!/Number of files:/.test(text)) return parseError('rsync --stats: no "Number of files" line');
-  const itemized = text
-    .split('\n')
-    .filter((l) => /^([<>ch.*][fdLDS]\S{9}|\*deleting) /.test(l) && !/^\.d\.\.t/.test(l));
-  const size = /Total transferred file size: ([\d,]+) bytes/.exec(text);
-  return ok({ pendingChanges: itemized.length, ...(size ? { pendingBytes: Number(size[1]!.replace(/,/g, '')) } : {}) });
+  if (!text.includes('Number of files:')) return parseError('rsync --stats: no "Number of files" line');
+  let pendingChanges = 0;
+  let pendingBytes: number | undefined;
+  for (const line of text.split('\n')) {
+    // File names can be long; the itemize code is the first 11 characters.
+    if (ITEMIZED.test(line.slice(0, 12)) && !line.startsWith('.d..t')) pendingChanges++;
+    else if (line.startsWith('Total transferred file size: ') && line.length <= MAX_LINE) {
+      const m = /^Total transferred file size: ([\d,]{1,40}) bytes/.exec(line);
+      const n = m ? decimalUint(m[1]!.replace(/,/g, '')) : undefined;
+      if (m && (n === undefined || !isCounter(n))) return parseError('rsync --stats: transferred size out of range');
+      if (n !== undefined && pendingBytes === undefined) pendingBytes = n;
+    }
+  }
+  return ok({ pendingChanges, ...(pendingBytes === undefined ? {} : { pendingBytes }) });
 }
+
+const ITEMIZED = /^([<>ch.*][fdLDS]\S{9}|\*deleting) /;
 
 export interface ReplicationSide {
   readonly heartbeat?: number;
@@ -78,7 +91,7 @@ export function interpretReplicationSide(
     const p = parseHeartbeat(hb.stdout);
     if (p.ok) heartbeat = p.value;
     else heartbeatError = p.error.message;
-  } else if (hb) heartbeatError = hb.stderr.trim().split('\n')[0] || `exit ${hb.exitCode}`;
+  } else if (hb) heartbeatError = hb.stderr.trim().split('\n')[0]?.slice(0, 300) || `exit ${hb.exitCode}`;
   const pusher = sections.get(`pusher-${pair}`);
   const dry = sections.get(`rsync-dry-${pair}`);
   let rsync: RsyncDryRun | undefined;
@@ -91,7 +104,7 @@ export function interpretReplicationSide(
     rsyncError =
       dry.exitCode === 137
         ? 'rsync dry run killed after timeout'
-        : dry.stderr.trim().split('\n')[0] || `rsync exit ${dry.exitCode}`;
+        : dry.stderr.trim().split('\n')[0]?.slice(0, 300) || `rsync exit ${dry.exitCode}`;
   return {
     ...(heartbeat === undefined ? {} : { heartbeat }),
     ...(heartbeatError ? { heartbeatError } : {}),

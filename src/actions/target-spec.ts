@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { serviceKey } from '../../collectors/ipvs-list.js';
 import type { IpvsProtocol, IpvsService } from '../../collectors/ipvs-types.js';
 import { badInput } from './action-error.js';
@@ -15,7 +16,15 @@ export interface ServiceSpec {
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*$/;
+/** Longer than any service or real server spec can be (`sctp:[8 groups]:65535`); refused before any pattern runs. */
+const MAX_SPEC = 128;
+
+/** Checked without a backtracking pattern: a bounded length, then the runtime's own IPv6 grammar. */
+const isIpv6 = (text: string) => text.length <= 64 && isIPv6(text);
+
+function tooLong(text: string, what: string): void {
+  if (text.length > MAX_SPEC) throw badInput(`${what}: longer than ${MAX_SPEC} characters`);
+}
 
 function port(text: string, what: string): number {
   const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
@@ -25,6 +34,7 @@ function port(text: string, what: string): number {
 
 /** `ADDR:PORT`, `[V6]:PORT`, or a bare address (port undefined). */
 export function parseAddressPort(text: string, what: string): { address: string; port?: number } {
+  tooLong(text, what);
   const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
   const colons = text.split(':').length - 1;
   const [address, portText] = bracket
@@ -33,7 +43,7 @@ export function parseAddressPort(text: string, what: string): { address: string;
       ? [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)]
       : [text, undefined];
   const v6 = address.includes(':');
-  if (!(v6 ? IPV6.test(address) : IPV4.test(address)))
+  if (!(v6 ? isIpv6(address) : IPV4.test(address)))
     throw badInput(`${what}: "${text}" is not an address (expected ADDR:PORT, [IPV6]:PORT or ADDR)`);
   return { address, ...(portText === undefined ? {} : { port: port(portText, what) }) };
 }
@@ -42,6 +52,7 @@ const PROTOCOLS: Record<string, IpvsProtocol> = { tcp: 'TCP', udp: 'UDP', sctp: 
 
 /** Parse `tcp:ADDR:PORT`, `udp:…`, `sctp:…`, `fwm:N`, or a service key as the console shows it (`TCP 1.2.3.4:80`). */
 export function parseServiceSpec(text: string): ServiceSpec {
+  tooLong(text.trim(), `service "${text.slice(0, 40)}…"`);
   const t = text.trim();
   const keyForm = /^(TCP|UDP|SCTP|FWM)\s+(.+)$/i.exec(t);
   const m = keyForm ?? /^(tcp|udp|sctp|fwm):(.+)$/i.exec(t);
