@@ -1,4 +1,5 @@
 import { vrrpAlerts } from '../src/model/vrrp.js';
+import { staleParts } from '../src/render/part-freshness.js';
 import type { LvsState } from '../src/store/lvs-store.js';
 
 export const MAX_ALERT_LINES = 3;
@@ -15,6 +16,12 @@ export function alertLines(s: LvsState, now: number): { text: string; loud: bool
   const down = Object.values(s.hosts).filter((h) => h.status === 'down');
   if (down.length > 0)
     out.push({ text: `hosts down: ${down.map((h) => `${h.name} (${h.error?.kind ?? '?'})`).join(', ')}`, loud: false });
+  const slow = Object.values(s.hosts).filter((h) => h.status === 'slow');
+  if (slow.length > 0)
+    out.push({
+      text: `slow: ${slow.map((h) => `${h.name} ${staleParts(h, now).join(', ')}`).join('; ')}`,
+      loud: false,
+    });
   const stale = Object.values(s.hosts).filter(
     (h) => h.status === 'up' && h.readAt !== undefined && now - h.readAt > s.pollIntervalMs * 2 + 1000,
   );

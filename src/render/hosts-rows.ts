@@ -3,6 +3,7 @@ import { ipvsDrift } from '../model/ipvs-drift.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { clusterHosts } from './cluster-hosts.js';
 import { formatAge } from './format.js';
+import { staleParts } from './part-freshness.js';
 import type { Column, TableRow, TableSpec } from './table-model.js';
 
 export const HOSTS_COLUMNS: readonly Column[] = [
@@ -37,11 +38,14 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
         rt?.net ? (rt.net.ipvsLoaded ? 'ip_vs' : '-') : '?',
         rt?.error
           ? `${rt.error.kind}: ${rt.error.message}`
-          : rt?.pollDurationMs !== undefined
-            ? `poll ${rt.pollDurationMs}ms`
-            : '',
+          : rt?.status === 'slow'
+            ? staleParts(rt, now).join('; ')
+            : rt?.pollDurationMs !== undefined
+              ? `poll ${rt.pollDurationMs}ms`
+              : '',
       ],
-      tone: rt?.status === 'down' ? 'critical' : rt?.status === 'up' ? 'normal' : 'dim',
+      tone:
+        rt?.status === 'down' ? 'critical' : rt?.status === 'slow' ? 'warn' : rt?.status === 'up' ? 'normal' : 'dim',
       ...(rt?.readAt ? { ageMs: now - rt.readAt } : {}),
     });
   }

@@ -1,4 +1,5 @@
 import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js';
+import { staleParts } from './part-freshness.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatCount, formatRate } from './format.js';
 import type { Column, TableRow, TableSpec } from './table-model.js';
@@ -33,13 +34,14 @@ export function persistenceText(s: Pick<IpvsService, 'persistence' | 'persistenc
   return `${s.persistence}s${s.persistenceMask ? maskText(s.persistenceMask) : ''}`;
 }
 
-function directorStatus(state: LvsState, host: string, stale: boolean): string {
+function directorStatus(state: LvsState, host: string, stale: boolean, now: number): string {
   const runtime = state.hosts[host];
   const d = state.ipvs[host];
   if (runtime?.status === 'down') return `DOWN ${runtime.error?.kind ?? ''}: ${runtime.error?.message ?? ''}`;
   if (!d) return 'waiting for first poll';
+  const late = staleParts(runtime, now, 'ipvs');
   if (d.reading.status === 'ok')
-    return `ipvs via ${d.reading.source}${d.reading.note ? ` (${d.reading.note})` : ''}${stale ? ' STALE' : ''}`;
+    return `ipvs via ${d.reading.source}${d.reading.note ? ` (${d.reading.note})` : ''}${stale ? ' STALE' : ''}${late.length ? `: ${late.join('; ')}` : ''}`;
   return `${d.reading.status === 'not-loaded' ? 'ip_vs not loaded' : d.reading.kind}: ${d.reading.message}`;
 }
 
@@ -57,7 +59,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
       id: host,
       group: true,
       span: true,
-      cells: [`director ${host}`, directorStatus(state, host, stale)],
+      cells: [`director ${host}`, directorStatus(state, host, stale, now)],
       tone: runtime?.status === 'down' || (d && d.reading.status !== 'ok') ? 'critical' : stale ? 'stale' : 'heading',
       target: { kind: 'director', director: host },
       ...(ageMs === undefined ? {} : { ageMs }),
