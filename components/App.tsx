@@ -18,7 +18,7 @@ import { HelpScreen } from './HelpScreen.js';
 import { effectiveKeymap } from './keymap.js';
 import { tableBodyHeight, tableHeight, visibleSelection } from './layout.js';
 import { StatusLine } from './StatusLine.js';
-import { useLvs } from './store-context.js';
+import { useStoreFrames } from './use-store-frames.js';
 import { Table } from './Table.js';
 import { useActionDialog } from './use-action-dialog.js';
 import { useClock } from './use-clock.js';
@@ -56,7 +56,7 @@ export function App({
   commands = COMMANDS,
 }: AppProps) {
   const { exit } = useApp();
-  const state = useLvs((s) => s);
+  const state = useStoreFrames();
   const [ui, current, dispatch] = useMirroredReducer(consoleReducer, {
     ...initialConsoleState,
     view: initialView ?? initialConsoleState.view,

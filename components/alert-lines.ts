@@ -1,14 +1,27 @@
-import { vrrpAlerts } from '../src/model/vrrp.js';
+import { vrrpAlerts, type VrrpAlert } from '../src/model/vrrp.js';
 import { staleParts } from '../src/render/part-freshness.js';
 import type { LvsState } from '../src/store/lvs-store.js';
+import type { ClusterInfo } from '../src/store/store-types.js';
 
 export const MAX_ALERT_LINES = 3;
+
+const judged = new WeakMap<ClusterInfo, { inputs: unknown[]; alerts: VrrpAlert[] }>();
+
+/** A cluster's VRRP alerts, judged again only when one of its directors' entries changed (a frame per fleet poll). */
+function clusterAlerts(s: LvsState, c: ClusterInfo): VrrpAlert[] {
+  const inputs = Object.keys(c.keepalived).flatMap((d) => [s.keepalived[d], s.hosts[d]]);
+  const last = judged.get(c);
+  if (last && last.inputs.length === inputs.length && last.inputs.every((x, i) => x === inputs[i])) return last.alerts;
+  const alerts = vrrpAlerts(s, c);
+  judged.set(c, { inputs, alerts });
+  return alerts;
+}
 
 /** Split brain first and loudest, then hosts down, then stale data. `loud` lines get the red banner. */
 export function alertLines(s: LvsState, now: number): { text: string; loud: boolean }[] {
   const out: { text: string; loud: boolean }[] = [];
   for (const c of s.clusters)
-    for (const a of vrrpAlerts(s, c))
+    for (const a of clusterAlerts(s, c))
       out.push({
         text: a.kind === 'split-brain' ? `SPLIT BRAIN ${c.name}: ${a.message}` : `${c.name}: ${a.message}`,
         loud: true,
