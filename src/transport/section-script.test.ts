@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,22 @@ describe('section script (run by a real sh)', () => {
       expect(order).toEqual(['a', 'b']);
       expect(new Map(stream.sections)).toEqual(whole);
     }
+  });
+
+  it('removes files left by killed polls whose shell is gone, never a live one or its own', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'lvstop-leftovers-'));
+    const dead = join(tmp, '.lvstop-999999999-0123456789ab');
+    const deadKa = join(tmp, '.lvstop-ka-999999998');
+    const live = join(tmp, `.lvstop-${process.pid}`);
+    for (const f of [dead, deadKa, live]) writeFileSync(f, 'old stderr');
+    const script = buildSectionScript([{ id: 'x', argv: ['sh', '-c', 'echo oops >&2'] }], 'n0nce');
+    const stdout = execFileSync('sh', ['-c', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', LC_ALL: 'C', TMPDIR: tmp },
+    });
+    expect(splitSectionOutput(stdout, 'n0nce').get('x')?.stderr).toBe('oops\n');
+    expect(readdirSync(tmp)).toEqual([`.lvstop-${process.pid}`]);
+    rmSync(tmp, { recursive: true });
   });
 
   it('drops a section that never ended (script killed mid-way)', () => {

@@ -13,8 +13,12 @@ const cmd = (argv: readonly string[]) => argv.map(quoteArg).join(' ');
 export function buildSectionScript(sections: readonly Section[], nonce: string): string {
   const mark = `@@LVSTOP:${nonce}`;
   const out = [
-    `t="\${TMPDIR:-/tmp}/.lvstop-$$-${nonce}"`,
-    `set -C; : >"$t" || exit 97; set +C`,
+    // Files left by polls that were killed (their trap never ran) go once the shell that made them is gone.
+    `d="\${TMPDIR:-/tmp}"`,
+    `for f in "$d"/.lvstop-[0-9]* "$d"/.lvstop-ka-[0-9]*; do p=\${f#"$d"/.lvstop-}; p=\${p#ka-}; p=\${p%%[!0-9]*}; [ -O "$f" ] && [ ! -d "/proc/$p" ] && rm -f "$f"; done`,
+    // One stderr file per shell (a poll runs in a subshell, where $$ is the shell's): a killed poll's file is reused.
+    `t="$d/.lvstop-$$"`,
+    `if [ -O "$t" ] && [ ! -L "$t" ]; then : >|"$t"; else set -C; : >"$t" || exit 97; set +C; fi`,
     `trap 'rm -f "$t"' EXIT`,
     `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
     `rdn() { n=$2; while [ $n -gt 0 ] && { IFS= read -r l || [ -n "$l" ]; }; do printf '%s\\n' "$l"; n=$((n-1)); done <"$1"; }`,
