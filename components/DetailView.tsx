@@ -38,9 +38,9 @@ export function DetailView({ detail, width, height }: DetailViewProps) {
           dimColor
         >{`${'REAL SERVER'.padEnd(24)}${'FWD'.padEnd(7)}${'W'.padStart(5)}${'ACT'.padStart(6)}${'INACT'.padStart(7)}  CONN/S ${''.padEnd(spark - 6)} BYTES/S`}</Text>
         {svc.realServers.slice(0, Math.max(1, height - 3)).map((rs) => {
-          const id = `${director}|${svc.key}|${realServerKey(rs)}`;
-          const h = state.history[id];
-          const r = d?.realServerRates[`${svc.key}|${realServerKey(rs)}`];
+          const id = `${svc.key}|${realServerKey(rs)}`;
+          const h = state.history[director]?.[id];
+          const r = d?.realServerRates[id];
           return (
             <Box key={id} gap={1}>
               <Text>{`${realServerKey(rs).padEnd(23)} ${rs.forward.padEnd(6)}${String(rs.weight).padStart(5)}${String(rs.activeConns).padStart(6)}${String(rs.inactiveConns).padStart(7)}`}</Text>

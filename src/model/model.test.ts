@@ -3,6 +3,7 @@ import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture
 import { doctorChecks } from './doctor.js';
 import { diffEvents } from './events.js';
 import { replicationRows } from './replication-view.js';
+import { HISTORY_POINTS } from '../store/lvs-store.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
 // After the fixtures were captured: each director's reading is newer than the other's last transition.
@@ -229,5 +230,40 @@ describe('clock skew doctor check', () => {
     store.getState().setClockSkew('director2', -1500);
     expect(check('director1')).toMatchObject({ pass: false, detail: 'ahead by 3600.0 s' });
     expect(check('director2')).toMatchObject({ pass: true, detail: 'behind by 1.5 s' });
+  });
+});
+
+describe('rate history', () => {
+  const natConfig = configOf({
+    hosts: { 'nat-director': {} },
+    clusters: [{ name: 'discuz', mode: 'nat', directors: [{ host: 'nat-director' }] }],
+  });
+  const list = fixture('healthy/nat-director/ipvsadm-Ln.txt');
+  const stats = fixture('healthy/nat-director/ipvsadm-Ln-stats.txt');
+  // The same capture without real server 192.168.60.99 (its lines removed), as after `ipvsadm -d`.
+  const without99 = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => !l.includes('192.168.60.99'))
+      .join('\n');
+  const reading = (l: string, st: string) => ({
+    'ipvs-list': { stdout: l, stderr: '', exitCode: 0 },
+    'ipvs-stats': { stdout: st, stderr: '', exitCode: 0 },
+  });
+
+  it('keeps a history only for the real servers in the table, however many polls', () => {
+    const store = storeFromCaptures(natConfig, { 'nat-director': reading(list, stats) }, NOW);
+    const feed = (l: string, st: string, at: number) =>
+      storeFromCaptures(natConfig, { 'nat-director': reading(l, st) }, at).getState().ipvs['nat-director']!.reading;
+    for (let i = 1; i <= 70; i++) store.getState().setIpvs('nat-director', feed(list, stats, NOW), NOW + i * 1000);
+    const keys = () => Object.keys(store.getState().history['nat-director'] ?? {}).sort();
+    expect(keys()).toHaveLength(6);
+    expect(store.getState().history['nat-director']!['TCP 172.16.60.22:80|192.168.60.40:80']!.connsPerSec).toHaveLength(
+      HISTORY_POINTS,
+    );
+    for (let i = 71; i <= 80; i++)
+      store.getState().setIpvs('nat-director', feed(without99(list), without99(stats), NOW), NOW + i * 1000);
+    expect(keys()).toEqual(keys().filter((k) => !k.includes('192.168.60.99')));
+    expect(keys()).toHaveLength(3);
   });
 });

@@ -36,8 +36,8 @@ export interface LvsState {
   readonly nfs: Readonly<Record<string, NfsMountState>>;
   /** Newest last, at most EVENT_RING_SIZE. */
   readonly events: readonly LvsEvent[];
-  /** Per `${director}|${serviceKey}|${realServerKey}`, oldest first, at most HISTORY_POINTS. */
-  readonly history: Readonly<Record<string, RateHistory>>;
+  /** Per director, then `${serviceKey}|${realServerKey}`: oldest first, at most HISTORY_POINTS. */
+  readonly history: Readonly<Record<string, Readonly<Record<string, RateHistory>>>>;
   readonly audit: readonly AuditView[];
   readonly jumpHost?: JumpHostStats;
   readonly pollIntervalMs: number;
@@ -196,15 +196,17 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         const next: DirectorIpvs = { host, readAt, reading, serviceRates, realServerRates };
         const shared = prev ? shareStructure(prev, next) : next;
         if (shared === prev) return;
-        const history = { ...get().history };
+        // Only the real servers in this reading keep a history: one that left the table takes its history with it.
+        const before = get().history[host] ?? {};
+        const mine: Record<string, RateHistory> = {};
         for (const [key, r] of Object.entries(realServerRates)) {
-          const id = `${host}|${key}`;
-          const h = history[id] ?? { connsPerSec: [], bytesPerSec: [] };
-          history[id] = {
+          const h = before[key] ?? { connsPerSec: [], bytesPerSec: [] };
+          mine[key] = {
             connsPerSec: [...h.connsPerSec, r.connsPerSec].slice(-HISTORY_POINTS),
             bytesPerSec: [...h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec].slice(-HISTORY_POINTS),
           };
         }
+        const history = reading.status === 'ok' ? { ...get().history, [host]: mine } : get().history;
         set({ ipvs: { ...get().ipvs, [host]: shared }, history });
       },
       setNet: (host, net) => patchHost(host, { net }),
