@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, LAB_CONFIG, labCommand, runCli, sshLab } from '../support/lab.js';
+import { CLI, LAB_CONFIG, labCommand, labPace, runCli, sshLab } from '../support/lab.js';
 import { TmuxScreen } from '../support/tmux.js';
 
 let screen: TmuxScreen;
 const maxLineCount = (s: string) => s.replace(/\n+$/, '').split('\n').length;
 
 beforeAll(async () => {
+  TmuxScreen.pace = await labPace();
   await labCommand('traffic', '300', '60');
   screen = new TmuxScreen('e2e', `node ${CLI} -c ${LAB_CONFIG}`, 120, 40);
 });

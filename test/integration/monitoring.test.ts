@@ -5,14 +5,15 @@ import { replicationRows } from '../../src/model/replication-view.js';
 import { vrrpAlerts, vrrpRows } from '../../src/model/vrrp.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
 import type { LvsState } from '../../src/store/lvs-store.js';
-import { eventually, LAB_CONFIG, labCommand, sshLab } from '../support/lab.js';
+import { eventually, LAB_CONFIG, labCommand, paced, sshLab } from '../support/lab.js';
 
 let fleet: Fleet;
 const state = () => fleet.store.getState();
 const cluster = (name: string) => state().clusters.find((c) => c.name === name)!;
 const vrrp = (director: string) => vrrpRows(state(), cluster('wordpress')).find((r) => r.director === director);
-const until = <T>(check: (s: LvsState) => T | undefined | false, timeoutMs: number) =>
-  eventually(async () => check(state()) || undefined, timeoutMs, 200);
+/** Waits scale with the lab's measured pace: a busy machine gets longer waits, the assertions stay as they are. */
+const until = async <T>(check: (s: LvsState) => T | undefined | false, timeoutMs: number) =>
+  eventually(async () => check(state()) || undefined, await paced(timeoutMs), 200);
 
 beforeAll(async () => {
   fleet = createFleet(await loadConfig(LAB_CONFIG), { pollIntervalMs: 1000 });

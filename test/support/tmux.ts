@@ -7,6 +7,8 @@ export const ARTIFACTS = resolve(REPO, 'test/artifacts');
 
 /** A program in a real terminal (tmux), read back as screen text. CI=false so Ink draws every frame. */
 export class TmuxScreen {
+  /** Screen waits are multiplied by this (the lab's measured pace, when a test sets it). */
+  static pace = 1;
   readonly session: string;
 
   constructor(name: string, command: string, cols = 120, rows = 40) {
@@ -51,6 +53,7 @@ export class TmuxScreen {
   }
 
   async waitFor(predicate: (screen: string) => boolean, timeoutMs: number, what: string): Promise<string> {
+    timeoutMs = Math.round(timeoutMs * TmuxScreen.pace);
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {
