@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { SshEndpoint } from '../transport/ssh-transport.js';
+import type { SshEndpoint } from '../transport/endpoint.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
 import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { argvToCommand } from './command-line.js';
+import type { SshEndpoint } from './endpoint.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { ShellSession } from './shell-session.js';
 import {
@@ -14,25 +15,13 @@ import {
 } from './known-hosts.js';
 import {
   DEFAULT_MAX_OUTPUT_BYTES,
+  MAX_STDERR_BYTES,
   type ConnectionState,
   type ExecOptions,
   type ExecResult,
   type Transport,
 } from './transport.js';
 import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
-
-export interface SshEndpoint {
-  /** The name the operator knows the host by (config key or ssh alias). */
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly identityFiles: readonly string[];
-  /** Path of the ssh-agent socket, when agent auth is allowed. */
-  readonly agent?: string;
-  /** The first hop of a ProxyJump chain, itself possibly jumping. */
-  readonly jump?: SshEndpoint;
-}
 
 export interface SshTransportOptions {
   readonly knownHostsFiles: readonly string[];
@@ -341,7 +330,7 @@ export class SshTransport implements Transport {
         });
         stream.stderr.on('data', (chunk: Buffer) => {
           errBytes += chunk.length;
-          if (errBytes <= 64 * 1024) errOut.push(chunk);
+          if (errBytes <= MAX_STDERR_BYTES) errOut.push(chunk);
         });
         stream.on('exit', (code: number | null, signal?: string) => {
           exitCode = code;
