@@ -71,6 +71,11 @@ describe('local transport', () => {
     expect(f.detail.kind).toBe('parse');
   });
 
+  it('reports a command that does not exist as not-found', async () => {
+    const f = await failureOf(transport.exec(['/nonexistent/ipvsadm', '-L'], { timeoutMs: 5000, stdin: 'x' }));
+    expect(f.detail.kind).toBe('not-found');
+  });
+
   it('close() ends running commands at once', async () => {
     const own = new LocalTransport('own');
     const running = failureOf(own.exec(['sleep', '30'], { timeoutMs: 60_000 }));
