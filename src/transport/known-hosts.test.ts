@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   appendKnownHost,
@@ -166,6 +175,25 @@ describe('known_hosts', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(sub).mode & 0o777).toBe(0o700);
     expect(readdirSync(sub)).toEqual(['known_hosts']);
+  });
+
+  it('waits for a lock file held by another process, and breaks one left stale', async () => {
+    const file = join(dir, 'locked', 'known_hosts');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.lock`, '');
+    let done = false;
+    const writing = appendKnownHost(file, 'h1', keys.a!.blob).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    rmSync(`${file}.lock`);
+    await writing;
+    expect(readFileSync(file, 'utf8')).toBe(`${entry('h1', keys.a!)}\n`);
+    writeFileSync(`${file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await appendKnownHost(file, 'h2', keys.b!.blob);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(readdirSync(dirname(file))).toEqual(['known_hosts']);
   });
 
   it('rejects with the reason when the file cannot be written', async () => {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -184,9 +184,35 @@ export async function loadKnownHosts(files: readonly string[]): Promise<KnownHos
 
 const writes = new Map<string, Promise<unknown>>();
 
+const LOCK_WAIT_MS = 5000;
+const LOCK_STALE_MS = 10_000;
+
+/** Another lvstop (a headless command beside the console) may be recording keys too: a lock file serialises them. */
+async function withLockFile<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await (await open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const held = await stat(lock).catch(() => undefined);
+      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) await rm(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} is held by another process`);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
 /**
- * Record an accepted key: one write at a time per file in this process, the file re-read first (a line already there
- * is not written again), written to a temporary file and renamed over the old one (never a torn file), mode 0600 in
+ * Record an accepted key: one write at a time per file (in this process, and across processes through a lock file),
+ * the file re-read first (a line already there is not written again), written to a temporary file and renamed over the old one (never a torn file), mode 0600 in
  * a directory created 0700.
  */
 export function appendKnownHost(file: string, id: string, keyBlob: Buffer): Promise<KnownHostEntry> {
@@ -194,6 +220,9 @@ export function appendKnownHost(file: string, id: string, keyBlob: Buffer): Prom
   const keyBase64 = keyBlob.toString('base64');
   const write = async (): Promise<KnownHostEntry> => {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    return withLockFile(file, () => rewrite());
+  };
+  const rewrite = async (): Promise<KnownHostEntry> => {
     let text = '';
     try {
       text = await readFile(file, 'utf8');
