@@ -42,6 +42,12 @@ export class ShellSession {
       this.stderr.push(chunk.subarray(0, MAX_STDERR_BYTES - this.stderrBytes));
       this.stderrBytes += chunk.length;
     });
+    // A channel error ends the session like a close; without a listener it would take the process down.
+    stream.on('error', (err: Error) => {
+      this.fail(transportError('closed', this.host, 'shell', `remote shell failed: ${err.message}`));
+      this.close();
+    });
+    stream.stderr.on('error', () => undefined);
     stream.on('close', () => {
       this.closed = true;
       this.fail(transportError('closed', this.host, 'shell', 'remote shell ended'));

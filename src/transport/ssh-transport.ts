@@ -370,6 +370,8 @@ export class SshTransport implements Transport {
           errBytes += chunk.length;
           if (errBytes <= MAX_STDERR_BYTES) errOut.push(chunk);
         });
+        stream.on('error', (e: Error) => abort(classifySshError(e, this.host, 'exec')));
+        stream.stderr.on('error', () => undefined);
         stream.on('exit', (code: number | null, signal?: string) => {
           exitCode = code;
           if (signal) exitSignal = signal;
