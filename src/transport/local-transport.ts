@@ -93,28 +93,24 @@ export class LocalTransport implements Transport {
       child.stdout.on('error', () => undefined);
       child.stderr.on('error', () => undefined);
       child.on('error', (err) => fail(classifySshError(err, this.host, `exec ${file}`)));
-      const finish = (status: { code: number | null; signal: NodeJS.Signals | null }) => {
+      // The command exited; a process it left behind may still hold its stdout open. After a moment, end the
+      // leftovers: their ends of the pipes close, what is in the pipes is read, and 'close' answers with all of it.
+      child.on('exit', () => {
+        setTimeout(() => {
+          if (!settled) killGroup(pid);
+        }, EXIT_DRAIN_MS).unref();
+      });
+      child.on('close', (code, signal) => {
         if (settled) return;
         done();
         resolve({
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(errOut).toString('utf8'),
-          exitCode: status.code,
-          ...(status.signal ? { signal: status.signal } : {}),
+          exitCode: code,
+          ...(signal ? { signal } : {}),
           durationMs: Date.now() - started,
         });
-      };
-      // The command exited; a process it left behind may still hold its stdout. Give the pipes a moment to drain,
-      // then answer with what arrived and end the leftovers.
-      child.on('exit', (code, signal) => {
-        const status = { code, signal };
-        setTimeout(() => {
-          if (settled) return;
-          finish(status);
-          killGroup(pid);
-        }, EXIT_DRAIN_MS).unref();
       });
-      child.on('close', (code, signal) => finish({ code, signal }));
       child.stdin.end(options.stdin ?? '');
     });
   }
