@@ -47,19 +47,23 @@ async function expandGlob(path: string): Promise<string[]> {
   return found;
 }
 
-/** Include arguments: `~/` is the home directory, other relative paths are under ~/.ssh (as OpenSSH reads them). */
-function includePath(arg: string): string {
+/**
+ * Include arguments as OpenSSH reads them: `~/` is the home directory; other relative paths are under ~/.ssh, or under
+ * /etc/ssh for the system-wide config.
+ */
+function includePath(arg: string, relativeTo: string): string {
   const unquoted = arg.replace(/^"(.*)"$/, '$1');
   if (unquoted.startsWith('~/')) return join(homedir(), unquoted.slice(2));
-  return isAbsolute(unquoted) ? unquoted : join(homedir(), '.ssh', unquoted);
+  return isAbsolute(unquoted) ? unquoted : join(relativeTo, unquoted);
 }
 
-async function readText(file: string, optional: boolean): Promise<string | undefined> {
+/** A file's text; undefined when it does not exist (ssh reads a missing config, or Include target, as empty). */
+async function readText(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (optional && code === 'ENOENT') return undefined;
+    if (code === 'ENOENT') return undefined;
     if (code === 'EISDIR') throw new SshConfigReadError(`${file} is a directory, not an ssh config file`);
     throw new SshConfigReadError(`cannot read ${file}: ${(err as Error).message}`);
   }
@@ -69,10 +73,14 @@ async function readText(file: string, optional: boolean): Promise<string | undef
  * An ssh config with every `Include` replaced by the lines of the files it names (globs expanded, missing files
  * skipped as OpenSSH skips them, nesting bounded). An Include inside a Host block is inlined where it stands.
  */
-export async function readSshConfigLines(file: string, depth = 0, optional = true): Promise<SourceLine[]> {
+export async function readSshConfigLines(
+  file: string,
+  depth = 0,
+  relativeTo = file.startsWith('/etc/ssh/') ? '/etc/ssh' : join(homedir(), '.ssh'),
+): Promise<SourceLine[]> {
   if (depth > MAX_INCLUDE_DEPTH)
     throw new SshConfigReadError(`${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?)`);
-  const text = await readText(file, optional);
+  const text = await readText(file);
   if (text === undefined) return [];
   const out: SourceLine[] = [];
   const lines = text.split(/\r?\n/);
@@ -84,7 +92,8 @@ export async function readSshConfigLines(file: string, depth = 0, optional = tru
       continue;
     }
     for (const arg of include[1]!.match(/"[^"]*"|\S+/g) ?? []) {
-      for (const path of await expandGlob(includePath(arg))) out.push(...(await readSshConfigLines(path, depth + 1)));
+      for (const path of await expandGlob(includePath(arg, relativeTo)))
+        out.push(...(await readSshConfigLines(path, depth + 1, relativeTo)));
     }
   }
   return out;
