@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -233,6 +234,8 @@ export function appendKnownHost(file: string, id: string, keyBlob: Buffer): Prom
       (e) => !e.marker && e.keyBase64 === keyBase64 && entryMatchesHost(e, id),
     );
     if (existing) return existing;
+    // The rename would replace a file the operator made read-only: honour its mode as an append would.
+    if (text !== '') await access(file, constants.W_OK);
     const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
