@@ -1,14 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { AUDIT_TAIL_BYTES, readFileTail } from './actions/audit-log.js';
 import type { AuditView } from './store/store-types.js';
 
 /** An audit JSONL line as the Audit view shows it; lines that are not audit records are skipped. */
 export function auditViewOf(line: string): AuditView | undefined {
-  let r: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    r = JSON.parse(line) as Record<string, unknown>;
+    parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
+  // `null`, a number, an array: valid JSON, not a record.
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const r = parsed as Record<string, unknown>;
   const at = typeof r.time === 'string' ? Date.parse(r.time) : NaN;
   if (Number.isNaN(at)) return undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
@@ -22,16 +25,17 @@ export function auditViewOf(line: string): AuditView | undefined {
   };
 }
 
+/** The newest audit records for the Audit view, read from the end of the log only (its size does not matter). */
 export async function loadAuditTail(file: string, max = 200): Promise<AuditView[]> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFileTail(file, AUDIT_TAIL_BYTES);
   } catch {
     return [];
   }
   return text
     .split('\n')
-    .slice(-max - 1)
     .map(auditViewOf)
-    .filter((a): a is AuditView => a !== undefined);
+    .filter((a): a is AuditView => a !== undefined)
+    .slice(-max);
 }

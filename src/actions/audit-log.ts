@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { ActionChange, ActionOutcome, ActionPlan, ActionRequest } from './action-types.js';
@@ -113,8 +113,41 @@ export function failedRequestRecord(fields: {
 
 export interface AuditLog {
   append(record: AuditRecord): Promise<void>;
-  /** Every record in the log, oldest first; lines that are not records are skipped. */
+  /** The newest records (those in the last AUDIT_TAIL_BYTES of the log), oldest first; other lines are skipped. */
   records(): Promise<AuditRecord[]>;
+}
+
+/** How much of the end of the audit log is read: thousands of records, never the whole file. */
+export const AUDIT_TAIL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The last complete lines within `maxBytes` of the end of a file (a line cut by the window is dropped); '' when the
+ * file does not exist. Reads at most `maxBytes`, whatever the file's size.
+ */
+export async function readFileTail(file: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - maxBytes);
+    const buffer = Buffer.alloc(size - start);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    const text = buffer.subarray(0, bytesRead).toString('utf8');
+    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+  } finally {
+    await handle.close();
+  }
+}
+
+function isRecord(value: unknown): value is AuditRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Partial<AuditRecord>;
+  return typeof r.time === 'string' && typeof r.result === 'string' && typeof r.request === 'object' && !!r.request;
 }
 
 export function parseAuditLines(text: string): AuditRecord[] {
@@ -122,8 +155,8 @@ export function parseAuditLines(text: string): AuditRecord[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      const r = JSON.parse(line) as AuditRecord;
-      if (typeof r.time === 'string' && typeof r.result === 'string' && r.request) out.push(r);
+      const r: unknown = JSON.parse(line);
+      if (isRecord(r)) out.push(r);
     } catch {
       // A torn or foreign line: skip it, the rest of the log still counts.
     }
@@ -137,7 +170,7 @@ export function fileAuditLog(file: string): AuditLog {
   return {
     append(record) {
       const next = tail.then(async () => {
-        await mkdir(dirname(file), { recursive: true });
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
         await appendFile(file, `${JSON.stringify(record)}\n`, { mode: 0o600 });
       });
       tail = next.catch(() => undefined);
@@ -145,12 +178,22 @@ export function fileAuditLog(file: string): AuditLog {
     },
     async records() {
       await tail;
-      try {
-        return parseAuditLines(await readFile(file, 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-        throw err;
-      }
+      return parseAuditLines(await readFileTail(file, AUDIT_TAIL_BYTES));
     },
   };
+}
+
+/**
+ * Append a record; when the log cannot be written (EPERM, ENOSPC, ...) the line goes to stderr instead, so it is
+ * not lost, and the reason is returned for the action's message. Never rejects.
+ */
+export async function appendOrReport(audit: AuditLog, record: AuditRecord): Promise<string | undefined> {
+  try {
+    await audit.append(record);
+    return undefined;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`lvstop: audit log not written (${reason}); the record:\n${JSON.stringify(record)}\n`);
+    return `audit log: ${reason}`;
+  }
 }

@@ -2,7 +2,7 @@ import { describeError } from '../transport/transport-error.js';
 import type { ActionContext } from './action-context.js';
 import { driverFor } from './action-drivers.js';
 import type { ActionOutcome, ActionPlan, ActionResult } from './action-types.js';
-import { auditRecord } from './audit-log.js';
+import { appendOrReport, auditRecord } from './audit-log.js';
 import { exitCodeOfOutcome } from './exit-codes.js';
 import { confirmationProblem, differences, type Confirmation } from './pipeline-checks.js';
 
@@ -21,14 +21,17 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
   const started = ctx.now();
   const driver = driverFor(plan);
   let attempted = 0;
+  let stateProblem: string | undefined;
   const finish = async (
     outcome: ActionOutcome,
-    message: string,
+    reported: string,
     extra: { after?: Record<string, string>; mismatches?: string[]; verifyMs?: number } = {},
   ): Promise<ActionResult> => {
+    let message = reported;
     const durationMs = ctx.now() - started;
     const after = extra.after ?? {};
-    await ctx.audit.append(
+    const auditProblem = await appendOrReport(
+      ctx.audit,
       auditRecord({
         plan,
         at: started,
@@ -40,6 +43,10 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
         sent: attempted,
       }),
     );
+    // A write that failed after the commands went out must not hide that they went out.
+    const unrecorded = [stateProblem, auditProblem].filter((p) => p !== undefined);
+    if (unrecorded.length > 0)
+      message += `; ${attempted > 0 ? 'sent but not recorded' : 'not recorded'}: ${unrecorded.join('; ')}`;
     return {
       outcome,
       message,
@@ -91,7 +98,10 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
       break;
     }
   }
-  if (sent > 0) await driver.afterSend?.(ctx, sent);
+  if (sent > 0)
+    await driver.afterSend?.(ctx, sent).catch((err: unknown) => {
+      stateProblem = `state file: ${err instanceof Error ? err.message : String(err)}`;
+    });
 
   const sentAt = ctx.now();
   const deadline = sentAt + (failure ? 0 : driver.settleMs(ctx));

@@ -2,63 +2,78 @@ import { z } from 'zod';
 
 export const MIN_POLL_INTERVAL_MS = 500;
 
-const hostName = z.string().min(1, 'expected a non-empty host name');
+/**
+ * A value that ends up as an operand of a command (a path, host, target): it must not read as an option.
+ * Commands put `--` before operands too; this keeps the config honest on its own.
+ */
+const notAnOption = [
+  (s: string) => !s.startsWith('-'),
+  'must not start with "-" (a command would read it as an option)',
+] as const;
+const operand = z
+  .string()
+  .min(1)
+  .refine(...notAnOption);
+const hostName = z
+  .string()
+  .min(1, 'expected a non-empty host name')
+  .refine(...notAnOption);
 
 export const HostSchema = z.strictObject({
   /** `ssh` (default) or `local`: run commands on this machine without SSH. */
   transport: z.enum(['ssh', 'local']).default('ssh'),
   /** Alias looked up in the ssh config; defaults to the host's key in `hosts`. */
-  sshAlias: z.string().min(1).optional(),
+  sshAlias: operand.optional(),
   /** HostName; overrides the ssh config. */
-  address: z.string().min(1).optional(),
+  address: operand.optional(),
   port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
-  identityFile: z.string().min(1).optional(),
+  user: operand.optional(),
+  identityFile: operand.optional(),
   /** Use the ssh-agent from SSH_AUTH_SOCK (default: when it is set). */
   agent: z.boolean().optional(),
   /** Jump host: a key of `hosts`, an ssh alias, or `[user@]host[:port]`; comma-separated for a chain. */
-  jump: z.string().min(1).optional(),
+  jump: operand.optional(),
   /** Run commands through `sudo -n` (for a non-root user). */
   sudo: z.boolean().default(false),
 });
 
 export const KeepalivedSchema = z.strictObject({
   /** vrrp_instance names this director runs. */
-  instances: z.array(z.string().min(1)).min(1),
+  instances: z.array(operand).min(1),
   /** track_file paths declared in keepalived.conf for forcing state at run time. */
   trackFiles: z
     .strictObject({
       /** A track_file with `weight 1`: the console writes a signed priority delta. */
-      priority: z.string().min(1).optional(),
+      priority: operand.optional(),
       /** A track_file with `weight 0`: a non-zero value forces FAULT. */
-      fault: z.string().min(1).optional(),
+      fault: operand.optional(),
     })
     .default({}),
-  pidFile: z.string().min(1).default('/run/keepalived.pid'),
-  notifyLog: z.string().min(1).optional(),
+  pidFile: operand.default('/run/keepalived.pid'),
+  notifyLog: operand.optional(),
 });
 
 export const DirectorSchema = z.strictObject({
   host: hostName,
   /** The director's address toward the real servers (NAT gateway). */
-  dip: z.string().min(1).optional(),
+  dip: operand.optional(),
   keepalived: KeepalivedSchema.optional(),
 });
 
 export const RealServerSchema = z.strictObject({
   host: hostName.optional(),
-  address: z.string().min(1),
+  address: operand,
 });
 
-const Endpoint = z.strictObject({ host: hostName, path: z.string().min(1) });
+const Endpoint = z.strictObject({ host: hostName, path: operand });
 
 export const ReplicationSchema = z.strictObject({
   name: z.string().min(1),
   source: Endpoint,
   replica: Endpoint,
-  heartbeatFile: z.string().min(1).default('.lvstop-heartbeat'),
-  rsyncTarget: z.string().min(1).optional(),
-  pusher: z.string().min(1).optional(),
+  heartbeatFile: operand.default('.lvstop-heartbeat'),
+  rsyncTarget: operand.optional(),
+  pusher: operand.optional(),
   warnSeconds: z.number().positive().default(5),
   criticalSeconds: z.number().positive().default(30),
 });
@@ -66,7 +81,7 @@ export const ReplicationSchema = z.strictObject({
 export const NfsMountSchema = z.strictObject({
   host: hostName,
   mountpoint: z.string().startsWith('/', 'expected an absolute path'),
-  export: z.string().min(1).optional(),
+  export: operand.optional(),
   probeTimeoutMs: z.number().int().min(200).default(3000),
   slowMs: z.number().int().min(1).default(500),
 });
@@ -74,7 +89,7 @@ export const NfsMountSchema = z.strictObject({
 export const ClusterSchema = z.strictObject({
   name: z.string().min(1),
   mode: z.enum(['nat', 'dr', 'tun']),
-  vips: z.array(z.string().min(1)).default([]),
+  vips: z.array(operand).default([]),
   directors: z.array(DirectorSchema).min(1, 'expected at least one director'),
   realServers: z.array(RealServerSchema).default([]),
   replication: z.array(ReplicationSchema).default([]),

@@ -53,6 +53,55 @@ describe('config validation', () => {
   });
 });
 
+describe('hostile config text', () => {
+  it('accepts a UTF-8 byte order mark', () => {
+    expect(problems(`\uFEFF${JSON.stringify(minimal)}`)).toEqual([]);
+  });
+
+  it('refuses duplicate keys, naming each path (JSON.parse would keep the last silently)', () => {
+    const text = `{"hosts": {"d1": {}}, "clusters": [{"name": "c", "mode": "dr", "mode": "nat", "directors": [{"host": "d1"}]}], "hosts": {"d1": {"sudo": true}}}`;
+    expect(problems(text)).toEqual(['clusters[0].mode: duplicate key "mode"', 'hosts: duplicate key "hosts"']);
+  });
+
+  it('refuses NUL bytes in values and keys', () => {
+    const p = problems({ ...minimal, hosts: { d1: { address: '10.0.0.1\u0000x' }, 'd\u00002': {} } });
+    expect(p).toEqual(['hosts.d1.address: contains a NUL byte', 'hosts.d\\02: key contains a NUL byte']);
+  });
+
+  it('refuses values that would reach a command as an option', () => {
+    const p = problems({
+      hosts: { d1: {}, '-oProxyCommand=x': {} },
+      clusters: [
+        {
+          name: 'c',
+          mode: 'nat',
+          directors: [{ host: 'd1', keepalived: { instances: ['VI_1'], notifyLog: '-f' } }],
+          replication: [
+            {
+              name: 'r',
+              source: { host: 'd1', path: '--delete' },
+              replica: { host: 'd1', path: '/web' },
+              pusher: '-f',
+              rsyncTarget: '--rsh=sh -c id',
+            },
+          ],
+          nfs: [{ host: 'd1', mountpoint: '/mnt', export: '-o' }],
+        },
+      ],
+    });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^hosts\.-oProxyCommand=x: must not start with "-"/),
+        expect.stringMatching(/^clusters\[0\]\.directors\[0\]\.keepalived\.notifyLog: must not start with "-"/),
+        expect.stringMatching(/^clusters\[0\]\.replication\[0\]\.source\.path: must not start with "-"/),
+        expect.stringMatching(/^clusters\[0\]\.replication\[0\]\.pusher: must not start with "-"/),
+        expect.stringMatching(/^clusters\[0\]\.replication\[0\]\.rsyncTarget: must not start with "-"/),
+        expect.stringMatching(/^clusters\[0\]\.nfs\[0\]\.export: must not start with "-"/),
+      ]),
+    );
+  });
+});
+
 describe('host resolution through an ssh config', () => {
   it('honours HostName, Port, User, IdentityFile and ProxyJump chains', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvstop-cfg-'));

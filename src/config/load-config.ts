@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { SshEndpoint } from '../transport/ssh-transport.js';
+import type { SshEndpoint } from '../transport/endpoint.js';
+import type { z } from 'zod';
 import { ConfigError, formatPath } from './config-error.js';
 import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
+import { duplicateJsonKeys, nulByteProblems } from './json-text-checks.js';
 import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';
 
 export type ResolvedHost =
@@ -18,6 +20,8 @@ export interface ResolvedConfig {
   readonly lvstopKnownHosts: string;
   readonly auditLog: string;
   readonly eventLog: string;
+  /** ssh config directives that apply but lvstop does not honour (loadConfig prints them once to stderr). */
+  readonly warnings?: readonly string[];
 }
 
 const DEFAULT_IDENTITIES = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
@@ -28,19 +32,29 @@ export function expandPath(path: string, baseDir: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
+/** A bad record key says what is wrong with the key, not only that it is invalid. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) return issue.issues.map((i) => i.message).join('; ');
+  return issue.message;
+}
+
 /** Parse and validate config text; every problem names the field's path. */
 export function parseConfigText(text: string, file: string): Config {
+  // Editors on some systems save a UTF-8 byte order mark; JSON.parse would refuse it.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(json);
   } catch (err) {
     throw new ConfigError(file, [`not valid JSON: ${(err as Error).message}`]);
   }
+  const textProblems = [...duplicateJsonKeys(json), ...nulByteProblems(raw)];
+  if (textProblems.length > 0) throw new ConfigError(file, textProblems);
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
     throw new ConfigError(
       file,
-      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`),
     );
   }
   return result.data;
@@ -77,6 +91,10 @@ function resolveEndpoint(
   const spec = host ? undefined : parseHostSpec(name);
   const alias = host?.sshAlias ?? spec?.host ?? name;
   const fromSsh = ctx.aliases.resolve(alias);
+  if (fromSsh.port !== undefined && !(Number.isInteger(fromSsh.port) && fromSsh.port >= 1 && fromSsh.port <= 65535)) {
+    ctx.problems.push(`${path}: ssh config gives ${alias} an invalid Port`);
+    return undefined;
+  }
   const identityFiles = (
     host?.identityFile
       ? [host.identityFile]
@@ -108,6 +126,7 @@ function resolveEndpoint(
     identityFiles,
     ...(useAgent && agentSock ? { agent: agentSock } : {}),
     ...(jump ? { jump } : {}),
+    ...(!jumpSpec && fromSsh.proxyCommand ? { proxyCommand: fromSsh.proxyCommand } : {}),
   };
 }
 
@@ -120,7 +139,9 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
   }
   const config = parseConfigText(text, path);
-  return resolveConfig(config, path);
+  const resolved = await resolveConfig(config, path);
+  for (const w of resolved.warnings ?? []) process.stderr.write(`lvstop: warning: ${w}\n`);
+  return resolved;
 }
 
 export async function resolveConfig(config: Config, path: string): Promise<ResolvedConfig> {
@@ -148,5 +169,6 @@ export async function resolveConfig(config: Config, path: string): Promise<Resol
     lvstopKnownHosts,
     auditLog: expandPath(config.auditLog ?? `${stateDir}/audit.jsonl`, baseDir),
     eventLog: expandPath(config.eventLog ?? `${stateDir}/events.jsonl`, baseDir),
+    warnings: aliases.warnings,
   };
 }

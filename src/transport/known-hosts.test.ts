@@ -1,15 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   appendKnownHost,
   fingerprintSha256,
   hostId,
+  knownKeyTypes,
   loadKnownHosts,
   parseKnownHosts,
   verifyHostKey,
+  wildcardMatches,
 } from './known-hosts.js';
 
 /** Real keys from ssh-keygen, so fingerprints are compared with what OpenSSH itself prints. */
@@ -22,6 +33,8 @@ beforeAll(() => {
     ['a', 'ed25519'],
     ['b', 'ed25519'],
     ['c', 'ecdsa'],
+    ['r', 'rsa'],
+    ['ca', 'ed25519'],
   ] as const) {
     const file = join(dir, name);
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', file]);
@@ -91,5 +104,101 @@ describe('known_hosts', () => {
     await appendKnownHost(file, '[127.0.0.1]:2209', keys.b!.blob);
     const entries = await loadKnownHosts([file, join(dir, 'missing')]);
     expect(verifyHostKey(entries, '[127.0.0.1]:2209', keys.b!.blob).kind).toBe('match');
+  });
+
+  it('skips key types it cannot verify (security keys, certificates) instead of failing the host', () => {
+    // A real certificate line, as `ssh-keygen -s` writes it, and a security-key line (its type name is enough:
+    // ssh-keygen needs a token to make one).
+    execFileSync('ssh-keygen', ['-q', '-s', join(dir, 'ca'), '-h', '-I', 'h', '-n', 'director1', join(dir, 'a.pub')]);
+    const cert = readFileSync(join(dir, 'a-cert.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const text = [
+      `director1 ${cert}`,
+      `director1 sk-ssh-ed25519@openssh.com ${keys.a!.line.split(' ')[1]}`,
+      entry('director1', keys.a!),
+    ].join('\n');
+    const entries = parseKnownHosts(text, 'kh');
+    expect(entries.map((e) => e.keyType)).toEqual(['ssh-ed25519']);
+    expect(knownKeyTypes(entries, 'director1')).toEqual(['ssh-ed25519']);
+    expect(verifyHostKey(entries, 'director1', keys.a!.blob)).toMatchObject({ kind: 'match', entry: { line: 3 } });
+  });
+
+  it('offers known key types in OpenSSH preference order, so a stale RSA line before a good ed25519 line is not asked for', () => {
+    const entries = parseKnownHosts([entry('d', keys.r!), entry('d', keys.c!), entry('d', keys.a!)].join('\n'), 'kh');
+    expect(knownKeyTypes(entries, 'd')).toEqual(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ssh-rsa']);
+    expect(verifyHostKey(entries, 'd', keys.a!.blob).kind).toBe('match');
+  });
+
+  it('accepts any matching line of the presented key type, whatever else the host has', () => {
+    const entries = parseKnownHosts([entry('d', keys.b!), entry('d', keys.a!)].join('\n'), 'kh');
+    expect(verifyHostKey(entries, 'd', keys.a!.blob)).toMatchObject({ kind: 'match', entry: { line: 2 } });
+  });
+
+  it('compares host names case-insensitively, hashed entries too', () => {
+    const file = join(dir, 'hashed-case');
+    writeFileSync(file, `${entry('director1.example.org', keys.a!)}\n`);
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    const hashed = parseKnownHosts(readFileSync(file, 'utf8'), file);
+    const plain = parseKnownHosts(entry('Director1.Example.org', keys.a!), 'kh');
+    for (const entries of [hashed, plain])
+      expect(verifyHostKey(entries, hostId('DIRECTOR1.example.ORG', 22), keys.a!.blob).kind).toBe('match');
+  });
+
+  it('matches wildcards in linear time', () => {
+    expect(wildcardMatches('10.18.*.?1', '10.18.11.21')).toBe(true);
+    expect(wildcardMatches('*.EXAMPLE.org', 'a.b.example.org')).toBe(true);
+    expect(wildcardMatches('a*b', 'acb!')).toBe(false);
+    const hostile = `${'*a'.repeat(40)}b`;
+    const long = 'a'.repeat(5000);
+    const started = performance.now();
+    expect(wildcardMatches(hostile, long)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('names the @cert-authority limitation when only a CA line covers the host', () => {
+    const entries = parseKnownHosts(
+      `@cert-authority *.example.org ${keys.ca!.line.split(' ').slice(0, 2).join(' ')}`,
+      'kh',
+    );
+    expect(verifyHostKey(entries, 'd1.example.org', keys.a!.blob)).toMatchObject({
+      kind: 'unknown',
+      certAuthority: { line: 1 },
+    });
+  });
+
+  it('writes accepted keys atomically, 0600 in a 0700 directory, once under concurrent accepts', async () => {
+    const sub = join(dir, 'fresh', 'lvstop');
+    const file = join(sub, 'known_hosts');
+    await Promise.all(Array.from({ length: 10 }, () => appendKnownHost(file, '[127.0.0.1]:2210', keys.a!.blob)));
+    await appendKnownHost(file, '[127.0.0.1]:2211', keys.b!.blob);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toEqual([entry('[127.0.0.1]:2210', keys.a!), entry('[127.0.0.1]:2211', keys.b!)]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(sub).mode & 0o777).toBe(0o700);
+    expect(readdirSync(sub)).toEqual(['known_hosts']);
+  });
+
+  it('waits for a lock file held by another process, and breaks one left stale', async () => {
+    const file = join(dir, 'locked', 'known_hosts');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.lock`, '');
+    let done = false;
+    const writing = appendKnownHost(file, 'h1', keys.a!.blob).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    rmSync(`${file}.lock`);
+    await writing;
+    expect(readFileSync(file, 'utf8')).toBe(`${entry('h1', keys.a!)}\n`);
+    writeFileSync(`${file}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await appendKnownHost(file, 'h2', keys.b!.blob);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(readdirSync(dirname(file))).toEqual(['known_hosts']);
+  });
+
+  it('rejects with the reason when the file cannot be written', async () => {
+    // root ignores permission bits: a path under a regular file fails for everyone.
+    const file = join(dir, 'a.pub', 'known_hosts');
+    await expect(appendKnownHost(file, 'h', keys.a!.blob)).rejects.toMatchObject({ code: 'EEXIST' });
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import type { ExecResult } from './transport.js';
+import { MAX_STDERR_BYTES, type ExecResult } from './transport.js';
 import { transportError, type TransportFailure } from './transport-error.js';
 
 /**
@@ -12,11 +13,18 @@ import { transportError, type TransportFailure } from './transport-error.js';
 export class ShellSession {
   private readonly stream: ClientChannel;
   private readonly host: string;
-  private buffer = '';
+  /** What the running script printed so far, and the last few characters of it where a marker may start. */
+  private chunks: string[] = [];
+  private bytes = 0;
+  private carry = '\n';
+  private decoder = new StringDecoder('utf8');
+  private stderr: Buffer[] = [];
+  private stderrBytes = 0;
   private closed = false;
   private pending:
     | {
         marker: RegExp;
+        markerLength: number;
         resolve: (r: ExecResult) => void;
         reject: (e: TransportFailure) => void;
         started: number;
@@ -30,7 +38,17 @@ export class ShellSession {
     this.stream = stream;
     this.host = host;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.stderr.on('data', () => undefined);
+    stream.stderr.on('data', (chunk: Buffer) => {
+      if (!this.pending || this.stderrBytes >= MAX_STDERR_BYTES) return;
+      this.stderr.push(chunk.subarray(0, MAX_STDERR_BYTES - this.stderrBytes));
+      this.stderrBytes += chunk.length;
+    });
+    // A channel error ends the session like a close; without a listener it would take the process down.
+    stream.on('error', (err: Error) => {
+      this.fail(transportError('closed', this.host, 'shell', `remote shell failed: ${err.message}`));
+      this.close();
+    });
+    stream.stderr.on('error', () => undefined);
     stream.on('close', () => {
       this.closed = true;
       this.fail(transportError('closed', this.host, 'shell', 'remote shell ended'));
@@ -56,7 +74,8 @@ export class ShellSession {
         this.close();
       }, timeoutMs);
       this.pending = {
-        marker: new RegExp(`(?:^|\\n)@@LVSTOP-DONE:${nonce}:(\\d+)\\n`),
+        marker: new RegExp(`\\n@@LVSTOP-DONE:${nonce}:(\\d+)\\n`),
+        markerLength: `\n@@LVSTOP-DONE:${nonce}:`.length + 12,
         resolve,
         reject,
         started: Date.now(),
@@ -64,8 +83,10 @@ export class ShellSession {
         timer,
         onStdout,
       };
-      this.buffer = '';
-      this.stream.write(`(\n${script}\n) </dev/null\necho; echo "@@LVSTOP-DONE:${nonce}:$?"\n`);
+      this.resetOutput();
+      this.stream.write(
+        `(\n${script}\n) </dev/null\nlvstop_status=$?; echo; echo "@@LVSTOP-DONE:${nonce}:$lvstop_status"\n`,
+      );
     });
   }
 
@@ -75,24 +96,43 @@ export class ShellSession {
     this.stream.close();
   }
 
+  private resetOutput(): void {
+    this.chunks = [];
+    this.bytes = 0;
+    // A virtual newline before the first byte, so a marker at the very start is found like any other.
+    this.carry = '\n';
+    this.decoder = new StringDecoder('utf8');
+    this.stderr = [];
+    this.stderrBytes = 0;
+  }
+
+  /** Looks for the marker only in the new text and the few characters before it: each byte is scanned about once. */
   private onData(chunk: Buffer): void {
     const p = this.pending;
     if (!p) return;
-    p.onStdout?.(chunk);
-    this.buffer += chunk.toString('utf8');
-    if (this.buffer.length > p.cap) {
+    this.bytes += chunk.length;
+    if (this.bytes > p.cap) {
       this.fail(transportError('parse', this.host, 'exec', `output exceeded ${p.cap} bytes`));
       this.close();
       return;
     }
-    const m = p.marker.exec(this.buffer);
-    if (!m) return;
+    p.onStdout?.(chunk);
+    const text = this.decoder.write(chunk);
+    const window = this.carry + text;
+    const m = p.marker.exec(window);
+    if (!m) {
+      this.chunks.push(text);
+      this.carry = window.slice(-p.markerLength);
+      return;
+    }
     // The newline before the marker is the framing `echo`'s, so what precedes it is exactly what the script printed.
-    const stdout = this.buffer.slice(0, m.index);
-    this.buffer = '';
+    const printed = `\n${this.chunks.join('')}`;
+    const stdout = (printed.slice(0, printed.length - this.carry.length) + window.slice(0, m.index)).slice(1);
+    const stderr = Buffer.concat(this.stderr).toString('utf8');
+    this.resetOutput();
     this.pending = undefined;
     clearTimeout(p.timer);
-    p.resolve({ stdout, stderr: '', exitCode: Number(m[1]), durationMs: Date.now() - p.started });
+    p.resolve({ stdout, stderr, exitCode: Number(m[1]), durationMs: Date.now() - p.started });
   }
 
   private fail(err: TransportFailure): void {

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { argvToCommand } from './command-line.js';
+import type { SshEndpoint } from './endpoint.js';
 import { ChannelLimiter } from './channel-limiter.js';
+import { expandProxyCommand, ProxyCommandSocket } from './proxy-command.js';
 import { ShellSession } from './shell-session.js';
 import {
   appendKnownHost,
@@ -14,25 +16,13 @@ import {
 } from './known-hosts.js';
 import {
   DEFAULT_MAX_OUTPUT_BYTES,
+  MAX_STDERR_BYTES,
   type ConnectionState,
   type ExecOptions,
   type ExecResult,
   type Transport,
 } from './transport.js';
 import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
-
-export interface SshEndpoint {
-  /** The name the operator knows the host by (config key or ssh alias). */
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  readonly identityFiles: readonly string[];
-  /** Path of the ssh-agent socket, when agent auth is allowed. */
-  readonly agent?: string;
-  /** The first hop of a ProxyJump chain, itself possibly jumping. */
-  readonly jump?: SshEndpoint;
-}
 
 export interface SshTransportOptions {
   readonly knownHostsFiles: readonly string[];
@@ -68,6 +58,13 @@ export function describeVerdict(verdict: HostKeyVerdict): string {
     case 'match':
       return 'host key matches';
     case 'unknown':
+      if (verdict.certAuthority)
+        return (
+          `host key for ${verdict.hostId} (${verdict.fingerprint}) is trusted in known_hosts only through a ` +
+          `@cert-authority line (${verdict.certAuthority.file}:${verdict.certAuthority.line}), and lvstop's SSH ` +
+          `library (ssh2) cannot negotiate host certificates; refusing. Add the host's plain key to known_hosts ` +
+          `(check it against the certificate) or run with --accept-new to record it`
+        );
       return `host key for ${verdict.hostId} is not in known_hosts (${verdict.fingerprint}); refusing. Verify it and run with --accept-new to record it`;
     case 'revoked':
       return `host key for ${verdict.hostId} is marked @revoked (${verdict.fingerprint}) in ${verdict.entry.file}:${verdict.entry.line}`;
@@ -87,6 +84,8 @@ export class SshTransport implements Transport {
   private readonly options: SshTransportOptions;
   private readonly limiter: ChannelLimiter;
   private clients: Client[] = [];
+  /** ProxyCommand processes serving as sockets of the current chain; ended with it. */
+  private proxies: ProxyCommandSocket[] = [];
   private connecting: Promise<Client> | undefined;
   private shell: ShellSession | undefined;
   private current: Client | undefined;
@@ -153,6 +152,7 @@ export class SshTransport implements Transport {
           }),
       ),
     );
+    this.endProxies();
   }
 
   private connect(): Promise<Client> {
@@ -205,6 +205,18 @@ export class SshTransport implements Transport {
     for (const c of this.clients) c.end();
     this.clients = [];
     this.current = undefined;
+    this.endProxies();
+  }
+
+  private startProxy(endpoint: SshEndpoint, command: string): ProxyCommandSocket {
+    const proxy = new ProxyCommandSocket(expandProxyCommand(command, endpoint));
+    this.proxies.push(proxy);
+    return proxy;
+  }
+
+  private endProxies(): void {
+    for (const p of this.proxies) p.destroy();
+    this.proxies = [];
   }
 
   private async openChain(endpoint: SshEndpoint): Promise<Client> {
@@ -244,7 +256,6 @@ export class SshTransport implements Transport {
       );
     }
     let refusal: TransportFailure | undefined;
-    let pendingAccept: Promise<unknown> | undefined;
     const client = new Client();
     this.clients.push(client);
     const config: ConnectConfig = {
@@ -255,20 +266,35 @@ export class SshTransport implements Transport {
       keepaliveInterval: this.options.keepaliveIntervalMs ?? 5_000,
       keepaliveCountMax: 3,
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownHosts, id) as never },
-      hostVerifier: (key: Buffer) => {
+      // Answered through `verify`: an accepted new key is on disk before the connection goes on, and a key that
+      // cannot be recorded refuses the connection with the reason instead of failing somewhere unobserved.
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         const verdict = verifyHostKey(knownHosts, id, key);
-        if (verdict.kind === 'match') return true;
-        if (verdict.kind === 'unknown' && this.options.acceptNewTo) {
-          pendingAccept = appendKnownHost(this.options.acceptNewTo, id, key);
-          return true;
+        if (verdict.kind === 'match') return verify(true);
+        const acceptTo = this.options.acceptNewTo;
+        if (verdict.kind === 'unknown' && acceptTo) {
+          appendKnownHost(acceptTo, id, key).then(
+            () => verify(true),
+            (err: unknown) => {
+              const reason = err instanceof Error ? err.message : String(err);
+              refusal = transportError(
+                'permission',
+                endpoint.name,
+                'record host key',
+                `cannot record the new host key ${verdict.fingerprint} for ${id} in ${acceptTo}: ${reason}; refusing`,
+                (err as NodeJS.ErrnoException).code,
+              );
+              verify(false);
+            },
+          );
+          return;
         }
         const kind = verdict.kind === 'unknown' ? 'host-key-unknown' : 'host-key-mismatch';
         refusal = transportError(kind, endpoint.name, 'verify host key', describeVerdict(verdict));
-        return false;
+        verify(false);
       },
       ...(privateKey ? { privateKey } : {}),
       ...(endpoint.agent ? { agent: endpoint.agent } : {}),
-      ...(sock ? { sock: sock as never } : {}),
     };
     // One permanent error listener from the start: ssh2 may emit more than one error (handshake, then socket), and
     // an 'error' without a listener would take the whole console down.
@@ -285,9 +311,10 @@ export class SshTransport implements Transport {
       };
       client.once('ready', () => settle?.());
       client.once('close', () => settle?.(new Error('connection closed during handshake')));
-      client.connect(config);
+      // A ProxyCommand starts only now, with ssh2's listeners attached in the same tick: an early exit is reported.
+      const socket = sock ?? (endpoint.proxyCommand ? this.startProxy(endpoint, endpoint.proxyCommand) : undefined);
+      client.connect(socket ? { ...config, sock: socket as never } : config);
     });
-    if (pendingAccept) await pendingAccept;
     client.on('close', () => {
       if (this.closedByUs) return;
       // A hop dropped: the whole chain is gone.
@@ -349,8 +376,10 @@ export class SshTransport implements Transport {
         });
         stream.stderr.on('data', (chunk: Buffer) => {
           errBytes += chunk.length;
-          if (errBytes <= 64 * 1024) errOut.push(chunk);
+          if (errBytes <= MAX_STDERR_BYTES) errOut.push(chunk);
         });
+        stream.on('error', (e: Error) => abort(classifySshError(e, this.host, 'exec')));
+        stream.stderr.on('error', () => undefined);
         stream.on('exit', (code: number | null, signal?: string) => {
           exitCode = code;
           if (signal) exitSignal = signal;

@@ -36,3 +36,5 @@ export interface Transport {
 }
 
 export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+/** stderr kept per command: enough for any error message, bounded whatever a command prints. */
+export const MAX_STDERR_BYTES = 64 * 1024;

@@ -1,11 +1,13 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { failureOf } from '../support/failure-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type ResolvedConfig } from '../../src/config/load-config.js';
 import { createTransport } from '../../src/transport/create-transport.js';
-import { SshTransport, type SshEndpoint } from '../../src/transport/ssh-transport.js';
-import { TransportFailure } from '../../src/transport/transport-error.js';
+import type { SshEndpoint } from '../../src/transport/endpoint.js';
+import { SshTransport } from '../../src/transport/ssh-transport.js';
+import type { TransportFailure } from '../../src/transport/transport-error.js';
 import { eventually, LAB, LAB_CONFIG, labCommand } from '../support/lab.js';
 
 let resolved: ResolvedConfig;
@@ -27,16 +29,6 @@ function transportFor(host: string, knownHostsFiles?: string[], acceptNewTo?: st
   });
   opened.push(t);
   return t;
-}
-
-async function failureOf(p: Promise<unknown>): Promise<TransportFailure> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TransportFailure) return err;
-    throw err;
-  }
-  throw new Error('expected a TransportFailure');
 }
 
 beforeAll(async () => {
