@@ -196,7 +196,8 @@ export class SshTransport implements Transport {
     this.failures += 1;
     const min = this.options.backoffMinMs ?? 1000;
     const max = this.options.backoffMaxMs ?? 10_000;
-    this.retryAt = Date.now() + Math.min(max, min * 2 ** (this.failures - 1));
+    // Jittered (±25%) so hosts that failed together do not all retry in the same instant.
+    this.retryAt = Date.now() + Math.min(max, min * 2 ** (this.failures - 1)) * (0.75 + Math.random() * 0.5);
   }
 
   private teardownClients(): void {
