@@ -29,6 +29,19 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       error: h.error ? { kind: h.error.kind, message: h.error.message } : null,
       readAt: h.readAt ? new Date(h.readAt).toISOString() : null,
       ageMs: h.readAt ? now - h.readAt : null,
+      // Each part of the host's poll on its own: a late or failed part is stale while the rest is fresh.
+      parts: Object.fromEntries(
+        Object.entries(h.parts ?? {}).map(([id, p]) => [
+          id,
+          {
+            pane: p.pane,
+            ageMs: p.readAt === undefined ? null : now - p.readAt,
+            lateMs: p.lateSince === undefined ? null : now - p.lateSince,
+            error: p.error ?? null,
+          },
+        ]),
+      ),
+      clockSkewMs: h.clockSkewMs ?? null,
       info: h.info ?? null,
     })),
     clusters: state.clusters.map((cluster) => ({
