@@ -58,7 +58,7 @@ export function Table({
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
-        {header.slice(0, width)}
+        {header}
       </Text>
       {visible.length === 0 && <Text dimColor>(nothing to show)</Text>}
       {visible.map((row) => {
@@ -77,7 +77,7 @@ export function Table({
             bold={row.group === true}
             wrap="truncate-end"
           >
-            {line.slice(0, width)}
+            {line}
           </Text>
         );
       })}

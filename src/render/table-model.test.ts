@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { capturedStore, NOW } from '../../test/support/console-store.js';
 import { serviceRows } from './service-rows.js';
-import { filterRows, formatCells, padEnd, padStart, scrollOffset, sortRows, type Column } from './table-model.js';
+import {
+  filterRows,
+  formatCells,
+  padEnd,
+  padStart,
+  scrollOffset,
+  sortRows,
+  textWidth,
+  type Column,
+} from './table-model.js';
 
 const spec = serviceRows(capturedStore().getState(), 'wordpress', NOW);
 const firstCells = (rows: readonly { cells: readonly string[] }[]) => rows.map((r) => r.cells[0]);
@@ -57,5 +66,26 @@ describe('scroll offset', () => {
     expect(scrollOffset(2, 3, 5, 20)).toBe(2);
     expect(scrollOffset(19, 30, 5, 20)).toBe(15);
     expect(scrollOffset(3, 0, 0, 20)).toBe(0);
+  });
+});
+
+describe('column widths as the terminal draws them', () => {
+  it('pads and cuts wide (CJK) text by columns, not characters', () => {
+    // "论坛" is 2 characters and 4 columns wide.
+    expect(textWidth('论坛集群')).toBe(8);
+    expect(padEnd('论坛', 6)).toBe('论坛  ');
+    expect(padStart('论坛', 6)).toBe('  论坛');
+    expect(padEnd('论坛集群', 6)).toBe('论坛… ');
+    expect(textWidth(padEnd('论坛集群', 6))).toBe(6);
+    expect(padEnd('wordpress', 5)).toBe('word…');
+    const cols = [
+      { title: 'CLUSTER', width: 8, align: 'left' as const },
+      { title: 'N', width: 3, align: 'right' as const },
+      { title: 'LAST', width: 4, align: 'left' as const },
+    ];
+    const a = formatCells(cols, ['论坛集群', '1', 'x']);
+    const b = formatCells(cols, ['discuz', '12', 'x']);
+    expect(textWidth(a)).toBe(textWidth(b));
+    expect(a.indexOf('x')).toBeLessThan(b.indexOf('x'));
   });
 });

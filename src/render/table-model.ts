@@ -1,3 +1,4 @@
+import stringWidth from 'string-width';
 import type { RowTarget } from '../actions/row-target.js';
 
 export type RowTone = 'normal' | 'dim' | 'ok' | 'warn' | 'critical' | 'heading' | 'stale';
@@ -36,12 +37,38 @@ export interface TableSpec {
 }
 
 /** Cut to width with an ellipsis, or pad: the one truncation rule of every table. */
-export function padEnd(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padEnd(width);
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** Columns the terminal draws for `text`: wide (CJK) characters take two, combining marks none. */
+export function textWidth(text: string): number {
+  return PRINTABLE_ASCII.test(text) ? text.length : stringWidth(text);
 }
 
+/** `text` cut to at most `width - 1` columns plus `…`, padded to exactly `width`. */
+function cut(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = textWidth(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…${' '.repeat(Math.max(0, width - 1 - used))}`;
+}
+
+/** Left-aligned in `width` terminal columns, cut with `…` when longer. */
+export function padEnd(text: string, width: number): string {
+  const w = textWidth(text);
+  if (w > width) return width <= 0 ? '' : cut(text, width);
+  return text + ' '.repeat(width - w);
+}
+
+/** Right-aligned in `width` terminal columns, cut with `…` when longer. */
 export function padStart(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text.padStart(width);
+  const w = textWidth(text);
+  if (w > width) return width <= 0 ? '' : cut(text, width);
+  return ' '.repeat(width - w) + text;
 }
 
 /** Fixed-width columns; the last one, when left-aligned, takes whatever the terminal leaves. */
