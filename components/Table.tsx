@@ -55,8 +55,9 @@ export function Table({
     spec.columns.map((c, i) => ({ ...c, title: titles[i]! })),
     titles,
   )}`;
+  // Lines are cut at the box's width by Ink, which measures them as the terminal draws them.
   return (
-    <Box flexDirection="column">
+    <Box flexDirection="column" width={width}>
       <Text bold wrap="truncate-end">
         {header}
       </Text>
