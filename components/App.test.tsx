@@ -204,6 +204,25 @@ describe('key overrides from the config', () => {
   });
 });
 
+describe('help', () => {
+  it('scrolls to its last line (the colour legend) and back, and lists the : commands', async () => {
+    const r = (mounted = mount(capturedStore(), { actions: new RecordingActions() }));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    await press(r, [['?', /help 1-/]]);
+    expect(r.lastFrame()).not.toMatch(/grey \/ !/);
+    await press(r, [['G', /grey \/ ! +stale/]]);
+    expect(r.lastFrame()).toMatch(/Colours/);
+    await press(r, [['g', /help 1-/]]);
+    expect(r.lastFrame()).toMatch(/Keys · 1-8 switch views/);
+    await press(r, [['pagedown', /help (?!1-)\d+-/]]);
+    const first = Number(/help (\d+)-/.exec(r.lastFrame()!)![1]);
+    await press(r, [['k', new RegExp(`help ${first - 1}-`)]]);
+    await press(r, [['G', /grey/]]);
+    expect(r.lastFrame()).toMatch(/:weight/);
+    await press(r, [['escape', /DIRECTOR\s+INSTANCE/]]);
+  });
+});
+
 describe('read-only', () => {
   it('neither binds nor lists nor runs from : a dangerous command', async () => {
     const actions = new RecordingActions();

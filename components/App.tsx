@@ -110,7 +110,7 @@ export function App({
       {d.phase === 'confirm' || d.phase === 'running' ? (
         <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />
       ) : ui.mode === 'help' ? (
-        <HelpScreen keymap={table} readOnly={readOnly} height={height} />
+        <HelpScreen keymap={table} readOnly={readOnly} height={height} scroll={ui.paneScroll} />
       ) : ui.mode === 'detail' && ui.detail ? (
         <DetailView detail={ui.detail} width={width} height={height} />
       ) : (

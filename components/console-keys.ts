@@ -1,6 +1,7 @@
 import { completeColonLine, splitColonLine } from './colon-command.js';
 import type { CommandContext } from './command-context.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
+import { helpLines } from './help-lines.js';
 import { commandFor, commandForWord } from './keymap.js';
 
 /** Run a `:` line through the table in force; a word only read-only mode took away says so. */
@@ -32,6 +33,29 @@ function editLine(table: readonly ConsoleCommand[], ctx: CommandContext, name: s
 
 const CLOSE_KEYS = ['escape', 'q', '?', 'return'];
 
+/** Keys in the help pane: scroll it (clamped to its last page), or close it. */
+function scrollHelp(table: readonly ConsoleCommand[], ctx: CommandContext, name: string): void {
+  const s = ctx.state();
+  if (CLOSE_KEYS.includes(name)) return ctx.dispatch({ type: 'mode', mode: 'normal' });
+  const last = Math.max(0, helpLines(table, false).length - ctx.page);
+  const at = Math.min(s.paneScroll, last);
+  const to: Record<string, number> = {
+    j: at + 1,
+    down: at + 1,
+    k: at - 1,
+    up: at - 1,
+    pagedown: at + ctx.page,
+    space: at + ctx.page,
+    pageup: at - ctx.page,
+    g: 0,
+    home: 0,
+    G: last,
+    end: last,
+  };
+  const next = to[name];
+  if (next !== undefined) ctx.dispatch({ type: 'pane-scroll', to: Math.min(last, Math.max(0, next)) });
+}
+
 /** Route one key by mode: typing a line, closing help or detail, or the command the key is bound to. */
 export function routeConsoleKey(
   table: readonly ConsoleCommand[],
@@ -42,7 +66,8 @@ export function routeConsoleKey(
 ): void {
   const s = ctx.state();
   if (s.mode === 'filter' || s.mode === 'command') return editLine(table, ctx, name, input, plain);
-  if (s.mode === 'help' || s.mode === 'detail') {
+  if (s.mode === 'help') return scrollHelp(table, ctx, name);
+  if (s.mode === 'detail') {
     if (CLOSE_KEYS.includes(name)) ctx.dispatch({ type: 'mode', mode: 'normal' });
     return;
   }

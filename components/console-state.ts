@@ -18,6 +18,8 @@ export interface ConsoleState {
   /** Text being typed in filter or command mode. */
   readonly input: string;
   readonly detail?: DetailTarget;
+  /** First line of the help pane on screen. */
+  readonly paneScroll: number;
   readonly message?: { readonly text: string; readonly tone: 'ok' | 'warn' | 'critical' | 'normal' };
 }
 
@@ -31,6 +33,7 @@ export const initialConsoleState: ConsoleState = {
   tagged: [],
   mode: 'normal',
   input: '',
+  paneScroll: 0,
 };
 
 export type ConsoleAction =
@@ -48,7 +51,8 @@ export type ConsoleAction =
   | { type: 'clear-tags' }
   | { type: 'detail'; detail: DetailTarget }
   | { type: 'message'; text: string; tone: 'ok' | 'warn' | 'critical' | 'normal' }
-  | { type: 'clear-message' };
+  | { type: 'clear-message' }
+  | { type: 'pane-scroll'; to: number };
 
 export function consoleReducer(state: ConsoleState, action: ConsoleAction): ConsoleState {
   switch (action.type) {
@@ -67,7 +71,9 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         offset: { ...state.offset, [state.view]: action.offset },
       };
     case 'mode':
-      return { ...state, mode: action.mode, input: action.input ?? '' };
+      return { ...state, mode: action.mode, input: action.input ?? '', paneScroll: 0 };
+    case 'pane-scroll':
+      return { ...state, paneScroll: Math.max(0, action.to) };
     case 'input':
       return { ...state, input: action.input };
     case 'set-filter':
