@@ -27,8 +27,9 @@ export interface PrivateSshdOptions {
   readonly hostCertificate?: boolean;
 }
 
+/** A fresh key pair (RSA at 1024 bits: the smallest OpenSSH accepts, quick to make); the public key line. */
 export function keygen(file: string, type: 'ed25519' | 'rsa'): string {
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', file]);
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '1024'] : []), '-N', '', '-f', file]);
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
 
