@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failureOf } from '../../test/support/failure-of.js';
@@ -8,7 +8,10 @@ import { MAX_STDERR_BYTES } from './transport.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvstop-local-'));
 const transport = new LocalTransport('here');
-afterAll(() => transport.close());
+afterAll(async () => {
+  await transport.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A process is gone when /proc has no entry for it, or only a zombie waiting for its reaper. */
 function isGone(pid: number): boolean {
