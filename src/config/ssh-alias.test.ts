@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ beforeEach(() => {
   process.env.HOME = home;
 });
 afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
   if (savedHome === undefined) delete process.env.HOME;
   else process.env.HOME = savedHome;
 });

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendKnownHost,
   fingerprintSha256,
@@ -45,6 +45,8 @@ beforeAll(() => {
     keys[name] = { blob: Buffer.from(line.split(' ')[1]!, 'base64'), line, fingerprint };
   }
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const entry = (hosts: string, k: { line: string }) => `${hosts} ${k.line.split(' ').slice(0, 2).join(' ')}`;
 

@@ -37,9 +37,9 @@ afterAll(async () => {
 });
 
 describe('shell session on a private sshd', () => {
-  it('returns 8 MiB of output in one piece, the marker found without rescanning', async () => {
+  it('returns megabytes of output in one piece (the scan speed is in bench/shell-session-scan.ts)', async () => {
     const t = transport(endpointFor(sshd));
-    const size = 8 * 1024 * 1024 - 1024;
+    const size = 2 * 1024 * 1024 - 1024;
     const r = await t.execShell(`head -c ${size} /dev/zero | tr '\\0' 'a'; exit 3`, { timeoutMs: 30_000 });
     expect(r.stdout.length).toBe(size);
     expect(r.stdout).toMatch(/^a+$/);
@@ -53,7 +53,7 @@ describe('shell session on a private sshd', () => {
   it('keeps at most MAX_STDERR_BYTES of the stderr of a script', async () => {
     const t = transport(endpointFor(sshd));
     // stderr travels beside stdout, not in order with it: the pause lets it arrive before the end marker.
-    const r = await t.execShell('head -c 2000000 /dev/zero | tr "\\0" e >&2; sleep 0.5; echo ok', {
+    const r = await t.execShell('head -c 300000 /dev/zero | tr "\\0" e >&2; sleep 0.5; echo ok', {
       timeoutMs: 30_000,
     });
     expect(r.stdout).toBe('ok\n');
@@ -62,7 +62,7 @@ describe('shell session on a private sshd', () => {
 
   it('keeps multi-byte characters split across packets intact', async () => {
     const t = transport(endpointFor(sshd));
-    const r = await t.execShell(`i=0; while [ $i -lt 20000 ]; do printf '集群'; i=$((i+1)); done`, {
+    const r = await t.execShell(`awk 'BEGIN { for (i = 0; i < 20000; i++) printf "集群" }'`, {
       timeoutMs: 30_000,
     });
     expect(r.stdout).toBe('集群'.repeat(20_000));

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +27,9 @@ export interface PrivateSshdOptions {
   readonly hostCertificate?: boolean;
 }
 
+/** A fresh key pair (RSA at 1024 bits: the smallest OpenSSH accepts, quick to make); the public key line. */
 export function keygen(file: string, type: 'ed25519' | 'rsa'): string {
-  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-f', file]);
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '1024'] : []), '-N', '', '-f', file]);
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
 
@@ -118,11 +119,13 @@ export async function startPrivateSshd(options: PrivateSshdOptions = {}): Promis
     knownHostsLines: { ed25519: `${id} ${typed(ed)}`, rsa: `${id} ${typed(rsa)}` },
     hostKeys: { ed25519: blob(ed), rsa: blob(rsa) },
     ...(caPublicKey ? { caPublicKey: typed(caPublicKey) } : {}),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.pid === undefined) return resolve();
-        child.once('exit', () => resolve());
+    stop: async () => {
+      if (child.exitCode === null && child.pid !== undefined) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
         process.kill(child.pid, 'SIGTERM');
-      }),
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
