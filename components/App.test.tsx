@@ -223,6 +223,16 @@ describe('help', () => {
   });
 });
 
+describe('detail of a Hosts row', () => {
+  it('opens with return and shows the whole text', async () => {
+    const r = (mounted = mount(capturedStore(), { actions: new RecordingActions() }));
+    await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
+    await press(r, [['6', /HOSTS/], 'j', ['return', /host director\d: up/]]);
+    expect(r.lastFrame()).toMatch(/kernel 6\.18\.44-fc-v669/);
+    await press(r, [['escape', /DOCTOR/]]);
+  });
+});
+
 describe('read-only', () => {
   it('neither binds nor lists nor runs from : a dangerous command', async () => {
     const actions = new RecordingActions();

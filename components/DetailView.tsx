@@ -17,6 +17,19 @@ export interface DetailViewProps {
 export function DetailView({ detail, width, height }: DetailViewProps) {
   const state = useLvs((s) => s);
   const spark = Math.max(10, Math.min(40, width - 60));
+  if (detail.kind === 'text')
+    return (
+      <Box flexDirection="column" width={width}>
+        <Text bold wrap="wrap">
+          {detail.title}
+        </Text>
+        {detail.lines.slice(0, Math.max(1, height - 1)).map((l, i) => (
+          <Text key={i} wrap="wrap">
+            {l}
+          </Text>
+        ))}
+      </Box>
+    );
   if (detail.kind === 'service') {
     const { director, service: key } = detail;
     const d = state.ipvs[director];

@@ -131,7 +131,7 @@ export const COMMANDS: readonly ConsoleCommand[] = [
     id: 'detail',
     keys: ['return'],
     description: 'open detail',
-    views: ['services'],
+    views: ['services', 'hosts'],
     footer: true,
     run: (ctx) => {
       const detail = selectedRow(ctx)?.detail;

@@ -3,6 +3,7 @@ import { ipvsDrift } from '../model/ipvs-drift.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { clusterHosts } from './cluster-hosts.js';
 import { formatAge } from './format.js';
+import { checkDetail, hostDetail } from './host-detail.js';
 import { staleParts } from './part-freshness.js';
 import type { Column, TableRow, TableSpec } from './table-model.js';
 
@@ -47,6 +48,7 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
       tone:
         rt?.status === 'down' ? 'critical' : rt?.status === 'slow' ? 'warn' : rt?.status === 'up' ? 'normal' : 'dim',
       ...(rt?.readAt ? { ageMs: now - rt.readAt } : {}),
+      detail: hostDetail(h, rt, now),
     });
   }
   rows.push({ id: 'doctor', group: true, span: true, cells: ['DOCTOR'], tone: 'heading' });
@@ -64,6 +66,7 @@ export function hostsViewRows(state: LvsState, clusterName: string, now: number)
         c.pass === false ? `${c.detail} — fix: ${c.fix ?? ''}` : c.detail,
       ],
       tone: c.pass === undefined ? 'dim' : c.pass ? 'ok' : 'critical',
+      detail: checkDetail(c),
     });
   }
   const drift = ipvsDrift(state, cluster);

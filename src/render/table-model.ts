@@ -12,7 +12,9 @@ export interface Column {
 /** What enter opens: a service with its real servers, or one real server across services. */
 export type DetailTarget =
   | { readonly kind: 'service'; readonly director: string; readonly service: string }
-  | { readonly kind: 'real-server'; readonly address: string };
+  | { readonly kind: 'real-server'; readonly address: string }
+  /** Text that does not fit a column (a host's errors, a check's fix command), shown whole and wrapped. */
+  | { readonly kind: 'text'; readonly title: string; readonly lines: readonly string[] };
 
 export interface TableRow {
   /** Stable id, kept across polls: selection and tags follow it. Never parsed: `target` says what the row is. */

@@ -90,6 +90,19 @@ describe('hosts and doctor', () => {
     expect(text).toContain('DOCTOR');
     expect(text.join('\n')).toMatch(/ip_vs module not loaded — fix: modprobe ip_vs/);
   });
+
+  it('gives host and check rows a detail with the whole text a column cuts', () => {
+    const rows = viewSpec(state, 'hosts', 'wordpress', NOW).rows;
+    const host = rows.find((r) => r.id === 'host:director1')?.detail;
+    expect(host).toMatchObject({ kind: 'text', title: 'host director1: up' });
+    expect(host?.kind === 'text' && host.lines).toContain('kernel 6.18.44-fc-v669');
+    const check = rows.find((r) => r.id === 'doctor:director1:ip_vs')?.detail;
+    expect(check).toEqual({
+      kind: 'text',
+      title: 'director1: ip_vs loaded: FAIL',
+      lines: ['ip_vs module not loaded', 'fix (the console never runs it): modprobe ip_vs'],
+    });
+  });
 });
 
 describe('overview', () => {
