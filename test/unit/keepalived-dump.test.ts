@@ -114,6 +114,8 @@ describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
   it('says at once that a stopped (SIGSTOP) keepalived is not answering', async () => {
     const pid = pidOf();
     process.kill(pid, 'SIGSTOP');
+    // The kernel stops the process when it next runs: on a busy machine that is not at once.
+    await waitFor(() => /\) [Tt] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')), 'keepalived stopped');
     try {
       const r = await dump(join(work, 'k.pid'), '', '', 'json', '');
       expect(r.code).toBe(7);
