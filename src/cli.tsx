@@ -11,6 +11,7 @@ import { consoleActions } from './console-actions.js';
 import { createFleet } from './poller/fleet.js';
 import { JumpHostSampler } from './poller/jump-host-sampler.js';
 import { runSnapshot } from './snapshot-command.js';
+import { registerServeCommands } from './serve/serve-commands.js';
 
 export const EXIT_CONFIG = 2;
 
@@ -121,6 +122,7 @@ program
   });
 
 registerActionCommands(program, load);
+registerServeCommands(program, load);
 
 export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync([...argv]);
