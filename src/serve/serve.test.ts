@@ -99,11 +99,15 @@ describe('lvstop serve attach protocol', () => {
     );
     // Two polls later every viewer holds what serve holds.
     await until(() => (s.fleet.store.getState().hosts.here?.readAt ?? 0) > 0 && patches >= 2);
-    await s.fleet.refreshAll();
-    await new Promise((r) => setTimeout(r, 300));
-    const want = JSON.parse(JSON.stringify(stateSlices(s.fleet.store.getState()))) as unknown;
-    expect(JSON.parse(JSON.stringify(stateSlices(storeA.getState())))).toEqual(want);
-    expect(JSON.parse(JSON.stringify(stateSlices(storeB.getState())))).toEqual(want);
+    // Stop polling so serve's state holds still, then every viewer must converge on it.
+    s.fleet.store.getState().setPaused(true);
+    const plain = (v: unknown) => JSON.stringify(v);
+    const want = () => plain(stateSlices(s.fleet.store.getState()));
+    await until(
+      () => plain(stateSlices(storeA.getState())) === want() && plain(stateSlices(storeB.getState())) === want(),
+      5000,
+    );
+    expect(JSON.parse(plain(stateSlices(storeA.getState())))).toEqual(JSON.parse(want()));
   });
 
   it('refuses a second serve on a live socket and replaces a stale socket file', async () => {
