@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
+import { JumpHostSampler } from '../poller/jump-host-sampler.js';
 import { loadAccessTokens, matchAccessToken, bearerOf, type AccessToken } from './access-token.js';
 import { operatorActionsFactory } from './operator-actions.js';
 import { ServeHub } from './serve-hub.js';
@@ -125,10 +126,12 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     log,
   });
   const metrics = createFleetMetrics(fleet.store);
+  const sampler = new JumpHostSampler(fleet.store, Math.max(2000, state.pollIntervalMs));
   const servers: Server[] = [];
   const shutdown = async () => {
     // Viewers first: a server closes only once its connections are gone.
     hub.close();
+    sampler.stop();
     for (const s of servers) await closeServer(s);
     metrics.close();
     await fleet.stop();
@@ -158,6 +161,7 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     throw err;
   }
   fleet.start();
+  sampler.start();
   log(
     `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}`,
   );
