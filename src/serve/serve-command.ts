@@ -82,9 +82,11 @@ async function listenHttp(
     onAttach(socket as Socket, `tcp ${req.socket.remoteAddress ?? '?'} token ${token.name}`);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new SocketInUseError(`cannot listen on ${address.host}:${address.port}: ${err.code ?? err.message}`)),
+    );
     server.listen(address.port, address.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

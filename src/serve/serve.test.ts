@@ -200,3 +200,15 @@ describe('lvstop serve attach protocol', () => {
     ]);
   });
 });
+
+describe('serve listeners', () => {
+  it('says so when the TCP address is taken, and leaves nothing behind', async () => {
+    const tokens = join(dir, 'tokens');
+    writeFileSync(tokens, `${TOKEN}\n`, { mode: 0o600 });
+    const first = await serve({ socket: join(dir, 'a.sock'), listen: '127.0.0.1:0', tokenFile: tokens });
+    await expect(
+      serve({ socket: join(dir, 'b.sock'), listen: `127.0.0.1:${first.port}`, tokenFile: tokens }),
+    ).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: EADDRINUSE`);
+    expect(existsSync(join(dir, 'b.sock'))).toBe(false);
+  });
+});
