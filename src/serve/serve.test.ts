@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -210,5 +210,42 @@ describe('serve listeners', () => {
       serve({ socket: join(dir, 'b.sock'), listen: `127.0.0.1:${first.port}`, tokenFile: tokens }),
     ).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: EADDRINUSE`);
     expect(existsSync(join(dir, 'b.sock'))).toBe(false);
+  });
+});
+
+describe('actions from an attached console', () => {
+  it("plan on the serve that owns the cluster, through serve's action layer, and refuse what no serve may do", async () => {
+    const { remoteActions } = await import('./remote-actions.js');
+    await serve({ allowActions: true });
+    const other = await config('elsewhere', 'there');
+    await serve({ socket: join(dir, 'other.sock') }, other);
+    const acting = await attach(join(dir, 'serve.sock'));
+    const readOnly = await attach(join(dir, 'other.sock'));
+    expect(acting.hello.allowActions).toBe(true);
+    const actions = remoteActions([acting, readOnly]);
+    // Serve's action layer answers: this machine has no such IPVS service, so nothing is planned.
+    const planned = await actions.plan({
+      kind: 'weight',
+      cluster: 'here-cluster',
+      targets: ['here|TCP 127.0.0.1:80|127.0.0.2:80'],
+      value: 0,
+    });
+    expect(planned.ok).toBe(false);
+    expect(logs.some((l) => l.startsWith('plan by alice(unix '))).toBe(true);
+    expect(
+      await actions.plan({ kind: 'weight', cluster: 'elsewhere', targets: ['there|TCP 127.0.0.1:80|x:80'], value: 0 }),
+    ).toEqual({ ok: false, message: `read-only: ${join(dir, 'other.sock')} does not allow actions` });
+    expect(await actions.plan({ kind: 'release', cluster: 'nowhere', director: 'd', instance: 'i' })).toEqual({
+      ok: false,
+      message: 'no attached serve has cluster nowhere',
+    });
+    // The one line serve's pipeline wrote: the refused plan, naming the attached operator; nothing was sent.
+    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      operator: expect.stringMatching(new RegExp(`^alice\\(unix ${join(dir, 'serve.sock')}\\)@`)),
+      result: 'error',
+      sent: 0,
+    });
   });
 });
