@@ -103,8 +103,15 @@ function auditShownIn(store: LvsStore, log: AuditLog): AuditLog {
  * console's own connections, and runs them through the one pipeline. Every outcome lands in the audit log and the
  * Audit view, and the poller is told to look again.
  */
-export function consoleActions(resolved: ResolvedConfig, fleet: Fleet, readOnly: boolean): ConsoleActions {
+export function consoleActions(
+  resolved: ResolvedConfig,
+  fleet: Fleet,
+  readOnly: boolean,
+  /** Who the audit log names; this machine's user when not given (serve names each attached operator). */
+  operator?: string,
+): ConsoleActions {
   const ctx: ActionContext = createActionContext(resolved, {
+    ...(operator ? { operator } : {}),
     transport: (host) => {
       const t = fleet.transports.get(host);
       if (!t) throw new Error(`unknown host ${host}`);

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerServeCommands } from '../serve/serve-commands.js';
 import { registerActionCommands } from './action-commands.js';
 import { runConsole } from './console-command.js';
 import { EXIT_CONFIG, load } from './load.js';
@@ -60,6 +61,7 @@ program
   });
 
 registerActionCommands(program, load);
+registerServeCommands(program, load);
 
 export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync([...argv]);

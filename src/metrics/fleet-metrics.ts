@@ -1,0 +1,41 @@
+import { Histogram, Registry } from 'prom-client';
+import type { LvsStore } from '../store/lvs-store.js';
+import { healthMetrics } from './health-metrics.js';
+import { ipvsMetrics } from './ipvs-metrics.js';
+import { keepalivedMetrics } from './keepalived-metrics.js';
+import { registerStateMetric } from './state-metric.js';
+
+export interface FleetMetrics {
+  readonly registry: Registry;
+  /** Stop observing the store. */
+  close(): void;
+}
+
+/** Buckets for one host's poll: a healthy poll takes tens of ms, a struggling host seconds. */
+const POLL_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The whole fleet as one Prometheus target: every value is read from the store at scrape time, except the poll
+ * duration histogram, which observes each completed poll as the store records it.
+ */
+export function createFleetMetrics(store: LvsStore): FleetMetrics {
+  const registry = new Registry();
+  for (const spec of [...ipvsMetrics(), ...keepalivedMetrics(), ...healthMetrics()])
+    registerStateMetric(registry, () => store.getState(), spec);
+  const polls = new Histogram({
+    name: 'lvstop_poll_duration_seconds',
+    help: 'Time one poll of a host took (all its sections over one SSH channel).',
+    labelNames: ['host'],
+    buckets: POLL_BUCKETS,
+    registers: [registry],
+  });
+  const unsubscribe = store.subscribe((next, prev) => {
+    if (next.hosts === prev.hosts) return;
+    for (const h of Object.values(next.hosts)) {
+      const before = prev.hosts[h.name];
+      if (h.readAt !== undefined && h.pollDurationMs !== undefined && h.readAt !== before?.readAt)
+        polls.observe({ host: h.name }, h.pollDurationMs / 1000);
+    }
+  });
+  return { registry, close: unsubscribe };
+}

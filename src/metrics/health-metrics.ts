@@ -1,0 +1,174 @@
+import type { NfsHealth } from '../../collectors/nfs.js';
+import { doctorChecks } from '../model/doctor.js';
+import { replicationRows, type ReplicationRow } from '../model/replication-view.js';
+import { vrrpAlerts, vrrpRows } from '../model/vrrp.js';
+import type { LvsState } from '../store/lvs-store.js';
+import { clustersOf, hostClusters, type Sample, type StateMetricSpec } from './state-metric.js';
+
+const NFS_STATES: readonly NfsHealth[] = ['OK', 'SLOW', 'HUNG', 'STALE', 'MISSING'];
+
+/** How old each part of a host's data is: the part names match the console's Hosts view. */
+function dataAges(state: LvsState, now: number): { host: string; part: string; readAt: number }[] {
+  const out: { host: string; part: string; readAt: number }[] = [];
+  for (const h of Object.values(state.hosts))
+    if (h.readAt !== undefined) out.push({ host: h.name, part: 'host', readAt: h.readAt });
+  for (const d of Object.values(state.ipvs)) out.push({ host: d.host, part: 'ipvs', readAt: d.readAt });
+  for (const k of Object.values(state.keepalived)) out.push({ host: k.host, part: 'keepalived', readAt: k.readAt });
+  for (const m of Object.values(state.nfs)) {
+    if (m.mountedReadAt !== undefined)
+      out.push({ host: m.host, part: `nfs-mounts ${m.mountpoint}`, readAt: m.mountedReadAt });
+    if (m.probedAt !== undefined) out.push({ host: m.host, part: `nfs-probe ${m.mountpoint}`, readAt: m.probedAt });
+  }
+  return out.filter((a) => a.readAt <= now + 60_000);
+}
+
+const PAIR_LABELS = ['cluster', 'pair', 'source', 'replica'];
+
+/** One value per replication pair, from the Replication view's rows; absent while it is not known. */
+function replicationGauge(
+  name: string,
+  help: string,
+  value: (r: ReplicationRow) => number | undefined,
+): StateMetricSpec {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    labelNames: PAIR_LABELS,
+    samples: (state) =>
+      state.clusters.flatMap((c) =>
+        replicationRows(state, c).flatMap((r) => {
+          const v = value(r);
+          return v === undefined
+            ? []
+            : [[{ cluster: c.name, pair: r.name, source: r.source, replica: r.replica }, v] as Sample];
+        }),
+      ),
+  };
+}
+
+export function healthMetrics(): StateMetricSpec[] {
+  return [
+    {
+      name: 'lvstop_host_up',
+      help: 'The host answered its last poll (1) or not (0); absent while the first poll is still connecting.',
+      type: 'gauge',
+      labelNames: ['cluster', 'host'],
+      samples: (state) => {
+        const clusters = hostClusters(state);
+        return Object.values(state.hosts).flatMap((h) =>
+          h.status === 'connecting'
+            ? []
+            : clustersOf(clusters, h.name).map((c): Sample => [
+                { cluster: c, host: h.name },
+                h.status === 'up' ? 1 : 0,
+              ]),
+        );
+      },
+    },
+    {
+      name: 'lvstop_data_age_seconds',
+      help: 'Seconds since this part of a host was last read successfully.',
+      type: 'gauge',
+      labelNames: ['cluster', 'host', 'part'],
+      samples: (state, now) => {
+        const clusters = hostClusters(state);
+        return dataAges(state, now).flatMap((a) =>
+          clustersOf(clusters, a.host).map((c): Sample => [
+            { cluster: c, host: a.host, part: a.part },
+            Math.max(0, (now - a.readAt) / 1000),
+          ]),
+        );
+      },
+    },
+    {
+      name: 'lvstop_vrrp_split_brain',
+      help: 'More than one director is MASTER for this VRID (each read after the other became MASTER).',
+      type: 'gauge',
+      labelNames: ['cluster', 'vrid'],
+      samples: (state) =>
+        state.clusters.flatMap((c) => {
+          const alerts = vrrpAlerts(state, c);
+          const vrids = [...new Set(vrrpRows(state, c).flatMap((r) => (r.vrid === undefined ? [] : [r.vrid])))];
+          return vrids.map((vrid): Sample => [
+            { cluster: c.name, vrid: String(vrid) },
+            alerts.some((a) => a.kind === 'split-brain' && a.message.startsWith(`VRID ${vrid}:`)) ? 1 : 0,
+          ]);
+        }),
+    },
+    {
+      name: 'lvstop_vrrp_no_master',
+      help: 'Every director of the cluster answered and none is MASTER.',
+      type: 'gauge',
+      labelNames: ['cluster'],
+      samples: (state) =>
+        state.clusters
+          .filter((c) => vrrpRows(state, c).length > 0)
+          .map((c): Sample => [{ cluster: c.name }, vrrpAlerts(state, c).some((a) => a.kind === 'no-master') ? 1 : 0]),
+    },
+    {
+      name: 'lvstop_vip_holder',
+      help: 'The director holds the VIP on a non-loopback interface (1); a VIP with two holders is split brain.',
+      type: 'gauge',
+      labelNames: ['cluster', 'vip', 'director'],
+      samples: (state) =>
+        state.clusters.flatMap((c) =>
+          vrrpRows(state, c).flatMap((r) =>
+            r.holdsVips.map((vip): Sample => [{ cluster: c.name, vip, director: r.director }, 1]),
+          ),
+        ),
+    },
+    replicationGauge(
+      'lvstop_replication_lag_seconds',
+      "Source heartbeat minus the replica's copy of it, in seconds.",
+      (r) => r.lagSeconds,
+    ),
+    {
+      name: 'lvstop_replication_lag_critical_seconds',
+      help: "The pair's configured critical lag (criticalSeconds), for alert rules to compare against.",
+      type: 'gauge',
+      labelNames: PAIR_LABELS,
+      samples: (state) =>
+        state.clusters.flatMap((c) =>
+          c.replication.map((r): Sample => [
+            { cluster: c.name, pair: r.name, source: r.source, replica: r.replica },
+            r.criticalSeconds,
+          ]),
+        ),
+    },
+    replicationGauge(
+      'lvstop_replication_pending_changes',
+      'Files an rsync dry run would still transfer from source to replica.',
+      (r) => r.pendingChanges,
+    ),
+    {
+      name: 'lvstop_nfs_mount_health',
+      help: 'NFS mount health: 1 for the state the mount is in, 0 for the others.',
+      type: 'gauge',
+      labelNames: ['cluster', 'host', 'mountpoint', 'state'],
+      samples: (state) =>
+        state.clusters.flatMap((c) =>
+          c.nfs.flatMap((n) => {
+            const health = state.nfs[n.id]?.health;
+            if (!health) return [];
+            return NFS_STATES.map((s): Sample => [
+              { cluster: c.name, host: n.host, mountpoint: n.mountpoint, state: s },
+              s === health ? 1 : 0,
+            ]);
+          }),
+        ),
+    },
+    {
+      name: 'lvstop_doctor_check_pass',
+      help: 'A doctor check passes (1) or fails (0); absent while it has no data.',
+      type: 'gauge',
+      labelNames: ['cluster', 'host', 'check'],
+      samples: (state) =>
+        state.clusters.flatMap((c) =>
+          doctorChecks(state, c).flatMap((d) =>
+            d.pass === undefined ? [] : [[{ cluster: c.name, host: d.host, check: d.id }, d.pass ? 1 : 0] as Sample],
+          ),
+        ),
+    },
+  ];
+}

@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import type { Command } from 'commander';
+import type { ResolvedConfig } from '../config/load-config.js';
+import { AttachError } from './attach-connection.js';
+import { runAttach } from './attach-command.js';
+import { runServe, ServeUsageError, SocketInUseError } from './serve-command.js';
+
+type Load = (file: string) => Promise<ResolvedConfig>;
+
+interface GlobalOptions {
+  readonly config: string;
+  readonly readOnly?: boolean;
+  readonly acceptNew?: boolean;
+  readonly interval?: number;
+}
+
+/** SIGTERM or SIGINT, whichever comes first. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (sig: string) => () => resolve(sig);
+    process.once('SIGTERM', on('SIGTERM'));
+    process.once('SIGINT', on('SIGINT'));
+  });
+}
+
+/** `lvstop serve` (one poller, attach socket/listener, /metrics) and `lvstop attach` (a console fed by serves). */
+export function registerServeCommands(program: Command, load: Load): void {
+  program
+    .command('serve')
+    .description('poll the fleet headless for every attached console; --listen adds /metrics and token attach')
+    .option('--socket <path>', 'unix socket consoles attach to (its mode and group decide who may)')
+    .option('--socket-mode <octal>', 'permission bits of the socket file', '660')
+    .option('--listen <host:port>', 'HTTP: GET /metrics, and attach with a bearer token')
+    .option('--token-file <file>', 'tokens for --listen: one NAME:TOKEN (or TOKEN) per line, mode 600')
+    .option('--allow-actions', "attached consoles may act (through serve's pipeline, audited with their name)")
+    .option('--site <name>', 'name of this serve for attached consoles', hostname())
+    .action(async (_o, cmd: Command) => {
+      const o = cmd.optsWithGlobals<
+        GlobalOptions & {
+          socket?: string;
+          socketMode: string;
+          listen?: string;
+          tokenFile?: string;
+          allowActions?: boolean;
+          site: string;
+        }
+      >();
+      if (!/^[0-7]{3,4}$/.test(o.socketMode)) {
+        process.stderr.write(`lvstop serve: --socket-mode: expected octal like 660, got "${o.socketMode}"\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const resolved = await load(o.config);
+      try {
+        process.exitCode = await runServe(resolved, {
+          ...(o.socket ? { socket: o.socket } : {}),
+          ...(o.listen ? { listen: o.listen } : {}),
+          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+          allowActions: Boolean(o.allowActions),
+          socketMode: parseInt(o.socketMode, 8),
+          site: o.site,
+          ...(o.acceptNew ? { acceptNew: true } : {}),
+          ...(o.readOnly ? { readOnly: true } : {}),
+          ...(o.interval ? { interval: o.interval } : {}),
+          stopSignal: stopSignal(),
+        });
+      } catch (err) {
+        if (!(err instanceof ServeUsageError || err instanceof SocketInUseError)) throw err;
+        process.stderr.write(`lvstop serve: ${err.message}\n`);
+        process.exitCode = err instanceof ServeUsageError ? 2 : 1;
+      }
+    });
+
+  program
+    .command('attach <target...>')
+    .description('open the console fed by one or more serves (socket paths or http://HOST:PORT)')
+    .option('--token-file <file>', 'bearer token for http:// targets (else $LVSTOP_TOKEN)')
+    .option('--operator <name>', 'your name for the audit log (default $USER)')
+    .action(async (targets: string[], _o, cmd: Command) => {
+      const o = cmd.opts<{ tokenFile?: string; operator?: string }>();
+      try {
+        process.exitCode = await runAttach(targets, {
+          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+          ...(o.operator ? { operator: o.operator } : {}),
+        });
+      } catch (err) {
+        if (!(err instanceof AttachError)) throw err;
+        process.stderr.write(`lvstop: ${err.message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
