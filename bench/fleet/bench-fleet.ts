@@ -45,6 +45,13 @@ const CASES: readonly BenchCase[] = [
   { name: 'startup-10', script: 'run-pty.js', args: ['--case', 'startup'] },
   { name: 'keys', script: 'run-pty.js', args: ['--case', 'keys', '--keys', '100'] },
   { name: 'profile-300-2s', script: 'run-fleet.js', args: fleetArgs(300, 2000, 30, 30), profile: true },
+  {
+    name: 'profile-render-300-2s',
+    script: 'run-fleet.js',
+    args: [...fleetArgs(300, 2000, 30, 30), '--render'],
+    profile: true,
+    tty: true,
+  },
 ];
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').trim();
@@ -54,6 +61,8 @@ function runCase(c: BenchCase, work: string): Record<string, unknown> {
   const profDir = join(work, `${c.name}-prof`);
   const env = { ...process.env };
   delete env.SSH_AUTH_SOCK;
+  // As the console runs (src/main.ts): React's production build.
+  env.NODE_ENV = 'production';
   if (c.tty) delete env.CI;
   const loadBefore = loadavg();
   const started = Date.now();
@@ -78,7 +87,8 @@ function runCase(c: BenchCase, work: string): Record<string, unknown> {
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
       const summary = summariseProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')), 25);
-      const keep = resolve(REPO, 'bench/results/fleet-profile-top.json');
+      const name = `bench/results/fleet-${c.name}.json`;
+      const keep = resolve(REPO, name);
       writeFileSync(keep, `${JSON.stringify(summary, null, 2)}\n`);
       extra.profile = {
         ...summary,

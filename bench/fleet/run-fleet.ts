@@ -48,6 +48,9 @@ const mb = (bytes: number) => round(bytes / 1048576, 0);
 async function main() {
   // Ink decides at import whether it is in CI (last frame only); the console runs with CI unset.
   if (args.render && process.env.CI) throw new Error('run with CI unset (or CI=false) so Ink draws every frame');
+  // React reads NODE_ENV when it loads; the console (src/main.ts) sets production before importing anything.
+  if (args.render && process.env.NODE_ENV !== 'production')
+    throw new Error('run with NODE_ENV=production, as the console does, or React runs its development build');
   const sshd = await startFleetSshd(capturedTable());
   const stopAll: (() => Promise<void>)[] = [() => sshd.stop()];
   const onSignal = () => process.exit(130);
@@ -194,8 +197,8 @@ async function main() {
         },
         ...(stdout
           ? {
-              frames: stdout.writes - frames0,
-              framesPerSec: round(((stdout.writes - frames0) * 1000) / wallMs, 1),
+              stdoutWrites: stdout.writes - frames0,
+              stdoutWritesPerSec: round(((stdout.writes - frames0) * 1000) / wallMs, 1),
               bytesWritten: stdout.bytes - bytes0,
             }
           : {}),
