@@ -84,9 +84,16 @@ export async function loadSshAliases(file: string): Promise<SshAliasResolver> {
     warnings.add(
       `${canonicalize.file}:${canonicalize.line}: CanonicalizeHostname is not supported: ${UNSUPPORTED.canonicalizehostname}`,
     );
+  // One line per unsupported directive, naming every alias it applies to: a fleet of 300 aliases is one warning.
+  const unsupported = new Map<string, { why: string; aliases: string[] }>();
   return {
     get warnings() {
-      return [...warnings];
+      return [
+        ...warnings,
+        ...[...unsupported].map(
+          ([key, u]) => `ssh config: ${key} (for ${u.aliases.join(', ')}) is not supported: ${u.why}`,
+        ),
+      ];
     },
     resolve(alias) {
       let c: Record<string, string | string[] | undefined>;
@@ -101,7 +108,10 @@ export async function loadSshAliases(file: string): Promise<SshAliasResolver> {
       };
       for (const key of Object.keys(c)) {
         const why = UNSUPPORTED[key.toLowerCase()];
-        if (why) warnings.add(`ssh config: ${key} (for ${alias}) is not supported: ${why}`);
+        if (!why) continue;
+        const u = unsupported.get(key) ?? { why, aliases: [] };
+        if (!u.aliases.includes(alias)) u.aliases.push(alias);
+        unsupported.set(key, u);
       }
       const port = one('Port');
       const identity = c['IdentityFile'];
