@@ -1,7 +1,10 @@
+import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsoleRequest } from '../src/actions/console-contract.js';
 import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/frames.js';
-import { capturedStore } from '../test/support/console-store.js';
+import { capturedStore, NOW } from '../test/support/console-store.js';
+import { App } from './App.js';
+import { StoreContext } from './store-context.js';
 import { keySequence, mount, RecordingActions, type Mounted } from './app-harness.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 
@@ -201,6 +204,31 @@ describe('key overrides from the config', () => {
     await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
     await press(r, ['j', 'x']);
     await selects('director2')(r, actions, 2000);
+  });
+});
+
+describe('start options', () => {
+  it('open the view, cluster and filter given on the command line', async () => {
+    const r = (mounted = Object.assign(
+      render(
+        <StoreContext.Provider value={capturedStore()}>
+          <App
+            onQuit={() => undefined}
+            onRefresh={() => undefined}
+            onTogglePause={() => undefined}
+            now={() => NOW}
+            initialView="services"
+            initialCluster="wordpress"
+            initialFilter="10.18.11.22"
+          />
+        </StoreContext.Provider>,
+      ),
+      { calls: [] },
+    ));
+    await waitForFrame(r, /SERVICE \/ REAL SERVER/);
+    await waitForFrame(r, /filter \/10\.18\.11\.22\//);
+    expect(r.lastFrame()).toMatch(/-> 10\.18\.11\.22:80/);
+    expect(r.lastFrame()).not.toMatch(/-> 10\.18\.11\.21:80/);
   });
 });
 

@@ -38,6 +38,10 @@ export interface AppProps {
   /** Clock for ages; tests pass a fixed one. */
   readonly now?: () => number;
   readonly initialView?: ViewId;
+  /** The cluster shown first (`--cluster`). */
+  readonly initialCluster?: string;
+  /** The row filter set at start (`--filter`). */
+  readonly initialFilter?: string;
   /** The command table; the console's own unless a test swaps a handler out to see its test fail. */
   readonly commands?: readonly ConsoleCommand[];
 }
@@ -53,6 +57,8 @@ export function App({
   keyOverrides = NO_OVERRIDES,
   now = Date.now,
   initialView,
+  initialCluster,
+  initialFilter,
   commands = COMMANDS,
 }: AppProps) {
   const { exit } = useApp();
@@ -60,6 +66,8 @@ export function App({
   const [ui, current, dispatch] = useMirroredReducer(consoleReducer, {
     ...initialConsoleState,
     view: initialView ?? initialConsoleState.view,
+    clusterIndex: Math.max(0, state.clusters.findIndex((c) => c.name === initialCluster)),
+    filter: initialFilter ?? '',
   });
   const time = useClock(now);
   const size = useTerminalSize();

@@ -5,18 +5,34 @@ import { loadAuditTail } from '../audit-view.js';
 import { consoleActions } from '../console-actions.js';
 import { createFleet } from '../poller/fleet.js';
 import { JumpHostSampler } from '../poller/jump-host-sampler.js';
-import { load } from './load.js';
+import { VIEWS, type ViewId } from '../render/views.js';
+import { EXIT_CONFIG, load } from './load.js';
 
 export interface ConsoleOptions {
   readonly config: string;
   readonly readOnly?: boolean;
   readonly acceptNew?: boolean;
   readonly interval?: number;
+  readonly view?: string;
+  readonly cluster?: string;
+  readonly filter?: string;
 }
 
 /** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or SIGHUP. */
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const resolved = await load(opts.config);
+  const problems = [
+    ...(opts.view !== undefined && !VIEWS.includes(opts.view as ViewId)
+      ? [`--view: "${opts.view}" is not a view (${VIEWS.join(', ')})`]
+      : []),
+    ...(opts.cluster !== undefined && !resolved.config.clusters.some((c) => c.name === opts.cluster)
+      ? [`--cluster: no cluster "${opts.cluster}" in ${resolved.file}`]
+      : []),
+  ];
+  if (problems.length > 0) {
+    process.stderr.write(problems.map((p) => `lvstop: ${p}\n`).join(''));
+    process.exit(EXIT_CONFIG);
+  }
   const fleet = createFleet(resolved, {
     ...(opts.acceptNew ? { acceptNew: true } : {}),
     ...(opts.readOnly ? { readOnly: true } : {}),
@@ -39,6 +55,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
         onRefresh={() => void fleet.refreshAll()}
         onTogglePause={() => fleet.store.getState().setPaused(!fleet.store.getState().paused)}
         keyOverrides={resolved.config.keys}
+        {...(opts.view ? { initialView: opts.view as ViewId } : {})}
+        {...(opts.cluster ? { initialCluster: opts.cluster } : {})}
+        {...(opts.filter ? { initialFilter: opts.filter } : {})}
         {...(fleet.store.getState().readOnly ? {} : { actions: consoleActions(resolved, fleet, false) })}
       />
     </StoreContext.Provider>,

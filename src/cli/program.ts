@@ -13,6 +13,9 @@ interface GlobalOptions {
   acceptNew?: boolean;
   interval?: number;
   color?: boolean;
+  view?: string;
+  cluster?: string;
+  filter?: string;
 }
 
 const program = new Command()
@@ -32,6 +35,9 @@ const program = new Command()
     }),
   )
   .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+  .option('--view <view>', 'view shown first: overview, services, vrrp, replication, storage, hosts, events, audit')
+  .option('--cluster <name>', 'cluster shown first')
+  .option('--filter <regex>', 'row filter set at start')
   .action(async () => runConsole(program.opts<GlobalOptions>()));
 
 program
