@@ -66,7 +66,10 @@ export function App({
   const [ui, current, dispatch] = useMirroredReducer(consoleReducer, {
     ...initialConsoleState,
     view: initialView ?? initialConsoleState.view,
-    clusterIndex: Math.max(0, state.clusters.findIndex((c) => c.name === initialCluster)),
+    clusterIndex: Math.max(
+      0,
+      state.clusters.findIndex((c) => c.name === initialCluster),
+    ),
     filter: initialFilter ?? '',
   });
   const time = useClock(now);
