@@ -12,9 +12,9 @@ export interface ClusterOverview {
   readonly reasons: readonly string[];
 }
 
-const rank: Record<Level, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 };
+export const LEVEL_RANK: Record<Level, number> = { ok: 0, unknown: 1, warn: 2, critical: 3 };
 export const worst = (levels: readonly Level[]): Level =>
-  levels.reduce<Level>((a, b) => (rank[b] > rank[a] ? b : a), 'ok');
+  levels.reduce<Level>((a, b) => (LEVEL_RANK[b] > LEVEL_RANK[a] ? b : a), 'ok');
 
 /** A cluster's worst state and why, plus headline numbers. */
 export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: number): ClusterOverview {
@@ -67,6 +67,6 @@ export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: numb
     name: cluster.name,
     level: worst(reasons.map((r) => r.level)),
     headline: [`${services} services`, `${active} active`, `${Math.round(cps * 10) / 10} conn/s`],
-    reasons: reasons.sort((a, b) => rank[b.level] - rank[a.level]).map((r) => r.text),
+    reasons: reasons.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]).map((r) => r.text),
   };
 }

@@ -1,4 +1,4 @@
-import { clusterOverview } from '../model/overview.js';
+import { clusterOverview, LEVEL_RANK } from '../model/overview.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { Column, TableRow, TableSpec } from './table-model.js';
 import { levelTone } from './tones.js';
@@ -15,8 +15,11 @@ export const OVERVIEW_COLUMNS: readonly Column[] = [
 
 export function overviewRows(state: LvsState, now: number): TableSpec {
   const rows: TableRow[] = [];
-  for (const c of state.clusters) {
-    const o = clusterOverview(state, c, now);
+  // Worst first: with 150 clusters the ones in trouble are on the first page, in configured order within a level.
+  const judged = state.clusters
+    .map((c, i) => ({ c, i, o: clusterOverview(state, c, now) }))
+    .sort((a, b) => LEVEL_RANK[b.o.level] - LEVEL_RANK[a.o.level] || a.i - b.i);
+  for (const { c, o } of judged) {
     rows.push({
       id: c.name,
       cells: [c.name, c.mode.toUpperCase(), o.level.toUpperCase(), ...o.headline, o.reasons[0] ?? ''],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditViewOf } from '../audit-view.js';
-import { capturedStore, NOW } from '../../test/support/console-store.js';
+import { capturedStore, CAPTURES, NOW } from '../../test/support/console-store.js';
+import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { clusterHosts } from './cluster-hosts.js';
 import { maskText, persistenceText, serviceRows } from './service-rows.js';
 import { formatTableRow } from './table-model.js';
@@ -108,6 +109,25 @@ describe('hosts and doctor', () => {
 describe('overview', () => {
   it('gives each cluster its level and first reason', () => {
     expect(lines('overview')[0]).toMatch(/^wordpress +DR +WARN +1 services +0 active/);
+  });
+
+  it('lists the clusters in trouble first, in configured order within a level', () => {
+    const three = configOf({
+      hosts: { director1: {}, director2: {} },
+      clusters: ['alpha', 'beta', 'gamma'].map((name, i) => ({
+        name,
+        mode: 'nat',
+        directors: [{ host: i === 1 ? 'director2' : 'director1' }],
+      })),
+    });
+    const store = storeFromCaptures(three, CAPTURES, NOW);
+    const order = () =>
+      viewSpec(store.getState(), 'overview', 'alpha', NOW)
+        .rows.filter((r) => r.cells[0] !== '')
+        .map((r) => r.id);
+    expect(order()).toEqual(['alpha', 'beta', 'gamma']);
+    store.getState().hostDown('director2', { kind: 'timeout', message: 'connect timed out' }, NOW);
+    expect(order()).toEqual(['beta', 'alpha', 'gamma']);
   });
 });
 
