@@ -22,7 +22,8 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/lab/global-setup.ts'],
           fileParallelism: false,
-          testTimeout: 120_000,
+          // Waits inside a test scale with the lab's measured pace (up to 6x): the timeout leaves room for that.
+          testTimeout: 600_000,
           hookTimeout: 600_000,
         },
       },

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { vrrpAlerts, vrrpRows } from '../../src/model/vrrp.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
 import type { LvsState } from '../../src/store/lvs-store.js';
-import { eventually, LAB_CONFIG, labCommand, paced, sshLab } from '../support/lab.js';
+import { eventually, LAB_CONFIG, labCommand, labPace, paced, sshLab } from '../support/lab.js';
 
 /**
  * A slow or half-broken host never blinds the console or makes it lie: a wedged keepalived on a busy director, a
@@ -71,8 +71,12 @@ describe('incidents, caused for real on the lab', () => {
         worstAgeMs = Math.max(worstAgeMs, Date.now() - (state().ipvs.director1?.readAt ?? 0));
         await new Promise((r) => setTimeout(r, 100));
       }
-      console.log(`director1 IPVS worst age with keepalived stopped and a CPU hog: ${worstAgeMs} ms`);
-      expect(worstAgeMs).toBeLessThanOrEqual(2 * INTERVAL_MS + 300);
+      const pace = await labPace();
+      console.log(
+        `director1 IPVS worst age with keepalived stopped and a CPU hog: ${worstAgeMs} ms (lab pace ${pace})`,
+      );
+      // Two polls on an idle lab; on a loaded machine the lab itself is slower by its measured pace.
+      expect(worstAgeMs).toBeLessThanOrEqual(2 * INTERVAL_MS * pace + 300);
       // No adverts from director1: director2 takes the VIP, which director1 still holds. Split brain.
       await until(() => splitBrain(), await paced(20_000));
       expect(splitBrain()?.message).toBe(`VIP ${VIP} is on director1 and director2`);
