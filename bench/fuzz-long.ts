@@ -6,7 +6,7 @@
  * per CPU). Run: `npm run fuzz:long` (FUZZ_INPUTS, FUZZ_TARGETS, FUZZ_SEED, FUZZ_WORKERS to vary).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { resolve } from 'node:path';
@@ -86,6 +86,11 @@ function fuzzTarget(index: number): Counts {
 }
 
 type Result = Omit<Counts, 'totalMs'> & { meanMs: number };
+interface Earlier {
+  seed: number;
+  inputsPerParser: number;
+  parsers: Record<string, Result>;
+}
 
 /** A worker: fuzz every parser whose index falls to it, posting each parser's counts as it finishes. */
 function work(worker: number): void {
@@ -110,7 +115,11 @@ function main() {
     workers: WORKERS,
   };
   const started = Date.now();
-  const parsers: Record<string, Result> = {};
+  const file = resolve(root, 'bench/results/fuzz.json');
+  // A run of some parsers only (FUZZ_TARGETS) replaces their rows in the last full run of the same size and seed.
+  const earlier = ONLY && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Earlier>) : {};
+  const parsers: Record<string, Result> =
+    earlier.seed === SEED && earlier.inputsPerParser === INPUTS ? { ...earlier.parsers } : {};
   const order = new Map(TARGETS.map((t, i) => [t.name, i]));
   const write = () => {
     const dir = resolve(root, 'bench/results');
@@ -140,7 +149,7 @@ function main() {
       totals,
       parsers: sorted,
     };
-    writeFileSync(resolve(dir, 'fuzz.json'), `${JSON.stringify(out, null, 2)}\n`);
+    writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   };
   for (let w = 0; w < WORKERS; w++) {
     const worker = new Worker(new URL(import.meta.url), { workerData: { worker: w } });

@@ -131,6 +131,20 @@ describe('out-of-range values are parse errors, not table entries', () => {
   });
 });
 
+describe('JSON nested 100,000 deep is refused before JSON.parse spends ~100 ms on it', () => {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  it('keepalived.json and ip -j addr', () => {
+    expect(parseKeepalivedJson(deep)).toMatchObject({ ok: false, error: { message: /nested deeper/ } });
+    expect(parseIpAddr(deep)).toMatchObject({ ok: false, error: { message: /nested deeper/ } });
+  });
+  it('brackets inside strings do not count; the captures still parse', () => {
+    expect(parseKeepalivedJson(KA_JSON.replace('"auth_data":"lvs51"', `"auth_data":"${'['.repeat(100)}"`)).ok).toBe(
+      true,
+    );
+    expect(parseIpAddr(fx('local/ip-addr.json')).ok).toBe(true);
+  });
+});
+
 describe('no crash on shapes that threw', () => {
   it('ip -j addr with addr_info [null] keeps the other addresses', () => {
     const raw = JSON.parse(fx('local/ip-addr.json')) as { addr_info: unknown[] }[];
