@@ -69,3 +69,26 @@ export function fieldsOf(line: string, max = MAX_FIELDS): string[] | undefined {
   const f = t.split(/\s+/);
   return f.length > max ? undefined : f;
 }
+
+/** Deepest nesting of JSON a parser reads (keepalived and `ip -j` print 4 or 5 levels). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Does JSON text nest no deeper than `max`? One pass, brackets inside strings skipped. The runtime's JSON.parse
+ * takes ~100 ms for 100,000 nested brackets, so deep text is refused before it gets there.
+ */
+export function jsonDepthWithin(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return false;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return true;
+}

@@ -165,7 +165,7 @@ function headerOf(text: string, i: number, end: number): [string, number] | unde
   const sEnd = digitsEnd(text, s, end);
   if (sEnd === s || sEnd !== end - 1 || text.charCodeAt(sEnd) !== 41 /* ) */) return undefined;
   const size = digitsValue(text, s, sEnd, 10);
-  return size < 0 ? undefined : [text.slice(v, vEnd), size];
+  return size < 0 || size > 0xffffffff ? undefined : [text.slice(v, vEnd), size];
 }
 
 /** The column heading lines: `Prot LocalAddress:Port …` and `  -> RemoteAddress:Port …`. */

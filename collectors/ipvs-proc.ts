@@ -79,7 +79,8 @@ export function parseIpvsProc(text: string): ParseResult<IpvsTable> {
   const lines = text.split('\n');
   const first = (lines[0] ?? '').slice(0, MAX_LINE);
   const header = HEADER.exec(first);
-  if (!header) return parseError('missing "IP Virtual Server version" header; not /proc/net/ip_vs', 1, first);
+  if (!header || Number(header[2]) > 0xffffffff)
+    return parseError('missing "IP Virtual Server version" header; not /proc/net/ip_vs', 1, first);
   const services: IpvsService[] = [];
   let current: (Omit<IpvsService, 'realServers'> & { realServers: IpvsRealServer[] }) | undefined;
   for (let i = 1; i < lines.length; i++) {

@@ -1,5 +1,6 @@
 import {
   MAX_FIELDS,
+  MAX_JSON_DEPTH,
   MAX_LINE,
   decimalNumber,
   decimalUint,
@@ -9,6 +10,7 @@ import {
   isPriority,
   isUnixTime,
   isVrid,
+  jsonDepthWithin,
 } from './field-ranges.js';
 import { isSpace } from './ipvs-line-scan.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
@@ -225,6 +227,7 @@ function jsonInstance(item: unknown, i: number): VrrpInstance | string {
 
 /** Parse /tmp/keepalived.json (keepalived built with --enable-json; Debian's is). */
 export function parseKeepalivedJson(text: string): ParseResult<VrrpInstance[]> {
+  if (!jsonDepthWithin(text)) return parseError(`keepalived.json: nested deeper than ${MAX_JSON_DEPTH} levels`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { MAX_LINE, fieldsOf, hexUint, isIpAddress } from './field-ranges.js';
+import { MAX_JSON_DEPTH, MAX_LINE, fieldsOf, hexUint, isIpAddress, jsonDepthWithin } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -45,6 +45,7 @@ const own = (o: Fields, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : und
 
 /** Parse `ip -j addr show`. Entries that are not objects (`addr_info: [null]`) are skipped; bad addresses refused. */
 export function parseIpAddr(text: string): ParseResult<InterfaceAddress[]> {
+  if (!jsonDepthWithin(text)) return parseError(`ip -j addr: nested deeper than ${MAX_JSON_DEPTH} levels`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
