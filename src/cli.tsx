@@ -11,6 +11,9 @@ import { consoleActions } from './console-actions.js';
 import { createFleet } from './poller/fleet.js';
 import { JumpHostSampler } from './poller/jump-host-sampler.js';
 import { runSnapshot } from './snapshot-command.js';
+import { registerConventions } from './cli-conventions.js';
+import { defaultConfigFile } from './config/paths.js';
+import { exitWhenConfigMissing } from './init/no-config.js';
 
 export const EXIT_CONFIG = 2;
 
@@ -23,6 +26,7 @@ interface GlobalOptions {
 }
 
 async function load(file: string): Promise<ResolvedConfig> {
+  exitWhenConfigMissing(file);
   try {
     return await loadConfig(file);
   } catch (err) {
@@ -78,7 +82,7 @@ async function runConsole(opts: GlobalOptions): Promise<void> {
 const program = new Command()
   .name('lvstop')
   .description('Watch and steer Linux Virtual Server clusters over SSH')
-  .option('-c, --config <file>', 'config file', `${process.env.HOME ?? '.'}/.config/lvstop/config.json`)
+  .option('-c, --config <file>', 'config file', defaultConfigFile())
   .option('--read-only', 'refuse every mutating action')
   .option('--accept-new', 'accept and record unknown host keys (never changed ones)')
   .addOption(
@@ -121,6 +125,7 @@ program
   });
 
 registerActionCommands(program, load);
+registerConventions(program);
 
 export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync([...argv]);

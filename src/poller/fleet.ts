@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ResolvedConfig } from '../config/load-config.js';
+import { debugLog } from '../debug-log.js';
 import { diffEvents } from '../model/events.js';
 import { createLvsStore, type LvsStore } from '../store/lvs-store.js';
 import type { LvsEvent } from '../store/store-types.js';
@@ -104,6 +105,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     transports,
     pollers,
     start: () => {
+      debugLog('fleet-start', { hosts: [...pollers.keys()].join(','), nfsProbes: probers.length });
       pollers.forEach((p) => p.start());
       probers.forEach((p) => p.start());
     },

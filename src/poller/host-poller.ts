@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
+import { debugLog } from '../debug-log.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { HostPlan } from './host-plan.js';
 import { buildSectionScript, splitSectionOutput } from './section-script.js';
@@ -84,6 +85,7 @@ export class HostPoller {
   private async poll(): Promise<void> {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
+    debugLog('poll-start', { host });
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     try {
@@ -108,12 +110,14 @@ export class HostPoller {
       const state = store.getState();
       state.hostUp(host, readAt, readAt - started);
       plan.apply(outputs, state, readAt);
+      debugLog('poll-end', { host, ms: readAt - started, sections: outputs.size });
     } catch (err) {
       const detail =
         err instanceof TransportFailure
           ? err.detail
           : { kind: 'unreachable' as const, message: (err as Error).message };
       this.failures += 1;
+      debugLog('poll-failed', { host, kind: detail.kind, error: detail.message });
       if (this.o.transport.retryInMs) {
         store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
         return;
