@@ -89,6 +89,22 @@ describe('parseKeepalivedConf on Debian keepalived samples', () => {
     expect(conf.instances[0]?.trackScripts).toEqual(['check_VI_0']);
   });
 
+  it('IPv6 virtual_server; a commented-out block is not read', () => {
+    const conf = parsed('debian-samples/keepalived.conf.IPv6');
+    expect(conf.virtualServers).toEqual([
+      {
+        target: 'ae00::1 80',
+        address: 'ae00::1',
+        port: 80,
+        protocol: 'TCP',
+        lbAlgo: 'rr',
+        lbKind: 'NAT',
+        persistenceTimeout: 50,
+        realServers: [{ address: 'ae00::10', port: 25, weight: 1 }],
+      },
+    ]);
+  });
+
   it('virtual_server group', () => {
     const conf = parsed('debian-samples/keepalived.conf.virtual_server_group');
     expect(conf.virtualServers[0]).toMatchObject({ target: 'group VSG_1', group: 'VSG_1' });

@@ -196,7 +196,7 @@ export function buildInitConfig(
 
     const fromConf = group.flatMap((r) => r.keepalived?.virtualServers.flatMap((v) => v.realServers) ?? []);
     const fromIpvs = group.flatMap((r) => r.ipvs?.flatMap((s) => s.realServers) ?? []);
-    const rsAddresses = unique([...fromConf, ...fromIpvs].map((rs) => rs.address)).filter((a) => !vips.includes(a));
+    const rsAddresses = unique([...fromConf, ...fromIpvs].map((rs) => rs.address));
     if (rsAddresses.length)
       say('found', `real servers ${rsAddresses.join(', ')} (keepalived real_server and ipvsadm -a lines)`);
 

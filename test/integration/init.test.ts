@@ -111,8 +111,15 @@ describe('lvstop init on the lab', () => {
   });
 
   it('its snapshot lists both clusters with their VIPs and VRRP instances', async () => {
-    const r = await runCli(['-c', OUT, 'snapshot', '--json', '--no-rates'], 120_000);
+    const debug = join(TMP, 'debug.log');
+    const r = await runCli(['-c', OUT, '--debug', debug, 'snapshot', '--json', '--no-rates'], 120_000);
     expect(r.code).toBe(0);
+    const log = readFileSync(debug, 'utf8');
+    expect(log).toMatch(/Z ssh-connect host=director1 to=root@127\.0\.0\.1:2204\n/);
+    expect(log).toMatch(/Z ssh-connected host=director1\n/);
+    expect(log).toMatch(/Z poll-start host=nat-director\n/);
+    expect(log).toMatch(/Z poll-end host=nat-director ms=\d+ sections=\d+\n/);
+    expect(log).toMatch(/Z ssh-close host=web2\n/);
     const snap = JSON.parse(r.stdout) as SnapshotJson;
     expect(snap.hosts.every((h) => h.state === 'up')).toBe(true);
     const nat = snap.clusters.find((c) => c.name === 'nat-director');
