@@ -49,7 +49,7 @@ class HostReader {
   }
 
   /** The main file and every included file (depth first, each once), parsed and merged. */
-  async keepalived(): Promise<{ conf?: KeepalivedConf; files: string[]; problem?: string }> {
+  async keepalived(main: string): Promise<{ conf?: KeepalivedConf; files: string[]; problem?: string }> {
     const files: string[] = [];
     const confs: KeepalivedConf[] = [];
     const problems: string[] = [];
@@ -72,8 +72,8 @@ class HostReader {
         for (const f of expanded.stdout.split('\n').filter(Boolean)) await readFile(f);
       }
     };
-    await readFile(KEEPALIVED_CONF_PATH);
-    if (confs.length === 0) return { files, problem: problems[0] ?? `no ${KEEPALIVED_CONF_PATH}` };
+    await readFile(main);
+    if (confs.length === 0) return { files, problem: problems[0] ?? `no ${main}` };
     return { conf: mergeKeepalivedConfs(confs), files, ...(problems.length ? { problem: problems.join('; ') } : {}) };
   }
 
@@ -109,10 +109,15 @@ class HostReader {
 }
 
 /** Read a director (keepalived.conf with includes, the IPVS rules, addresses, pid file, notify logs). */
-export async function readDirector(alias: string, transport: Transport, timeoutMs: number): Promise<HostReading> {
+export async function readDirector(
+  alias: string,
+  transport: Transport,
+  timeoutMs: number,
+  confPath: string = KEEPALIVED_CONF_PATH,
+): Promise<HostReading> {
   const reader = new HostReader(transport, timeoutMs);
   try {
-    const ka = await reader.keepalived();
+    const ka = await reader.keepalived(confPath);
     const ipvs = await reader.ipvs();
     return {
       alias,
