@@ -10,7 +10,13 @@ export function registerConventions(program: Command): void {
   program.option('--debug <file>', 'append connection and poll events with timestamps to FILE (or LVSTOP_DEBUG=FILE)');
   program.hook('preAction', () => {
     const file = program.opts<{ debug?: string }>().debug ?? process.env['LVSTOP_DEBUG'];
-    if (file) openDebugLog(file);
+    if (!file) return;
+    try {
+      openDebugLog(file);
+    } catch (err) {
+      process.stderr.write(`lvstop: --debug ${file}: cannot write: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
   });
   registerInitCommand(program);
   program

@@ -26,10 +26,11 @@ describe('debug log', () => {
     );
   });
 
-  it('appends to a file, creating its directory', () => {
+  it('appends to a file; a file it cannot create is an error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvstop-debug-'));
     try {
-      const file = join(dir, 'sub', 'debug.log');
+      expect(() => openDebugLog(join(dir, 'missing-dir', 'debug.log'))).toThrow(/ENOENT/);
+      const file = join(dir, 'debug.log');
       openDebugLog(file);
       debugLog('poll-end', { host: 'nat-director', ms: 12 });
       const text = readFileSync(file, 'utf8').trim().split('\n');

@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync } from 'node:fs';
 
 /** Where debug lines go: nowhere unless `--debug FILE` or LVSTOP_DEBUG named a file. */
 type DebugSink = (line: string) => void;
@@ -21,9 +20,8 @@ export function debugLog(event: string, fields: Readonly<Record<string, unknown>
   sink(`${new Date().toISOString()} ${event}${parts.length ? ' ' + parts.join(' ') : ''}\n`);
 }
 
-/** Append debug lines to `file` (created with its directory). Synchronous, so nothing is lost when the process exits. */
+/** Append debug lines to `file` (created; its directory must exist). Synchronous: nothing is lost at exit. Throws when it cannot write. */
 export function openDebugLog(file: string): void {
-  mkdirSync(dirname(file), { recursive: true });
   appendFileSync(file, '');
   sink = (line) => {
     try {
