@@ -50,6 +50,53 @@ describe('parseIpvsSave on the lab', () => {
   });
 });
 
+describe('parseIpvsSave on scratch services (every field of the save format)', () => {
+  const services = parsed('init/nat-director/ipvsadm-S-n-scratch.txt');
+  const byKey = (key: string) => services.find((s) => s.key === key);
+
+  it('persistence netmask and scheduler flags', () => {
+    expect(byKey('TCP 172.16.60.22:9999')).toMatchObject({
+      scheduler: 'sh',
+      persistence: 30,
+      persistenceMask: '255.255.255.0',
+      schedulerFlags: ['sh-fallback', 'sh-port'],
+    });
+    expect(byKey('TCP 172.16.60.22:9999')?.realServers.map((r) => [r.address, r.port, r.weight])).toEqual([
+      ['192.168.60.40', 9999, 0],
+      ['192.168.60.99', 9999, 5],
+    ]);
+  });
+
+  it('IPv6 service with a prefix-length netmask, and an IPv6 firewall mark', () => {
+    expect(byKey('TCP [2001:db8::40]:443')).toMatchObject({
+      address: '2001:db8::40',
+      port: 443,
+      ipv6: true,
+      persistence: 60,
+      persistenceMask: '64',
+      realServers: [{ address: '2001:db8::99', port: 443, forward: 'Masq', weight: 2 }],
+    });
+    expect(byKey('FWM 77 IPv6')).toMatchObject({
+      protocol: 'FWM',
+      fwmark: 77,
+      ipv6: true,
+      scheduler: 'rr',
+      realServers: [{ address: '2001:db8::98', port: 0, forward: 'Masq', weight: 1 }],
+    });
+  });
+
+  it('the lab services are there too, in the order saved', () => {
+    expect(services.map((s) => s.key)).toEqual([
+      'TCP 172.16.60.22:80',
+      'TCP 172.16.60.22:9999',
+      'UDP 172.16.60.22:53',
+      'TCP [2001:db8::40]:443',
+      'FWM 1',
+      'FWM 77 IPv6',
+    ]);
+  });
+});
+
 describe('odd input', () => {
   it('an empty table is no services', () => {
     expect(parseIpvsSave('')).toEqual({ ok: true, value: [] });

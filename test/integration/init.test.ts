@@ -22,7 +22,7 @@ interface SnapshotJson {
     vrrp: { director: string; instance: string; vrid: number; state: string }[];
     directors: { host: string; services: { key: string }[] }[];
   }[];
-  hosts: { name: string; state: string }[];
+  hosts: { name: string; state: string; error: unknown }[];
 }
 
 const init = (...extra: string[]) =>
@@ -111,9 +111,13 @@ describe('lvstop init on the lab', () => {
   });
 
   it('its snapshot lists both clusters with their VIPs and VRRP instances', async () => {
+    // The lab runs in an emulated (TCG) guest: give each poll the time the lab's own config gives it.
+    const config = JSON.parse(readFileSync(OUT, 'utf8')) as Record<string, unknown>;
+    writeFileSync(OUT, JSON.stringify({ ...config, commandTimeoutMs: 20_000 }));
     const debug = join(TMP, 'debug.log');
     const r = await runCli(['-c', OUT, '--debug', debug, 'snapshot', '--json', '--no-rates'], 120_000);
-    expect(r.code).toBe(0);
+    const down = (JSON.parse(r.stdout || '{"hosts":[]}') as SnapshotJson).hosts.filter((h) => h.state !== 'up');
+    expect(r.code, `${r.stderr} ${JSON.stringify(down)}`).toBe(0);
     const log = readFileSync(debug, 'utf8');
     expect(log).toMatch(/Z ssh-connect host=director1 to=root@127\.0\.0\.1:2204\n/);
     expect(log).toMatch(/Z ssh-connected host=director1\n/);

@@ -35,7 +35,7 @@ mkdir -p "$OUT"
   echo "- captured: $(date -u +%Y-%m-%dT%H:%M:%SZ) on the lvstop lab ($(cat "$REPO/.lab/tier" 2>/dev/null || echo unknown) tier) by test/lab/capture-init-fixtures.sh, lab just up"
   echo "- versions: $(rsh nat-director 'uname -r; ipvsadm --version' | paste -sd ' '), $(rsh director1 'keepalived --version 2>&1 | head -1')"
   echo "- files: <host>/<name>.txt is stdout; <name>.stderr.txt is stderr when there was any"
-  echo "- ipvsadm-S-n-scratch: scratch services added on nat-director, saved, then deleted (see the script)"
+  echo "- ipvsadm-S-n-scratch: scratch services added on nat-director, saved, then deleted (see the script). \`ipvsadm -S\` does not save thresholds (-x/-y), although the scratch real server has them"
   echo "- debian-samples/: copied unchanged from /usr/share/doc/keepalived/samples/ (Debian 12 keepalived 2.2.7)"
   echo
   echo "| host | file | exit | command |"
