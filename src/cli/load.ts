@@ -1,6 +1,7 @@
 import { COMMAND_IDS } from '../../components/commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
+import { exitWhenConfigMissing } from '../init/no-config.js';
 
 export const EXIT_CONFIG = 2;
 
@@ -13,6 +14,7 @@ export function unknownKeyCommands(resolved: ResolvedConfig): string[] {
 
 /** Load and check the config; an invalid one is reported with the path of each bad field and exits 2. */
 export async function load(file: string): Promise<ResolvedConfig> {
+  exitWhenConfigMissing(file);
   let resolved: ResolvedConfig;
   try {
     resolved = await loadConfig(file);

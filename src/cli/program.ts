@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { registerConventions } from '../cli-conventions.js';
+import { defaultConfigFile } from '../config/paths.js';
 import { registerServeCommands } from '../serve/serve-commands.js';
 import { registerActionCommands } from './action-commands.js';
 import { runConsole } from './console-command.js';
@@ -21,7 +23,7 @@ interface GlobalOptions {
 const program = new Command()
   .name('lvstop')
   .description('Watch and steer Linux Virtual Server clusters over SSH')
-  .option('-c, --config <file>', 'config file', `${process.env.HOME ?? '.'}/.config/lvstop/config.json`)
+  .option('-c, --config <file>', 'config file', defaultConfigFile())
   .option('--read-only', 'refuse every mutating action')
   .option('--accept-new', 'accept and record unknown host keys (never changed ones)')
   .addOption(
@@ -68,6 +70,7 @@ program
 
 registerActionCommands(program, load);
 registerServeCommands(program, load);
+registerConventions(program);
 
 export async function main(argv: readonly string[]): Promise<void> {
   await program.parseAsync([...argv]);

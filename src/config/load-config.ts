@@ -7,6 +7,7 @@ import { ConfigError, formatPath } from './config-error.js';
 import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
 import { duplicateJsonKeys, nulByteProblems } from './json-text-checks.js';
 import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';
+import { defaultAuditLog, defaultEventLog, defaultLvstopKnownHosts } from './paths.js';
 
 export type ResolvedHost =
   | { readonly name: string; readonly transport: 'local'; readonly sudo: boolean }
@@ -159,16 +160,15 @@ export async function resolveConfig(config: Config, path: string): Promise<Resol
   }
   if (ctx.problems.length > 0) throw new ConfigError(path, ctx.problems);
   const knownHosts = config.knownHosts === undefined ? ['~/.ssh/known_hosts'] : [config.knownHosts].flat();
-  const lvstopKnownHosts = expandPath(config.lvstopKnownHosts ?? '~/.config/lvstop/known_hosts', baseDir);
-  const stateDir = '~/.local/state/lvstop';
+  const lvstopKnownHosts = expandPath(config.lvstopKnownHosts ?? defaultLvstopKnownHosts(), baseDir);
   return {
     file: path,
     config,
     hosts,
     knownHostsFiles: [...knownHosts.map((f) => expandPath(f, baseDir)), lvstopKnownHosts],
     lvstopKnownHosts,
-    auditLog: expandPath(config.auditLog ?? `${stateDir}/audit.jsonl`, baseDir),
-    eventLog: expandPath(config.eventLog ?? `${stateDir}/events.jsonl`, baseDir),
+    auditLog: expandPath(config.auditLog ?? defaultAuditLog(), baseDir),
+    eventLog: expandPath(config.eventLog ?? defaultEventLog(), baseDir),
     warnings: aliases.warnings,
   };
 }

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/load-config.js';
+import { debugLog } from '../debug-log.js';
 import { diffEvents } from '../model/events.js';
 import { createLvsStore, EVENT_RING_SIZE, type LvsStore } from '../store/lvs-store.js';
 import { createTransport } from '../transport/create-transport.js';
@@ -89,6 +90,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     transports,
     pollers,
     start: () => {
+      debugLog('fleet-start', { hosts: [...pollers.keys()].join(','), nfsProbes: probers.length });
       // The Events view opens with what happened before this start; only new transitions are written.
       if (options.writeEventLog)
         writing = writing

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
+import { debugLog } from '../debug-log.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ConnectGate } from './connect-gate.js';
 import type { HostPlan, PollPart } from './host-plan.js';
@@ -92,6 +93,7 @@ export class HostPoller {
   private async poll(): Promise<void> {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
+    debugLog('poll-start', { host });
     store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
@@ -155,6 +157,7 @@ export class HostPoller {
         }
         state.hostUp(host, readAt, readAt - started);
       });
+      debugLog('poll-end', { host, ms: readAt - started, sections: stream.sections.size, late: pending.size });
     } catch (err) {
       const detail =
         err instanceof TransportFailure
@@ -169,6 +172,7 @@ export class HostPoller {
         return;
       }
       this.failures += 1;
+      debugLog('poll-failed', { host, kind: detail.kind, error: detail.message });
       if (this.o.transport.retryInMs) {
         store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
         return;

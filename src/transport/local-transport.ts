@@ -114,6 +114,7 @@ export class LocalTransport implements Transport {
           durationMs: Date.now() - started,
         });
       });
+      child.stdin.on('error', () => undefined); // EPIPE when the command exits without reading stdin
       child.stdin.end(options.stdin ?? '');
     });
   }

@@ -5,6 +5,7 @@ import type { SshEndpoint } from './endpoint.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { expandProxyCommand, ProxyCommandSocket } from './proxy-command.js';
 import { ShellSession } from './shell-session.js';
+import { debugLog } from '../debug-log.js';
 import {
   appendKnownHost,
   hostId,
@@ -134,6 +135,7 @@ export class SshTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    debugLog('ssh-close', { host: this.host });
     this.closedByUs = true;
     this.state = 'closed';
     const clients = this.clients;
@@ -169,9 +171,14 @@ export class SshTransport implements Transport {
       );
     }
     this.state = 'connecting';
+    debugLog('ssh-connect', {
+      host: this.host,
+      to: `${this.endpoint.user}@${this.endpoint.host}:${this.endpoint.port}`,
+    });
     this.connecting = this.openChain(this.endpoint)
       .then((client) => {
         this.current = client;
+        debugLog('ssh-connected', { host: this.host });
         this.failures = 0;
         this.retryAt = 0;
         this.state = 'up';
@@ -180,6 +187,7 @@ export class SshTransport implements Transport {
       })
       .catch((err: unknown) => {
         const failure = classifySshError(err, this.host, 'connect');
+        debugLog('ssh-connect-failed', { host: this.host, kind: failure.detail.kind, error: failure.detail.message });
         this.noteFailure(failure.detail);
         this.teardownClients();
         throw failure;
@@ -301,6 +309,7 @@ export class SshTransport implements Transport {
     // an 'error' without a listener would take the whole console down.
     let settle: ((err?: Error) => void) | undefined;
     client.on('error', (err) => {
+      debugLog('ssh-error', { host: endpoint.name, error: err.message });
       if (settle) settle(err);
       else this.lastError = classifySshError(err, endpoint.name, 'connection').detail;
     });
@@ -318,6 +327,7 @@ export class SshTransport implements Transport {
     });
     client.on('close', () => {
       if (this.closedByUs) return;
+      debugLog('ssh-dropped', { host: this.host, hop: endpoint.name });
       // A hop dropped: the whole chain is gone.
       if (this.current) {
         this.noteFailure(
