@@ -2,7 +2,7 @@ import { realServerKey } from '../../collectors/ipvs-types.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { LvsEvent } from '../store/store-types.js';
 import { replicationRows } from './replication-view.js';
-import { vrrpAlerts, vrrpRows } from './vrrp.js';
+import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
 
 /**
  * Events derived from two successive states: what an operator wants in the timeline. `lastKnownVrrp` remembers each
@@ -99,24 +99,16 @@ export function diffEvents(
             message: `${r.director} ${r.instance} ${was} → ${r.state}`,
           });
       }
-      const was = new Set(vrrpAlerts(prev, cluster).map((a) => `${a.kind}|${a.message}`));
-      const is = new Set(vrrpAlerts(next, cluster).map((a) => `${a.kind}|${a.message}`));
-      for (const a of is)
-        if (!was.has(a))
-          ev({
-            severity: 'critical',
-            cluster: cluster.name,
-            kind: `${a.split('|')[0]}-begin`,
-            message: a.split('|')[1]!,
-          });
-      for (const a of was)
-        if (!is.has(a))
-          ev({
-            severity: 'info',
-            cluster: cluster.name,
-            kind: `${a.split('|')[0]}-end`,
-            message: `resolved: ${a.split('|')[1]!}`,
-          });
+      // Alerts compared as values: the same kind and message is the same alert.
+      const before = vrrpAlerts(prev, cluster);
+      const after = vrrpAlerts(next, cluster);
+      const same = (a: VrrpAlert) => (b: VrrpAlert) => a.kind === b.kind && a.message === b.message;
+      for (const a of after)
+        if (!before.some(same(a)))
+          ev({ severity: 'critical', cluster: cluster.name, kind: `${a.kind}-begin`, message: a.message });
+      for (const a of before)
+        if (!after.some(same(a)))
+          ev({ severity: 'info', cluster: cluster.name, kind: `${a.kind}-end`, message: `resolved: ${a.message}` });
     }
     if (
       cluster.replication.some(

@@ -115,7 +115,8 @@ export function wildcardMatches(pattern: string, text: string): boolean {
 function patternMatches(pattern: string, id: string): boolean {
   const name = id.toLowerCase();
   if (pattern.startsWith('|1|')) {
-    const [, , salt, hash] = pattern.split('|');
+    // OpenSSH's hashed host name: |1|base64(salt)|base64(HMAC-SHA1(salt, host)).
+    const [, salt, hash] = /^\|1\|([^|]+)\|([^|]+)$/.exec(pattern) ?? [];
     if (!salt || !hash) return false;
     const digest = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
     return digest === hash;
