@@ -155,3 +155,46 @@ describe('audit', () => {
     ]);
   });
 });
+
+describe('services on the lab NAT director (IPv6 fwmark, persistence netmask)', () => {
+  const natConfig = configOf({
+    hosts: { 'nat-director': {} },
+    clusters: [{ name: 'discuz', mode: 'nat', directors: [{ host: 'nat-director' }] }],
+  });
+  const nat = storeFromCaptures(
+    natConfig,
+    {
+      'nat-director': {
+        'ipvs-list': 'console/nat-director-ipvs-list.txt',
+        'ipvs-stats': 'console/nat-director-ipvs-stats.txt',
+      },
+    },
+    NOW,
+  ).getState();
+  const spec = serviceRows(nat, 'discuz', NOW);
+  const text = spec.rows.map((r) => formatTableRow(spec.columns, r));
+
+  it('names the IPv6 fwmark service as it can be typed back, with typed targets', () => {
+    expect(text).toContain('FWM 77 IPv6                  rr               -      0      0      -      -      -');
+    const v6 = spec.rows.filter((r) => r.target?.kind === 'real-server' && r.target.service === 'FWM 77 IPv6');
+    expect(v6.map((r) => r.target)).toEqual([
+      {
+        kind: 'real-server',
+        director: 'nat-director',
+        service: 'FWM 77 IPv6',
+        realServer: { address: 'fd00:60::40', port: 80 },
+      },
+      {
+        kind: 'real-server',
+        director: 'nat-director',
+        service: 'FWM 77 IPv6',
+        realServer: { address: 'fd00:60::99', port: 80 },
+      },
+    ]);
+  });
+
+  it('shows the persistence netmask next to the timeout', () => {
+    expect(text.find((l) => l.startsWith('TCP 172.16.60.22:9998'))).toMatch(/wlc +30s\/24 /);
+    expect(text.find((l) => l.startsWith('TCP 172.16.60.22:80'))).toMatch(/wlc +30s /);
+  });
+});

@@ -12,6 +12,9 @@ import { planFailover, planRelease, planScheduler, planWeight } from '../../src/
 import { runAction } from '../../src/actions/run-action.js';
 import { planUndoLast } from '../../src/actions/undo.js';
 import { loadConfig, type ResolvedConfig } from '../../src/config/load-config.js';
+import { consoleActions } from '../../src/console-actions.js';
+import { createFleet } from '../../src/poller/fleet.js';
+import { serviceRows } from '../../src/render/service-rows.js';
 import { LAB, LAB_CONFIG, sshLab } from '../support/lab.js';
 
 // Actions against the real lab, each checked with OpenSSH independently of the console. Every test puts back what
@@ -53,6 +56,10 @@ async function resetLab(): Promise<void> {
       '"-u 172.16.60.22:53 -r 192.168.60.99:53" "-u 172.16.60.22:53 -r 192.168.60.40:53" ' +
       '"-f 1 -r 192.168.60.99:80" "-f 1 -r 192.168.60.40:80"; do ipvsadm -e $s -m -w 1; done; ' +
       'ipvsadm -E -t 172.16.60.22:80 -s wlc -p 30',
+  );
+  await sshLab(
+    NAT,
+    'for rs in fd00:60::99 fd00:60::40; do ipvsadm -e -f 77 -6 -r "[$rs]:80" -m -w 1; done; ipvsadm -E -f 77 -6 -s rr',
   );
   for (const h of ['director1', 'director2'])
     await sshLab(h, 'echo 0 > /etc/keepalived/lvstop_prio; echo 0 > /etc/keepalived/lvstop_fault');
@@ -306,6 +313,72 @@ describe('headless commands', () => {
       expect(await row('FWM  1', '192.168.60.40:80')).toEqual(['Masq', 0]);
     } finally {
       await sshLab(NAT, 'ipvsadm -e -f 1 -r 192.168.60.99:80 -m -w 1; ipvsadm -e -f 1 -r 192.168.60.40:80 -m -w 1');
+    }
+  });
+});
+
+describe('the IPv6 fwmark service (FWM 77 IPv6)', () => {
+  const FWM6 = 'FWM  77 IPv6';
+  const V6_REAL1 = '[fd00:60::99]:80';
+
+  it('is drained and restored headless as fwm:77, and named by its key', async () => {
+    const program = new Command().exitOverride().option('-c, --config <file>').option('--read-only');
+    registerActionCommands(program, async () => resolved);
+    const cli = async (...args: string[]) => {
+      process.exitCode = 0;
+      await program.parseAsync(['-c', LAB_CONFIG, ...args], { from: 'user' });
+      const code = Number(process.exitCode ?? 0);
+      process.exitCode = 0;
+      return code;
+    };
+    expect(await cli('weight', 'discuz', NAT, 'fwm:77', V6_REAL1, 'drain', '--yes')).toBe(0);
+    expect(await row(FWM6, V6_REAL1)).toEqual(['Masq', 0]);
+    expect(await cli('weight', 'discuz', NAT, 'FWM 77 IPv6', V6_REAL1, 'restore', '--yes')).toBe(0);
+    expect(await row(FWM6, V6_REAL1)).toEqual(['Masq', 1]);
+    expect(await cli('weight', 'discuz', NAT, 'fwm:77', '[fd00:60::7]:80', '0', '--yes')).toBe(2);
+  });
+
+  it('is drained from the console through the row it shows, and its scheduler switched', async () => {
+    const fleet = createFleet(resolved);
+    try {
+      await fleet.refreshAll();
+      const actions = consoleActions(resolved, fleet, false);
+      const rows = serviceRows(fleet.store.getState(), 'discuz', Date.now()).rows;
+      const service = rows.find((r) => r.cells[0] === 'FWM 77 IPv6');
+      const real1 = rows.find(
+        (r) =>
+          r.target?.kind === 'real-server' && r.target.service === 'FWM 77 IPv6' && r.cells[0]?.includes('fd00:60::99'),
+      );
+      expect(real1?.target).toEqual({
+        kind: 'real-server',
+        director: NAT,
+        service: 'FWM 77 IPv6',
+        realServer: { address: 'fd00:60::99', port: 80 },
+      });
+      if (real1?.target?.kind !== 'real-server' || service?.target?.kind !== 'service') return;
+
+      const drain = await actions.plan({ kind: 'weight', cluster: 'discuz', targets: [real1.target], value: 'drain' });
+      if (!drain.ok) throw new Error(drain.message);
+      expect(drain.preview.lines.join('\n')).toMatch(/argv \[.*"-f","77","-6","-r","\[fd00:60::99\]:80".*"-w","0"/);
+      expect(await actions.run(drain.token, true)).toMatchObject({ ok: true });
+      expect(await row(FWM6, V6_REAL1)).toEqual(['Masq', 0]);
+
+      const sched = await actions.plan({
+        kind: 'scheduler',
+        cluster: 'discuz',
+        target: service.target,
+        scheduler: 'wrr',
+      });
+      if (!sched.ok) throw new Error(sched.message);
+      expect(await actions.run(sched.token, true)).toMatchObject({ ok: true });
+      expect(await serviceLine(FWM6)).toMatch(/^FWM {2}77 IPv6 wrr/);
+
+      const undo = await actions.plan({ kind: 'undo' });
+      if (!undo.ok) throw new Error(undo.message);
+      expect(await actions.run(undo.token, true)).toMatchObject({ ok: true });
+      expect(await serviceLine(FWM6)).toMatch(/^FWM {2}77 IPv6 rr/);
+    } finally {
+      await fleet.stop();
     }
   });
 });

@@ -276,6 +276,10 @@ role_nat_director() {
       ipvsadm -a -u $NAT_VIP:53 -r \$rs:53 -m -w 1
       ipvsadm -a -f 1 -r \$rs:80 -m -w 1
     done
+    # fwmark 77 over IPv6 (no traffic): the console lists it as FWM 77 IPv6 and must act on it
+    if ipvsadm -A -f 77 -6 -s rr; then
+      for rs in fd00:60::99 fd00:60::40; do ipvsadm -a -f 77 -6 -r \"[\$rs]:80\" -m -w 1; done
+    fi
   "
   # fwmark 1 = HTTP on the VIP's port 8080 (served by the real servers' port 80)
   ns_exec $h iptables -w -t mangle -A PREROUTING -d "$NAT_VIP" -p tcp --dport 8080 -j MARK --set-mark 1 ||
