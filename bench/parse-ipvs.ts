@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { mergeIpvsStats, parseIpvsList, parseIpvsStats } from '../collectors/ipvs-list.js';
@@ -95,6 +95,8 @@ function main() {
       cpuModel: cpus()[0]?.model ?? 'unknown',
       node: process.version,
       gcExposed: Boolean(gc),
+      /** Other work on the machine while this ran: medians on a loaded machine are far above the minimums. */
+      loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
     },
     table: {
       services: SERVICES,

@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { serviceKey } from '../../collectors/ipvs-list.js';
 import type { IpvsProtocol, IpvsService } from '../../collectors/ipvs-types.js';
 import { badInput } from './action-error.js';
@@ -15,7 +15,6 @@ export interface ServiceSpec {
   readonly key: string;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 /** Longer than any service or real server spec can be (`sctp:[8 groups]:65535`); refused before any pattern runs. */
 const MAX_SPEC = 128;
 
@@ -43,7 +42,7 @@ export function parseAddressPort(text: string, what: string): { address: string;
       ? [text.slice(0, text.indexOf(':')), text.slice(text.indexOf(':') + 1)]
       : [text, undefined];
   const v6 = address.includes(':');
-  if (!(v6 ? isIpv6(address) : IPV4.test(address)))
+  if (!(v6 ? isIpv6(address) : address.length <= 15 && isIPv4(address)))
     throw badInput(`${what}: "${text}" is not an address (expected ADDR:PORT, [IPV6]:PORT or ADDR)`);
   return { address, ...(portText === undefined ? {} : { port: port(portText, what) }) };
 }

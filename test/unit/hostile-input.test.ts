@@ -50,6 +50,7 @@ describe('a 200,000-character line is refused with the line named, not scanned q
     expect(() => parseServiceSpec(`tcp:[${':'.repeat(10_000)}]:80`)).toThrow(/service/);
     expect(() => parseAddressPort(':'.repeat(100), 'rs')).toThrow(/not an address/);
     expect(parseServiceSpec('tcp:[2001:db8::1]:443').key).toBe('TCP [2001:db8::1]:443');
+    expect(() => parseAddressPort('00.18.11.40:80', 'rs')).toThrow(/not an address/);
   });
 });
 
