@@ -20,7 +20,7 @@ export interface ConsoleOptions {
 
 /** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or SIGHUP. */
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
-  const resolved = await load(opts.config);
+  const resolved = await load(opts.config, false);
   const problems = [
     ...(opts.view !== undefined && !VIEWS.includes(opts.view as ViewId)
       ? [`--view: "${opts.view}" is not a view (${VIEWS.join(', ')})`]
@@ -40,6 +40,15 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     writeEventLog: true,
   });
   fleet.store.getState().addAudit(await loadAuditTail(resolved.auditLog));
+  // Config warnings go to the Events view: printed before the first frame they would push it off the screen.
+  fleet.store.getState().addEvents(
+    (resolved.warnings ?? []).map((message) => ({
+      at: Date.now(),
+      severity: 'warn',
+      kind: 'config-warning',
+      message,
+    })),
+  );
   const sampler = new JumpHostSampler(fleet.store, Math.max(2000, fleet.store.getState().pollIntervalMs));
   fleet.start();
   sampler.start();

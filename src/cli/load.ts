@@ -13,7 +13,7 @@ export function unknownKeyCommands(resolved: ResolvedConfig): string[] {
 }
 
 /** Load and check the config; an invalid one is reported with the path of each bad field and exits 2. */
-export async function load(file: string): Promise<ResolvedConfig> {
+export async function load(file: string, printWarnings = true): Promise<ResolvedConfig> {
   exitWhenConfigMissing(file);
   let resolved: ResolvedConfig;
   try {
@@ -25,6 +25,7 @@ export async function load(file: string): Promise<ResolvedConfig> {
     }
     throw err;
   }
+  if (printWarnings) for (const w of resolved.warnings ?? []) process.stderr.write(`lvstop: warning: ${w}\n`);
   const problems = unknownKeyCommands(resolved);
   if (problems.length > 0) {
     process.stderr.write(`lvstop: invalid config ${resolved.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);

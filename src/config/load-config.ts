@@ -140,9 +140,8 @@ export async function loadConfig(file: string): Promise<ResolvedConfig> {
     throw new ConfigError(path, [`cannot read: ${(err as Error).message}`]);
   }
   const config = parseConfigText(text, path);
-  const resolved = await resolveConfig(config, path);
-  for (const w of resolved.warnings ?? []) process.stderr.write(`lvstop: warning: ${w}\n`);
-  return resolved;
+  // Warnings are the caller's to show: printed by a command, an event in the console (stderr would push its frame).
+  return resolveConfig(config, path);
 }
 
 export async function resolveConfig(config: Config, path: string): Promise<ResolvedConfig> {

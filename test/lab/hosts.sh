@@ -317,14 +317,19 @@ inotifywait -mrq -e create,move,delete,modify /web | while read -r _; do
   rsync -az --delete /web/ 192.168.60.99::web
 done
 EOF
-  # One write a second and no process per write (bash's own clock; a read timeout on a pipe nobody writes to
-  # instead of sleep): the guest runs under emulation, where every fork costs.
+  # One write a second and no process per write (bash's own clock; a read timeout on a FIFO nobody writes to
+  # instead of sleep): the guest runs under emulation, where every fork costs. Without the FIFO: sleep.
   cat >"$d/lvstop-heartbeat.sh" <<'EOF'
 #!/bin/bash
-exec {tick}<> <(:)
+tick=/run/lab/heartbeat.tick
+if { [ -p "$tick" ] || mkfifo "$tick"; } 2>/dev/null && exec 3<>"$tick"; then
+  pause() { read -r -t 1 -u 3 _ || :; }
+else
+  pause() { sleep 1; }
+fi
 while :; do
-  printf '%s\n' "$EPOCHREALTIME" >/web/.lvstop-heartbeat
-  read -r -t 1 -u "$tick" _ || :
+  printf '%s\n' "${EPOCHREALTIME:-$(date +%s.%N)}" >/web/.lvstop-heartbeat
+  pause
 done
 EOF
   chmod 755 "$d"/lvstop-*.sh
