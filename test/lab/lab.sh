@@ -37,6 +37,8 @@ declare -A PKG_FOR=(
   [ssh]=openssh-client [ssh-keygen]=openssh-client [rsync]=rsync [inotifywait]=inotify-tools
   [rpc.nfsd]=nfs-kernel-server [mount.nfs]=nfs-common [iptables]=iptables [ip]=iproute2
   [tc]=iproute2 [modprobe]=kmod [depmod]=kmod [cpio]=cpio [nsenter]=util-linux [timeout]=coreutils [curl]=curl
+  # what the lab tests run beside the lab: terminals, Prometheus and node_exporter
+  [tmux]=tmux [prometheus]=prometheus [promtool]=prometheus [prometheus-node-exporter]=prometheus-node-exporter
 )
 cmd_path() { PATH=$PATH:/usr/sbin:/sbin command -v "$1" >/dev/null 2>&1; }
 
