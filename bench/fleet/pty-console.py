@@ -105,7 +105,9 @@ def main():
         env = dict(os.environ, TERM="xterm-256color")
         for k in ("CI", "SSH_AUTH_SOCK", "NO_COLOR", "FORCE_COLOR"):
             env.pop(k, None)
-        os.execvpe("node", ["node", a.main, "-c", a.config], env)
+        # BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the console; NODE_OPTIONS refuses those.
+        node_args = os.environ.get("BENCH_NODE_ARGS", "").split()
+        os.execvpe("node", ["node", *node_args, a.main, "-c", a.config], env)
 
     deadline = t0 + a.timeout
     whole = bytearray()  # everything since start, only searched until the markers are found

@@ -100,6 +100,13 @@ function statusOfParts(parts: Readonly<Record<string, PartStatus>> | undefined):
   return 'up';
 }
 
+/** `points` and `value`, the oldest dropped beyond HISTORY_POINTS: one new array per real server and poll. */
+function appendCapped(points: readonly number[], value: number): number[] {
+  const out = points.slice(Math.max(0, points.length + 1 - HISTORY_POINTS));
+  out.push(value);
+  return out;
+}
+
 const mapToRecord = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries(m);
 
 export function createLvsStore(seed: StoreSeed): LvsStore {
@@ -202,8 +209,8 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         for (const [key, r] of Object.entries(realServerRates)) {
           const h = before[key] ?? { connsPerSec: [], bytesPerSec: [] };
           mine[key] = {
-            connsPerSec: [...h.connsPerSec, r.connsPerSec].slice(-HISTORY_POINTS),
-            bytesPerSec: [...h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec].slice(-HISTORY_POINTS),
+            connsPerSec: appendCapped(h.connsPerSec, r.connsPerSec),
+            bytesPerSec: appendCapped(h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec),
           };
         }
         const history = reading.status === 'ok' ? { ...get().history, [host]: mine } : get().history;

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createLvsStore } from '../store/lvs-store.js';
+import { cpuTimesFromProcStat, JumpHostSampler, netBytesFromProcNetDev } from './jump-host-sampler.js';
+
+// This machine's own /proc, read as the sampler reads it: the real format of the kernel the tests run on.
+const stat = () => readFileSync('/proc/stat', 'utf8');
+const netDev = () => readFileSync('/proc/net/dev', 'utf8');
+
+describe('jump host counters', () => {
+  it('reads the machine line of /proc/stat, busy never more than total, both growing', async () => {
+    const a = cpuTimesFromProcStat(stat())!;
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 2e6; i++) Math.sqrt(i); // some CPU time between the readings
+    const b = cpuTimesFromProcStat(stat())!;
+    expect(a.busy).toBeGreaterThan(0);
+    expect(a.busy).toBeLessThanOrEqual(a.total);
+    expect(b.total).toBeGreaterThan(a.total);
+    expect(b.busy).toBeGreaterThan(a.busy);
+  });
+
+  it('refuses a /proc/stat it cannot read: another first line, cut short, not numbers', () => {
+    const text = stat();
+    const first = text.slice(0, text.indexOf('\n'));
+    expect(cpuTimesFromProcStat(text.slice(text.indexOf('\n') + 1))).toBeUndefined(); // starts at cpu0
+    expect(cpuTimesFromProcStat(first.split(/\s+/).slice(0, 3).join(' '))).toBeUndefined();
+    expect(cpuTimesFromProcStat(first.replace(/\d+/, 'x'))).toBeUndefined();
+    expect(cpuTimesFromProcStat(first.replace(/ \d+/, ' -5'))).toBeUndefined();
+    expect(cpuTimesFromProcStat('')).toBeUndefined();
+  });
+
+  it('sums /proc/net/dev over every interface but loopback', () => {
+    const text = netDev();
+    const bytes = netBytesFromProcNetDev(text)!;
+    let rx = 0;
+    let tx = 0;
+    for (const line of text.split('\n').slice(2)) {
+      const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
+      if (!m || m[1] === 'lo') continue;
+      const f = m[2]!.trim().split(/\s+/).map(Number);
+      rx += f[0]!;
+      tx += f[8]!;
+    }
+    expect(bytes).toEqual({ rx, tx });
+  });
+
+  it('refuses a /proc/net/dev line cut short or with words for counters', () => {
+    const lines = netDev().split('\n');
+    const iface = lines.findIndex((l, i) => i >= 2 && l.includes(':'));
+    const cut = [...lines];
+    cut[iface] = cut[iface]!.slice(0, cut[iface]!.indexOf(':') + 12);
+    expect(netBytesFromProcNetDev(cut.join('\n'))).toBeUndefined();
+    const words = [...lines];
+    words[iface] = words[iface]!.replace(/:\s*\d+/, ': many');
+    expect(netBytesFromProcNetDev(words.join('\n'))).toBeUndefined();
+    expect(netBytesFromProcNetDev('')).toBeUndefined();
+  });
+});
+
+describe('JumpHostSampler', () => {
+  it('puts this machine’s CPU, memory and network rates in the store, then stops', async () => {
+    const store = createLvsStore({ clusters: [], hosts: [], pollIntervalMs: 1000, readOnly: true });
+    const sampler = new JumpHostSampler(store, 60_000);
+    const started = Date.now();
+    sampler.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!store.getState().jumpHost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      sampler.stop();
+    }
+    const j = store.getState().jumpHost!;
+    // The first rates come half a second after start, not one (here 60 s) interval later.
+    expect(j.readAt - started).toBeLessThan(10_000);
+    expect(j.cpuPercent).toBeGreaterThanOrEqual(0);
+    expect(j.cpuPercent).toBeLessThanOrEqual(100);
+    expect(j.memUsedPercent).toBeGreaterThan(0);
+    expect(j.memUsedPercent).toBeLessThan(100);
+    expect(j.rxBytesPerSec).toBeGreaterThanOrEqual(0);
+    const readAt = j.readAt;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(store.getState().jumpHost!.readAt).toBe(readAt);
+  });
+});
