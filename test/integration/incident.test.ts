@@ -3,7 +3,16 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { vrrpAlerts, vrrpRows } from '../../src/model/vrrp.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
 import type { LvsState } from '../../src/store/lvs-store.js';
-import { eventually, LAB_CONFIG, labCommand, labPace, paced, sshLab } from '../support/lab.js';
+import {
+  eventually,
+  eventuallyExplained,
+  LAB_CONFIG,
+  labCommand,
+  labPace,
+  paced,
+  sshLab,
+  vrrpGroundTruth,
+} from '../support/lab.js';
 
 /**
  * A slow or half-broken host never blinds the console or makes it lie: a wedged keepalived on a busy director, a
@@ -32,6 +41,18 @@ async function becameMasterAt(): Promise<number> {
     .at(-1);
   if (!last) throw new Error(`director2 never became MASTER:\n${log}`);
   return Math.round(Number(last[0]) * 1000);
+}
+
+/** The console's VRRP rows beside what the directors say, for a wait that gave up. */
+async function explainVrrp(): Promise<string> {
+  const rows = vrrpRows(state(), wordpress()).map(
+    (r) => `${r.director} ${r.instance} ${r.state} holds [${r.holdsVips.join(' ')}] ${r.problem ?? ''}`,
+  );
+  const hosts = ['director1', 'director2'].map((h) => {
+    const s = state().hosts[h];
+    return `${h} ${s?.status} read ${s?.readAt ? Date.now() - s.readAt : '-'} ms ago`;
+  });
+  return `console:\n${[...rows, ...hosts].join('\n')}\ndirectors:\n${await vrrpGroundTruth()}`;
 }
 
 async function backToNormal(): Promise<void> {
@@ -90,7 +111,7 @@ describe('incidents, caused for real on the lab', () => {
   it('kill -9 of the MASTER keepalived: split brain on screen within two polls after the peer takes the VIP', async () => {
     await labCommand('fault', 'kill9-keepalived', 'director1');
     try {
-      await until(() => splitBrain(), await paced(30_000), 50);
+      await eventuallyExplained(async () => splitBrain(), await paced(30_000), 50, explainVrrp);
       const seenAt = Date.now();
       const peerAt = await becameMasterAt();
       console.log(`split brain shown ${seenAt - peerAt} ms after director2 became MASTER (notify log)`);

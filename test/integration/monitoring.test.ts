@@ -5,7 +5,16 @@ import { replicationRows } from '../../src/model/replication-view.js';
 import { vrrpAlerts, vrrpRows } from '../../src/model/vrrp.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
 import type { LvsState } from '../../src/store/lvs-store.js';
-import { eventually, LAB_CONFIG, labCommand, labPace, paced, sshLab } from '../support/lab.js';
+import {
+  eventually,
+  eventuallyExplained,
+  LAB_CONFIG,
+  labCommand,
+  labPace,
+  paced,
+  sshLab,
+  vrrpGroundTruth,
+} from '../support/lab.js';
 
 let fleet: Fleet;
 const state = () => fleet.store.getState();
@@ -101,12 +110,16 @@ describe('keepalived and split brain, caused for real', () => {
   it('kill -9 of the MASTER leaves its VIP behind while the peer takes over: split brain', async () => {
     await labCommand('fault', 'kill9-keepalived', 'director1');
     try {
-      const alert = await until(
-        (s) =>
-          vrrpAlerts(s, cluster('wordpress')).find(
+      const alert = await eventuallyExplained(
+        async () =>
+          vrrpAlerts(state(), cluster('wordpress')).find(
             (a) => a.kind === 'split-brain' && /10\.18\.11\.40 is on/.test(a.message),
           ),
-        60_000,
+        await paced(60_000),
+        200,
+        async () =>
+          `console: ${JSON.stringify(vrrpRows(state(), cluster('wordpress')).map((r) => [r.director, r.state, r.holdsVips]))}\n` +
+          (await vrrpGroundTruth()),
       );
       expect(alert.message).toBe('VIP 10.18.11.40 is on director1 and director2');
       expect(state().events.some((e) => e.kind === 'split-brain-begin')).toBe(true);

@@ -92,3 +92,39 @@ export async function labPace(): Promise<number> {
 export async function paced(ms: number): Promise<number> {
   return Math.round(ms * (await labPace()));
 }
+
+/**
+ * What the directors themselves say about VRRP, for a failed wait's message: keepalived's processes, its last
+ * notify lines and the addresses on eth0, read with OpenSSH. Never throws: a host that does not answer says so.
+ */
+export async function vrrpGroundTruth(directors: readonly string[] = ['director1', 'director2']): Promise<string> {
+  const script =
+    // Only this host's keepalived: the lab's hosts may share one process namespace and differ by network namespace.
+    'me=$(readlink /proc/self/ns/net); printf "keepalived:"; for p in $(pgrep -x keepalived); do ' +
+    '[ "$(readlink /proc/$p/ns/net)" = "$me" ] && printf " %s(%s)" $p "$(cut -d" " -f3 /proc/$p/stat)"; done; echo; ' +
+    'tail -n 4 /run/keepalived/notify.log 2>&1; ip -br addr show dev eth0';
+  const parts = await Promise.all(
+    directors.map(async (d) => {
+      try {
+        return `== ${d}\n${(await sshLab(d, script, 20_000)).trim()}`;
+      } catch (err) {
+        return `== ${d}: no answer (${String(err).split('\n')[0]})`;
+      }
+    }),
+  );
+  return parts.join('\n');
+}
+
+/** `eventually`, and when it gives up, the error also carries `explain()`'s answer. */
+export async function eventuallyExplained<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  stepMs: number,
+  explain: () => Promise<string>,
+): Promise<T> {
+  try {
+    return await eventually(check, timeoutMs, stepMs);
+  } catch (err) {
+    throw new Error(`${String(err)}\n${await explain()}`, { cause: err });
+  }
+}
