@@ -138,15 +138,18 @@ describe('incidents, caused for real on the lab', () => {
       await labCommand('fault', '--repair', 'kill-sshd', 'web1');
       repairedAt = Date.now();
     }
-    await until((s) => {
-      const web1 = s.hosts.web1!;
-      return (
-        web1.status === 'up' &&
-        (web1.readAt ?? 0) > repairedAt &&
-        s.nfs[NFS_WEB1]?.health === 'OK' &&
-        (s.nfs[NFS_WEB1]?.probedAt ?? 0) > repairedAt
-      );
-    }, 15_000);
+    await until(
+      (s) => {
+        const web1 = s.hosts.web1!;
+        return (
+          web1.status === 'up' &&
+          (web1.readAt ?? 0) > repairedAt &&
+          s.nfs[NFS_WEB1]?.health === 'OK' &&
+          (s.nfs[NFS_WEB1]?.probedAt ?? 0) > repairedAt
+        );
+      },
+      await paced(15_000),
+    );
     const freshAfterMs = Date.now() - repairedAt;
     unsubscribe();
     console.log(`web1 fresh ${freshAfterMs} ms after sshd was back; NFS states seen: ${[...seen].join(' ')}`);
