@@ -1,11 +1,13 @@
 import { render } from 'ink';
 import { App } from '../../components/App.js';
 import { StoreContext } from '../../components/store-context.js';
+import type { ConsoleActions } from '../actions/console-contract.js';
 import { loadAuditTail } from '../audit-view.js';
-import { consoleActions } from '../console-actions.js';
-import { createFleet } from '../poller/fleet.js';
-import { JumpHostSampler } from '../poller/jump-host-sampler.js';
+import { createFleet, type Fleet } from '../poller/fleet.js';
+import type { JumpHostSampler } from '../poller/jump-host-sampler.js';
 import { VIEWS, type ViewId } from '../render/views.js';
+import type { LvsStore } from '../store/lvs-store.js';
+import type { ResolvedConfig } from '../config/load-config.js';
 import { EXIT_CONFIG, load } from './load.js';
 
 export interface ConsoleOptions {
@@ -16,6 +18,37 @@ export interface ConsoleOptions {
   readonly view?: string;
   readonly cluster?: string;
   readonly filter?: string;
+}
+
+/**
+ * The console's action layer with its pipeline imported on the first call or by `preload`, so the first frame does
+ * not wait for it.
+ */
+function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): ConsoleActions & { preload(): void } {
+  let loaded: Promise<ConsoleActions> | undefined;
+  const actions = () =>
+    (loaded ??= import('../console-actions.js').then((m) => m.consoleActions(resolved, fleet, false)));
+  return {
+    plan: async (request) => (await actions()).plan(request),
+    run: async (token, confirmation) => (await actions()).run(token, confirmation),
+    preload: () => void actions().catch(() => undefined),
+  };
+}
+
+/** Resolves when no host is connecting any more (each has answered or failed once), or after `capMs`. */
+function firstRoundDone(store: LvsStore, capMs: number): Promise<void> {
+  const done = () => Object.values(store.getState().hosts).every((h) => h.status !== 'connecting');
+  return new Promise((resolve) => {
+    if (done()) return resolve();
+    const finish = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    // Unref'd: quitting before the first round ends must not wait for it.
+    const timer = setTimeout(finish, capMs).unref();
+    const unsubscribe = store.subscribe(() => done() && finish());
+  });
 }
 
 /** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or SIGHUP. */
@@ -49,12 +82,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       message,
     })),
   );
-  const sampler = new JumpHostSampler(fleet.store, Math.max(2000, fleet.store.getState().pollIntervalMs));
+  const actions = fleet.store.getState().readOnly ? undefined : deferredConsoleActions(resolved, fleet);
+  let sampler: JumpHostSampler | undefined;
   fleet.start();
-  sampler.start();
   let closing: Promise<void> | undefined;
   const shutdown = () => {
-    sampler.stop();
+    sampler?.stop();
     return (closing ??= fleet.stop());
   };
   const app = render(
@@ -67,7 +100,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
         {...(opts.view ? { initialView: opts.view as ViewId } : {})}
         {...(opts.cluster ? { initialCluster: opts.cluster } : {})}
         {...(opts.filter ? { initialFilter: opts.filter } : {})}
-        {...(fleet.store.getState().readOnly ? {} : { actions: consoleActions(resolved, fleet, false) })}
+        {...(actions ? { actions } : {})}
       />
     </StoreContext.Provider>,
     { exitOnCtrlC: false },
@@ -75,6 +108,16 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   // SIGHUP: the jump host session dropped. Both close every connection before the process ends.
   process.once('SIGTERM', () => app.unmount());
   process.once('SIGHUP', () => app.unmount());
+  // The action pipeline and the jump host sampler (systeminformation, whose first sample probes the interfaces
+  // synchronously) load once every host has answered or failed once, so they do not hold up the first connections.
+  const samplerMs = Math.max(2000, fleet.store.getState().pollIntervalMs);
+  void firstRoundDone(fleet.store, samplerMs).then(async () => {
+    actions?.preload();
+    const { JumpHostSampler } = await import('../poller/jump-host-sampler.js');
+    if (closing !== undefined) return;
+    sampler = new JumpHostSampler(fleet.store, samplerMs);
+    sampler.start();
+  });
   await app.waitUntilExit();
   await shutdown();
 }

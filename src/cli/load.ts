@@ -2,8 +2,9 @@ import { COMMAND_IDS } from '../../components/commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { exitWhenConfigMissing } from '../init/no-config.js';
+import { EXIT_CONFIG } from './exit-config.js';
 
-export const EXIT_CONFIG = 2;
+export { EXIT_CONFIG } from './exit-config.js';
 
 /** Problems the config schema cannot see: `keys` naming a command the console does not have. */
 export function unknownKeyCommands(resolved: ResolvedConfig): string[] {

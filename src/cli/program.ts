@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
 import { registerConventions } from '../cli-conventions.js';
+import type { ResolvedConfig } from '../config/load-config.js';
 import { defaultConfigFile } from '../config/paths.js';
 import { registerServeCommands } from '../serve/serve-commands.js';
 import { registerActionCommands } from './action-commands.js';
-import { runConsole } from './console-command.js';
-import { EXIT_CONFIG, load } from './load.js';
-import { runSnapshot } from './snapshot-command.js';
+import { EXIT_CONFIG } from './exit-config.js';
 
-export { EXIT_CONFIG } from './load.js';
+export { EXIT_CONFIG } from './exit-config.js';
+
+// A command imports what it runs only when it runs: `--version` loads no config schema, and the console's
+// first frame does not wait for the serve, snapshot or headless action code.
+const load = async (file: string): Promise<ResolvedConfig> => (await import('./load.js')).load(file);
 
 interface GlobalOptions {
   config: string;
@@ -40,7 +43,7 @@ const program = new Command()
   .option('--view <view>', 'view shown first: overview, services, vrrp, replication, storage, hosts, events, audit')
   .option('--cluster <name>', 'cluster shown first')
   .option('--filter <regex>', 'row filter set at start')
-  .action(async () => runConsole(program.opts<GlobalOptions>()));
+  .action(async () => (await import('./console-command.js')).runConsole(program.opts<GlobalOptions>()));
 
 program
   .command('check-config')
@@ -61,6 +64,7 @@ program
   .action(async (cmd: { json?: boolean; rates: boolean }) => {
     const opts = program.opts<GlobalOptions>();
     const resolved = await load(opts.config);
+    const { runSnapshot } = await import('./snapshot-command.js');
     process.exitCode = await runSnapshot(resolved, {
       json: cmd.json ?? false,
       rates: cmd.rates,

@@ -1,9 +1,6 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { AttachError } from './attach-connection.js';
-import { runAttach } from './attach-command.js';
-import { runServe, ServeUsageError, SocketInUseError } from './serve-command.js';
 
 type Load = (file: string) => Promise<ResolvedConfig>;
 
@@ -51,6 +48,8 @@ export function registerServeCommands(program: Command, load: Load): void {
         return;
       }
       const resolved = await load(o.config);
+      // The poller, the metrics and the attach hub load only for `serve`, and the console only for `attach`.
+      const { runServe, ServeUsageError, SocketInUseError } = await import('./serve-command.js');
       try {
         process.exitCode = await runServe(resolved, {
           ...(o.socket ? { socket: o.socket } : {}),
@@ -78,6 +77,10 @@ export function registerServeCommands(program: Command, load: Load): void {
     .option('--operator <name>', 'your name for the audit log (default $USER)')
     .action(async (targets: string[], _o, cmd: Command) => {
       const o = cmd.opts<{ tokenFile?: string; operator?: string }>();
+      const [{ runAttach }, { AttachError }] = await Promise.all([
+        import('./attach-command.js'),
+        import('./attach-connection.js'),
+      ]);
       try {
         process.exitCode = await runAttach(targets, {
           ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { argvToCommand } from './command-line.js';
 import type { SshEndpoint } from './endpoint.js';
 import { ChannelLimiter } from './channel-limiter.js';
@@ -46,6 +46,10 @@ const SERVER_HOST_KEY_ALGORITHMS = [
   'rsa-sha2-256',
   'ssh-rsa',
 ] as const;
+
+/** ssh2 (with its crypto and native parts) loads on the first connection, so the console draws without it. */
+let clientClass: Promise<typeof Client> | undefined;
+const loadClientClass = () => (clientClass ??= import('ssh2').then((m) => m.Client));
 
 function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
   const known = knownKeyTypes(entries, id).flatMap((t) =>
@@ -265,7 +269,8 @@ export class SshTransport implements Transport {
       );
     }
     let refusal: TransportFailure | undefined;
-    const client = new Client();
+    const SshClient = await loadClientClass();
+    const client = new SshClient();
     this.clients.push(client);
     const config: ConnectConfig = {
       host: endpoint.host,
