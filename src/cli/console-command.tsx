@@ -103,7 +103,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
         {...(actions ? { actions } : {})}
       />
     </StoreContext.Provider>,
-    { exitOnCtrlC: false },
+    {
+      exitOnCtrlC: false,
+      // Data frames are already coalesced (useStoreFrames); Ink's own 30 fps throttle would only hold a keypress
+      // back behind the frame before it. Incremental output rewrites only the lines that changed: fewer bytes
+      // through a jump host's SSH session on every frame.
+      maxFps: 60,
+      incrementalRendering: true,
+    },
   );
   // SIGHUP: the jump host session dropped. Both close every connection before the process ends.
   process.once('SIGTERM', () => app.unmount());
