@@ -31,8 +31,7 @@ beforeAll(async () => {
   fleet.start();
   await until(
     (s) =>
-      Object.values(s.hosts).every(answering) &&
-      vrrpRows(s, cluster('wordpress')).some((r) => r.state === 'MASTER'),
+      Object.values(s.hosts).every(answering) && vrrpRows(s, cluster('wordpress')).some((r) => r.state === 'MASTER'),
     60_000,
   );
 });
