@@ -2,7 +2,7 @@ import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js'
 import { staleParts } from './part-freshness.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatCount, formatRate } from './format.js';
-import type { Column, TableRow, TableSpec } from './table-model.js';
+import { lazyCellsRow, type Column, type TableRow, type TableSpec } from './table-model.js';
 
 export const SERVICE_COLUMNS: readonly Column[] = [
   { title: 'SERVICE / REAL SERVER', width: 28, align: 'left' },
@@ -88,29 +88,35 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
         target: { kind: 'service', director: host, service: s.key },
       });
       for (const rs of s.realServers) {
-        const rr = d.realServerRates[`${s.key}|${realServerKey(rs)}`];
-        rows.push({
-          id: `${host}|${s.key}|${realServerKey(rs)}`,
-          cells: [
-            ` -> ${realServerKey(rs)}`,
-            rs.forward,
-            String(rs.weight),
-            formatCount(rs.activeConns),
-            formatCount(rs.inactiveConns),
-            formatRate(rr?.connsPerSec),
-            formatBytesRate(rr?.inBytesPerSec),
-            formatBytesRate(rr?.outBytesPerSec),
-          ],
-          tone: rs.weight === 0 ? 'warn' : tone,
-          ageMs: ageMs!,
-          detail: { kind: 'real-server', address: rs.address },
-          target: {
-            kind: 'real-server',
-            director: host,
-            service: s.key,
-            realServer: { address: rs.address, port: rs.port },
-          },
-        });
+        const rsKey = realServerKey(rs);
+        const rr = d.realServerRates[`${s.key}|${rsKey}`];
+        const cells = () => [
+          ` -> ${rsKey}`,
+          rs.forward,
+          String(rs.weight),
+          formatCount(rs.activeConns),
+          formatCount(rs.inactiveConns),
+          formatRate(rr?.connsPerSec),
+          formatBytesRate(rr?.inBytesPerSec),
+          formatBytesRate(rr?.outBytesPerSec),
+        ];
+        rows.push(
+          lazyCellsRow(
+            {
+              id: `${host}|${s.key}|${rsKey}`,
+              tone: rs.weight === 0 ? 'warn' : tone,
+              ageMs: ageMs!,
+              detail: { kind: 'real-server', address: rs.address },
+              target: {
+                kind: 'real-server',
+                director: host,
+                service: s.key,
+                realServer: { address: rs.address, port: rs.port },
+              },
+            },
+            cells,
+          ),
+        );
       }
     }
   }

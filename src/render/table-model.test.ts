@@ -4,6 +4,7 @@ import { serviceRows } from './service-rows.js';
 import {
   filterRows,
   formatCells,
+  lazyCellsRow,
   padEnd,
   padStart,
   scrollOffset,
@@ -14,6 +15,34 @@ import {
 
 const spec = serviceRows(capturedStore().getState(), 'wordpress', NOW);
 const firstCells = (rows: readonly { cells: readonly string[] }[]) => rows.map((r) => r.cells[0]);
+
+describe('rows formatted when read', () => {
+  it('formats a row once, the first time its cells are read, and equals the row formatted at once', () => {
+    const eager = spec.rows.find((r) => r.id.split('|').length === 3)!;
+    let formatted = 0;
+    const { cells, ...rest } = eager;
+    const lazy = lazyCellsRow(rest, () => {
+      formatted++;
+      return cells;
+    });
+    expect(formatted).toBe(0);
+    expect(lazy.cells).toBe(cells);
+    expect(lazy.cells).toBe(cells);
+    expect(formatted).toBe(1);
+    expect(lazy).toEqual(eager);
+  });
+
+  it('leaves the rows a frame does not draw unformatted', () => {
+    const rows = Array.from({ length: 1000 }, (_, i) =>
+      lazyCellsRow({ id: String(i), tone: 'normal' }, () => {
+        throw new Error(`row ${i} formatted`);
+      }),
+    );
+    // Sorting by no column and filtering with no pattern read no cell.
+    expect(sortRows(filterRows(rows, ''), undefined, false)).toHaveLength(1000);
+    expect(() => filterRows(rows, 'x')).toThrow('row 0 formatted');
+  });
+});
 
 describe('filter', () => {
   it('keeps group rows and the rows that match, case-insensitive', () => {

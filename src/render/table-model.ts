@@ -33,6 +33,20 @@ export interface TableRow {
   readonly target?: RowTarget;
 }
 
+/**
+ * A row whose cells are formatted the first time something reads them, then kept. A frame draws a screenful of
+ * rows, so of a 10,000-row table only those (and, while filtering or sorting, the cells those need) are formatted.
+ */
+export function lazyCellsRow(row: Omit<TableRow, 'cells'>, format: () => readonly string[]): TableRow {
+  let cells: readonly string[] | undefined;
+  return {
+    ...row,
+    get cells() {
+      return (cells ??= format());
+    },
+  };
+}
+
 export interface TableSpec {
   readonly columns: readonly Column[];
   readonly rows: readonly TableRow[];
