@@ -18,4 +18,4 @@ bash test/lab/lab.sh traffic 20000 900 >/dev/null 2>&1 &
 traffic_pid=$!
 trap 'kill "$traffic_pid" 2>/dev/null || true' EXIT
 
-CI=false node dist/src/main.js -c .lab/lvstop.json "$@"
+CI=false node dist/bundle/lvstop.js -c .lab/lvstop.json "$@"

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-/** The directory of lvstop's package.json, found upwards from this file (src/ when run from source, dist/src/ built). */
+/** The directory of lvstop's package.json, found upwards from this file (src/ from source, dist/src/ built,
+ * dist/bundle/chunks/ bundled). */
 export function packageRoot(from: string = import.meta.dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');

@@ -1,9 +1,10 @@
 """Drive the built console in a pseudo-terminal and time what an operator sees.
 
     python3 bench/fleet/pty-console.py --config CONFIG [--keys 100] [--cols 80 --rows 24]
-        [--data-marker TEXT] [--all-up-marker TEXT] [--timeout 90]
+        [--data-marker TEXT] [--all-up-marker TEXT] [--timeout 90] [--main dist/bundle/lvstop.js]
 
-Forks `node dist/src/main.js -c CONFIG` (CI unset, so Ink draws every frame in colour) in a pty of the given size and reports,
+Forks `node MAIN -c CONFIG` (MAIN: the bundled bin by default; dist/src/main.js is the unbundled tsc output)
+(CI unset, so Ink draws every frame in colour) in a pty of the given size and reports,
 as one JSON line on stdout:
   bareNodeFirstOutputMs  the same for `node -e` printing one byte (node's own start-up on this machine now)
   firstOutputMs   spawn to the first byte on the terminal
@@ -84,7 +85,7 @@ def quantiles(xs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True)
-    ap.add_argument("--main", default="dist/src/main.js")
+    ap.add_argument("--main", default="dist/bundle/lvstop.js")
     ap.add_argument("--cols", type=int, default=80)
     ap.add_argument("--rows", type=int, default=24)
     ap.add_argument("--keys", type=int, default=0)

@@ -1,10 +1,12 @@
 /**
- * The console as an operator runs it (`node dist/src/main.js -c CONFIG` in an 80x24 pseudo-terminal), against the
- * private sshd:
+ * The console as an operator runs it (`node dist/bundle/lvstop.js -c CONFIG`, the package's bin, in an 80x24
+ * pseudo-terminal), against the private sshd:
  *   --case startup: 10 hosts (5 clusters), first frame, first data and all hosts up after spawn;
  *   --case keys:    one director serving 2,000 real servers (200 services x 10) at a 1 s interval, keypress-to-frame.
  *
- *   node dist/bench/fleet/run-pty.js --case keys [--keys 100] [--out file.json]
+ *   node dist/bench/fleet/run-pty.js --case keys [--keys 100] [--out file.json] [--main dist/src/main.js]
+ *
+ * --main runs another entry point (the unbundled tsc output `dist/src/main.js`, to compare).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ const { values: args } = parseArgs({
     case: { type: 'string', default: 'keys' },
     keys: { type: 'string', default: '100' },
     dump: { type: 'string' },
+    main: { type: 'string', default: 'dist/bundle/lvstop.js' },
     out: { type: 'string' },
   },
 });
@@ -60,7 +63,7 @@ async function main() {
         '--config',
         config,
         '--main',
-        resolve(REPO, 'dist/src/main.js'),
+        resolve(REPO, args.main),
         '--keys',
         String(c.keys),
         '--data-marker',
@@ -76,6 +79,7 @@ async function main() {
     const measured = JSON.parse(text.trim().split('\n').pop()!) as Record<string, unknown>;
     const result = {
       case: args.case,
+      main: args.main,
       hosts: c.hosts,
       intervalMs: c.intervalMs,
       table:

@@ -28,10 +28,11 @@ describe('npm pack and a global install', () => {
       (f) => f.path,
     );
     expect(files).toEqual(
-      expect.arrayContaining(['dist/src/main.js', 'README.md', 'config.example.json', 'package.json']),
+      expect.arrayContaining(['dist/bundle/lvstop.js', 'README.md', 'config.example.json', 'package.json']),
     );
+    // The bin is the esbuild bundle (its lazily loaded chunks beside it); the tsc output is not shipped.
     const stray = files.filter(
-      (f) => !/^(dist\/(src|collectors|components)\/.*\.js|README\.md|config\.example\.json|package\.json)$/.test(f),
+      (f) => !/^(dist\/bundle\/(chunks\/)?[\w-]+\.js|README\.md|config\.example\.json|package\.json)$/.test(f),
     );
     expect(stray).toEqual([]);
     expect(files.some((f) => f.includes('.test.'))).toBe(false);

@@ -9,7 +9,8 @@ export const REPO = resolve(import.meta.dirname, '../..');
 export const LAB = resolve(REPO, '.lab');
 export const LAB_CONFIG = resolve(LAB, 'lvstop.json');
 export const LAB_SSH_CONFIG = resolve(LAB, 'ssh_config');
-export const CLI = resolve(REPO, 'dist/src/main.js');
+// The bin as users run it: the bundle `npm run build` makes (scripts/bundle.js), not the tsc output beside it.
+export const CLI = resolve(REPO, 'dist/bundle/lvstop.js');
 
 export function labIsUp(): boolean {
   return existsSync(LAB_CONFIG) && existsSync(LAB_SSH_CONFIG);
