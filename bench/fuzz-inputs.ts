@@ -20,6 +20,18 @@ const allFiles = (dir: string): string[] =>
     .flatMap((n) => (statSync(join(dir, n)).isDirectory() ? allFiles(join(dir, n)) : [join(dir, n)]));
 const files = allFiles(root);
 
+/** The texts of each directory's fixture matching `a` and its fixture matching `b` (one poll's two reads). */
+export function fixturePairs(a: RegExp, b: RegExp): [string, string][] {
+  const pairs = files.flatMap((f) => {
+    const other = files.find((g) => dirname(g) === dirname(f) && b.test(g.slice(root.length)));
+    return a.test(f.slice(root.length)) && other
+      ? [[readFileSync(f, 'utf8'), readFileSync(other, 'utf8')] as const]
+      : [];
+  });
+  if (pairs.length === 0) throw new Error(`no fixture pair matches ${a} and ${b}`);
+  return [...new Map(pairs.map(([x, y]) => [`${x}\0${y}`, [x, y] as [string, string]])).values()];
+}
+
 /** Texts of every fixture whose file name matches, deduplicated. */
 export function fixtureTexts(name: RegExp): string[] {
   const texts = new Set(files.filter((f) => name.test(f.slice(root.length))).map((f) => readFileSync(f, 'utf8')));
@@ -190,11 +202,51 @@ const mutationArb = fc.tuple(
   fc.nat(),
 );
 
+const mutationsArb = fc.array(mutationArb, { minLength: 1, maxLength: 4 });
+const applied = (text: string, ms: readonly (readonly [number, number, number])[]) =>
+  ms.reduce((t, [k, at, pick]) => MUTATIONS[k]!(t, at, pick), text);
+
 /** A fixture text with one to four mutations applied. */
 export function mutated(seeds: readonly string[]): fc.Arbitrary<string> {
+  return fc.tuple(fc.constantFrom(...seeds), mutationsArb).map(([seed, ms]) => applied(seed, ms));
+}
+
+/** Edits of one line, found by its index: the same edit on both reads of a poll lands on the same entry. */
+const LINE_EDITS: ((lines: string[], k: number, pick: number) => void)[] = [
+  // The line again, its last number changed.
+  (ls, k, pick) => void ls.splice(k + 1, 0, ls[k]!.replace(/\d+(\s*)$/, `${pick}$1`)),
+  // Swapped with the next line.
+  (ls, k) => void ls.splice(k, 2, ...ls.slice(k, k + 2).reverse()),
+  // Dropped.
+  (ls, k) => void ls.splice(k, 1),
+  // Its port (or first number after a colon) made hostile.
+  (ls, k, pick) => (ls[k] = ls[k]!.replace(/:\d+/, `:${HOSTILE_NUMBERS[pick % HOSTILE_NUMBERS.length]}`)),
+];
+const lineEditsArb = fc.array(fc.tuple(fc.nat(LINE_EDITS.length - 1), fc.nat(), fc.nat()), {
+  minLength: 1,
+  maxLength: 3,
+});
+const lineEdited = (text: string, edits: readonly (readonly [number, number, number])[]) => {
+  const lines = text.split('\n');
+  for (const [e, k, pick] of edits) if (lines.length > 0) LINE_EDITS[e]!(lines, k % lines.length, pick);
+  return lines.join('\n');
+};
+
+/**
+ * A pair of texts (one poll's two reads) as captured, or edited on one side or on both alike: mutations anywhere, or
+ * line edits by index (the two reads share their layout line for line).
+ */
+export function mutatedPairs(pairs: readonly [string, string][]): fc.Arbitrary<[string, string]> {
+  const edit = fc.oneof(
+    mutationsArb.map((ms) => (t: string) => applied(t, ms)),
+    lineEditsArb.map((es) => (t: string) => lineEdited(t, es)),
+  );
   return fc
-    .tuple(fc.constantFrom(...seeds), fc.array(mutationArb, { minLength: 1, maxLength: 4 }))
-    .map(([seed, ms]) => ms.reduce((t, [k, at, pick]) => MUTATIONS[k]!(t, at, pick), seed));
+    .tuple(fc.constantFrom(...pairs), edit, fc.constantFrom('first', 'second', 'both', 'neither'))
+    .map(([[a, b], f, side]) => [
+      side === 'first' || side === 'both' ? f(a) : a,
+      side === 'second' || side === 'both' ? f(b) : b,
+    ]);
 }
 
 /** A JSON fixture with fields set to hostile values (deep inside objects and arrays), re-serialised. */

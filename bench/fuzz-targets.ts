@@ -4,10 +4,17 @@
  * accepted.
  */
 import { performance } from 'node:perf_hooks';
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { interpretHostInfo, parseHostProc } from '../collectors/host-info.js';
 import { interpretIpvs } from '../collectors/ipvs-collector.js';
-import { mergeIpvsStats, parseIpvsList, parseIpvsStats } from '../collectors/ipvs-list.js';
+import {
+  mergeIpvsStats,
+  parseIpvsList,
+  parseIpvsListAndStats,
+  parseIpvsListAndStatsByKey,
+  parseIpvsStats,
+} from '../collectors/ipvs-list.js';
 import { compressIpv6, parseIpvsProc, parseIpvsProcStats } from '../collectors/ipvs-proc.js';
 import { counterRates, tableRates } from '../collectors/ipvs-rates.js';
 import { parseIpvsThresholds } from '../collectors/ipvs-thresholds.js';
@@ -32,7 +39,7 @@ import { interpretReplicationSide, parseHeartbeat, parseRsyncDryRun } from '../c
 import type { SectionOutput } from '../collectors/section.js';
 import { ActionError } from '../src/actions/action-error.js';
 import { parseAddressPort, parseRealServerSpec, parseServiceSpec } from '../src/actions/target-spec.js';
-import { fixtureTexts, HOSTILE_NUMBERS, textInputs } from './fuzz-inputs.js';
+import { fixturePairs, fixtureTexts, HOSTILE_NUMBERS, mutatedPairs, textInputs } from './fuzz-inputs.js';
 import * as v from './fuzz-validators.js';
 
 type Why = string | undefined;
@@ -151,6 +158,25 @@ export const TARGETS: readonly FuzzTarget[] = [
       return a.ok && b.ok ? mergeIpvsStats(a.value, b.value) : undefined;
     },
     check: (t) => (t ? v.first(v.plainData(t), v.table(t)) : undefined),
+  }),
+  target({
+    name: 'parseIpvsListAndStats',
+    inputs: fc.oneof(
+      {
+        arbitrary: mutatedPairs(
+          fixturePairs(/ipvsadm-Ln\.txt$|ipvs-list\.txt$/, /ipvsadm-Ln-stats\.txt$|ipvs-stats\.txt$/),
+        ),
+        weight: 3,
+      },
+      { arbitrary: fc.tuple(listTexts(), statsTexts()), weight: 1 },
+    ),
+    run: ([l, s]) => [parseIpvsListAndStats(l, s), parseIpvsListAndStatsByKey(l, s)] as const,
+    check: ([inStep, byKey]) =>
+      !isDeepStrictEqual(inStep, byKey)
+        ? 'differs from the separate parses merged by key'
+        : inStep.ok
+          ? v.first(v.plainData(inStep.value), v.table(inStep.value))
+          : undefined,
   }),
   target({ name: 'parseIpvsProc', inputs: texts(/proc-net-ip_vs\.txt$/), run: parseIpvsProc, check: result(v.table) }),
   target({

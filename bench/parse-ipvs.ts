@@ -1,15 +1,23 @@
 /**
  * The one-pass ipvsadm parser against the floor: a 10,000-real-server table (`ipvsadm -L -n --exact` plus
  * `--stats --exact`, grown from a lab capture) parsed many times, side by side in the same run with a pass that only
- * splits the same text into tokens. Run: `npm run build && node --expose-gc dist/bench/parse-ipvs.js`.
- * Writes bench/results/parse.json.
+ * splits the same text into tokens. `parse` is what a poll runs (interpretIpvs): both reads walked in step, counters
+ * put on the entries as they are built. `parseByKey` is the way it takes when the reads are out of step: each parsed
+ * on its own, then merged by key; `parseNoMerge` is those two parses alone.
+ * Run: `npm run build && node --expose-gc dist/bench/parse-ipvs.js`. Writes bench/results/parse.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { mergeIpvsStats, parseIpvsList, parseIpvsStats } from '../collectors/ipvs-list.js';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  parseIpvsList,
+  parseIpvsListAndStats,
+  parseIpvsListAndStatsByKey,
+  parseIpvsStats,
+} from '../collectors/ipvs-list.js';
 import { scaleIpvsCapture } from './scale-table.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -54,18 +62,16 @@ function summary(samples: number[]) {
 function main() {
   const fixture = (f: string) => readFileSync(resolve(root, 'test/fixtures/healthy/nat-director', f), 'utf8');
   const big = scaleIpvsCapture(fixture('ipvsadm-Ln.txt'), fixture('ipvsadm-Ln-stats.txt'), SERVICES, REAL_SERVERS);
-  const parsed = parseIpvsList(big.list);
-  const parsedStats = parseIpvsStats(big.stats);
-  if (!parsed.ok || !parsedStats.ok) throw new Error('the scaled table did not parse');
+  const parsed = parseIpvsListAndStats(big.list, big.stats);
+  if (!parsed.ok) throw new Error('the scaled table did not parse');
+  if (!isDeepStrictEqual(parsed, parseIpvsListAndStatsByKey(big.list, big.stats)))
+    throw new Error('the reads in step and the merge by key disagree on the scaled table');
   const realServers = parsed.value.services.reduce((n, s) => n + s.realServers.length, 0);
 
   const gc = (globalThis as { gc?: () => void }).gc;
   const passes = {
-    parse: () => {
-      const l = parseIpvsList(big.list);
-      const s = parseIpvsStats(big.stats);
-      if (l.ok && s.ok) mergeIpvsStats(l.value, s.value);
-    },
+    parse: () => parseIpvsListAndStats(big.list, big.stats),
+    parseByKey: () => parseIpvsListAndStatsByKey(big.list, big.stats),
     parseNoMerge: () => {
       parseIpvsList(big.list);
       parseIpvsStats(big.stats);
@@ -73,7 +79,13 @@ function main() {
     tokenize: () => tokenize(big.list) + tokenize(big.stats),
     splitTokens: () => splitTokens(big.list) + splitTokens(big.stats),
   };
-  const samples: Record<keyof typeof passes, number[]> = { parse: [], parseNoMerge: [], tokenize: [], splitTokens: [] };
+  const samples: Record<keyof typeof passes, number[]> = {
+    parse: [],
+    parseByKey: [],
+    parseNoMerge: [],
+    tokenize: [],
+    splitTokens: [],
+  };
   for (let run = 0; run < WARMUP + RUNS; run++) {
     // Interleaved, so both passes see the same machine state.
     for (const name of Object.keys(passes) as (keyof typeof passes)[]) {

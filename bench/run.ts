@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
 import { interpretIpvs } from '../collectors/ipvs-collector.js';
-import { mergeIpvsStats, parseIpvsList, parseIpvsStats } from '../collectors/ipvs-list.js';
+import { parseIpvsListAndStats } from '../collectors/ipvs-list.js';
 import { App } from '../components/App.js';
 import { serviceRows } from '../src/render/service-rows.js';
 import { StoreContext } from '../components/store-context.js';
@@ -53,10 +53,7 @@ async function main() {
   );
   const rows = SERVICES * (REAL_SERVERS + 1);
   const parse = time(() => {
-    const l = parseIpvsList(big.list);
-    const s = parseIpvsStats(big.stats);
-    if (!l.ok || !s.ok) throw new Error('bench table did not parse');
-    mergeIpvsStats(l.value, s.value);
+    if (!parseIpvsListAndStats(big.list, big.stats).ok) throw new Error('bench table did not parse');
   }, 30);
 
   const config = parseConfigText(

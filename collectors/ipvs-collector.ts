@@ -1,4 +1,4 @@
-import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, mergeIpvsStats, parseIpvsList, parseIpvsStats } from './ipvs-list.js';
+import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, parseIpvsList, parseIpvsListAndStats } from './ipvs-list.js';
 import { IPVS_PROC_FILE, IPVS_PROC_STATS_FILE, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
 import type { Section, SectionOutput } from './section.js';
@@ -60,25 +60,16 @@ export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): Ipv
     if (t.ok) totals = t.value;
   }
   if (list.exitCode === 0) {
-    const parsed = parseIpvsList(list.stdout);
-    if (!parsed.ok)
-      return {
-        status: 'error',
-        kind: 'parse',
-        message: `ipvsadm -L -n: ${parsed.error.message}${parsed.error.line ? ` (line ${parsed.error.line})` : ''}`,
-      };
-    let table = parsed.value;
-    if (stats?.exitCode === 0) {
-      const s = parseIpvsStats(stats.stdout);
-      if (!s.ok)
-        return {
-          status: 'error',
-          kind: 'parse',
-          message: `ipvsadm --stats: ${s.error.message}${s.error.line ? ` (line ${s.error.line})` : ''}`,
-        };
-      table = mergeIpvsStats(table, s.value);
+    const parsed =
+      stats?.exitCode === 0
+        ? parseIpvsListAndStats(list.stdout, stats.stdout)
+        : { ...parseIpvsList(list.stdout), output: 'list' as const };
+    if (!parsed.ok) {
+      const { message, line } = parsed.error;
+      const command = parsed.output === 'list' ? 'ipvsadm -L -n' : 'ipvsadm --stats';
+      return { status: 'error', kind: 'parse', message: `${command}: ${message}${line ? ` (line ${line})` : ''}` };
     }
-    return { status: 'ok', source: 'ipvsadm', table, ...(totals ? { totals } : {}) };
+    return { status: 'ok', source: 'ipvsadm', table: parsed.value, ...(totals ? { totals } : {}) };
   }
   const problem = ipvsadmProblem(list);
   if (proc?.exitCode === 0) {

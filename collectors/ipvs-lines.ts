@@ -1,0 +1,322 @@
+import {
+  MAX_FIELDS,
+  MAX_LINE,
+  decimalUint,
+  isCounter,
+  isFwmark,
+  isIpAddress,
+  isPort,
+  isWeight,
+} from './field-ranges.js';
+import {
+  charCodes,
+  digitsEnd,
+  digitsValue,
+  isSpace,
+  numbersTo,
+  scanAddressPort,
+  skipSpace,
+  skipToken,
+  startsWith,
+  trimmedEnd,
+  wordAt,
+  type AddressScan,
+} from './ipvs-line-scan.js';
+import type { ForwardMethod, IpvsCounters, IpvsProtocol, IpvsService } from './ipvs-types.js';
+
+/**
+ * The line grammar of `ipvsadm -L -n --exact` and `ipvsadm -L -n --stats --exact`, read with indexes into the char
+ * codes of the whole output: a cursor steps from line to line, and reading a line fills one reused scratch record
+ * instead of building strings or arrays, so a parser allocates only what it keeps (taken from the text by index).
+ */
+
+/** What a line is: `fault` when it does not fit (the scratch record says why). */
+export type LineKind = 'header' | 'heading' | 'service' | 'dest' | 'fault' | 'end';
+
+export type ServiceMeta = Pick<IpvsService, 'scheduler' | 'persistence' | 'persistenceMask' | 'flags'>;
+
+/** What the last line read held. */
+export interface LineScan extends AddressScan {
+  fault: string;
+  /** The header's version and table size. */
+  version: string;
+  tableSize: number;
+  /** A service line's head: the address and port are in the AddressScan fields. */
+  protocol: IpvsProtocol;
+  fwmark: number;
+  ipv6: boolean;
+  /** A service line of the list: scheduler, persistence, flags. */
+  meta: ServiceMeta | undefined;
+  /** A real-server line of the list. */
+  forward: ForwardMethod;
+  /** The list's weight, active and inactive connections; the counters of --stats. */
+  readonly nums: number[];
+}
+
+/** A walk over one output: the current line's bounds (trailing space cut) and 1-based number. */
+export interface Lines {
+  readonly text: string;
+  readonly codes: Uint8Array;
+  next: number;
+  start: number;
+  end: number;
+  lineNo: number;
+}
+
+export const linesOf = (text: string): Lines => ({
+  text,
+  codes: charCodes(text),
+  next: 0,
+  start: 0,
+  end: 0,
+  lineNo: 0,
+});
+
+/** One literal with every field, so all of them live inside the object: the walk writes several per line. */
+export const newLineScan = (): LineScan => ({
+  rawStart: 0,
+  addressStart: 0,
+  addressEnd: 0,
+  ipv4: -1,
+  colon: false,
+  portStart: 0,
+  portEnd: 0,
+  port: -1,
+  fault: '',
+  version: '',
+  tableSize: 0,
+  protocol: 'TCP',
+  fwmark: 0,
+  ipv6: false,
+  meta: undefined,
+  forward: 'Masq',
+  nums: [0, 0, 0, 0, 0],
+});
+
+/**
+ * Step to the next line with text. An over-long line is a fault before anything scans it; its first 200 characters
+ * stand as the line's text.
+ */
+function nextLine(c: Lines, s: LineScan): 'line' | 'end' | 'fault' {
+  const b = c.codes;
+  for (let start = c.next; start <= b.length; start = c.next) {
+    let nl = b.indexOf(10 /* \n */, start);
+    if (nl < 0) nl = b.length;
+    c.lineNo++;
+    c.start = start;
+    c.next = nl + 1;
+    if (nl - start > MAX_LINE) {
+      c.end = start + 200;
+      s.fault = `line longer than ${MAX_LINE} characters`;
+      return 'fault';
+    }
+    c.end = trimmedEnd(b, start, nl);
+    if (c.end > start) return 'line';
+  }
+  return 'end';
+}
+
+const fault = (s: LineScan, message: string): 'fault' => {
+  s.fault = message;
+  return 'fault';
+};
+
+export const countersOf = (n: readonly number[]): IpvsCounters => ({
+  conns: n[0]!,
+  inPkts: n[1]!,
+  outPkts: n[2]!,
+  inBytes: n[3]!,
+  outBytes: n[4]!,
+});
+
+/** The next line of `ipvsadm -L -n --exact`; `hasService` says whether a service line came before. */
+export function readListLine(c: Lines, s: LineScan, hasService: boolean): LineKind {
+  const shape = nextShape(c, s);
+  if (shape === 'dest') {
+    const { codes: b, text, end } = c;
+    if (!hasService) return fault(s, 'real server line before any service');
+    const f = skipSpace(b, s.portEnd, end);
+    const forward = forwardAt(b, f, end);
+    if (!forward || !numbersTo(b, text, f + forward.length, end, s.nums, 3))
+      return fault(s, 'expected "-> ADDR:PORT Forward Weight ActiveConn InActConn"');
+    if (!addressOk(c, s)) return fault(s, 'real server address is not an IP address');
+    if (!isPort(s.port)) return fault(s, 'real server port out of range (0..65535)');
+    if (!isWeight(s.nums[0]!)) return fault(s, 'weight out of range (0..65535)');
+    if (!isCounter(s.nums[1]!) || !isCounter(s.nums[2]!)) return fault(s, 'connection count out of range');
+    s.forward = forward;
+    return 'dest';
+  }
+  if (shape !== 'other') return shape;
+  const unrecognised = 'unrecognised line in ipvsadm -L -n output';
+  const restStart = scanHead(c, s);
+  if (restStart < 0) return restStart === NOT_A_SERVICE ? fault(s, unrecognised) : 'fault';
+  const tokens = tokensOf(c, restStart);
+  if (!tokens) return fault(s, `more than ${MAX_FIELDS} fields`);
+  const meta = serviceMeta(tokens);
+  if (typeof meta !== 'object') return fault(s, meta ?? unrecognised);
+  s.meta = meta;
+  return 'service';
+}
+
+/** The next line of `ipvsadm -L -n --stats --exact`; `hasService` says whether a service line came before. */
+export function readStatsLine(c: Lines, s: LineScan, hasService: boolean): LineKind {
+  const shape = nextShape(c, s);
+  const { codes: b, text, end } = c;
+  if (shape === 'dest') {
+    if (!hasService || !numbersTo(b, text, s.portEnd, end, s.nums, 5))
+      return fault(s, 'expected "-> ADDR:PORT Conns InPkts OutPkts InBytes OutBytes"');
+    if (!countersInRange(s.nums)) return fault(s, 'counter out of range');
+    if (!addressOk(c, s)) return fault(s, 'real server address is not an IP address');
+    if (!isPort(s.port)) return fault(s, 'real server port out of range (0..65535)');
+    return 'dest';
+  }
+  if (shape !== 'other') return shape;
+  const restStart = scanHead(c, s);
+  if (restStart === HEAD_FAULT) return 'fault';
+  if (restStart < 0 || !numbersTo(b, text, restStart, end, s.nums, 5))
+    return fault(s, 'unrecognised line in ipvsadm --stats output');
+  if (!countersInRange(s.nums)) return fault(s, 'counter out of range');
+  return 'service';
+}
+
+function countersInRange(nums: readonly number[]): boolean {
+  for (let k = 0; k < 5; k++) if (!isCounter(nums[k]!)) return false;
+  return true;
+}
+
+const HEADER_PREFIX = 'IP Virtual Server version ';
+
+/** Step to the next line with text: what it is, as far as it is the same in both outputs; `other` for the rest. */
+function nextShape(c: Lines, s: LineScan): Exclude<LineKind, 'service'> | 'other' {
+  const at = nextLine(c, s);
+  return at === 'line' ? (lineShape(c, s) ?? 'other') : at;
+}
+
+/**
+ * The header `IP Virtual Server version V (size=N)` exactly, a column heading, or a real server line's `->` and
+ * ADDR:PORT (into s, with s.portEnd); undefined for any other line.
+ */
+function lineShape(c: Lines, s: LineScan): 'header' | 'heading' | 'dest' | undefined {
+  const { codes: b, start: i, end } = c;
+  const first = b[i]!;
+  if (isSpace(first)) {
+    const a = skipSpace(b, i, end);
+    if (b[a] !== 45 || b[a + 1] !== 62 /* -> */) return undefined;
+    if (b[a + 2] === 32 && startsWith(b, a + 3, 'RemoteAddress:Port')) return 'heading';
+    if (!isSpace(b[a + 2]!)) return undefined;
+    s.portEnd = scanAddressPort(b, skipSpace(b, a + 2, end), end, s);
+    return s.portEnd >= 0 ? 'dest' : undefined;
+  }
+  if (first === 80 /* P */) return startsWith(b, i, 'Prot LocalAddress:Port') ? 'heading' : undefined;
+  if (first !== 73 /* I */ || !startsWith(b, i, HEADER_PREFIX)) return undefined;
+  const v = i + HEADER_PREFIX.length;
+  const vEnd = skipToken(b, v, end);
+  if (vEnd === v || !startsWith(b, vEnd, ' (size=')) return undefined;
+  const sizeStart = vEnd + 7;
+  const sizeEnd = digitsEnd(b, sizeStart, end);
+  if (sizeEnd === sizeStart || sizeEnd !== end - 1 || b[sizeEnd] !== 41 /* ) */) return undefined;
+  const size = digitsValue(b, sizeStart, sizeEnd, 10);
+  if (size < 0 || size > 0xffffffff) return undefined;
+  s.version = c.text.slice(v, vEnd);
+  s.tableSize = size;
+  return 'header';
+}
+
+const addressOk = (c: Lines, a: AddressScan): boolean =>
+  c.codes[a.rawStart] === 91 /* [ */ ? isIpAddress(c.text.slice(a.addressStart, a.addressEnd)) : a.ipv4 >= 0;
+
+/** scanHead: the line is not a service line. */
+const NOT_A_SERVICE = -1;
+/** scanHead: a service line with a value out of range (s.fault says which). */
+const HEAD_FAULT = -2;
+
+/**
+ * The service at the start of the line: `TCP  ADDR:PORT …`, `FWM  MARK [IPv6] …`, into s; where the text after the
+ * address (or mark) starts, or NOT_A_SERVICE, or HEAD_FAULT.
+ */
+function scanHead(c: Lines, s: LineScan): number {
+  const { codes: b, start: i, end } = c;
+  let protocol: IpvsProtocol;
+  if (wordAt(b, i, end, 'TCP') || wordAt(b, i, end, 'UDP')) protocol = b[i] === 84 /* T */ ? 'TCP' : 'UDP';
+  else if (wordAt(b, i, end, 'SCTP')) protocol = 'SCTP';
+  else if (wordAt(b, i, end, 'FWM')) protocol = 'FWM';
+  else return NOT_A_SERVICE;
+  const j = skipSpace(b, i + protocol.length, end);
+  if (j === i + protocol.length) return NOT_A_SERVICE;
+  s.protocol = protocol;
+  if (protocol === 'FWM') {
+    const markEnd = digitsEnd(b, j, end);
+    if (markEnd === j || (markEnd < end && !isSpace(b[markEnd]!))) return NOT_A_SERVICE;
+    s.fwmark = digitsValue(b, j, markEnd, 10);
+    if (!isFwmark(s.fwmark)) return headFault(s, 'fwmark out of range (0..4294967295)');
+    let rest = skipSpace(b, markEnd, end);
+    s.ipv6 = rest > markEnd && wordAt(b, rest, end, 'IPv6');
+    if (s.ipv6) rest = skipSpace(b, rest + 4, end);
+    return rest;
+  }
+  const portEnd = scanAddressPort(b, j, end, s);
+  if (portEnd < 0) return NOT_A_SERVICE;
+  if (!addressOk(c, s)) return headFault(s, 'service address is not an IP address');
+  if (!isPort(s.port)) return headFault(s, 'service port out of range (0..65535)');
+  s.ipv6 = s.colon;
+  return skipSpace(b, portEnd, end);
+}
+
+function headFault(s: LineScan, message: string): number {
+  s.fault = message;
+  return HEAD_FAULT;
+}
+
+/** The forwarding method that is the whole token at i. */
+function forwardAt(b: Uint8Array, i: number, end: number): ForwardMethod | undefined {
+  const c = b[i];
+  const f: ForwardMethod | undefined =
+    c === 77 ? 'Masq' : c === 82 ? 'Route' : c === 84 ? 'Tunnel' : c === 76 ? 'Local' : undefined;
+  return f !== undefined && wordAt(b, i, end, f) ? f : undefined;
+}
+
+function tokensOf(c: Lines, i: number): string[] | undefined {
+  const { codes: b, end } = c;
+  const out: string[] = [];
+  for (i = skipSpace(b, i, end); i < end; i = skipSpace(b, i, end)) {
+    const j = skipToken(b, i, end);
+    if (out.push(c.text.slice(i, j)) > MAX_FIELDS) return undefined;
+    i = j;
+  }
+  return out;
+}
+
+const SCHEDULER = /^[a-z][a-z0-9_-]*$/;
+
+/** Scheduler, persistence and flags after a list service's address; a fault text when out of range. */
+function serviceMeta(tokens: string[]): ServiceMeta | string | undefined {
+  const scheduler = tokens[0];
+  if (!scheduler || !SCHEDULER.test(scheduler)) return undefined;
+  let persistence: number | undefined;
+  let persistenceMask: string | undefined;
+  const flags: string[] = [];
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const next = tokens[i + 1];
+    if (t === 'persistent' && next !== undefined && decimalUint(next, MAX_LINE) !== undefined) {
+      persistence = decimalUint(next, 10) ?? -1;
+      if (!isFwmark(persistence)) return 'persistence timeout out of range';
+      i++;
+    } else if (t === 'mask' && next) {
+      persistenceMask = next;
+      i++;
+    } else if ((t === 'pe' || t === 'conn_timeout' || t === 'conn-timeout') && next) {
+      flags.push(`${t} ${next}`);
+      i++;
+    } else {
+      const inner = t.slice(t.startsWith('(') ? 1 : 0, t.endsWith(')') ? -1 : undefined);
+      for (const f of inner.split(',')) if (f) flags.push(f);
+    }
+  }
+  return {
+    scheduler,
+    ...(persistence === undefined ? {} : { persistence }),
+    ...(persistenceMask === undefined ? {} : { persistenceMask }),
+    flags,
+  };
+}
