@@ -1,8 +1,16 @@
 import { realServerKey } from '../../collectors/ipvs-types.js';
 import type { LvsState } from '../store/lvs-store.js';
-import type { LvsEvent } from '../store/store-types.js';
+import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
+
+/** A cluster's keepalived directors, listed once per cluster (clusters never change while the console runs). */
+const DIRECTORS = new WeakMap<ClusterInfo, readonly string[]>();
+function directorsOf(cluster: ClusterInfo): readonly string[] {
+  let list = DIRECTORS.get(cluster);
+  if (!list) DIRECTORS.set(cluster, (list = Object.keys(cluster.keepalived)));
+  return list;
+}
 
 /**
  * Events derived from two successive states: what an operator wants in the timeline. `lastKnownVrrp` remembers each
@@ -16,21 +24,25 @@ export function diffEvents(
 ): LvsEvent[] {
   const out: LvsEvent[] = [];
   const ev = (e: Omit<LvsEvent, 'at'>) => out.push({ at: now, ...e });
-  for (const h of Object.values(next.hosts)) {
-    const p = prev.hosts[h.name];
-    // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
-    if (!p || p.status === h.status || p.status === 'connecting') continue;
-    if (h.status === 'down')
-      ev({
-        severity: 'critical',
-        host: h.name,
-        kind: 'host-down',
-        message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
-      });
-    else if (p.status === 'down')
-      ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
-  }
-  for (const [host, d] of Object.entries(next.ipvs)) {
+  // Each loop skips, by identity, what did not change: a poll changes one host, whatever the fleet's size.
+  if (prev.hosts !== next.hosts)
+    for (const name in next.hosts) {
+      const h = next.hosts[name]!;
+      const p = prev.hosts[name];
+      // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
+      if (!p || p === h || p.status === h.status || p.status === 'connecting') continue;
+      if (h.status === 'down')
+        ev({
+          severity: 'critical',
+          host: h.name,
+          kind: 'host-down',
+          message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
+        });
+      else if (p.status === 'down')
+        ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
+    }
+  for (const host in prev.ipvs === next.ipvs ? {} : next.ipvs) {
+    const d = next.ipvs[host]!;
     const p = prev.ipvs[host];
     if (!p || p === d || p.reading.status !== 'ok' || d.reading.status !== 'ok') continue;
     const before = new Map(p.reading.table.services.map((s) => [s.key, s]));
@@ -76,9 +88,11 @@ export function diffEvents(
         ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
   }
   const hostChanged = (h: string) => prev.hosts[h] !== next.hosts[h];
-  for (const cluster of next.clusters) {
+  const clustersMayChange =
+    prev.hosts !== next.hosts || prev.keepalived !== next.keepalived || prev.replication !== next.replication;
+  for (const cluster of clustersMayChange ? next.clusters : []) {
     // Only clusters whose own entries changed are judged again: the cost of a poll does not grow with the fleet.
-    const directors = Object.keys(cluster.keepalived);
+    const directors = directorsOf(cluster);
     if (directors.some((h) => hostChanged(h) || prev.keepalived[h] !== next.keepalived[h])) {
       for (const r of vrrpRows(prev, cluster)) {
         const id = `${r.director}/${r.instance}`;
