@@ -116,14 +116,14 @@ export function App({
   const d = dialog.state;
   return (
     <Box flexDirection="column" width={width}>
-      <Header now={time} cluster={cluster} view={ui.view} width={width} />
+      <Header state={state} now={time} cluster={cluster} view={ui.view} width={width} />
       <AlertBanner lines={alerts} width={width} />
       {d.phase === 'confirm' || d.phase === 'running' ? (
         <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />
       ) : ui.mode === 'help' ? (
         <HelpScreen keymap={table} readOnly={readOnly} height={height} scroll={ui.paneScroll} />
       ) : ui.mode === 'detail' && ui.detail ? (
-        <DetailView detail={ui.detail} width={width} height={height} />
+        <DetailView state={state} detail={ui.detail} width={width} height={height} />
       ) : (
         <Table
           spec={spec}

@@ -3,10 +3,12 @@ import { realServerKey } from '../collectors/ipvs-types.js';
 import { formatBytesRate, formatRate } from '../src/render/format.js';
 import { persistenceText, serviceName } from '../src/render/service-rows.js';
 import type { DetailTarget } from '../src/render/table-model.js';
+import type { LvsState } from '../src/store/lvs-store.js';
 import { Sparkline } from './Sparkline.js';
-import { useLvs } from './store-context.js';
 
 export interface DetailViewProps {
+  /** The store as of the last data frame (useStoreFrames). */
+  readonly state: LvsState;
   /** The service or the real server to show. */
   readonly detail: DetailTarget;
   readonly width: number;
@@ -14,8 +16,7 @@ export interface DetailViewProps {
 }
 
 /** A service with per real server sparklines, or a real server across services with its NFS and replication state. */
-export function DetailView({ detail, width, height }: DetailViewProps) {
-  const state = useLvs((s) => s);
+export function DetailView({ state, detail, width, height }: DetailViewProps) {
   const spark = Math.max(10, Math.min(40, width - 60));
   if (detail.kind === 'text')
     return (

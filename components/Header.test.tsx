@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { createLvsStore } from '../src/store/lvs-store.js';
 import type { ClusterInfo } from '../src/store/store-types.js';
 import { Header } from './Header.js';
-import { StoreContext } from './store-context.js';
 
 const cluster = (name: string): ClusterInfo => ({
   name,
@@ -30,9 +29,7 @@ describe('Header', () => {
     for (const c of clusters.slice(0, 120)) for (const d of c.directors) store.getState().hostUp(d, now - 1000, 30);
     store.getState().hostDown('c0-d1', { kind: 'timeout', message: 'connect timed out' }, now);
     const { lastFrame, unmount } = render(
-      <StoreContext.Provider value={store}>
-        <Header now={now} cluster="c75" view="services" width={80} />
-      </StoreContext.Provider>,
+      <Header state={store.getState()} now={now} cluster="c75" view="services" width={80} />,
     );
     const [top, views] = lastFrame()!.split('\n');
     unmount();

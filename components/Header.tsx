@@ -1,11 +1,13 @@
 import { Box, Text } from 'ink';
-import { useShallow } from 'zustand/react/shallow';
+import { useMemo } from 'react';
 import { formatAge, formatBytesRate } from '../src/render/format.js';
 import { fitTabs, hostCountText, hostCounts } from '../src/render/header-model.js';
 import { VIEW_TITLES, VIEWS, type ViewId } from '../src/render/views.js';
-import { useLvs } from './store-context.js';
+import type { LvsState } from '../src/store/lvs-store.js';
 
 export interface HeaderProps {
+  /** The store as of the last data frame (useStoreFrames): the header redraws with the frame, not with every poll. */
+  readonly state: LvsState;
   /** Current time, so ages tick between polls. */
   readonly now: number;
   readonly cluster: string;
@@ -13,18 +15,17 @@ export interface HeaderProps {
   readonly width: number;
 }
 
-export function Header({ now, cluster, view, width }: HeaderProps) {
-  const h = useLvs(
-    useShallow((s) => {
-      const hosts = Object.values(s.hosts);
-      const oldest = hosts.reduce<number | undefined>(
-        (acc, x) => (x.readAt === undefined ? acc : acc === undefined ? x.readAt : Math.min(acc, x.readAt)),
-        undefined,
-      );
-      return { ...hostCounts(hosts), oldest, paused: s.paused, readOnly: s.readOnly, jump: s.jumpHost };
-    }),
-  );
-  const clusters = useLvs((s) => s.clusters);
+export function Header({ state, now, cluster, view, width }: HeaderProps) {
+  const counts = useMemo(() => {
+    const hosts = Object.values(state.hosts);
+    const oldest = hosts.reduce<number | undefined>(
+      (acc, x) => (x.readAt === undefined ? acc : acc === undefined ? x.readAt : Math.min(acc, x.readAt)),
+      undefined,
+    );
+    return { ...hostCounts(hosts), oldest };
+  }, [state.hosts]);
+  const h = { ...counts, paused: state.paused, readOnly: state.readOnly, jump: state.jumpHost };
+  const clusters = state.clusters;
   const clock = new Date(now).toISOString().slice(11, 19);
   const status = [
     h.paused ? ' PAUSED ' : '',

@@ -1,12 +1,9 @@
-import { createContext, useContext } from 'react';
-import { useStore } from 'zustand';
-import type { LvsState, LvsStore } from '../src/store/lvs-store.js';
+import { createContext } from 'react';
+import type { LvsStore } from '../src/store/lvs-store.js';
 
+/**
+ * The console's store. Components read it only through useStoreFrames, which coalesces polls into at most ten data
+ * frames a second, and write it only through passed-in callbacks: a component subscribed to the store itself would
+ * redraw the whole screen on every host poll (150 a second at 300 hosts).
+ */
 export const StoreContext = createContext<LvsStore | undefined>(undefined);
-
-/** Read one slice of the console's store; components never write it except through passed-in callbacks. */
-export function useLvs<T>(selector: (state: LvsState) => T): T {
-  const store = useContext(StoreContext);
-  if (!store) throw new Error('useLvs outside <StoreContext.Provider>');
-  return useStore(store, selector);
-}
