@@ -106,10 +106,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     {
       exitOnCtrlC: false,
       // Data frames are already coalesced (useStoreFrames); Ink's own 30 fps throttle would only hold a keypress
-      // back behind the frame before it. Incremental output rewrites only the lines that changed: fewer bytes
-      // through a jump host's SSH session on every frame.
+      // back behind the frame before it. (Ink's incrementalRendering is not used: in tmux it left lines of earlier
+      // frames on the screen when the frame's height changed.)
       maxFps: 60,
-      incrementalRendering: true,
     },
   );
   // SIGHUP: the jump host session dropped. Both close every connection before the process ends.

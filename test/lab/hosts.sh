@@ -465,6 +465,11 @@ stop_keepalived() { # host signal
   pids=$(keepalived_pids "$h")
   [[ -n $pids ]] || return 0
   if [[ $sig == KILL ]]; then
+    # A crash of the whole keepalived at once: every process is stopped first, so none can act on the death of
+    # another (a child cleaning up after its parent) before its own SIGKILL. Killed one after another on a busy
+    # lab, director1 was once found without its VIP afterwards, which is not what a crash leaves.
+    # shellcheck disable=SC2086
+    kill -STOP $pids
     # shellcheck disable=SC2086
     kill -KILL $pids
   else
