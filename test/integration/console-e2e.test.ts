@@ -84,7 +84,9 @@ describe('the console in a real terminal against the lab', () => {
     );
     expect(detail).toMatch(/192\.168\.60\.99:80/);
     screen.save('08-detail');
+    // Escape alone, and seen to close the detail: the next case's first key right behind it would be Alt+key.
     screen.keys('Escape');
+    await screen.waitFor((t) => !/scheduler wlc/.test(t) && /\d+ rows/.test(t), 10_000, 'detail closed');
   });
 
   it('pauses visibly and resumes', async () => {
