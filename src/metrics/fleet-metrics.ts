@@ -1,5 +1,6 @@
 import { Histogram, Registry } from 'prom-client';
 import type { LvsStore } from '../store/lvs-store.js';
+import { changedKeys } from '../store/record-changes.js';
 import { healthMetrics } from './health-metrics.js';
 import { ipvsMetrics } from './ipvs-metrics.js';
 import { keepalivedMetrics } from './keepalived-metrics.js';
@@ -30,11 +31,10 @@ export function createFleetMetrics(store: LvsStore): FleetMetrics {
     registers: [registry],
   });
   const unsubscribe = store.subscribe((next, prev) => {
-    if (next.hosts === prev.hosts) return;
-    for (const h of Object.values(next.hosts)) {
-      const before = prev.hosts[h.name];
-      if (h.readAt !== undefined && h.pollDurationMs !== undefined && h.readAt !== before?.readAt)
-        polls.observe({ host: h.name }, h.pollDurationMs / 1000);
+    for (const name of changedKeys(prev.hosts, next.hosts, next.changes?.hosts)) {
+      const h = next.hosts[name];
+      if (h?.readAt !== undefined && h.pollDurationMs !== undefined && h.readAt !== prev.hosts[name]?.readAt)
+        polls.observe({ host: name }, h.pollDurationMs / 1000);
     }
   });
   return { registry, close: unsubscribe };

@@ -1,5 +1,6 @@
 import { realServerKey } from '../../collectors/ipvs-types.js';
 import type { LvsState } from '../store/lvs-store.js';
+import { changedKeys } from '../store/record-changes.js';
 import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
@@ -10,6 +11,51 @@ function directorsOf(cluster: ClusterInfo): readonly string[] {
   let list = DIRECTORS.get(cluster);
   if (!list) DIRECTORS.set(cluster, (list = Object.keys(cluster.keepalived)));
   return list;
+}
+
+interface ClusterIndex {
+  /** Clusters a host takes part in (director, keepalived, replication side), in config order. */
+  readonly byHost: ReadonlyMap<string, readonly ClusterInfo[]>;
+  readonly byPair: ReadonlyMap<string, ClusterInfo>;
+  readonly order: ReadonlyMap<ClusterInfo, number>;
+}
+const INDEXES = new WeakMap<readonly ClusterInfo[], ClusterIndex>();
+function clusterIndex(clusters: readonly ClusterInfo[]): ClusterIndex {
+  let index = INDEXES.get(clusters);
+  if (index) return index;
+  const byHost = new Map<string, ClusterInfo[]>();
+  const byPair = new Map<string, ClusterInfo>();
+  const add = (host: string, c: ClusterInfo) => {
+    const list = byHost.get(host) ?? [];
+    if (!list.includes(c)) list.push(c);
+    byHost.set(host, list);
+  };
+  for (const c of clusters) {
+    for (const h of [...c.directors, ...directorsOf(c)]) add(h, c);
+    for (const r of c.replication) {
+      add(r.source, c);
+      add(r.replica, c);
+      byPair.set(r.id, c);
+    }
+  }
+  index = { byHost, byPair, order: new Map(clusters.map((c, i) => [c, i])) };
+  INDEXES.set(clusters, index);
+  return index;
+}
+
+/** The clusters whose hosts, keepalived readings or replication pairs changed between the two states. */
+function touchedClusters(prev: LvsState, next: LvsState): ClusterInfo[] {
+  const index = clusterIndex(next.clusters);
+  const found = new Set<ClusterInfo>();
+  const ch = next.changes;
+  for (const h of changedKeys(prev.hosts, next.hosts, ch?.hosts)) index.byHost.get(h)?.forEach((c) => found.add(c));
+  for (const h of changedKeys(prev.keepalived, next.keepalived, ch?.keepalived))
+    index.byHost.get(h)?.forEach((c) => found.add(c));
+  for (const id of changedKeys(prev.replication, next.replication, ch?.replication)) {
+    const c = index.byPair.get(id);
+    if (c) found.add(c);
+  }
+  return [...found].sort((a, b) => index.order.get(a)! - index.order.get(b)!);
 }
 
 /**
@@ -24,27 +70,28 @@ export function diffEvents(
 ): LvsEvent[] {
   const out: LvsEvent[] = [];
   const ev = (e: Omit<LvsEvent, 'at'>) => out.push({ at: now, ...e });
-  // Each loop skips, by identity, what did not change: a poll changes one host, whatever the fleet's size.
-  if (prev.hosts !== next.hosts)
-    for (const name in next.hosts) {
-      const h = next.hosts[name]!;
-      const p = prev.hosts[name];
-      // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
-      if (!p || p === h || p.status === h.status || p.status === 'connecting') continue;
-      if (h.status === 'down')
-        ev({
-          severity: 'critical',
-          host: h.name,
-          kind: 'host-down',
-          message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
-        });
-      else if (p.status === 'down')
-        ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
-    }
-  for (const host in prev.ipvs === next.ipvs ? {} : next.ipvs) {
-    const d = next.ipvs[host]!;
+  // Each loop looks at the keys the last write changed (see `changedKeys`): a poll changes one host, whatever the
+  // fleet's size.
+  const ch = next.changes;
+  for (const name of changedKeys(prev.hosts, next.hosts, ch?.hosts)) {
+    const h = next.hosts[name];
+    const p = prev.hosts[name];
+    // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
+    if (!h || !p || p === h || p.status === h.status || p.status === 'connecting') continue;
+    if (h.status === 'down')
+      ev({
+        severity: 'critical',
+        host: h.name,
+        kind: 'host-down',
+        message: `${h.name} down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}`.trim(),
+      });
+    else if (p.status === 'down')
+      ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
+  }
+  for (const host of changedKeys(prev.ipvs, next.ipvs, ch?.ipvs)) {
+    const d = next.ipvs[host];
     const p = prev.ipvs[host];
-    if (!p || p === d || p.reading.status !== 'ok' || d.reading.status !== 'ok') continue;
+    if (!d || !p || p === d || p.reading.status !== 'ok' || d.reading.status !== 'ok') continue;
     const before = new Map(p.reading.table.services.map((s) => [s.key, s]));
     const after = new Map(d.reading.table.services.map((s) => [s.key, s]));
     for (const [key, s] of after) {
@@ -88,9 +135,7 @@ export function diffEvents(
         ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
   }
   const hostChanged = (h: string) => prev.hosts[h] !== next.hosts[h];
-  const clustersMayChange =
-    prev.hosts !== next.hosts || prev.keepalived !== next.keepalived || prev.replication !== next.replication;
-  for (const cluster of clustersMayChange ? next.clusters : []) {
+  for (const cluster of touchedClusters(prev, next)) {
     // Only clusters whose own entries changed are judged again: the cost of a poll does not grow with the fleet.
     const directors = directorsOf(cluster);
     if (directors.some((h) => hostChanged(h) || prev.keepalived[h] !== next.keepalived[h])) {
@@ -142,18 +187,18 @@ export function diffEvents(
       }
     }
   }
-  if (prev.nfs !== next.nfs) {
-    for (const m of Object.values(next.nfs)) {
-      const o = prev.nfs[m.id];
-      // UNKNOWN is "could not look" (the host is down, which has its own event), not a state of the mount.
-      if (o?.health && m.health && o.health !== m.health && o.health !== 'UNKNOWN' && m.health !== 'UNKNOWN')
-        ev({
-          severity: m.health === 'OK' ? 'info' : m.health === 'SLOW' ? 'warn' : 'critical',
-          host: m.host,
-          kind: 'nfs-state',
-          message: `NFS ${m.host}:${m.mountpoint} ${o.health} → ${m.health}: ${m.reason ?? ''}`,
-        });
-    }
+  for (const id of changedKeys(prev.nfs, next.nfs, ch?.nfs)) {
+    const m = next.nfs[id];
+    const o = prev.nfs[id];
+    if (!m) continue;
+    // UNKNOWN is "could not look" (the host is down, which has its own event), not a state of the mount.
+    if (o?.health && m.health && o.health !== m.health && o.health !== 'UNKNOWN' && m.health !== 'UNKNOWN')
+      ev({
+        severity: m.health === 'OK' ? 'info' : m.health === 'SLOW' ? 'warn' : 'critical',
+        host: m.host,
+        kind: 'nfs-state',
+        message: `NFS ${m.host}:${m.mountpoint} ${o.health} → ${m.health}: ${m.reason ?? ''}`,
+      });
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture
 import { doctorChecks } from './doctor.js';
 import { diffEvents } from './events.js';
 import { replicationRows } from './replication-view.js';
-import { HISTORY_POINTS } from '../store/lvs-store.js';
+import { HISTORY_POINTS, type LvsState } from '../store/lvs-store.js';
+import { changedKeys } from '../store/record-changes.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 
 // After the fixtures were captured: each director's reading is newer than the other's last transition.
@@ -132,7 +133,40 @@ describe('events', () => {
   });
 });
 
+describe('events between states two writes apart', () => {
+  it('two writes apart, both hosts going down are seen (the store notes only its last write)', () => {
+    const store = storeFromCaptures(config, { director1: ka('healthy-master'), director2: ka('fault') }, NOW);
+    const up = store.getState();
+    store.getState().hostDown('director1', { kind: 'unreachable', message: 'connect ECONNREFUSED' }, NOW + 1000);
+    store.getState().hostDown('director2', { kind: 'timeout', message: 'connect timed out' }, NOW + 1000);
+    const down = store.getState();
+    expect(down.changes?.hosts?.keys).toEqual(['director2']);
+    expect(diffEvents(up, down, NOW).map((e) => [e.kind, e.host])).toEqual([
+      ['host-down', 'director1'],
+      ['host-down', 'director2'],
+    ]);
+  });
+});
+
 describe('store', () => {
+  it('notes which keys a batch wrote, against the records it started from', () => {
+    const store = storeFromCaptures(config, { director1: ka('healthy-master') }, NOW);
+    const seen: [LvsState, LvsState][] = [];
+    store.subscribe((next, prev) => seen.push([next, prev]));
+    store.getState().batch(() => {
+      store.getState().hostUp('director1', NOW + 1000, 10);
+      store.getState().hostDown('director2', { kind: 'timeout', message: 'connect timed out' }, NOW + 1000);
+      store.getState().hostUp('director1', NOW + 2000, 10);
+    });
+    expect(seen).toHaveLength(1);
+    const [next, prev] = seen[0]!;
+    expect(next.changes?.hosts).toEqual({ from: prev.hosts, to: next.hosts, keys: ['director1', 'director2'] });
+    expect(next.changes?.ipvs).toBeUndefined();
+    expect(changedKeys(prev.hosts, next.hosts, undefined)).toEqual(['director1', 'director2']);
+    expect(prev.hosts.director1!.readAt).toBe(NOW);
+    expect(next.hosts.director1!.readAt).toBe(NOW + 2000);
+  });
+
   it('lands a batch of updates as one change', () => {
     const store = storeFromCaptures(config, {}, NOW);
     const seen: string[] = [];

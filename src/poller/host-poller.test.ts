@@ -171,4 +171,23 @@ describe('HostPoller', () => {
     expect(store.getState().keepalived.d1?.reading.status).toBe('not-running');
     await poller.stop();
   });
+
+  it('lands a poll in the store as one write, streamed or not', async () => {
+    const { store, transport, poller } = setup(true, true);
+    const writes: string[][] = [];
+    store.subscribe((next) => writes.push(Object.keys(next.changes ?? {}).sort()));
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().hosts.d1!.status).toBe('up');
+    expect(writes).toEqual([['hosts', 'ipvs', 'keepalived']]);
+    writes.length = 0;
+    await vi.advanceTimersByTimeAsync(1000);
+    transport.releaseStreamed();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([['hosts', 'ipvs', 'keepalived']]);
+    expect(store.getState().hosts.d1!.readAt).toBe(Date.now());
+    await poller.stop();
+  });
 });

@@ -94,7 +94,6 @@ export class HostPoller {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
     debugLog('poll-start', { host });
-    store.getState().hostAttempt(host, started);
     const nonce = randomBytes(6).toString('hex');
     // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
     const pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
@@ -103,7 +102,11 @@ export class HostPoller {
     const decoder = new StringDecoder('utf8');
     let streamed = false;
     const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
-    /** Apply every part whose sections have all arrived, with one progress update for the lot. */
+    let answered = false;
+    /**
+     * Apply every part whose sections have all arrived, with one progress update for the lot. When that was the last
+     * part the host has answered the poll, in the same update: a poll whose output arrives at once is one write.
+     */
     const applyReady = () => {
       const done = stream.sections;
       const ready = [...pending].filter(([, sections]) => sections.every((x) => done.has(x.id)));
@@ -116,6 +119,10 @@ export class HostPoller {
           part.apply(done, state, at);
         }
         state.pollProgress(host, { read: ready.map(([part]) => ref(part)) }, at);
+        if (pending.size === 0) {
+          state.hostUp(host, at, at - started);
+          answered = true;
+        }
       });
     };
     // A part still missing after an interval marks its pane stale; the rest of the host stays fresh.
@@ -149,14 +156,15 @@ export class HostPoller {
       this.failures = 0;
       this.nextAttemptAt = 0;
       const state = store.getState();
-      state.batch(() => {
-        applyReady();
-        if (pending.size > 0) {
-          const reason = `poll ended without this part (exit code ${result.exitCode})`;
-          state.pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
-        }
-        state.hostUp(host, readAt, readAt - started);
-      });
+      if (!answered)
+        state.batch(() => {
+          applyReady();
+          if (pending.size > 0) {
+            const reason = `poll ended without this part (exit code ${result.exitCode})`;
+            state.pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
+          }
+          if (!answered) state.hostUp(host, readAt, readAt - started);
+        });
       debugLog('poll-end', { host, ms: readAt - started, sections: stream.sections.size, late: pending.size });
     } catch (err) {
       const detail =

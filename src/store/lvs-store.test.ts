@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { applyCaptures } from '../../test/support/fixture-store.js';
 import { CAPTURES, capturedStore, config, NOW } from '../../test/support/console-store.js';
+import { clusterInfos } from '../poller/host-plan.js';
+import { createLvsStore } from './lvs-store.js';
 
 describe('the store factory', () => {
   it('gives each caller its own store', () => {
@@ -43,5 +45,61 @@ describe('updates', () => {
     expect(sets).toBe(0);
     hostUp('director1', NOW + 1000, 40);
     expect(sets).toBe(1);
+  });
+});
+
+describe('the commit window', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const windowed = () =>
+    createLvsStore({
+      clusters: clusterInfos(config),
+      hosts: ['director1', 'director2', 'web1'],
+      pollIntervalMs: 1000,
+      readOnly: false,
+      commitWindowMs: 50,
+    });
+
+  it('lands the first write at once and the writes that follow within the window together', async () => {
+    vi.useFakeTimers({ now: NOW });
+    const store = windowed();
+    const landed: string[][] = [];
+    store.subscribe((next) => landed.push([...(next.changes?.hosts?.keys ?? [])]));
+    store.getState().hostUp('director1', NOW, 10);
+    expect(landed).toEqual([['director1']]);
+    await vi.advanceTimersByTimeAsync(10);
+    store.getState().hostUp('director2', Date.now(), 10);
+    await vi.advanceTimersByTimeAsync(10);
+    store.getState().hostUp('web1', Date.now(), 10);
+    store.getState().hostUp('director2', Date.now(), 12);
+    // Held: readers still see the last landed state.
+    expect(store.getState().hosts.director2!.status).toBe('connecting');
+    await vi.advanceTimersByTimeAsync(29);
+    expect(landed).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(landed).toEqual([['director1'], ['director2', 'web1']]);
+    expect(store.getState().hosts.director2!.pollDurationMs).toBe(12);
+  });
+
+  it('lands what the operator did at once, with the writes it held', async () => {
+    vi.useFakeTimers({ now: NOW });
+    const store = windowed();
+    let changes = 0;
+    store.subscribe(() => changes++);
+    store.getState().hostUp('director1', NOW, 10);
+    await vi.advanceTimersByTimeAsync(5);
+    store.getState().hostUp('director2', Date.now(), 10);
+    store.getState().setPaused(true);
+    expect(changes).toBe(2);
+    expect(store.getState().paused).toBe(true);
+    expect(store.getState().hosts.director2!.status).toBe('up');
+    await vi.advanceTimersByTimeAsync(10);
+    store.getState().hostUp('web1', Date.now(), 10);
+    store.getState().flush();
+    expect(changes).toBe(3);
+    expect(store.getState().hosts.web1!.status).toBe('up');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(changes).toBe(3);
   });
 });

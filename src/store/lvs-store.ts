@@ -3,6 +3,7 @@ import type { IpvsReading } from '../../collectors/ipvs-collector.js';
 import { tableRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
 import { shareStructure } from './structural-sharing.js';
+import type { KeyedRecord, RecordChange, StateChanges } from './record-changes.js';
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
 import { judgeNfsMount, type NfsMountsReading, type NfsProbeResult } from '../../collectors/nfs.js';
@@ -43,8 +44,12 @@ export interface LvsState {
   readonly pollIntervalMs: number;
   readonly readOnly: boolean;
   readonly paused: boolean;
+  /**
+   * What the write that made this state changed in its keyed records, so a subscriber can look at the keys written
+   * instead of walking the fleet (see `changedKeys`). Absent or partial for states built elsewhere.
+   */
+  readonly changes?: StateChanges;
 
-  hostAttempt(host: string, at: number): void;
   hostUp(host: string, readAt: number, durationMs: number): void;
   hostDown(host: string, error: HostError, at: number): void;
   /**
@@ -73,6 +78,8 @@ export interface LvsState {
   setPaused(paused: boolean): void;
   /** Run updates as one: subscribers see a single change with all of them. */
   batch(fn: () => void): void;
+  /** Land writes the commit window holds back, now. */
+  flush(): void;
 }
 
 export interface PollProgress {
@@ -91,6 +98,12 @@ export interface StoreSeed {
   readonly hosts: readonly string[];
   readonly pollIntervalMs: number;
   readonly readOnly: boolean;
+  /**
+   * Hold host writes that come within this many ms of the last change and land them together at the end of the
+   * window: with hundreds of hosts, polls then cost one copy of the fleet's records per window, not one per poll.
+   * 0 (the default): every write or batch lands at once.
+   */
+  readonly commitWindowMs?: number;
 }
 
 export type LvsStore = StoreApi<LvsState>;
@@ -116,19 +129,69 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
   return createStore<LvsState>()((rawSet, rawGet) => {
     // Inside `batch`, updates gather in a draft and land as one `set`: one notification (one frame, one event diff)
     // per host poll, however many parts it updated.
+    // Writes land in a draft, which subscribers see as one change: at the end of a batch, or with a commit window,
+    // at most once per window (see `StoreSeed.commitWindowMs`).
     let draft: LvsState | undefined;
     let depth = 0;
+    // The keyed records the draft holds its own copies of (written in place until the draft lands), with the record
+    // each copy was made from and the keys written since.
+    let drafted = new Map<KeyedRecord, { from: object; keys: Set<string> }>();
+    const windowMs = seed.commitWindowMs ?? 0;
+    let lastCommitAt = -Infinity;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const get = (): LvsState => draft ?? rawGet();
-    const set = (partial: Partial<LvsState>) => {
-      if (depth > 0) draft = { ...get(), ...partial };
-      else rawSet(partial);
+    const commit = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (!draft || depth > 0) return;
+      const changes: Partial<Record<KeyedRecord, RecordChange>> = {};
+      for (const [record, d] of drafted) changes[record] = { from: d.from, to: draft[record], keys: [...d.keys] };
+      const next = { ...draft, changes };
+      draft = undefined;
+      drafted = new Map();
+      lastCommitAt = Date.now();
+      rawSet(next);
     };
-    /** Replace one host's runtime, skipping `set` when nothing changed. */
+    /** Land the draft now, or at the end of the window that began with the last commit. */
+    const settle = () => {
+      if (depth > 0 || !draft) return;
+      const wait = lastCommitAt + windowMs - Date.now();
+      if (wait <= 0) commit();
+      else if (timer === undefined) {
+        timer = setTimeout(commit, wait);
+        timer.unref?.();
+      }
+    };
+    /** Whole fields (events, audit, pause): what the operator did or must see lands at once, with any held writes. */
+    const set = (partial: Partial<LvsState>) => {
+      draft = { ...get(), ...partial };
+      for (const k in partial) drafted.delete(k as KeyedRecord);
+      commit();
+    };
+    /**
+     * Set one entry of a keyed record. A draft copies each record once and writes into its copy: a host poll that
+     * touches one host costs one copy of the fleet's record, not one per part, and with a commit window one copy per
+     * window, not per poll. The keys written go out with the state.
+     */
+    const writeEntry = <K extends KeyedRecord>(record: K, key: string, value: LvsState[K][string]) => {
+      let d = drafted.get(record);
+      if (!d) {
+        const from = get()[record];
+        draft = { ...get(), [record]: { ...from } };
+        drafted.set(record, (d = { from, keys: new Set() }));
+      }
+      (draft![record] as Record<string, unknown>)[key] = value;
+      d.keys.add(key);
+      settle();
+    };
+    /** Replace one host's runtime, skipping the write when nothing changed. */
+    const writeHost = (prev: HostRuntime, next: HostRuntime) => {
+      const shared = shareStructure(prev, next);
+      if (shared !== prev) writeEntry('hosts', prev.name, shared);
+    };
     const patchHost = (name: string, patch: Partial<HostRuntime>) => {
       const prev = get().hosts[name];
-      if (!prev) return;
-      const next = shareStructure(prev, { ...prev, ...patch });
-      if (next !== prev) set({ hosts: { ...get().hosts, [name]: next } });
+      if (prev) writeHost(prev, { ...prev, ...patch });
     };
     return {
       clusters: seed.clusters,
@@ -148,28 +211,18 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       readOnly: seed.readOnly,
       paused: false,
 
-      hostAttempt: (host, at) => patchHost(host, { lastAttemptAt: at }),
       hostUp: (host, readAt, durationMs) => {
         const prev = get().hosts[host];
         if (!prev) return;
         const { error: _dropped, ...rest } = prev;
-        const status = statusOfParts(prev.parts);
-        const next = shareStructure(prev, { ...rest, status, readAt, pollDurationMs: durationMs });
-        if (next !== prev) set({ hosts: { ...get().hosts, [host]: next } });
+        writeHost(prev, { ...rest, status: statusOfParts(prev.parts), readAt, pollDurationMs: durationMs });
       },
       hostDown: (host, error, at) => {
         patchHost(host, { status: 'down', error, lastAttemptAt: at });
         // Nothing is known of a down host's mounts: they are UNKNOWN with the reason, never HUNG or OK from before.
         const reason = `host ${host} down: ${error.kind}: ${error.message}`;
-        const nfs = get().nfs;
-        const stale = Object.values(nfs).filter((m) => m.host === host && m.reason !== reason);
-        if (stale.length > 0)
-          set({
-            nfs: {
-              ...nfs,
-              ...Object.fromEntries(stale.map((m) => [m.id, { ...m, health: 'UNKNOWN' as const, reason }])),
-            },
-          });
+        for (const m of Object.values(get().nfs))
+          if (m.host === host && m.reason !== reason) writeEntry('nfs', m.id, { ...m, health: 'UNKNOWN', reason });
       },
       pollProgress: (host, progress, at) => {
         const prev = get().hosts[host];
@@ -186,8 +239,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         }
         // The host answered: whatever took it down is over, and its parts say how fresh each pane is.
         const { error: _dropped, ...rest } = prev;
-        const next = shareStructure(prev, { ...rest, parts, status: statusOfParts(parts) });
-        if (next !== prev) set({ hosts: { ...get().hosts, [host]: next } });
+        writeHost(prev, { ...rest, parts, status: statusOfParts(parts) });
       },
       tickSkipped: (host) => patchHost(host, { skippedTicks: (get().hosts[host]?.skippedTicks ?? 0) + 1 }),
       setHostInfo: (host, info) => patchHost(host, { info }),
@@ -213,8 +265,8 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
             bytesPerSec: appendCapped(h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec),
           };
         }
-        const history = reading.status === 'ok' ? { ...get().history, [host]: mine } : get().history;
-        set({ ipvs: { ...get().ipvs, [host]: shared }, history });
+        writeEntry('ipvs', host, shared);
+        if (reading.status === 'ok') writeEntry('history', host, mine);
       },
       setNet: (host, net) => patchHost(host, { net }),
       setClockSkew: (host, clockSkewMs) => patchHost(host, { clockSkewMs }),
@@ -231,19 +283,16 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         }
         const next = { host, readAt, reading, stateSeenAt };
         const shared = prev ? shareStructure(prev, next) : next;
-        if (shared !== prev) set({ keepalived: { ...get().keepalived, [host]: shared } });
+        if (shared !== prev) writeEntry('keepalived', host, shared);
       },
       setReplicationSide: (pairId, side, reading, readAt) => {
         const prev = get().replication[pairId];
         if (!prev) return;
         const next = shareStructure(prev, { ...prev, [side]: { ...reading, readAt } });
-        if (next !== prev) set({ replication: { ...get().replication, [pairId]: next } });
+        if (next !== prev) writeEntry('replication', pairId, next);
       },
       setNfsMounts: (host, reading, readAt) => {
-        const all = get().nfs;
-        let changed = false;
-        const updated: Record<string, NfsMountState> = { ...all };
-        for (const m of Object.values(all)) {
+        for (const m of Object.values(get().nfs)) {
           if (m.host !== host) continue;
           const entry = reading.mounts.find((e) => e.mountpoint === m.mountpoint);
           const counters = reading.stats.get(m.mountpoint);
@@ -269,41 +318,30 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
             health: verdict.health,
             reason: verdict.reason,
           });
-          if (next !== m) {
-            updated[m.id] = next;
-            changed = true;
-          }
+          if (next !== m) writeEntry('nfs', m.id, next);
         }
-        if (changed) set({ nfs: updated });
       },
       nfsProbeStarted: (mountId) => {
         const m = get().nfs[mountId];
-        if (m && !m.probeRunning) set({ nfs: { ...get().nfs, [mountId]: { ...m, probeRunning: true } } });
+        if (m && !m.probeRunning) writeEntry('nfs', mountId, { ...m, probeRunning: true });
       },
       setNfsProbe: (mountId, probe, at) => {
         const m = get().nfs[mountId];
         if (!m) return;
         const verdict = judgeNfsMount(m.entry !== undefined || m.mountedReadAt === undefined, probe, slowMsOf(mountId));
-        set({
-          nfs: {
-            ...get().nfs,
-            [mountId]: {
-              ...m,
-              probe,
-              probedAt: at,
-              probeRunning: false,
-              health: verdict.health,
-              reason: verdict.reason,
-            },
-          },
+        writeEntry('nfs', mountId, {
+          ...m,
+          probe,
+          probedAt: at,
+          probeRunning: false,
+          health: verdict.health,
+          reason: verdict.reason,
         });
       },
       nfsProbeFailed: (mountId, reason, at) => {
         const m = get().nfs[mountId];
         if (!m) return;
-        set({
-          nfs: { ...get().nfs, [mountId]: { ...m, probedAt: at, probeRunning: false, health: 'UNKNOWN', reason } },
-        });
+        writeEntry('nfs', mountId, { ...m, probedAt: at, probeRunning: false, health: 'UNKNOWN', reason });
       },
       addEvents: (events) => {
         if (events.length === 0) return;
@@ -326,13 +364,10 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           fn();
         } finally {
           depth -= 1;
-          if (depth === 0 && draft) {
-            const next = draft;
-            draft = undefined;
-            rawSet(next);
-          }
+          settle();
         }
       },
+      flush: commit,
     };
   });
 }

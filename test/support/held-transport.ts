@@ -68,6 +68,16 @@ export class HeldTransport implements Transport {
     p.resolve({ stdout, stderr: '', exitCode: 0, durationMs: 1 });
   }
 
+  /** Run the oldest held command for real and stream all of its output to `onStdout` before it ends. */
+  releaseStreamed(): void {
+    const p = this.pending[0];
+    if (!p) throw new Error('nothing pending');
+    const stdout = this.output(p);
+    p.options.onStdout?.(Buffer.from(stdout.slice(p.delivered!.length)));
+    p.delivered = stdout;
+    this.release();
+  }
+
   fail(detail: Omit<TransportError, 'host'>): void {
     const p = this.pending.shift();
     if (!p) throw new Error('nothing pending');
