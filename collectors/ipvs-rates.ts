@@ -1,5 +1,6 @@
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
-import { realServerKey } from './ipvs-types.js';
+import { realServerKey, sameRealServer, sameService, serviceKeyOf } from './ipvs-types.js';
+import { matchByKey } from './match-by-key.js';
 
 export interface IpvsRates {
   readonly connsPerSec: number;
@@ -45,21 +46,21 @@ export interface IpvsTableRates {
 export function tableRates(prev: IpvsTable, next: IpvsTable, seconds: number): IpvsTableRates {
   const services = new Map<string, IpvsRates>();
   const realServers = new Map<string, IpvsRates>();
-  const before = new Map(prev.services.map((s) => [s.key, s]));
-  for (const svc of next.services) {
-    const old = before.get(svc.key);
-    if (!old) continue;
+  const before = matchByKey(prev.services, next.services, sameService, serviceKeyOf).matched;
+  next.services.forEach((svc, i) => {
+    const old = before[i];
+    if (!old) return;
     if (old.counters && svc.counters) {
       const r = counterRates(old.counters, svc.counters, seconds);
       if (r) services.set(svc.key, r);
     }
-    const oldRs = new Map(old.realServers.map((rs) => [realServerKey(rs), rs]));
-    for (const rs of svc.realServers) {
-      const o = oldRs.get(realServerKey(rs));
-      if (!o?.counters || !rs.counters) continue;
+    const oldRs = matchByKey(old.realServers, svc.realServers, sameRealServer, realServerKey).matched;
+    svc.realServers.forEach((rs, j) => {
+      const o = oldRs[j];
+      if (!o?.counters || !rs.counters) return;
       const r = counterRates(o.counters, rs.counters, seconds);
       if (r) realServers.set(`${svc.key}|${realServerKey(rs)}`, r);
-    }
-  }
+    });
+  });
   return { services, realServers };
 }

@@ -49,3 +49,9 @@ export interface IpvsTable {
 export function realServerKey(rs: { readonly address: string; readonly port: number }): string {
   return rs.address.includes(':') ? `[${rs.address}]:${rs.port}` : `${rs.address}:${rs.port}`;
 }
+
+/** The same real server (what `realServerKey` names), compared without building the key. */
+export const sameRealServer = (a: IpvsRealServer, b: IpvsRealServer): boolean =>
+  a.address === b.address && a.port === b.port;
+export const sameService = (a: IpvsService, b: IpvsService): boolean => a.key === b.key;
+export const serviceKeyOf = (s: IpvsService): string => s.key;

@@ -4,6 +4,8 @@ import { interpretIpvs } from './ipvs-collector.js';
 import { mergeIpvsStats, parseIpvsList, parseIpvsStats } from './ipvs-list.js';
 import { parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
 import { tableRates } from './ipvs-rates.js';
+import { realServerKey, sameRealServer, sameService, serviceKeyOf, type IpvsService } from './ipvs-types.js';
+import { matchByKey } from './match-by-key.js';
 
 const fx = (path: string) => readFileSync(new URL(`../test/fixtures/${path}`, import.meta.url), 'utf8');
 const section = (id: string, stdout: string, exitCode: number | null = 0, stderr = '') =>
@@ -99,6 +101,40 @@ describe('stats, merge and rates', () => {
     expect(tcp.connsPerSec).toBeGreaterThan(0);
     // Counters that went backwards (table re-created) give no rate rather than a negative one.
     expect(tableRates(after, before, 10).services.has('TCP 172.16.60.22:80')).toBe(false);
+  });
+});
+
+describe('matchByKey on a captured table', () => {
+  const table = () => {
+    const l = parseIpvsList(fx('healthy/nat-director/ipvsadm-Ln.txt'));
+    if (!l.ok) throw new Error('fixture did not parse');
+    return l.value;
+  };
+  const keys = (items: readonly (IpvsService | undefined)[]) => items.map((s) => s?.key);
+
+  it('pairs every service of the same table read twice, in place', () => {
+    const a = table();
+    const b = table();
+    const m = matchByKey(a.services, b.services, sameService, serviceKeyOf);
+    expect(keys(m.matched)).toEqual(keys(b.services));
+    expect(m.matched.every((s, i) => s === a.services[i])).toBe(true);
+    expect(m.removed).toEqual([]);
+  });
+
+  it('pairs by key when the order changed, and names what was added and removed', () => {
+    const a = table();
+    const [first, second, ...rest] = table().services;
+    expect(first && second).toBeTruthy();
+    // The second read: the first service is gone, the rest come in reverse order, a real server list lost its head.
+    const moved = [...rest].reverse();
+    const m = matchByKey(a.services, [second!, ...moved], sameService, serviceKeyOf);
+    expect(keys(m.matched)).toEqual([second!.key, ...moved.map((s) => s.key)]);
+    expect(keys(m.removed)).toEqual([first!.key]);
+    const rs = second!.realServers;
+    const r = matchByKey(rs, rs.slice(1), sameRealServer, realServerKey);
+    expect(r.matched.map((x) => x && realServerKey(x))).toEqual(rs.slice(1).map(realServerKey));
+    expect(r.removed.map(realServerKey)).toEqual([realServerKey(rs[0]!)]);
+    expect(matchByKey([], rs, sameRealServer, realServerKey).matched).toEqual(rs.map(() => undefined));
   });
 });
 

@@ -6,6 +6,12 @@ import { StoreContext } from './store-context.js';
 export const DATA_FRAMES_PER_SECOND = 10;
 
 /**
+ * Ink's own frame cap (its `maxFps`). Data frames are already coalesced here, so Ink's throttle would only hold a
+ * keypress back behind the frame before it: at 60 fps a key just after a data frame waited up to 16 ms for its turn.
+ */
+export const INK_MAX_FPS = 500;
+
+/**
  * The store's state for drawing, coalesced: the first change after a quiet spell shows at once (on the next tick),
  * later ones at most every 1000 / DATA_FRAMES_PER_SECOND ms with the newest state. Keys re-render at once: they change
  * the console's own state, not this.

@@ -12,6 +12,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createElement } from 'react';
 import { StoreContext } from '../../components/store-context.js';
+import { INK_MAX_FPS } from '../../components/use-store-frames.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createFleet } from '../../src/poller/fleet.js';
 import { CountingStdout, SilentStdin } from './fake-terminal.js';
@@ -84,6 +85,7 @@ async function main() {
           stderr: new CountingStdout() as unknown as NodeJS.WriteStream,
           exitOnCtrlC: false,
           patchConsole: false,
+          maxFps: INK_MAX_FPS,
         },
       );
       unmount = () => app.unmount();

@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import { App } from '../../components/App.js';
 import { StoreContext } from '../../components/store-context.js';
+import { INK_MAX_FPS } from '../../components/use-store-frames.js';
 import type { ConsoleActions } from '../actions/console-contract.js';
 import { loadAuditTail } from '../audit-view.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
@@ -105,10 +106,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     </StoreContext.Provider>,
     {
       exitOnCtrlC: false,
-      // Data frames are already coalesced (useStoreFrames); Ink's own 30 fps throttle would only hold a keypress
-      // back behind the frame before it. (Ink's incrementalRendering is not used: in tmux it left lines of earlier
-      // frames on the screen when the frame's height changed.)
-      maxFps: 60,
+      // (Ink's incrementalRendering is not used: in tmux it left lines of earlier frames on the screen when the
+      // frame's height changed.)
+      maxFps: INK_MAX_FPS,
     },
   );
   // SIGHUP: the jump host session dropped. Both close every connection before the process ends.

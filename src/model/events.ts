@@ -1,4 +1,5 @@
-import { realServerKey } from '../../collectors/ipvs-types.js';
+import { realServerKey, sameRealServer, sameService, serviceKeyOf } from '../../collectors/ipvs-types.js';
+import { matchByKey } from '../../collectors/match-by-key.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { changedKeys } from '../store/record-changes.js';
 import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
@@ -92,13 +93,13 @@ export function diffEvents(
     const d = next.ipvs[host];
     const p = prev.ipvs[host];
     if (!d || !p || p === d || p.reading.status !== 'ok' || d.reading.status !== 'ok') continue;
-    const before = new Map(p.reading.table.services.map((s) => [s.key, s]));
-    const after = new Map(d.reading.table.services.map((s) => [s.key, s]));
-    for (const [key, s] of after) {
-      const o = before.get(key);
+    const services = matchByKey(p.reading.table.services, d.reading.table.services, sameService, serviceKeyOf);
+    d.reading.table.services.forEach((s, i) => {
+      const key = s.key;
+      const o = services.matched[i];
       if (!o) {
         ev({ severity: 'warn', host, kind: 'service-added', message: `${host}: service ${key} added` });
-        continue;
+        return;
       }
       if (o.scheduler !== s.scheduler)
         ev({
@@ -107,32 +108,34 @@ export function diffEvents(
           kind: 'scheduler-changed',
           message: `${host}: ${key} scheduler ${o.scheduler} → ${s.scheduler}`,
         });
-      const oldRs = new Map(o.realServers.map((r) => [realServerKey(r), r]));
-      const newRs = new Map(s.realServers.map((r) => [realServerKey(r), r]));
-      for (const [rk, r] of newRs) {
-        const or = oldRs.get(rk);
+      const rs = matchByKey(o.realServers, s.realServers, sameRealServer, realServerKey);
+      s.realServers.forEach((r, j) => {
+        const or = rs.matched[j];
         if (!or)
-          ev({ severity: 'warn', host, kind: 'real-server-added', message: `${host}: ${key} real server ${rk} added` });
+          ev({
+            severity: 'warn',
+            host,
+            kind: 'real-server-added',
+            message: `${host}: ${key} real server ${realServerKey(r)} added`,
+          });
         else if (or.weight !== r.weight)
           ev({
             severity: r.weight === 0 ? 'warn' : 'info',
             host,
             kind: 'weight-changed',
-            message: `${host}: ${key} ${rk} weight ${or.weight} → ${r.weight}`,
+            message: `${host}: ${key} ${realServerKey(r)} weight ${or.weight} → ${r.weight}`,
           });
-      }
-      for (const rk of oldRs.keys())
-        if (!newRs.has(rk))
-          ev({
-            severity: 'critical',
-            host,
-            kind: 'real-server-removed',
-            message: `${host}: ${key} real server ${rk} removed`,
-          });
-    }
-    for (const key of before.keys())
-      if (!after.has(key))
-        ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${key} removed` });
+      });
+      for (const gone of rs.removed)
+        ev({
+          severity: 'critical',
+          host,
+          kind: 'real-server-removed',
+          message: `${host}: ${key} real server ${realServerKey(gone)} removed`,
+        });
+    });
+    for (const gone of services.removed)
+      ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${gone.key} removed` });
   }
   const hostChanged = (h: string) => prev.hosts[h] !== next.hosts[h];
   for (const cluster of touchedClusters(prev, next)) {

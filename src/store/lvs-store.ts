@@ -113,11 +113,11 @@ function statusOfParts(parts: Readonly<Record<string, PartStatus>> | undefined):
   return 'up';
 }
 
-/** `points` and `value`, the oldest dropped beyond HISTORY_POINTS: one new array per real server and poll. */
-function appendCapped(points: readonly number[], value: number): number[] {
-  const out = points.slice(Math.max(0, points.length + 1 - HISTORY_POINTS));
-  out.push(value);
-  return out;
+/** Add `value` to a series in place, dropping the oldest point beyond HISTORY_POINTS. */
+function pushCapped(points: readonly number[], value: number): void {
+  const series = points as number[];
+  series.push(value);
+  if (series.length > HISTORY_POINTS) series.splice(0, series.length - HISTORY_POINTS);
 }
 
 const mapToRecord = <V>(m: ReadonlyMap<string, V>): Record<string, V> => Object.fromEntries(m);
@@ -193,6 +193,26 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       const prev = get().hosts[name];
       if (prev) writeHost(prev, { ...prev, ...patch });
     };
+    /**
+     * Extend a director's rate history with this reading's rates. Only the real servers in the reading keep a history:
+     * one that left the table takes its history with it. The series grow in place (the history is drawn, never
+     * compared between states): a 2,000-row table adds 4,000 points a poll, not 4,000 new arrays, and the director's
+     * record is replaced only when its set of real servers changes.
+     */
+    const writeHistory = (host: string, rates: DirectorIpvs['realServerRates']) => {
+      const before = get().history[host] ?? {};
+      const keys = Object.keys(rates);
+      const same = keys.length === Object.keys(before).length && keys.every((k) => Object.hasOwn(before, k));
+      const record: Record<string, RateHistory> = same
+        ? before
+        : Object.fromEntries(keys.map((k) => [k, before[k] ?? { connsPerSec: [], bytesPerSec: [] }]));
+      for (const k of keys) {
+        const r = rates[k]!;
+        pushCapped(record[k]!.connsPerSec, r.connsPerSec);
+        pushCapped(record[k]!.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec);
+      }
+      if (record !== before || !get().history[host]) writeEntry('history', host, record);
+    };
     return {
       clusters: seed.clusters,
       hosts: Object.fromEntries(seed.hosts.map((name) => [name, { name, status: 'connecting', skippedTicks: 0 }])),
@@ -252,21 +272,12 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           serviceRates = mapToRecord(r.services);
           realServerRates = mapToRecord(r.realServers);
         }
-        const next: DirectorIpvs = { host, readAt, reading, serviceRates, realServerRates };
-        const shared = prev ? shareStructure(prev, next) : next;
-        if (shared === prev) return;
-        // Only the real servers in this reading keep a history: one that left the table takes its history with it.
-        const before = get().history[host] ?? {};
-        const mine: Record<string, RateHistory> = {};
-        for (const [key, r] of Object.entries(realServerRates)) {
-          const h = before[key] ?? { connsPerSec: [], bytesPerSec: [] };
-          mine[key] = {
-            connsPerSec: appendCapped(h.connsPerSec, r.connsPerSec),
-            bytesPerSec: appendCapped(h.bytesPerSec, r.inBytesPerSec + r.outBytesPerSec),
-          };
-        }
-        writeEntry('ipvs', host, shared);
-        if (reading.status === 'ok') writeEntry('history', host, mine);
+        // The table keeps what did not change; the rates are new with every reading (a new read time), so they are
+        // not compared.
+        const shared = prev ? shareStructure(prev.reading, reading) : reading;
+        if (prev && prev.readAt === readAt && shared === prev.reading) return;
+        writeEntry('ipvs', host, { host, readAt, reading: shared, serviceRates, realServerRates });
+        if (reading.status === 'ok') writeHistory(host, realServerRates);
       },
       setNet: (host, net) => patchHost(host, { net }),
       setClockSkew: (host, clockSkewMs) => patchHost(host, { clockSkewMs }),
