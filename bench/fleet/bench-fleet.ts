@@ -43,7 +43,7 @@ const CASES: readonly BenchCase[] = [
   { name: 'render-300-2s', script: 'run-fleet.js', args: [...fleetArgs(300, 2000, 60, 90), '--render'], tty: true },
   { name: 'render-100-2s', script: 'run-fleet.js', args: [...fleetArgs(100, 2000, 30, 60), '--render'], tty: true },
   { name: 'startup-10', script: 'run-pty.js', args: ['--case', 'startup'] },
-  { name: 'keys', script: 'run-pty.js', args: ['--case', 'keys', '--keys', '100'] },
+  { name: 'keys', script: 'run-pty.js', args: ['--case', 'keys', '--keys', '300'] },
   { name: 'profile-300-2s', script: 'run-fleet.js', args: fleetArgs(300, 2000, 30, 30), profile: true },
   {
     name: 'profile-render-300-2s',

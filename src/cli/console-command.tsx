@@ -1,5 +1,4 @@
-import { render } from 'ink';
-import { App } from '../../components/App.js';
+import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
 import { INK_MAX_FPS } from '../../components/use-store-frames.js';
 import type { ConsoleActions } from '../actions/console-contract.js';
@@ -54,6 +53,8 @@ function firstRoundDone(store: LvsStore, capMs: number): Promise<void> {
 
 /** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or SIGHUP. */
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
+  // The drawing code loads while the config is read and the fleet starts connecting.
+  const ui = loadConsoleUi();
   const resolved = await load(opts.config, false);
   const problems = [
     ...(opts.view !== undefined && !VIEWS.includes(opts.view as ViewId)
@@ -91,6 +92,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     sampler?.stop();
     return (closing ??= fleet.stop());
   };
+  const { render, App } = await ui;
   const app = render(
     <StoreContext.Provider value={fleet.store}>
       <App

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { render } from 'ink';
-import { App } from '../../components/App.js';
+import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
 import { AttachError, isUrl, openAttach, type AttachConnection } from './attach-connection.js';
 import { applyPatch, createAttachedStore, nameCollisions } from './attached-store.js';
@@ -71,6 +70,7 @@ export async function runAttach(targets: readonly string[], options: AttachOptio
   }
   const anyActions = connections.some((c) => c.hello.allowActions);
   const close = () => connections.forEach((c) => c.close());
+  const { render, App } = await loadConsoleUi();
   const app = render(
     <StoreContext.Provider value={store}>
       <App
