@@ -127,10 +127,9 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
   const slowMs = new Map(seed.clusters.flatMap((c) => c.nfs.map((n) => [n.id, n.slowMs] as const)));
   const slowMsOf = (id: string) => slowMs.get(id) ?? 500;
   return createStore<LvsState>()((rawSet, rawGet) => {
-    // Inside `batch`, updates gather in a draft and land as one `set`: one notification (one frame, one event diff)
-    // per host poll, however many parts it updated.
-    // Writes land in a draft, which subscribers see as one change: at the end of a batch, or with a commit window,
-    // at most once per window (see `StoreSeed.commitWindowMs`).
+    // Writes gather in a draft that subscribers see land as one change (one frame, one event diff): at the end of a
+    // batch (a host poll, however many parts it updated), and with a commit window at most once per window (see
+    // `StoreSeed.commitWindowMs`).
     let draft: LvsState | undefined;
     let depth = 0;
     // The keyed records the draft holds its own copies of (written in place until the draft lands), with the record
