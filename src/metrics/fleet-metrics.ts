@@ -1,4 +1,4 @@
-import { Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { LvsStore } from '../store/lvs-store.js';
 import { changedKeys } from '../store/record-changes.js';
 import { healthMetrics } from './health-metrics.js';
@@ -21,6 +21,8 @@ const POLL_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
  */
 export function createFleetMetrics(store: LvsStore): FleetMetrics {
   const registry = new Registry();
+  // lvstop's own process (CPU, memory, event loop lag): a serve that starves cannot poll on time.
+  collectDefaultMetrics({ register: registry });
   for (const spec of [...ipvsMetrics(), ...keepalivedMetrics(), ...healthMetrics()])
     registerStateMetric(registry, () => store.getState(), spec);
   const polls = new Histogram({

@@ -1,25 +1,49 @@
 import type { NfsHealth } from '../../collectors/nfs.js';
 import { doctorChecks } from '../model/doctor.js';
 import { replicationRows, type ReplicationRow } from '../model/replication-view.js';
-import { vrrpAlerts, vrrpRows } from '../model/vrrp.js';
+import { vipHolders, vrrpAlerts, vrrpRows } from '../model/vrrp.js';
 import type { LvsState } from '../store/lvs-store.js';
+import type { HostRuntime } from '../store/store-types.js';
 import { clustersOf, hostClusters, type Sample, type StateMetricSpec } from './state-metric.js';
 
-const NFS_STATES: readonly NfsHealth[] = ['OK', 'SLOW', 'HUNG', 'STALE', 'MISSING'];
+const NFS_STATES: readonly (NfsHealth | 'UNKNOWN')[] = ['OK', 'SLOW', 'HUNG', 'STALE', 'MISSING', 'UNKNOWN'];
 
-/** How old each part of a host's data is: the part names match the console's Hosts view. */
+/**
+ * How old each part of a host's data is, from its last *successful* read (a failed read leaves the age running). The
+ * part names match the console's Hosts view.
+ */
 function dataAges(state: LvsState, now: number): { host: string; part: string; readAt: number }[] {
   const out: { host: string; part: string; readAt: number }[] = [];
   for (const h of Object.values(state.hosts))
     if (h.readAt !== undefined) out.push({ host: h.name, part: 'host', readAt: h.readAt });
-  for (const d of Object.values(state.ipvs)) out.push({ host: d.host, part: 'ipvs', readAt: d.readAt });
-  for (const k of Object.values(state.keepalived)) out.push({ host: k.host, part: 'keepalived', readAt: k.readAt });
+  for (const d of Object.values(state.ipvs))
+    if (d.okAt !== undefined) out.push({ host: d.host, part: 'ipvs', readAt: d.okAt });
+  for (const k of Object.values(state.keepalived))
+    if (k.okAt !== undefined) out.push({ host: k.host, part: 'keepalived', readAt: k.okAt });
   for (const m of Object.values(state.nfs)) {
     if (m.mountedReadAt !== undefined)
       out.push({ host: m.host, part: `nfs-mounts ${m.mountpoint}`, readAt: m.mountedReadAt });
     if (m.probedAt !== undefined) out.push({ host: m.host, part: `nfs-probe ${m.mountpoint}`, readAt: m.probedAt });
   }
   return out.filter((a) => a.readAt <= now + 60_000);
+}
+
+/** Parts of the host's last poll that are late or failed; 0 when the host is down (that is `lvstop_host_up`). */
+const lateParts = (h: HostRuntime) =>
+  h.status === 'down'
+    ? 0
+    : Object.values(h.parts ?? {}).filter((p) => p.lateSince !== undefined || p.error !== undefined).length;
+
+/** One sample per host that has been polled (answered or failed), with its `cluster` label. */
+function perHost(value: (h: HostRuntime) => number): (state: LvsState) => Sample[] {
+  return (state) => {
+    const clusters = hostClusters(state);
+    return Object.values(state.hosts).flatMap((h) =>
+      h.status === 'connecting'
+        ? []
+        : clustersOf(clusters, h.name).map((c): Sample => [{ cluster: c, host: h.name }, value(h)]),
+    );
+  };
 }
 
 const PAIR_LABELS = ['cluster', 'pair', 'source', 'replica'];
@@ -51,20 +75,38 @@ export function healthMetrics(): StateMetricSpec[] {
   return [
     {
       name: 'lvstop_host_up',
-      help: 'The host answered its last poll (1) or not (0); absent while the first poll is still connecting.',
+      help: 'The host is reachable: it answered its last poll (1), even with some parts late, or not (0); absent while connecting.',
       type: 'gauge',
       labelNames: ['cluster', 'host'],
+      samples: perHost((h) => (h.status === 'down' ? 0 : 1)),
+    },
+    {
+      name: 'lvstop_host_late_parts',
+      help: "Parts of the host's last poll that were late or failed (0: every part fresh).",
+      type: 'gauge',
+      labelNames: ['cluster', 'host'],
+      samples: perHost(lateParts),
+    },
+    {
+      name: 'lvstop_read_errors_total',
+      help: 'Failed reads since start, per part (host: the poll failed at the transport).',
+      type: 'counter',
+      labelNames: ['cluster', 'host', 'part'],
       samples: (state) => {
         const clusters = hostClusters(state);
         return Object.values(state.hosts).flatMap((h) =>
-          h.status === 'connecting'
-            ? []
-            : clustersOf(clusters, h.name).map((c): Sample => [
-                { cluster: c, host: h.name },
-                h.status === 'up' ? 1 : 0,
-              ]),
+          Object.entries(h.readErrors ?? {}).flatMap(([part, n]) =>
+            clustersOf(clusters, h.name).map((c): Sample => [{ cluster: c, host: h.name, part }, n ?? 0]),
+          ),
         );
       },
+    },
+    {
+      name: 'lvstop_poll_interval_seconds',
+      help: 'The poll interval: freshness thresholds in alert rules are multiples of it.',
+      type: 'gauge',
+      labelNames: [],
+      samples: (state) => [[{}, state.pollIntervalMs / 1000]],
     },
     {
       name: 'lvstop_data_age_seconds',
@@ -108,13 +150,13 @@ export function healthMetrics(): StateMetricSpec[] {
     },
     {
       name: 'lvstop_vip_holder',
-      help: 'The director holds the VIP on a non-loopback interface (1); a VIP with two holders is split brain.',
+      help: 'The director holds the VIP on a non-loopback interface (1), read after any other holder took it; absent for a director that is down. Two holders: split brain.',
       type: 'gauge',
       labelNames: ['cluster', 'vip', 'director'],
       samples: (state) =>
         state.clusters.flatMap((c) =>
-          vrrpRows(state, c).flatMap((r) =>
-            r.holdsVips.map((vip): Sample => [{ cluster: c.name, vip, director: r.director }, 1]),
+          [...vipHolders(state, c)].flatMap(([vip, holders]) =>
+            holders.map((director): Sample => [{ cluster: c.name, vip, director }, 1]),
           ),
         ),
     },
@@ -136,6 +178,11 @@ export function healthMetrics(): StateMetricSpec[] {
           ]),
         ),
     },
+    replicationGauge(
+      'lvstop_replication_lag_known',
+      'The lag could be measured (1) or not (0: a side down, a heartbeat unreadable).',
+      (r) => (r.lagSeconds === undefined ? 0 : 1),
+    ),
     replicationGauge(
       'lvstop_replication_pending_changes',
       'Files an rsync dry run would still transfer from source to replica.',

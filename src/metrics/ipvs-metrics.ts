@@ -27,12 +27,12 @@ const backendLabels = (s: IpvsService, rs: IpvsRealServer): Labels => ({
 const SERVICE_LABELS = ['local_address', 'local_port', 'proto', 'local_mark'];
 const BACKEND_LABELS = ['local_address', 'local_port', 'remote_address', 'remote_port', 'proto', 'local_mark'];
 
-/** Every director's table, once per cluster the director serves. */
+/** Every director's table, once; a down director's last table is history and is not exported. */
 function eachTable(state: LvsState, fn: (base: Labels, services: readonly IpvsService[]) => Sample[]): Sample[] {
   const clusters = hostClusters(state);
   return Object.values(state.ipvs).flatMap((d) => {
     const reading = d.reading;
-    if (reading.status !== 'ok') return [];
+    if (reading.status !== 'ok' || state.hosts[d.host]?.status === 'down') return [];
     return clustersOf(clusters, d.host).flatMap((cluster) => fn({ cluster, director: d.host }, reading.table.services));
   });
 }
@@ -65,7 +65,8 @@ export function ipvsMetrics(): StateMetricSpec[] {
     samples: (state) => {
       const clusters = hostClusters(state);
       return Object.values(state.ipvs).flatMap((d) => {
-        const totals = d.reading.status === 'ok' ? d.reading.totals : undefined;
+        const down = state.hosts[d.host]?.status === 'down';
+        const totals = d.reading.status === 'ok' && !down ? d.reading.totals : undefined;
         return totals
           ? clustersOf(clusters, d.host).map((c): Sample => [{ cluster: c, director: d.host }, totals[field]])
           : [];

@@ -12,10 +12,11 @@ const STATE_NUMBER: Record<VrrpState, number | undefined> = {
   UNKNOWN: undefined,
 };
 
+/** Every instance of every director that answers: a down director's last dump is history, not exported. */
 function eachInstance(state: LvsState, fn: (base: Labels, i: VrrpInstance) => Sample[]): Sample[] {
   const clusters = hostClusters(state);
   return Object.values(state.keepalived).flatMap((k) =>
-    k.reading.status !== 'ok'
+    k.reading.status !== 'ok' || state.hosts[k.host]?.status === 'down'
       ? []
       : clustersOf(clusters, k.host).flatMap((cluster) =>
           k.reading.status === 'ok'
@@ -41,7 +42,7 @@ export function keepalivedMetrics(): StateMetricSpec[] {
   return [
     {
       name: 'keepalived_up',
-      help: 'keepalived could be read on the director (1) or not (0: not running, not permitted, no dump).',
+      help: 'keepalived answered on the director at its last poll (1) or not (0: director down, not running, not permitted, no dump).',
       type: 'gauge',
       labelNames: ['cluster', 'director'],
       samples: (state) => {
@@ -49,8 +50,22 @@ export function keepalivedMetrics(): StateMetricSpec[] {
         return Object.values(state.keepalived).flatMap((k) =>
           clustersOf(clusters, k.host).map((c): Sample => [
             { cluster: c, director: k.host },
-            k.reading.status === 'ok' ? 1 : 0,
+            k.reading.status === 'ok' && state.hosts[k.host]?.status !== 'down' ? 1 : 0,
           ]),
+        );
+      },
+    },
+    {
+      name: 'lvstop_vrrp_state_changes_total',
+      help: 'VRRP state changes this lvstop has seen per instance (MASTER to BACKUP...), for flapping alerts.',
+      type: 'counter',
+      labelNames: ['cluster', 'director', 'iname'],
+      samples: (state) => {
+        const clusters = hostClusters(state);
+        return Object.values(state.keepalived).flatMap((k) =>
+          Object.entries(k.stateChanges).flatMap(([iname, n]) =>
+            clustersOf(clusters, k.host).map((c): Sample => [{ cluster: c, director: k.host, iname }, n]),
+          ),
         );
       },
     },

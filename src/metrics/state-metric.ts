@@ -69,7 +69,10 @@ export function hostClusters(state: LvsState): Map<string, string[]> {
   return map;
 }
 
-/** Clusters a director serves ("" when it is in none), one sample per cluster. */
+/**
+ * The `cluster` label of a host's series: its clusters joined with "," ("" when it is in none). A host in two
+ * clusters is exported once, so sums over the fleet count it once.
+ */
 export function clustersOf(map: ReadonlyMap<string, readonly string[]>, host: string): readonly string[] {
-  return map.get(host) ?? [''];
+  return [(map.get(host) ?? []).join(',')];
 }

@@ -166,5 +166,13 @@ export function doctorChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck
       }
     }
   }
-  return checks;
+  return checks.map((c) => asOfNow(state, c));
+}
+
+/** A down host's checks rest on readings from before it went down: shown as last known, never passed or failed. */
+function asOfNow(state: LvsState, check: DoctorCheck): DoctorCheck {
+  const rt = state.hosts[check.host];
+  if (rt?.status !== 'down' || check.pass === undefined) return check;
+  const { fix: _fix, ...rest } = check;
+  return { ...rest, pass: undefined, detail: `host down; last known: ${check.detail}` };
 }

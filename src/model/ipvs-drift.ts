@@ -12,6 +12,8 @@ export interface DriftLine {
 /** Differences between the IPVS tables of a cluster's directors (services, real servers, weights, schedulers). */
 export function ipvsDrift(state: LvsState, cluster: ClusterInfo): DriftLine[] {
   const tables = cluster.directors.flatMap((d) => {
+    // A down director's table is from before it went down: comparing it would report drift that is only age.
+    if (state.hosts[d]?.status === 'down') return [];
     const r = state.ipvs[d]?.reading;
     return r?.status === 'ok' ? [[d, new Map(r.table.services.map((s) => [s.key, s]))] as const] : [];
   });

@@ -228,7 +228,7 @@ describe('a host that cannot be reached', () => {
       reason: 'host web1 down: unreachable: connect ECONNREFUSED 10.18.11.21:22',
     });
     expect(diffEvents(before, after, NOW).map((e) => e.kind)).toEqual(['host-down']);
-    store.getState().nfsProbeFailed(id, 'probe failed: closed: remote shell ended', NOW);
+    store.getState().nfsProbeFailed(id, 'probe failed: closed: remote shell ended');
     expect(store.getState().nfs[id]).toMatchObject({
       health: 'UNKNOWN',
       reason: 'probe failed: closed: remote shell ended',

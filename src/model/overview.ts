@@ -39,7 +39,8 @@ export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: numb
   let cps = 0;
   for (const d of cluster.directors) {
     const ipvs = state.ipvs[d];
-    if (ipvs?.reading.status !== 'ok') continue;
+    // A down director's table is history: its services are not counted and not judged.
+    if (ipvs?.reading.status !== 'ok' || state.hosts[d]?.status === 'down') continue;
     for (const s of ipvs.reading.table.services) {
       services += 1;
       active += s.realServers.reduce((a, r) => a + r.activeConns, 0);

@@ -53,6 +53,14 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       vrrp: vrrpRows(state, cluster).map((r) => ({
         ...r,
         lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null,
+        ...(r.lastKnown
+          ? {
+              lastKnown: {
+                ...r.lastKnown,
+                readAt: r.lastKnown.readAt === undefined ? null : new Date(r.lastKnown.readAt).toISOString(),
+              },
+            }
+          : {}),
       })),
       drift: ipvsDrift(state, cluster),
       doctor: doctorChecks(state, cluster),
@@ -89,6 +97,8 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
                   source: reading.source,
                   note: reading.note ?? null,
                   readAt: new Date(d.readAt).toISOString(),
+                  // The director is down: this table is the last one it answered with, not the present.
+                  lastKnown: state.hosts[host]?.status === 'down',
                 },
           services:
             reading?.status === 'ok'

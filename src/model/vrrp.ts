@@ -20,6 +20,11 @@ export interface VrrpRow {
   readonly stateSeenAt?: number;
   readonly trackFiles: readonly { readonly name: string; readonly status: number; readonly weight: number }[];
   readonly problem?: string;
+  /**
+   * A director that is down: what it said when it last answered (state, VIPs it held, when). Shown as last known,
+   * never judged: a dead MASTER still "holding" its VIP is not split brain.
+   */
+  readonly lastKnown?: { readonly state?: VrrpState; readonly holdsVips: readonly string[]; readonly readAt?: number };
 }
 
 export interface VrrpAlert {
@@ -28,8 +33,16 @@ export interface VrrpAlert {
   readonly message: string;
 }
 
-/** VIPs a host holds on a non-loopback interface (DR real servers keep the VIP on lo on purpose). */
+/**
+ * VIPs a host holds on a non-loopback interface (DR real servers keep the VIP on lo on purpose). A host that is down
+ * holds nothing anyone can tell: its last reading is history (see `lastHeldVips`).
+ */
 export function heldVips(state: LvsState, host: string, vips: readonly string[]): string[] {
+  return state.hosts[host]?.status === 'down' ? [] : lastHeldVips(state, host, vips);
+}
+
+/** What the host's last address reading said, down or not: for showing as last known, never for judging. */
+export function lastHeldVips(state: LvsState, host: string, vips: readonly string[]): string[] {
   const addrs = state.hosts[host]?.net?.addresses ?? [];
   return vips.filter((vip) => addrs.some((a) => a.address === vip && a.ifname !== 'lo'));
 }
@@ -51,14 +64,21 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
     const holds = heldVips(state, director, vips);
     for (const name of names) {
       if (runtime?.status === 'down') {
+        const known = reading?.status === 'ok' ? reading.instances.find((i) => i.name === name) : undefined;
+        const keptAt = state.keepalived[director]?.okAt;
         rows.push({
           director,
           instance: name,
           state: 'UNREACHABLE',
           vips: [],
-          holdsVips: holds,
+          holdsVips: [],
           trackFiles: [],
           problem: runtime.error?.message ?? 'host down',
+          lastKnown: {
+            ...(known ? { state: known.state } : {}),
+            holdsVips: lastHeldVips(state, director, known?.vips.length ? known.vips : vips),
+            ...(keptAt === undefined ? {} : { readAt: keptAt }),
+          },
         });
         continue;
       }
@@ -125,6 +145,35 @@ function confirmedAfter(a: VrrpRow, b: VrrpRow): boolean {
   return a.readAt >= b.stateSeenAt;
 }
 
+/** Host `a`'s addresses were read after the console first saw `vip` on host `b`. */
+function heldAfter(state: LvsState, a: string, b: string, vip: string): boolean {
+  const readAt = state.hosts[a]?.netReadAt;
+  const since = state.hosts[b]?.addressSeenAt?.[vip];
+  if (readAt === undefined || since === undefined) return true;
+  return readAt >= since;
+}
+
+/**
+ * Per VIP of the cluster, the directors that hold it now. As with two MASTERs, a holder counts only when its addresses
+ * were read after each other holder took the VIP: a director that stopped answering (its poll late, not yet down)
+ * still shows the VIP it held before the failover, and that is not a second holder.
+ */
+export function vipHolders(
+  state: LvsState,
+  cluster: ClusterInfo,
+  rows = vrrpRows(state, cluster),
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const vip of new Set([...cluster.vips, ...rows.flatMap((r) => r.vips)])) {
+    const all = [...new Set(rows.filter((r) => r.holdsVips.includes(vip)).map((r) => r.director))];
+    out.set(
+      vip,
+      all.filter((h) => all.every((o) => o === h || heldAfter(state, h, o, vip))),
+    );
+  }
+  return out;
+}
+
 /** Two MASTERs for one VRID, or one VIP on two directors: split brain. Keepalived running and no MASTER: no-master. */
 export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
   const rows = vrrpRows(state, cluster);
@@ -145,12 +194,9 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
         message: `VRID ${vrid}: MASTER on ${masters.map((m) => m.director).join(' and ')}`,
       });
   }
-  const vips = [...new Set([...cluster.vips, ...rows.flatMap((r) => r.vips)])];
-  for (const vip of vips) {
-    const holders = [...new Set(rows.filter((r) => r.holdsVips.includes(vip)).map((r) => r.director))];
+  for (const [vip, holders] of vipHolders(state, cluster, rows))
     if (holders.length > 1)
       alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
-  }
   const known = rows.filter((r) => r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE');
   // Only when every director has answered: a director not read yet (or unreachable) may well be the MASTER.
   if (known.length > 0 && known.length === rows.length && !rows.some((r) => r.state === 'MASTER'))

@@ -90,7 +90,7 @@ export function planHost(config: Config, host: string): HostPlan {
         if (due) lastModulesRead = Date.now();
         return [...HOST_FILES, ...(due ? NET_SECTIONS : NET_SECTIONS.filter((x) => x.id !== 'modules'))];
       },
-      apply: (out, state) => {
+      apply: (out, state, at) => {
         const info = interpretHostInfo(out);
         if (info.ok) state.setHostInfo(host, info.value);
         const net = interpretNetState(out);
@@ -101,6 +101,7 @@ export function planHost(config: Config, host: string): HostPlan {
             out.has('modules') || !prev
               ? net.value
               : { ...net.value, ipvsLoaded: prev.ipvsLoaded, loadedSchedulers: prev.loadedSchedulers },
+            at,
           );
         if (!out.get('modules') && !prev) lastModulesRead = 0;
       },

@@ -67,7 +67,7 @@ export class NfsProber {
           store
             .getState()
             .setNfsProbe(mountId, { exitCode: 137, elapsedMs: this.o.probeTimeoutMs, error: message }, Date.now());
-        else store.getState().nfsProbeFailed(mountId, `probe failed: ${kind}: ${message}`, Date.now());
+        else store.getState().nfsProbeFailed(mountId, `probe failed: ${kind}: ${message}`);
       })
       .finally(() => {
         this.running = undefined;

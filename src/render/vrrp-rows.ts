@@ -1,4 +1,5 @@
-import { vrrpRows } from '../model/vrrp.js';
+import { vrrpRows, type VrrpRow } from '../model/vrrp.js';
+import { formatAge } from './format.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
 
@@ -18,6 +19,15 @@ export const VRRP_COLUMNS: readonly Column[] = [
   { title: 'TRACK / PROBLEM', width: 30, align: 'left' },
 ];
 
+/** The row's problem; for a director that is down, what it last said first (`last known MASTER with 10.18.11.40, 12s ago`). */
+function problemText(r: VrrpRow, now: number): string {
+  const k = r.lastKnown;
+  if (!k) return r.problem ?? '';
+  const held = k.holdsVips.length > 0 ? ` with ${k.holdsVips.join(',')}` : '';
+  const age = k.readAt === undefined ? '' : `, ${formatAge(now - k.readAt)} ago`;
+  return `last known ${k.state ?? 'unknown'}${held}${age}; ${r.problem ?? 'host down'}`;
+}
+
 export function vrrpViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
   const rows: TableRow[] = cluster
@@ -33,7 +43,7 @@ export function vrrpViewRows(state: LvsState, clusterName: string, now: number):
             r.basePriority === undefined ? '-' : `${r.basePriority}/${r.effectivePriority}`,
             r.holdsVips.join(',') || '-',
             clock(r.lastTransition),
-            r.trackFiles.map((t) => `${t.name}=${t.status}`).join(' ') || (r.problem ?? ''),
+            r.trackFiles.map((t) => `${t.name}=${t.status}`).join(' ') || problemText(r, now),
           ],
           tone: vrrpTone(r.state),
           target: { kind: 'vrrp', director: r.director, instance: r.instance },

@@ -3,6 +3,7 @@ import type { IpvsReading } from '../../collectors/ipvs-collector.js';
 import { tableRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
 import { shareStructure } from './structural-sharing.js';
+import { addressSeenAt, keepalivedReadFailed, stateChangesAfter, withReadErrors } from './seen-since.js';
 import type { KeyedRecord, RecordChange, StateChanges } from './record-changes.js';
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
@@ -61,7 +62,7 @@ export interface LvsState {
   tickSkipped(host: string): void;
   setHostInfo(host: string, info: HostInfo): void;
   setIpvs(host: string, reading: IpvsReading, readAt: number): void;
-  setNet(host: string, net: NetState): void;
+  setNet(host: string, net: NetState, readAt: number): void;
   setClockSkew(host: string, skewMs: number): void;
   setKeepalived(host: string, reading: KeepalivedReading, readAt: number): void;
   setReplicationSide(pairId: string, side: 'source' | 'replica', reading: ReplicationSide, readAt: number): void;
@@ -69,7 +70,7 @@ export interface LvsState {
   nfsProbeStarted(mountId: string): void;
   setNfsProbe(mountId: string, probe: NfsProbeResult, at: number): void;
   /** The probe could not run (transport failed): the mount's state is unknown, not hung. */
-  nfsProbeFailed(mountId: string, reason: string, at: number): void;
+  nfsProbeFailed(mountId: string, reason: string): void;
   addEvents(events: readonly LvsEvent[]): void;
   /** Events from before this start (the event log's tail), placed before the ones seen since. */
   restoreEvents(events: readonly LvsEvent[]): void;
@@ -192,6 +193,10 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       const prev = get().hosts[name];
       if (prev) writeHost(prev, { ...prev, ...patch });
     };
+    const countReadError = (host: string, pane: PaneKind) => {
+      const rt = get().hosts[host];
+      if (rt) writeHost(rt, { ...rt, readErrors: withReadErrors(rt, [pane]) });
+    };
     /**
      * Extend a director's rate history with this reading's rates. Only the real servers in the reading keep a history:
      * one that left the table takes its history with it. The series grow in place (the history is drawn, never
@@ -237,7 +242,8 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         writeHost(prev, { ...rest, status: statusOfParts(prev.parts), readAt, pollDurationMs: durationMs });
       },
       hostDown: (host, error, at) => {
-        patchHost(host, { status: 'down', error, lastAttemptAt: at });
+        const rt = get().hosts[host];
+        if (rt) patchHost(host, { status: 'down', error, lastAttemptAt: at, readErrors: withReadErrors(rt, ['host']) });
         // Nothing is known of a down host's mounts: they are UNKNOWN with the reason, never HUNG or OK from before.
         const reason = `host ${host} down: ${error.kind}: ${error.message}`;
         for (const m of Object.values(get().nfs))
@@ -258,7 +264,15 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         }
         // The host answered: whatever took it down is over, and its parts say how fresh each pane is.
         const { error: _dropped, ...rest } = prev;
-        writeHost(prev, { ...rest, parts, status: statusOfParts(parts) });
+        const failed = progress.failed ?? [];
+        const readErrors =
+          failed.length > 0
+            ? withReadErrors(
+                prev,
+                failed.map((f) => f.pane),
+              )
+            : prev.readErrors;
+        writeHost(prev, { ...rest, parts, status: statusOfParts(parts), ...(readErrors ? { readErrors } : {}) });
       },
       tickSkipped: (host) => patchHost(host, { skippedTicks: (get().hosts[host]?.skippedTicks ?? 0) + 1 }),
       setHostInfo: (host, info) => patchHost(host, { info }),
@@ -275,10 +289,22 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         // not compared.
         const shared = prev ? shareStructure(prev.reading, reading) : reading;
         if (prev && prev.readAt === readAt && shared === prev.reading) return;
-        writeEntry('ipvs', host, { host, readAt, reading: shared, serviceRates, realServerRates });
+        const okAt = reading.status === 'ok' ? readAt : prev?.okAt;
+        writeEntry('ipvs', host, {
+          host,
+          readAt,
+          ...(okAt === undefined ? {} : { okAt }),
+          reading: shared,
+          serviceRates,
+          realServerRates,
+        });
+        if (reading.status === 'error') countReadError(host, 'ipvs');
         if (reading.status === 'ok') writeHistory(host, realServerRates);
       },
-      setNet: (host, net) => patchHost(host, { net }),
+      setNet: (host, net, readAt) => {
+        const prev = get().hosts[host];
+        if (prev) writeHost(prev, { ...prev, net, netReadAt: readAt, addressSeenAt: addressSeenAt(prev, net, readAt) });
+      },
       setClockSkew: (host, clockSkewMs) => patchHost(host, { clockSkewMs }),
       setKeepalived: (host, reading, readAt) => {
         const prev = get().keepalived[host];
@@ -291,9 +317,12 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
             stateSeenAt[i.name] = seen ?? readAt;
           }
         }
-        const next = { host, readAt, reading, stateSeenAt };
+        const okAt = reading.status === 'ok' ? readAt : prev?.okAt;
+        const stateChanges = stateChangesAfter(prev, reading);
+        const next = { host, readAt, ...(okAt === undefined ? {} : { okAt }), reading, stateSeenAt, stateChanges };
         const shared = prev ? shareStructure(prev, next) : next;
         if (shared !== prev) writeEntry('keepalived', host, shared);
+        if (keepalivedReadFailed(reading)) countReadError(host, 'keepalived');
       },
       setReplicationSide: (pairId, side, reading, readAt) => {
         const prev = get().replication[pairId];
@@ -348,10 +377,11 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           reason: verdict.reason,
         });
       },
-      nfsProbeFailed: (mountId, reason, at) => {
+      nfsProbeFailed: (mountId, reason) => {
         const m = get().nfs[mountId];
         if (!m) return;
-        writeEntry('nfs', mountId, { ...m, probedAt: at, probeRunning: false, health: 'UNKNOWN', reason });
+        // `probedAt` stays the last probe that ran: a failure to reach the host is not a reading of the mount.
+        writeEntry('nfs', mountId, { ...m, probeRunning: false, health: 'UNKNOWN', reason });
       },
       addEvents: (events) => {
         if (events.length === 0) return;

@@ -45,11 +45,22 @@ export interface HostRuntime {
   /** The host's clock minus the console's (ms), read now and then; positive: the host is ahead. */
   readonly clockSkewMs?: number;
   readonly net?: NetState;
+  /** When `net` was read (ms, console clock). */
+  readonly netReadAt?: number;
+  /**
+   * Per address in `net`: when this console first read it on the host, in the stretch it has been there since. Judging
+   * a VIP on two hosts compares these with the other host's read time, as the VRRP check does with `stateSeenAt`.
+   */
+  readonly addressSeenAt?: Readonly<Record<string, number>>;
+  /** Failed reads since start, per pane (`host` counts polls that failed at the transport). */
+  readonly readErrors?: Readonly<Partial<Record<PaneKind, number>>>;
 }
 
 export interface DirectorIpvs {
   readonly host: string;
   readonly readAt: number;
+  /** The last read whose table could be used (status ok); absent while none could. */
+  readonly okAt?: number;
   readonly reading: IpvsReading;
   /** Per service key. */
   readonly serviceRates: Readonly<Record<string, IpvsRates>>;
@@ -60,6 +71,10 @@ export interface DirectorIpvs {
 export interface DirectorKeepalived {
   readonly host: string;
   readonly readAt: number;
+  /** The last read keepalived answered (status ok); absent while none did. */
+  readonly okAt?: number;
+  /** Per instance: state changes this console has seen between two answers (MASTER → BACKUP...). */
+  readonly stateChanges: Readonly<Record<string, number>>;
   readonly reading: KeepalivedReading;
   /**
    * Per instance: when this console first read the state the instance is in now (console clock). Judgements across
