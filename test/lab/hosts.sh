@@ -687,6 +687,24 @@ fault() {
       done
       ((repair)) && host_routes "$h"
       ;;
+    host-dead:0)
+      # A power loss as it looks from outside: every link down, management too (packets vanish, nothing resets a
+      # connection), then sshd gone. The host's own daemons keep running behind the dead links, unseen.
+      local link net ifname addr pid
+      ip -n "$(lab_netns "$h")" link set mgmt0 down
+      for link in ${LAB_LINKS[$h]}; do
+        IFS=: read -r net ifname addr <<<"$link"
+        ip -n "$(lab_netns "$h")" link set "$ifname" down
+      done
+      for pid in $(ip netns pids "$(lab_netns "$h")"); do
+        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sshd ]] && kill -KILL "$pid" 2>/dev/null
+      done
+      ;;
+    host-dead:1)
+      ip -n "$(lab_netns "$h")" link set mgmt0 up
+      host_routes "$h"
+      [[ -e /proc/$(cat "$(host_dir "$h")/run/sshd.pid" 2>/dev/null || echo 0) ]] || start_sshd "$h"
+      ;;
     hang-keepalived:0 | hang-keepalived:1)
       # A hung keepalived: every process stopped (no adverts, no dumps), as if wedged; repair lets it run again.
       local sig=STOP
@@ -706,7 +724,7 @@ fault() {
       [[ -n $hog ]] && kill -TERM "$hog" 2>/dev/null
       rm -f "$(host_dir "$h")/run/lab/cpu-hog.pid"
       ;;
-    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down)" ;;
+    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down host-dead)" ;;
   esac
   log "fault $name on $h: $( ((repair)) && echo repaired || echo injected)"
 }
