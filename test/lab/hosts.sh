@@ -255,6 +255,16 @@ EOF
 
 # ---------------------------------------------------------------- roles
 
+# Every web server process of the host: busybox httpd, or the tarpit standing in for it (found in its namespace).
+stop_httpd() {
+  local pid args
+  for pid in $(ip netns pids "$(lab_netns "$1")"); do
+    args=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
+    [[ $args == "busybox httpd "* || $args == "perl -MIO::Socket::INET "* ]] && kill -TERM "$pid" 2>/dev/null
+  done
+  return 0
+}
+
 start_httpd() { # host page-text
   local h=$1
   printf '<html><body><h1>%s</h1></body></html>\n' "$2" >"$(host_dir "$h")/run/lab/www/index.html"
@@ -687,6 +697,16 @@ fault() {
       done
       ((repair)) && host_routes "$h"
       ;;
+    stop-httpd:0 | tarpit-httpd:0)
+      # The web server gone (connections refused); tarpit: a listener that accepts and never answers in its place.
+      stop_httpd "$h"
+      [[ $name == tarpit-httpd ]] && ns_spawn "$h" tarpit perl -MIO::Socket::INET -e \
+        '$s = IO::Socket::INET->new(LocalPort => 80, Listen => 128, ReuseAddr => 1) or die $!; push @c, $s->accept() while 1'
+      ;;
+    stop-httpd:1 | tarpit-httpd:1)
+      stop_httpd "$h"
+      start_httpd "$h" "$h"
+      ;;
     host-dead:0)
       # A power loss as it looks from outside: every link down, management too (packets vanish, nothing resets a
       # connection), then sshd gone. The host's own daemons keep running behind the dead links, unseen.
@@ -724,7 +744,7 @@ fault() {
       [[ -n $hog ]] && kill -TERM "$hog" 2>/dev/null
       rm -f "$(host_dir "$h")/run/lab/cpu-hog.pid"
       ;;
-    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down host-dead)" ;;
+    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down host-dead stop-httpd tarpit-httpd)" ;;
   esac
   log "fault $name on $h: $( ((repair)) && echo repaired || echo injected)"
 }
