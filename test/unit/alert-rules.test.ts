@@ -1,16 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const MONITORING = resolve(import.meta.dirname, '../../monitoring');
-const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+const installed = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`].find((p) => existsSync(p));
+const PROMTOOL = installed('promtool');
+const AMTOOL = installed('amtool');
 
-async function promtool(...args: string[]): Promise<{ code: number; out: string }> {
+async function tool(path: string, ...args: string[]): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(PROMTOOL!, args, { cwd: MONITORING, timeout: 60_000 });
+    const { stdout, stderr } = await run(path, args, { cwd: MONITORING, timeout: 60_000 });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -22,15 +24,44 @@ describe.skipIf(!PROMTOOL)(
   'alert rules (promtool from Debian package prometheus; skipped when it is not installed)',
   () => {
     it('are valid rules', async () => {
-      const r = await promtool('check', 'rules', 'lvstop-alerts.yml');
-      expect(r.out).toContain('SUCCESS: 8 rules found');
+      const rules = readFileSync(resolve(MONITORING, 'lvstop-alerts.yml'), 'utf8').match(/^\s+- (alert|record): /gm);
+      const r = await tool(PROMTOOL!, 'check', 'rules', 'lvstop-alerts.yml');
+      expect(r.out).toContain(`SUCCESS: ${rules?.length} rules found`);
       expect(r.code).toBe(0);
     });
 
     it('fire and resolve as their unit tests expect', async () => {
-      const r = await promtool('test', 'rules', 'lvstop-alerts.test.yml');
+      const r = await tool(PROMTOOL!, 'test', 'rules', 'lvstop-alerts.test.yml');
       expect(r.out).not.toContain('FAILED');
       expect(r.code).toBe(0);
+    });
+  },
+);
+
+describe.skipIf(!AMTOOL)(
+  'alertmanager config (amtool from Debian package prometheus-alertmanager; skipped when it is not installed)',
+  () => {
+    it('is valid, with its inhibit rules and the webhook receiver', async () => {
+      const r = await tool(AMTOOL!, 'check-config', 'alertmanager.yml');
+      expect(r.out).toContain('SUCCESS');
+      expect(r.out).toContain('3 inhibit rules');
+      expect(r.code).toBe(0);
+    });
+
+    it('routes warnings and pages to the webhook', async () => {
+      for (const severity of ['warning', 'critical']) {
+        const r = await tool(
+          AMTOOL!,
+          'config',
+          'routes',
+          'test',
+          '--config.file=alertmanager.yml',
+          `severity=${severity}`,
+          'alertname=LvsHostDown',
+        );
+        expect(r.out).toMatch(/^lvstop-webhook$/m);
+        expect(r.code).toBe(0);
+      }
     });
   },
 );
