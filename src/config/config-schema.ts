@@ -86,10 +86,32 @@ export const NfsMountSchema = z.strictObject({
   slowMs: z.number().int().min(1).default(500),
 });
 
+/**
+ * Probes of every real server from its director. A server with a keepalived checker is probed the checker's way;
+ * `default` is how the others are (keepalived-less clusters: a TCP connect, or an HTTP GET for web services).
+ */
+export const HealthProbesSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  deadlineMs: z.number().int().min(100).max(10_000).default(1000),
+  /** At most this many probes in one round: a bigger table is probed in turns, each server every few rounds. */
+  maxPerRound: z.number().int().min(1).max(1024).default(64),
+  /** Consecutive failed probes before a server is called down. */
+  failuresToDown: z.number().int().min(1).max(20).default(2),
+  default: z
+    .strictObject({
+      kind: z.enum(['tcp', 'http']).default('tcp'),
+      path: z.string().startsWith('/', 'expected a path starting with /').default('/'),
+      /** HTTP status codes that mean up. */
+      expect: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
+    })
+    .prefault({}),
+});
+
 export const ClusterSchema = z.strictObject({
   name: z.string().min(1),
   mode: z.enum(['nat', 'dr', 'tun']),
   vips: z.array(operand).default([]),
+  healthProbes: HealthProbesSchema.prefault({}),
   directors: z.array(DirectorSchema).min(1, 'expected at least one director'),
   realServers: z.array(RealServerSchema).default([]),
   replication: z.array(ReplicationSchema).default([]),

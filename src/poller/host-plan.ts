@@ -50,6 +50,7 @@ export function clusterInfos(config: Config): ClusterInfo[] {
   return config.clusters.map((c) => ({
     name: c.name,
     mode: c.mode,
+    healthProbes: c.healthProbes,
     directors: c.directors.map((d) => d.host),
     realServers: c.realServers,
     vips: c.vips,

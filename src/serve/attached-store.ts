@@ -32,6 +32,8 @@ export function applyFullState(store: LvsStore, state: StateSlices): void {
     keepalived: { ...s.keepalived, ...state.keepalived },
     replication: { ...s.replication, ...state.replication },
     nfs: { ...s.nfs, ...state.nfs },
+    // A serve from before probes has none to send.
+    probes: { ...s.probes, ...(state.probes ?? {}) },
     history: { ...s.history, ...state.history },
     events: [...s.events, ...state.events].sort(byTime).slice(-EVENT_RING_SIZE),
     audit: [...s.audit, ...state.audit].sort(byTime).slice(-AUDIT_VIEW_SIZE),

@@ -5,7 +5,7 @@ import type { LvsState } from '../store/lvs-store.js';
  * whole. `history` goes with the full state only: a viewer's store extends it from each IPVS reading it is sent,
  * exactly as serve's does (setIpvs), instead of receiving every real server's 60 points on every poll.
  */
-export const RECORD_SLICES = ['hosts', 'ipvs', 'keepalived', 'replication', 'nfs'] as const;
+export const RECORD_SLICES = ['hosts', 'ipvs', 'keepalived', 'replication', 'nfs', 'probes'] as const;
 export const LIST_SLICES = ['events', 'audit'] as const;
 export const VALUE_SLICES = ['jumpHost'] as const;
 
@@ -27,6 +27,7 @@ export function stateSlices(s: LvsState): StateSlices {
     keepalived: s.keepalived,
     replication: s.replication,
     nfs: s.nfs,
+    probes: s.probes,
     history: s.history,
     events: s.events,
     audit: s.audit,

@@ -3,7 +3,7 @@ import type { IpvsReading } from '../../collectors/ipvs-collector.js';
 import { tableRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
 import { shareStructure } from './structural-sharing.js';
-import { addressSeenAt, keepalivedReadFailed, stateChangesAfter, withReadErrors } from './seen-since.js';
+import { addressSeenAt, keepalivedReadFailed, nextProbe, stateChangesAfter, withReadErrors } from './seen-since.js';
 import type { KeyedRecord, RecordChange, StateChanges } from './record-changes.js';
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
@@ -23,7 +23,9 @@ import type {
   PaneKind,
   PartStatus,
   ReplicationPairState,
+  RealServerProbe,
 } from './store-types.js';
+import { probeTargetKey, type ProbeOutcome, type ProbeTarget } from '../../collectors/rs-probe.js';
 
 export const EVENT_RING_SIZE = 500;
 export const HISTORY_POINTS = 60;
@@ -36,6 +38,8 @@ export interface LvsState {
   readonly keepalived: Readonly<Record<string, DirectorKeepalived>>;
   readonly replication: Readonly<Record<string, ReplicationPairState>>;
   readonly nfs: Readonly<Record<string, NfsMountState>>;
+  /** Per director, then per probe target (`probeTargetKey`): the last probe of each real server from there. */
+  readonly probes: Readonly<Record<string, Readonly<Record<string, RealServerProbe>>>>;
   /** Newest last, at most EVENT_RING_SIZE. */
   readonly events: readonly LvsEvent[];
   /** Per director, then `${serviceKey}|${realServerKey}`: oldest first, at most HISTORY_POINTS. */
@@ -71,6 +75,8 @@ export interface LvsState {
   setNfsProbe(mountId: string, probe: NfsProbeResult, at: number): void;
   /** The probe could not run (transport failed): the mount's state is unknown, not hung. */
   nfsProbeFailed(mountId: string, reason: string): void;
+  /** One round of real-server probes from `director`: each result updates its target's run of passes or failures. */
+  setRsProbes(director: string, results: readonly { target: ProbeTarget; outcome: ProbeOutcome }[], at: number): void;
   addEvents(events: readonly LvsEvent[]): void;
   /** Events from before this start (the event log's tail), placed before the ones seen since. */
   restoreEvents(events: readonly LvsEvent[]): void;
@@ -222,6 +228,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       hosts: Object.fromEntries(seed.hosts.map((name) => [name, { name, status: 'connecting', skippedTicks: 0 }])),
       ipvs: {},
       keepalived: {},
+      probes: {},
       replication: Object.fromEntries(seed.clusters.flatMap((c) => c.replication.map((r) => [r.id, { id: r.id }]))),
       nfs: Object.fromEntries(
         seed.clusters.flatMap((c) =>
@@ -382,6 +389,14 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         if (!m) return;
         // `probedAt` stays the last probe that ran: a failure to reach the host is not a reading of the mount.
         writeEntry('nfs', mountId, { ...m, probeRunning: false, health: 'UNKNOWN', reason });
+      },
+      setRsProbes: (director, results, at) => {
+        if (results.length === 0) return;
+        const before = get().probes[director] ?? {};
+        const next: Record<string, RealServerProbe> = { ...before };
+        for (const { target, outcome } of results)
+          next[probeTargetKey(target)] = nextProbe(before[probeTargetKey(target)], target, outcome, at);
+        writeEntry('probes', director, next);
       },
       addEvents: (events) => {
         if (events.length === 0) return;

@@ -1,6 +1,7 @@
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
-import type { DirectorKeepalived, HostRuntime, PaneKind } from './store-types.js';
+import type { ProbeOutcome, ProbeTarget } from '../../collectors/rs-probe.js';
+import type { DirectorKeepalived, HostRuntime, PaneKind, RealServerProbe } from './store-types.js';
 
 /**
  * When each address of `net` was first read on the host, in the stretch it has been there since: an address already
@@ -38,3 +39,19 @@ export function withReadErrors(rt: HostRuntime, panes: Iterable<PaneKind>): Host
 /** A keepalived answer that is a failure to read, not a state: `not-running` is a state (STOP), a timeout is not. */
 export const keepalivedReadFailed = (r: KeepalivedReading) =>
   r.status === 'error' || r.status === 'timeout' || r.status === 'permission';
+
+/**
+ * A target's probe after one more result: failures count up in a row and reset on a pass; a probe that could not
+ * judge (`ok` undefined) keeps the run as it was. `since` is when the current run of passes or failures began.
+ */
+export function nextProbe(
+  prev: RealServerProbe | undefined,
+  target: ProbeTarget,
+  outcome: ProbeOutcome,
+  at: number,
+): RealServerProbe {
+  if (outcome.ok === undefined && prev) return { ...prev, detail: outcome.detail, at };
+  const failures = outcome.ok === false ? (prev?.failures ?? 0) + 1 : 0;
+  const since = prev && prev.ok === outcome.ok ? prev.since : at;
+  return { ...outcome, target, at, failures, since };
+}

@@ -6,6 +6,34 @@ import type { NetState } from '../../collectors/net-state.js';
 import type { MountEntry, NfsHealth, NfsOpCounters, NfsProbeResult } from '../../collectors/nfs.js';
 import type { ReplicationSide } from '../../collectors/replication.js';
 import type { TransportErrorKind } from '../transport/transport-error.js';
+import type { ProbeOutcome, ProbeTarget } from '../../collectors/rs-probe.js';
+
+export interface HealthProbes {
+  readonly enabled: boolean;
+  readonly deadlineMs: number;
+  readonly maxPerRound: number;
+  readonly failuresToDown: number;
+  readonly default: { readonly kind: 'tcp' | 'http'; readonly path: string; readonly expect: readonly number[] };
+}
+
+export const DEFAULT_HEALTH_PROBES: HealthProbes = {
+  enabled: true,
+  deadlineMs: 1000,
+  maxPerRound: 64,
+  failuresToDown: 2,
+  default: { kind: 'tcp', path: '/', expect: [200] },
+};
+
+/** The last probe of one target (a real server's address, port and way of probing) from one director. */
+export interface RealServerProbe extends ProbeOutcome {
+  readonly target: ProbeTarget;
+  /** When it was probed (console clock). */
+  readonly at: number;
+  /** Failed probes in a row (0 after one that passed; unchanged by one that could not judge). */
+  readonly failures: number;
+  /** When the current run of passes or failures began. */
+  readonly since: number;
+}
 
 /** `slow`: the host answers but some parts of its poll are late or failed; `down`: the transport failed. */
 export type HostStatus = 'connecting' | 'up' | 'slow' | 'down';
@@ -123,6 +151,8 @@ export interface LvsEvent {
 
 export interface ClusterInfo {
   readonly name: string;
+  /** How real servers are probed and judged (config `healthProbes`); absent: the defaults (`DEFAULT_HEALTH_PROBES`). */
+  readonly healthProbes?: HealthProbes;
   readonly mode: 'nat' | 'dr' | 'tun';
   readonly directors: readonly string[];
   readonly realServers: readonly { readonly host?: string; readonly address: string }[];

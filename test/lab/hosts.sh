@@ -428,7 +428,11 @@ virtual_server $DR_VIP 80 {
     }
     real_server 10.18.11.22 80 {
         weight 100
-        TCP_CHECK {
+        HTTP_GET {
+            url {
+                path /
+                status_code 200
+            }
             connect_timeout 3
             retry 3
             delay_before_retry 1

@@ -1,0 +1,139 @@
+import { MAX_LINE } from './field-ranges.js';
+import { ok, parseError, type ParseResult } from './parse-result.js';
+
+/**
+ * How a real server is probed from its director: `tcp` connects (keepalived's TCP_CHECK, and the default), `http`
+ * sends `GET path` and reads the status line (HTTP_GET). An SSL_GET checker is probed as `tcp` to its port: the
+ * director's shell cannot speak TLS, and the result says so.
+ */
+export type ProbeKind = 'tcp' | 'http';
+
+export interface ProbeTarget {
+  readonly kind: ProbeKind;
+  readonly address: string;
+  readonly port: number;
+  /** http: the path asked for. */
+  readonly path?: string;
+}
+
+/** What one probe found. `ok` undefined: the probe could not say (it never started in time). */
+export interface ProbeOutcome {
+  readonly ok: boolean | undefined;
+  readonly ms: number;
+  /** `connected`, `HTTP 200`, `connection refused`, `no answer within 1000 ms`... */
+  readonly detail: string;
+  /** http: the status code answered. */
+  readonly status?: number;
+}
+
+/**
+ * Probes every target at once from one bash (its /dev/tcp connects without starting a program; each probe is a
+ * subshell, a fork only). $1 the deadline in seconds, then one `index|kind|address|port|path` per target. Prints
+ * `@ start` first, then per probe `I start MS` when its subshell runs (MS after the round began) and `I RC MS TEXT`
+ * when it ends: RC 0 connected
+ * (http: TEXT is the status line), 2 connect failed (TEXT is bash's message), 3 send failed, 4 no status line within
+ * the deadline. The caller kills the whole round (`timeout -s KILL`) at twice the deadline: a probe that started and
+ * never ended is a connect that hung.
+ */
+export const RS_PROBE_SCRIPT = `d=$1; shift
+t0=\${EPOCHREALTIME/./}
+echo @ start
+probe() {
+  local i=$1 kind=$2 a=$3 p=$4 path=$5 r rc s=\${EPOCHREALTIME/./}
+  echo "$i start $(( (s - t0) / 1000 ))"
+  r=$(exec 2>&1
+    exec 3<>"/dev/tcp/$a/$p" || exit 2
+    [ "$kind" = http ] || exit 0
+    printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvstop-probe\\r\\nConnection: close\\r\\n\\r\\n' "$path" "$a" >&3 || exit 3
+    IFS= read -r -t "$d" line <&3 || exit 4
+    printf '%s' "$line")
+  rc=$?
+  r=\${r//[$'\\r\\n\\t']/ }
+  echo "$i $rc $(( (\${EPOCHREALTIME/./} - s) / 1000 )) \${r:0:200}"
+}
+for t in "$@"; do IFS='|' read -r i kind a p path <<<"$t"; probe "$i" "$kind" "$a" "$p" "$path" & done
+wait`;
+
+/** The whole round is killed this long after it began: twice the deadline, plus a second for a busy host. */
+export const roundKillMs = (deadlineMs: number) => Math.ceil((2 * Math.max(100, deadlineMs)) / 1000 + 1) * 1000;
+
+/** The command for one round. */
+export function rsProbeArgv(targets: readonly ProbeTarget[], deadlineMs: number): string[] {
+  const d = Math.max(0.1, deadlineMs / 1000);
+  return [
+    'timeout',
+    '-s',
+    'KILL',
+    String(roundKillMs(deadlineMs) / 1000),
+    'bash',
+    '-c',
+    RS_PROBE_SCRIPT,
+    'rs-probe',
+    d.toFixed(3),
+    ...targets.map((t, i) => [i, t.kind, t.address, t.port, t.path ?? '/'].join('|')),
+  ];
+}
+
+/** The message a failed connect printed, without bash's prefixes: `bash: connect: Connection refused` → `connection refused`. */
+function connectError(text: string): string {
+  const m = /connect: ([^:]+?)(?:\s+\S*bash.*)?$/.exec(text);
+  const why = (m?.[1] ?? text.replace(/^.*?: /, '')).trim();
+  return why === '' ? 'connect failed' : why.charAt(0).toLowerCase() + why.slice(1);
+}
+
+function outcome(target: ProbeTarget, rc: number, ms: number, text: string, deadlineMs: number): ProbeOutcome {
+  // No route to the network at all: the director cannot reach it, which says nothing about the server.
+  if (rc === 2 && /network is unreachable/i.test(text)) return { ok: undefined, ms, detail: 'not probed: no route' };
+  if (rc === 2) return { ok: false, ms, detail: connectError(text) };
+  if (rc === 3) return { ok: false, ms, detail: 'connection closed before the request was sent' };
+  if (rc === 4) return { ok: false, ms, detail: `no HTTP answer within ${deadlineMs} ms` };
+  if (rc !== 0) return { ok: undefined, ms, detail: `probe ended with code ${rc}` };
+  if (target.kind === 'tcp') return { ok: true, ms, detail: 'connected' };
+  const m = /^HTTP\/\d(?:\.\d)? (\d{3})\b/.exec(text);
+  if (!m) return { ok: false, ms, detail: `not an HTTP status line: ${text.slice(0, 60)}` };
+  return { ok: true, ms, detail: `HTTP ${m[1]}`, status: Number(m[1]) };
+}
+
+/**
+ * One round's output, one outcome per target in order. A probe that started and never reported hung on connect (or
+ * on the answer) until the round was killed: failed at the deadline. One that never started could not be judged
+ * (the director was too busy to fork it in time): `ok` undefined. Lines that do not fit are a parse error.
+ */
+export function parseRsProbe(
+  text: string,
+  targets: readonly ProbeTarget[],
+  deadlineMs: number,
+): ParseResult<ProbeOutcome[]> {
+  const lines = text.split('\n');
+  if (lines[0] !== '@ start') return parseError('rs probe: expected "@ start" first', 1, lines[0]);
+  const started = new Map<number, number>();
+  const done = new Map<number, ProbeOutcome>();
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n]!;
+    if (line === '') continue;
+    if (line.length > MAX_LINE) return parseError('rs probe: line too long', n + 1);
+    const m = /^(\d{1,6}) (?:start (\d{1,9})|(\d{1,3}) (\d{1,9}) ?(.*))$/.exec(line);
+    const i = Number(m?.[1]);
+    if (!m || !(i < targets.length)) return parseError('rs probe: unexpected line', n + 1, line);
+    if (m[2] !== undefined) started.set(i, Number(m[2]));
+    else done.set(i, outcome(targets[i]!, Number(m[3]), Number(m[4]), m[5] ?? '', deadlineMs));
+  }
+  const killedAt = roundKillMs(deadlineMs);
+  return ok(
+    targets.map((_, i) => {
+      const result = done.get(i);
+      if (result) return result;
+      const at = started.get(i);
+      // Started with at least the deadline before the round was killed, and never ended: it hung.
+      if (at !== undefined && killedAt - at >= deadlineMs)
+        return { ok: false, ms: deadlineMs, detail: `no answer within ${deadlineMs} ms` };
+      return { ok: undefined, ms: 0, detail: 'not probed: the director did not start the probe in time' };
+    }),
+  );
+}
+
+/** One key per way of probing one address and port: `tcp 10.0.0.1:80`, `http 10.0.0.1:80/health`. */
+export function probeTargetKey(t: ProbeTarget): string {
+  const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
+  return `${t.kind} ${addr}:${t.port}${t.kind === 'http' ? (t.path ?? '/') : ''}`;
+}
