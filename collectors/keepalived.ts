@@ -13,6 +13,7 @@ import {
   jsonDepthWithin,
 } from './field-ranges.js';
 import { isSpace } from './ipvs-line-scan.js';
+import { parseCheckerDump, type CheckerDump } from './keepalived-check.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -67,7 +68,8 @@ const STATES = new Map<unknown, VrrpState>([
 
 /**
  * Signals only this host's keepalived (by its pid file) to write its JSON and data dumps, waits until both files are
- * rewritten, prints the JSON, a `@@keepalived-data` line, then the data dump.
+ * rewritten, prints the JSON, a `@@keepalived-data` line, then the data dump, and where keepalived runs health
+ * checkers (a `checkers.pid` beside its pid file) a `@@keepalived-check` line and the checker process's dump.
  * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
  * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files),
  * $5 `long` to wait up to about 6 s instead of 1.5 s (an action reading back the state it just changed).
@@ -90,6 +92,7 @@ case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >
 [ -n "$js" ] || js=$(keepalived --signum=JSON 2>/dev/null)
 case $js in ''|*[!0-9]*) js=none; only=;; esac
 echo "signums $js $ds" >&2
+late=0; ck=; [ "$only" = json ] || [ ! -e "\${pidfile%/*}/checkers.pid" ] || ck=1
 mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"
 : >"$mark" || exit 5
 trap 'rm -f "$mark"' EXIT
@@ -99,16 +102,23 @@ rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; 
 # File times are as coarse as the kernel tick: a dump written in the tick the mark was made has the same time, so
 # "not older than the mark" is fresh. A fresh dump is read a moment later, when keepalived has finished writing it.
 fresh() { { [ "$only" = json ] || [ ! /tmp/keepalived.data -ot "$mark" ]; } && { [ "$js" = none ] || [ ! /tmp/keepalived.json -ot "$mark" ]; }; }
-for w in $waits; do
-  sleep "$w"
-  fresh || continue
+out() {
   sleep 0.02
   [ "$js" = none ] || rd /tmp/keepalived.json
   [ "$only" = json ] && exit 0
   echo; echo @@keepalived-data
   rd /tmp/keepalived.data
+  [ -n "$ck" ] && [ ! /tmp/keepalived_check.data -ot "$mark" ] && { echo; echo @@keepalived-check; rd /tmp/keepalived_check.data; }
   exit 0
+}
+for w in $waits; do
+  sleep "$w"
+  fresh || continue
+  # The checker process writes its own dump on the same signal: wait a little for it, never fail for it.
+  [ -z "$ck" ] || [ ! /tmp/keepalived_check.data -ot "$mark" ] || [ $((late += 1)) -gt 2 ] || continue
+  out
 done
+fresh && out
 echo "keepalived not answering: pid $pid wrote no dump within $total s" >&2; exit 5`;
 
 /** Signal numbers learnt from a previous poll, so `keepalived --signum` runs once per host, not every poll. */
@@ -382,6 +392,8 @@ export type KeepalivedReading =
       readonly notify: readonly NotifyLine[];
       /** JSON only: instances' track-file names and the track files' status are not in this reading. */
       readonly partial?: boolean;
+      /** keepalived's health checkers and the weights it intends, from the checker dump (data dumps only). */
+      readonly checkers?: CheckerDump;
     }
   | { readonly status: 'not-running' | 'permission' | 'timeout' | 'error'; readonly message: string };
 
@@ -431,14 +443,26 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
       : { status: 'error', message: parsed.error.message };
   }
   const jsonText = out.stdout.slice(0, at).trim();
-  const dump = parseKeepalivedData(out.stdout.slice(at + '\n@@keepalived-data\n'.length));
+  const rest = out.stdout.slice(at + '\n@@keepalived-data\n'.length);
+  const ckAt = rest.indexOf('\n@@keepalived-check\n');
+  const dump = parseKeepalivedData(ckAt < 0 ? rest : rest.slice(0, ckAt));
+  // The checker view is an addition: a dump keepalived cut short leaves it out, never the VRRP reading.
+  const checked = ckAt < 0 ? undefined : parseCheckerDump(rest.slice(ckAt + '\n@@keepalived-check\n'.length));
+  const checkers = checked?.ok ? { checkers: checked.value } : {};
   if (!dump.ok) return { status: 'error', message: dump.error.message };
   if (jsonText === '')
-    return { status: 'ok', source: 'data', instances: dump.value.instances, trackFiles: dump.value.trackFiles, notify };
+    return {
+      status: 'ok',
+      source: 'data',
+      instances: dump.value.instances,
+      trackFiles: dump.value.trackFiles,
+      notify,
+      ...checkers,
+    };
   const parsed = parseKeepalivedJson(jsonText);
   if (!parsed.ok) return { status: 'error', message: parsed.error.message };
   // JSON has no track-file names per instance; take them from the data dump.
   const tracked = new Map(dump.value.instances.map((i) => [i.name, i.trackFiles]));
   const instances = parsed.value.map((i) => ({ ...i, trackFiles: tracked.get(i.name) ?? [] }));
-  return { status: 'ok', source: 'json', instances, trackFiles: dump.value.trackFiles, notify };
+  return { status: 'ok', source: 'json', instances, trackFiles: dump.value.trackFiles, notify, ...checkers };
 }

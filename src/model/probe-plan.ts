@@ -53,7 +53,11 @@ export function probePlan(
   if (port === 0) return { notProbed: 'not probed: no port' };
   const d = settings.default;
   return d.kind === 'http'
-    ? { target: { kind: 'http', address: rs.address, port, path: d.path }, how: `HTTP GET ${d.path} :${port}`, expect: d.expect }
+    ? {
+        target: { kind: 'http', address: rs.address, port, path: d.path },
+        how: `HTTP GET ${d.path} :${port}`,
+        expect: d.expect,
+      }
     : { target: { kind: 'tcp', address: rs.address, port }, how: `TCP connect :${port}` };
 }
 

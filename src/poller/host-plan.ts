@@ -159,7 +159,12 @@ export function planHost(config: Config, host: string): HostPlan {
         if (reading.status === 'ok' && reading.partial && prev?.status === 'ok') {
           const names = new Map(prev.instances.map((i) => [i.name, i.trackFiles]));
           const instances = reading.instances.map((i) => ({ ...i, trackFiles: names.get(i.name) ?? [] }));
-          state.setKeepalived(host, { ...reading, instances, trackFiles: prev.trackFiles, partial: false }, at);
+          const checkers = prev.checkers ? { checkers: prev.checkers } : {};
+          state.setKeepalived(
+            host,
+            { ...reading, instances, trackFiles: prev.trackFiles, ...checkers, partial: false },
+            at,
+          );
         } else state.setKeepalived(host, reading, at);
         if (reading.status !== 'ok') lastData = 0;
       },

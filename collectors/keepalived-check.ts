@@ -1,0 +1,171 @@
+import { MAX_LINE, isIpAddress } from './field-ranges.js';
+import { ok, parseError, type ParseResult } from './parse-result.js';
+
+/** One health checker of a real server, as keepalived's checker process dumps it. */
+export interface CheckerEntry {
+  /** TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK, FILE_CHECK, BFD_CHECK. */
+  readonly kind: string;
+  readonly up: boolean;
+  readonly enabled: boolean;
+  readonly connectAddress?: string;
+  readonly connectPort?: number;
+  readonly connectTimeoutSec?: number;
+  readonly retries?: number;
+  /** HTTP_GET / SSL_GET: the last `Checked url` and the status codes it accepts. */
+  readonly path?: string;
+  readonly statusCodes?: readonly number[];
+}
+
+/** A real server of a keepalived virtual server: the weight keepalived intends and what its checkers say. */
+export interface CheckedRealServer {
+  readonly address: string;
+  readonly port: number;
+  /** `weight` in keepalived.conf: what a reload sets. */
+  readonly configuredWeight: number;
+  /** What keepalived set in IPVS (0 while a checker fails with inhibit_on_failure). */
+  readonly effectiveWeight: number;
+  readonly alive: boolean;
+  readonly failedCheckers: number;
+  readonly inhibitOnFailure: boolean;
+  readonly checkers: readonly CheckerEntry[];
+}
+
+export interface CheckedVirtualServer {
+  /** `10.0.0.40:80`, or `FWM 1` for a fwmark service. */
+  readonly address?: string;
+  readonly port?: number;
+  readonly fwmark?: number;
+  readonly protocol: string;
+  readonly realServers: readonly CheckedRealServer[];
+}
+
+/** keepalived's checker view of its virtual servers (/tmp/keepalived_check.data, written on its DATA signal). */
+export interface CheckerDump {
+  readonly virtualServers: readonly CheckedVirtualServer[];
+}
+
+const MAX_SERVERS = 100_000;
+const unbracket = (a: string) => a.replace(/^\[|\]$/g, '');
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableRs = Mutable<CheckedRealServer> & { checkers: CheckerEntry[] };
+type MutableVs = Mutable<Omit<CheckedVirtualServer, 'realServers'>> & { realServers: MutableRs[] };
+
+/**
+ * Parse the checker dump: its `LVS Topology` (virtual and real servers with weights and alive flags) and its
+ * `Health checkers` (one block per checker: `[VIP]:tcp:80 -> [RIP]:tcp:80`, Up, Keepalive method, Dest, url).
+ * Lines it does not know are skipped (keepalived adds fields between versions); a dump without the LVS topology
+ * heading is refused.
+ */
+export function parseCheckerDump(text: string): ParseResult<CheckerDump> {
+  if (!text.includes('------< LVS Topology >------'))
+    return parseError('keepalived_check.data: no "LVS Topology" section');
+  const vss: MutableVs[] = [];
+  let section = '';
+  let vs: MutableVs | undefined;
+  let rs: MutableRs | undefined;
+  let check: { vs: string; rs: string; entry: Partial<Mutable<CheckerEntry>> & { statusCodes?: number[] } } | undefined;
+  let inCodes = false;
+  const pending: NonNullable<typeof check>[] = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const raw = lines[n]!;
+    if (raw.length > MAX_LINE) return parseError(`keepalived_check.data: line longer than ${MAX_LINE}`, n + 1);
+    const line = raw.trim();
+    const heading = /^------< (.+) >------$/.exec(line);
+    if (heading) {
+      if (heading[1] === 'Virtual server' || heading[1] === 'Real server') {
+        if (heading[1] === 'Virtual server') vs = undefined;
+        rs = undefined;
+      } else section = heading[1]!;
+      continue;
+    }
+    if (section === 'LVS Topology') {
+      let m = /^VS VIP = (\S+), VPORT = (\d+)$/.exec(line);
+      if (m) {
+        if (vss.length >= MAX_SERVERS) return parseError('keepalived_check.data: too many virtual servers', n + 1);
+        vs = { address: unbracket(m[1]!), port: Number(m[2]), protocol: 'TCP', realServers: [] };
+        vss.push(vs);
+        continue;
+      }
+      m = /^VS FWMARK = (\d+)$/.exec(line);
+      if (m) {
+        vs = { fwmark: Number(m[1]), protocol: 'FWM', realServers: [] };
+        vss.push(vs);
+        continue;
+      }
+      m = /^RIP = (\S+), RPORT = (\d+), WEIGHT = (-?\d+)/.exec(line);
+      if (m && vs) {
+        const address = unbracket(m[1]!);
+        if (!isIpAddress(address)) return parseError('keepalived_check.data: bad real server address', n + 1, line);
+        rs = {
+          address,
+          port: Number(m[2]),
+          configuredWeight: Number(m[3]),
+          effectiveWeight: Number(m[3]),
+          alive: false,
+          failedCheckers: 0,
+          inhibitOnFailure: false,
+          checkers: [],
+        };
+        vs.realServers.push(rs);
+        continue;
+      }
+      m = /^([a-z_ -]+?) (?:=|is) (.*)$/i.exec(line);
+      if (!m) continue;
+      const [key, value] = [m[1]!.toLowerCase(), m[2]!];
+      if (rs) {
+        if (key === 'initial weight') rs.configuredWeight = Number(value);
+        else if (key === 'effective weight') rs.effectiveWeight = Number(value);
+        else if (key === 'alive') rs.alive = value === '1' || value === 'yes';
+        else if (key === 'num failed checkers') rs.failedCheckers = Number(value);
+        else if (key === 'inhibit on failure') rs.inhibitOnFailure = value === 'ON';
+      } else if (vs && key === 'protocol' && vs.protocol !== 'FWM') vs.protocol = value.toUpperCase();
+      continue;
+    }
+    if (section !== 'Health checkers') continue;
+    const target = /^\[([^\]]+)\]:(\w+):(\d+) -> \[([^\]]+)\]:(\w+):(\d+)$/.exec(line);
+    const fwTarget = /^FWM (\d+) -> \[([^\]]+)\]:(\w+):(\d+)$/.exec(line);
+    if (target || fwTarget) {
+      check = target
+        ? { vs: `${target[1]}:${target[3]}`, rs: `${target[4]}:${target[6]}`, entry: {} }
+        : { vs: `FWM ${fwTarget![1]}`, rs: `${fwTarget![2]}:${fwTarget![4]}`, entry: {} };
+      pending.push(check);
+      inCodes = false;
+      continue;
+    }
+    if (!check) continue;
+    const e = check.entry;
+    if (line === 'HTTP Status Code(s)') {
+      inCodes = true;
+      e.statusCodes = [];
+      continue;
+    }
+    if (inCodes && /^\d{3}(?:-\d{3})?$/.test(line)) {
+      const [from, to = from] = line.split('-').map(Number);
+      for (let c = from!; c <= to! && e.statusCodes!.length < 500; c++) e.statusCodes!.push(c);
+      continue;
+    }
+    inCodes = false;
+    const kv = /^([A-Za-z ()]+?) = (.*)$/.exec(line);
+    if (!kv) continue;
+    const [key, value] = [kv[1]!, kv[2]!];
+    if (key === 'Up') e.up = value === 'yes';
+    else if (key === 'Enabled') e.enabled = value === 'yes';
+    else if (key === 'Retries') e.retries = Number(value);
+    else if (key === 'Timeout') e.connectTimeoutSec = Number(value);
+    else if (key === 'Keepalive method') e.kind = value.split(/[ ,]/)[0]!;
+    else if (key === 'Checked url') e.path = value.split(/\s/)[0]!;
+    else if (key === 'Dest') {
+      const d = /^\[([^\]]+)\]:(\d+)$/.exec(value);
+      if (d) Object.assign(e, { connectAddress: d[1]!, connectPort: Number(d[2]) });
+    }
+  }
+  for (const c of pending) {
+    const owner = vss.find((v) => (v.fwmark !== undefined ? `FWM ${v.fwmark}` : `${v.address}:${v.port}`) === c.vs);
+    const server = owner?.realServers.find((r) => `${r.address}:${r.port}` === c.rs);
+    if (!server || !c.entry.kind) continue;
+    server.checkers.push({ up: false, enabled: true, ...c.entry, kind: c.entry.kind });
+  }
+  return ok({ virtualServers: vss });
+}
