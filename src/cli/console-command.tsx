@@ -9,6 +9,7 @@ import { VIEWS, type ViewId } from '../render/views.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { EXIT_CONFIG, load } from './load.js';
+import { watchTerminal } from './terminal-loss.js';
 
 export interface ConsoleOptions {
   readonly config: string;
@@ -51,7 +52,7 @@ function firstRoundDone(store: LvsStore, capMs: number): Promise<void> {
   });
 }
 
-/** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or SIGHUP. */
+/** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or when its terminal goes away. */
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
   // The drawing code loads while the config is read and the fleet starts connecting.
   const ui = loadConsoleUi();
@@ -113,9 +114,10 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       maxFps: INK_MAX_FPS,
     },
   );
-  // SIGHUP: the jump host session dropped. Both close every connection before the process ends.
+  // Both close every connection before the process ends (exit 0). The terminal goes away when the jump host session
+  // drops (SIGHUP, EIO) or its tmux session is killed.
   process.once('SIGTERM', () => app.unmount());
-  process.once('SIGHUP', () => app.unmount());
+  watchTerminal(() => app.unmount());
   // The action pipeline and the jump host sampler (systeminformation, whose first sample probes the interfaces
   // synchronously) load once every host has answered or failed once, so they do not hold up the first connections.
   const samplerMs = Math.max(2000, fleet.store.getState().pollIntervalMs);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { loadConsoleUi } from '../../components/load-console-ui.js';
+import { watchTerminal } from '../cli/terminal-loss.js';
 import { StoreContext } from '../../components/store-context.js';
 import { AttachError, isUrl, openAttach, type AttachConnection } from './attach-connection.js';
 import { applyPatch, createAttachedStore, nameCollisions } from './attached-store.js';
@@ -87,6 +88,7 @@ export async function runAttach(targets: readonly string[], options: AttachOptio
     { exitOnCtrlC: false },
   );
   process.once('SIGTERM', () => app.unmount());
+  watchTerminal(() => app.unmount());
   await app.waitUntilExit();
   close();
   return 0;

@@ -5,6 +5,16 @@ import { REPO } from './lab.js';
 
 export const ARTIFACTS = resolve(REPO, 'test/artifacts');
 
+/** tmux is installed (.ci/run and the lab install it). */
+export const HAVE_TMUX = (() => {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 /** A program in a real terminal (tmux), read back as screen text. CI=false so Ink draws every frame. */
 export class TmuxScreen {
   /** Screen waits are multiplied by this (the lab's measured pace, when a test sets it). */

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/lab.js';
-import { TmuxScreen } from '../support/tmux.js';
+import { startLablessFleet, type LablessFleet } from '../support/labless-fleet.js';
+import { HAVE_TMUX, TmuxScreen } from '../support/tmux.js';
 
 /**
  * The console ends cleanly on SIGHUP (a dropped jump-host session) and SIGTERM while its hosts are down (nothing
@@ -13,44 +13,15 @@ import { TmuxScreen } from '../support/tmux.js';
  * unhandled rejection or stack trace on stderr.
  */
 let dir = '';
-let silent: Server;
-const held: Socket[] = [];
-
-async function listen(server: Server): Promise<number> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as { port: number }).port;
-}
+let fleet: LablessFleet;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lvstop-signals-'));
-  silent = createServer((socket) => held.push(socket));
-  const silentPort = await listen(silent);
-  const closed = createServer();
-  const closedPort = await listen(closed);
-  await new Promise((r) => closed.close(r));
-  writeFileSync(
-    join(dir, 'ssh_config'),
-    `Host down\n  HostName 127.0.0.1\n  Port ${closedPort}\nHost silent\n  HostName 127.0.0.1\n  Port ${silentPort}\n`,
-  );
-  writeFileSync(join(dir, 'known_hosts'), '');
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      sshConfig: './ssh_config',
-      knownHosts: './known_hosts',
-      lvstopKnownHosts: './lvstop_known_hosts',
-      auditLog: './audit.jsonl',
-      eventLog: './events.jsonl',
-      connectTimeoutMs: 2000,
-      hosts: { down: {}, silent: {} },
-      clusters: [{ name: 'c', mode: 'nat', directors: [{ host: 'down' }, { host: 'silent' }] }],
-    }),
-  );
+  fleet = await startLablessFleet(dir, { connectTimeoutMs: 2000 });
 });
 
 afterAll(async () => {
-  held.forEach((s) => s.destroy());
-  await new Promise((r) => silent.close(r));
+  await fleet.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,15 +29,6 @@ function childPid(panePid: number): number | undefined {
   const out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(panePid)], { encoding: 'utf8' }).trim();
   return out ? Number(out.split('\n')[0]) : undefined;
 }
-
-const HAVE_TMUX = (() => {
-  try {
-    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 // Needs the built console (npm test builds it) and tmux (.ci/run and the lab install it).
 describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('the console ends cleanly on a signal', () => {
@@ -76,7 +38,7 @@ describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('the console ends cleanly on a s
       const done = join(dir, `${signal}.done`);
       const screen = new TmuxScreen(
         `signals-${signal}`,
-        `sh -c 'node ${CLI} -c ${join(dir, 'config.json')} 2>${err}; echo "exit $?" >${done}'`,
+        `sh -c 'node ${CLI} -c ${fleet.config} 2>${err}; echo "exit $?" >${done}'`,
         80,
         24,
       );
