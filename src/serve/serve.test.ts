@@ -147,7 +147,7 @@ describe('lvstop serve attach protocol', () => {
     await expect(serve({ socket: join(dir, 'x.sock'), listen: '127.0.0.1:0' })).rejects.toThrow(ServeUsageError);
     chmodSync(tokens, 0o644);
     await expect(serve({ socket: join(dir, 'y.sock'), listen: '127.0.0.1:0', tokenFile: tokens })).rejects.toThrow(
-      /readable by others/,
+      /its group or others may read or write it \(mode 644\); chmod 600/,
     );
   });
 
