@@ -16,6 +16,7 @@ const text = (max: number) =>
 const id = z.int();
 const name = text(256);
 const MAX_TARGETS = 1024;
+const MAX_ERROR_CHARS = 240;
 
 /** What the console's WeightValue can say: an exact weight, one step, drain or restore. */
 function weightValueOf(change: WeightChange): WeightValue {
@@ -112,5 +113,6 @@ export function parseClientMessage(value: unknown): ParsedClientMessage {
   if (issue.path.length === 1 && issue.path[0] === 't')
     return { ok: false, error: `unknown message ${JSON.stringify(t).slice(0, 40)}` };
   const where = issue.path.map(String).join('.');
-  return { ok: false, error: `${t}: ${where ? `${where}: ` : ''}${issue.message}` };
+  // A path or message can quote the client's own keys: bounded, so an error line stays a line.
+  return { ok: false, error: `${t}: ${where ? `${where}: ` : ''}${issue.message}`.slice(0, MAX_ERROR_CHARS) };
 }
