@@ -132,6 +132,26 @@ describe('lvstop serve attach protocol', () => {
     expect(s.hub.viewers).toBe(2);
   });
 
+  it('keeps every log line one line, whatever a client sends, and warns of a socket others may write', async () => {
+    await serve({ socketMode: 0o666 });
+    expect(logs).toContain(
+      "warning: --socket-mode 666 lets every local user attach (others may write the socket); use 660 and the socket's group",
+    );
+    const sock = connect(join(kit.dir, 'serve.sock'));
+    sock.on('error', () => undefined);
+    sock.resume();
+    // A key the schema quotes in its error, holding a newline, a forged line and an ANSI sequence.
+    const hello = JSON.stringify({ t: 'hello', v: 1, operator: 'mallory' });
+    const forged = JSON.stringify({ t: 'refresh', ['\u001b[2J\n2026-01-01T00:00:00.000Z attached: root(unix)']: 1 });
+    sock.write(`${hello}\n${forged}\n`);
+    await until(() => logs.some((l) => l.startsWith('dropping mallory(')));
+    const drop = logs.find((l) => l.startsWith('dropping mallory('))!;
+    expect(drop).toContain('refresh: Unrecognized key: "\\x1b[2J\\n2026-01-01T00:00:00.000Z attached: root(unix)"');
+    // eslint-disable-next-line no-control-regex -- no control character may reach the log
+    for (const l of logs) expect(l).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    sock.destroy();
+  });
+
   it('shows two serves in one console, and refuses two serves with the same names', async () => {
     await serve();
     const other = await config('elsewhere', 'there');
