@@ -11,14 +11,21 @@ const digest = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 /**
  * Read a token file: one token per line, `NAME:TOKEN` or a bare `TOKEN` (named `token`); `#` starts a comment.
- * Throws with a clear message when the file holds no token or can be read by others than its owner and group.
+ * Throws with a clear message (and how to fix it) when the file holds no token, is not owned by the user serve runs
+ * as (`uid`), or can be read or written by its group or others.
  */
-export async function loadAccessTokens(file: string): Promise<AccessToken[]> {
+export async function loadAccessTokens(file: string, uid = process.getuid?.()): Promise<AccessToken[]> {
   const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`token file ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
-  if ((info.mode & 0o007) !== 0)
-    throw new Error(`token file ${file}: readable by others (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`);
+  if (uid !== undefined && info.uid !== uid)
+    throw new Error(
+      `token file ${file}: owned by uid ${info.uid}, not by the user serve runs as (uid ${uid}); chown ${uid} ${file} (and chmod 600 it), or run serve as its owner`,
+    );
+  if ((info.mode & 0o077) !== 0)
+    throw new Error(
+      `token file ${file}: its group or others may read or write it (mode ${(info.mode & 0o777).toString(8).padStart(3, '0')}); chmod 600 ${file}`,
+    );
   const tokens = (await readFile(file, 'utf8'))
     .split('\n')
     .map((l) => l.replace(/#.*/, '').trim())

@@ -11,6 +11,8 @@ import type { StatePatch } from './state-diff.js';
 export interface AttachOptions {
   readonly operator?: string;
   readonly tokenFile?: string;
+  readonly caFile?: string;
+  readonly insecureHttp?: boolean;
 }
 
 /** The first token of a token file (`NAME:TOKEN` or `TOKEN` lines), or LVSTOP_TOKEN. */
@@ -42,7 +44,14 @@ export async function runAttach(targets: readonly string[], options: AttachOptio
   const operator = options.operator ?? defaultOperator();
   const token = targets.some(isUrl) ? await tokenOf(options.tokenFile) : undefined;
   const results = await Promise.allSettled(
-    targets.map((t) => openAttach(t, { operator, ...(token ? { token } : {}) })),
+    targets.map((t) =>
+      openAttach(t, {
+        operator,
+        ...(token ? { token } : {}),
+        ...(options.caFile ? { caFile: options.caFile } : {}),
+        ...(options.insecureHttp ? { insecureHttp: true } : {}),
+      }),
+    ),
   );
   const connections = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message)] : []));

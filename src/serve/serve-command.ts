@@ -1,22 +1,28 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { ResolvedConfig } from '../config/load-config.js';
+import { escapeLogText } from '../debug-log.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
 import { JumpHostSampler } from '../poller/jump-host-sampler.js';
-import { loadAccessTokens, matchAccessToken, bearerOf, type AccessToken } from './access-token.js';
+import { loadAccessTokens } from './access-token.js';
+import { listenHttp } from './http-listener.js';
 import { operatorActionsFactory } from './operator-actions.js';
+import { RefreshGate } from './refresh-gate.js';
 import { ServeHub } from './serve-hub.js';
+import { DEFAULT_SERVE_LIMITS, type ServeLimits } from './serve-limits.js';
 import { closeServer, listenUnix, SocketInUseError } from './serve-socket.js';
-
-import { ATTACH_UPGRADE } from './attach-connection.js';
 
 export interface ServeOptions {
   readonly socket?: string;
   /** `HOST:PORT`: HTTP with /metrics and attach (an Upgrade to lvstop-attach with a bearer token). */
   readonly listen?: string;
+  /** `HOST:PORT`: /metrics only, no attach, no token. */
+  readonly metricsListen?: string;
+  /** PEM files: every TCP listener speaks TLS. */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   readonly tokenFile?: string;
   readonly allowActions?: boolean;
   /** Octal permission bits of the socket file: who may attach. */
@@ -25,86 +31,74 @@ export interface ServeOptions {
   readonly acceptNew?: boolean;
   readonly readOnly?: boolean;
   readonly interval?: number;
+  readonly limits?: Partial<ServeLimits>;
   readonly log?: (line: string) => void;
 }
 
-/** A running serve: its fleet (one set of connections), the bound TCP port, and how to stop it. */
+/** A running serve: its fleet (one set of connections), the bound TCP ports, and how to stop it. */
 export interface RunningServe {
   readonly fleet: Fleet;
   readonly hub: ServeHub;
   readonly port?: number;
+  readonly metricsPort?: number;
   stop(): Promise<void>;
 }
 
 export class ServeUsageError extends Error {}
 
-export function parseListen(text: string): { host: string; port: number } {
+export function parseListen(text: string, option = '--listen'): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
   const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new ServeUsageError(`--listen: expected HOST:PORT, got "${text}"`);
+  if (!m || port > 65535) throw new ServeUsageError(`${option}: expected HOST:PORT, got "${text}"`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
 const stamp = () => new Date().toISOString();
 const stderrLog = (line: string) => process.stderr.write(`${stamp()} lvstop serve: ${line}\n`);
 
-async function listenHttp(
-  address: { host: string; port: number },
-  tokens: readonly AccessToken[],
-  metricsText: () => Promise<{ contentType: string; body: string }>,
-  onAttach: (socket: Socket, via: string) => void,
-  log: (line: string) => void,
-): Promise<HttpServer> {
-  const server = createHttpServer((req, res) => {
-    if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
-      metricsText().then(
-        ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-        (err: unknown) => res.writeHead(500).end(`metrics: ${String(err)}\n`),
-      );
-      return;
-    }
-    res
-      .writeHead(404, { 'content-type': 'text/plain' })
-      .end('lvstop serve: GET /metrics, or attach with lvstop attach\n');
+async function readPem(option: string, file: string): Promise<Buffer> {
+  return readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new ServeUsageError(`${option} ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const refuse = (status: string, why: string) => {
-      log(`refused attach from ${req.socket.remoteAddress ?? '?'}: ${why}`);
-      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
-    };
-    if (String(req.headers.upgrade).toLowerCase() !== ATTACH_UPGRADE)
-      return refuse('400 Bad Request', 'unknown upgrade');
-    const presented = bearerOf(req.headers.authorization);
-    const token = presented === undefined ? undefined : matchAccessToken(tokens, presented);
-    if (!token) return refuse('401 Unauthorized', 'wrong or missing token');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${ATTACH_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
-    if (head.length > 0) socket.unshift(head);
-    onAttach(socket as Socket, `tcp ${req.socket.remoteAddress ?? '?'} token ${token.name}`);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new SocketInUseError(`cannot listen on ${address.host}:${address.port}: ${err.code ?? err.message}`)),
-    );
-    server.listen(address.port, address.host, () => {
-      server.removeAllListeners('error');
-      resolve();
-    });
-  });
-  return server;
+}
+
+/** The certificate and key, checked now (a key that does not match, or a file that is not PEM, is a usage error). */
+async function loadTls(options: ServeOptions): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!options.tlsCert && !options.tlsKey) return undefined;
+  if (!options.tlsCert || !options.tlsKey) throw new ServeUsageError('--tls-cert and --tls-key go together');
+  if (!options.listen && !options.metricsListen)
+    throw new ServeUsageError('--tls-cert is for TCP listeners: give --listen or --metrics-listen too');
+  const tls = { cert: await readPem('--tls-cert', options.tlsCert), key: await readPem('--tls-key', options.tlsKey) };
+  try {
+    createSecureContext(tls);
+  } catch (err) {
+    throw new ServeUsageError(`--tls-cert/--tls-key: ${(err as Error).message}`);
+  }
+  return tls;
 }
 
 /** Start serve: listeners first (bad input throws ServeUsageError or SocketInUseError), then polling. */
 export async function startServe(resolved: ResolvedConfig, options: ServeOptions): Promise<RunningServe> {
-  const log = options.log ?? stderrLog;
-  if (!options.socket && !options.listen) throw new ServeUsageError('give --socket PATH, --listen HOST:PORT or both');
+  const sink = options.log ?? stderrLog;
+  // Every line may hold what a client sent (a name, a request): none may break the line.
+  const log = (line: string) => sink(escapeLogText(line));
+  if (!options.socket && !options.listen && !options.metricsListen)
+    throw new ServeUsageError('give --socket PATH, --listen HOST:PORT or --metrics-listen HOST:PORT');
   if (options.listen && !options.tokenFile)
     throw new ServeUsageError('--listen needs --token-file: a TCP listener only accepts attaches with a token');
   const address = options.listen ? parseListen(options.listen) : undefined;
+  const metricsAddress = options.metricsListen ? parseListen(options.metricsListen, '--metrics-listen') : undefined;
+  const tls = await loadTls(options);
   const tokens = options.tokenFile
     ? await loadAccessTokens(options.tokenFile).catch((err: Error) => {
         throw new ServeUsageError(err.message);
       })
     : [];
+  const limits = { ...DEFAULT_SERVE_LIMITS, ...options.limits };
+  if (options.socket && (options.socketMode & 0o002) !== 0)
+    log(
+      `warning: --socket-mode ${options.socketMode.toString(8)} lets every local user attach (others may write the socket); use 660 and the socket's group`,
+    );
 
   const fleet = createFleet(resolved, {
     ...(options.acceptNew ? { acceptNew: true } : {}),
@@ -114,6 +108,7 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
   });
   const state = fleet.store.getState();
   const allowActions = Boolean(options.allowActions) && !state.readOnly;
+  const refreshGate = new RefreshGate(state.pollIntervalMs, () => void fleet.refreshAll());
   const hub = new ServeHub({
     site: options.site,
     seed: {
@@ -124,10 +119,15 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     },
     store: fleet.store,
     ...(allowActions ? { actionsFor: operatorActionsFactory(resolved, fleet) } : {}),
-    refresh: () => void fleet.refreshAll(),
+    refresh: () => void refreshGate.request(),
     log,
+    limits,
   });
   const metrics = createFleetMetrics(fleet.store);
+  const metricsText = async () => ({
+    contentType: metrics.registry.contentType,
+    body: await metrics.registry.metrics(),
+  });
   const sampler = new JumpHostSampler(fleet.store, Math.max(2000, state.pollIntervalMs));
   const servers: Server[] = [];
   const shutdown = async () => {
@@ -138,7 +138,22 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     metrics.close();
     await fleet.stop();
   };
+  const scheme = tls ? 'https' : 'http';
+  const listenTcp = async (at: { host: string; port: number }, attach: boolean): Promise<number> => {
+    const server = await listenHttp({
+      address: at,
+      ...(tls ? { tls } : {}),
+      metrics: metricsText,
+      ...(attach ? { attach: { tokens, onAttach: (s, via) => hub.attach(s, { via }) } } : {}),
+      limits,
+      log,
+    });
+    servers.push(server);
+    const bound = server.address();
+    return typeof bound === 'object' && bound ? bound.port : at.port;
+  };
   let port: number | undefined;
+  let metricsPort: number | undefined;
   try {
     if (options.socket) {
       const path = options.socket;
@@ -146,17 +161,12 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
       log(`attach socket ${path} (mode ${options.socketMode.toString(8).padStart(4, '0')})`);
     }
     if (address) {
-      const http = await listenHttp(
-        address,
-        tokens,
-        async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-        (s, via) => hub.attach(s, { via }),
-        log,
-      );
-      servers.push(http);
-      const bound = http.address();
-      port = typeof bound === 'object' && bound ? bound.port : address.port;
-      log(`http://${address.host}:${port}/metrics, attach with a token on the same address`);
+      port = await listenTcp(address, true);
+      log(`${scheme}://${address.host}:${port}/metrics, attach with a token on the same address`);
+    }
+    if (metricsAddress) {
+      metricsPort = await listenTcp(metricsAddress, false);
+      log(`${scheme}://${metricsAddress.host}:${metricsPort}/metrics (metrics only, no token)`);
     }
   } catch (err) {
     await shutdown();
@@ -165,10 +175,16 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
   fleet.start();
   sampler.start();
   log(
-    `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}`,
+    `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}, at most ${limits.maxClients} consoles`,
   );
   let stopping: Promise<void> | undefined;
-  return { fleet, hub, ...(port === undefined ? {} : { port }), stop: () => (stopping ??= shutdown()) };
+  return {
+    fleet,
+    hub,
+    ...(port === undefined ? {} : { port }),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+    stop: () => (stopping ??= shutdown()),
+  };
 }
 
 /** Run serve until `stopSignal` resolves (SIGTERM/SIGINT); returns the exit code. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
+import { DEFAULT_SERVE_LIMITS } from './serve-limits.js';
 
 type Load = (file: string) => Promise<ResolvedConfig>;
 
@@ -28,7 +29,15 @@ export function registerServeCommands(program: Command, load: Load): void {
     .option('--socket <path>', 'unix socket consoles attach to (its mode and group decide who may)')
     .option('--socket-mode <octal>', 'permission bits of the socket file', '660')
     .option('--listen <host:port>', 'HTTP: GET /metrics, and attach with a bearer token')
-    .option('--token-file <file>', 'tokens for --listen: one NAME:TOKEN (or TOKEN) per line, mode 600')
+    .option('--metrics-listen <host:port>', 'GET /metrics only: no attach, no token')
+    .option('--token-file <file>', 'tokens for --listen: one NAME:TOKEN (or TOKEN) per line, owned by you, mode 600')
+    .option('--tls-cert <file>', 'PEM certificate (chain): --listen and --metrics-listen speak TLS (https)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option(
+      '--max-clients <n>',
+      'consoles connected at once; more are refused',
+      String(DEFAULT_SERVE_LIMITS.maxClients),
+    )
     .option('--allow-actions', "attached consoles may act (through serve's pipeline, audited with their name)")
     .option('--site <name>', 'name of this serve for attached consoles', hostname())
     .action(async (_o, cmd: Command) => {
@@ -37,16 +46,23 @@ export function registerServeCommands(program: Command, load: Load): void {
           socket?: string;
           socketMode: string;
           listen?: string;
+          metricsListen?: string;
           tokenFile?: string;
+          tlsCert?: string;
+          tlsKey?: string;
+          maxClients: string;
           allowActions?: boolean;
           site: string;
         }
       >();
-      if (!/^[0-7]{3,4}$/.test(o.socketMode)) {
-        process.stderr.write(`lvstop serve: --socket-mode: expected octal like 660, got "${o.socketMode}"\n`);
+      const usage = (message: string) => {
+        process.stderr.write(`lvstop serve: ${message}\n`);
         process.exitCode = 2;
-        return;
-      }
+      };
+      if (!/^[0-7]{3,4}$/.test(o.socketMode))
+        return usage(`--socket-mode: expected octal like 660, got "${o.socketMode}"`);
+      const maxClients = /^\d{1,6}$/.test(o.maxClients) ? Number(o.maxClients) : 0;
+      if (maxClients < 1) return usage(`--max-clients: expected a whole number from 1, got "${o.maxClients}"`);
       const resolved = await load(o.config);
       // The poller, the metrics and the attach hub load only for `serve`, and the console only for `attach`.
       const { runServe, ServeUsageError, SocketInUseError } = await import('./serve-command.js');
@@ -54,7 +70,11 @@ export function registerServeCommands(program: Command, load: Load): void {
         process.exitCode = await runServe(resolved, {
           ...(o.socket ? { socket: o.socket } : {}),
           ...(o.listen ? { listen: o.listen } : {}),
+          ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}),
           ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+          ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
+          ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
+          limits: { maxClients },
           allowActions: Boolean(o.allowActions),
           socketMode: parseInt(o.socketMode, 8),
           site: o.site,
@@ -72,11 +92,13 @@ export function registerServeCommands(program: Command, load: Load): void {
 
   program
     .command('attach <target...>')
-    .description('open the console fed by one or more serves (socket paths or http://HOST:PORT)')
-    .option('--token-file <file>', 'bearer token for http:// targets (else $LVSTOP_TOKEN)')
+    .description('open the console fed by one or more serves (socket paths, https:// or http://HOST:PORT)')
+    .option('--token-file <file>', 'bearer token for https:// and http:// targets (else $LVSTOP_TOKEN)')
+    .option('--ca <file>', "PEM CA that signed serve's TLS certificate (default: the system's CAs)")
+    .option('--insecure-http', 'allow sending the token over plain http:// to an address that is not loopback')
     .option('--operator <name>', 'your name for the audit log (default $USER)')
     .action(async (targets: string[], _o, cmd: Command) => {
-      const o = cmd.opts<{ tokenFile?: string; operator?: string }>();
+      const o = cmd.opts<{ tokenFile?: string; operator?: string; ca?: string; insecureHttp?: boolean }>();
       const [{ runAttach }, { AttachError }] = await Promise.all([
         import('./attach-command.js'),
         import('./attach-connection.js'),
@@ -85,6 +107,8 @@ export function registerServeCommands(program: Command, load: Load): void {
         process.exitCode = await runAttach(targets, {
           ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
           ...(o.operator ? { operator: o.operator } : {}),
+          ...(o.ca ? { caFile: o.ca } : {}),
+          ...(o.insecureHttp ? { insecureHttp: true } : {}),
         });
       } catch (err) {
         if (!(err instanceof AttachError)) throw err;

@@ -1,86 +1,27 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
-import { openAttach, type AttachConnection } from './attach-connection.js';
+import { describe, expect, it } from 'vitest';
+import { TEST_TOKEN as TOKEN, until, serveTestKit } from '../../test/support/serve-kit.js';
 import { applyPatch, createAttachedStore } from './attached-store.js';
-import { startServe, type RunningServe, SocketInUseError, ServeUsageError } from './serve-command.js';
+import { SocketInUseError, ServeUsageError } from './serve-command.js';
 import { stateSlices } from './state-diff.js';
 
 /** Listens on a unix socket, then waits to be killed: a killed serve leaves its socket file like this. */
 const STALE_MAKER = "require('net').createServer().listen(process.argv[1], () => console.log('up'))";
-const TOKEN = 'oncall:0123456789abcdef0123';
-let dir: string;
-let resolved: ResolvedConfig;
-const running: RunningServe[] = [];
-const open: AttachConnection[] = [];
-const logs: string[] = [];
-
-/** A fleet of one host: this machine, polled through the local transport (no SSH, no lab). */
-async function config(cluster = 'here-cluster', host = 'here'): Promise<ResolvedConfig> {
-  const file = join(dir, `${cluster}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      pollIntervalMs: 500,
-      auditLog: join(dir, 'audit.jsonl'),
-      eventLog: join(dir, 'events.jsonl'),
-      hosts: { [host]: { transport: 'local' } },
-      clusters: [{ name: cluster, mode: 'nat', vips: ['127.0.0.1'], directors: [{ host }] }],
-    }),
-  );
-  return loadConfig(file);
-}
-
-async function serve(options: Partial<Parameters<typeof startServe>[1]> = {}, conf = resolved): Promise<RunningServe> {
-  const s = await startServe(conf, {
-    socket: join(dir, 'serve.sock'),
-    socketMode: 0o600,
-    site: 'test',
-    log: (l) => logs.push(l),
-    ...options,
-  });
-  running.push(s);
-  return s;
-}
-
-async function attach(target: string, extra: { token?: string; operator?: string } = {}) {
-  const c = await openAttach(target, { operator: extra.operator ?? 'alice', ...extra, timeoutMs: 5000 });
-  open.push(c);
-  return c;
-}
-
-const until = async (check: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lvstop-serve-'));
-  resolved = await config();
-  logs.length = 0;
-});
-afterEach(async () => {
-  open.splice(0).forEach((c) => c.close());
-  await Promise.all(running.splice(0).map((s) => s.stop()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const kit = serveTestKit();
+const { serve, attach, config, logs, running } = kit;
 
 describe('lvstop serve attach protocol', () => {
   it('sends a full state on attach, then patches that keep two viewers equal to serve', async () => {
     const s = await serve();
-    expect(statSync(join(dir, 'serve.sock')).mode & 0o777).toBe(0o600);
-    const a = await attach(join(dir, 'serve.sock'));
-    const b = await attach(join(dir, 'serve.sock'), { operator: 'bob' });
+    expect(statSync(join(kit.dir, 'serve.sock')).mode & 0o777).toBe(0o600);
+    const a = await attach(join(kit.dir, 'serve.sock'));
+    const b = await attach(join(kit.dir, 'serve.sock'), { operator: 'bob' });
     expect(a.hello.seed.clusters.map((c) => c.name)).toEqual(['here-cluster']);
     expect(a.hello.allowActions).toBe(false);
-    expect(a.hello.operator).toBe(`alice(unix ${join(dir, 'serve.sock')})`);
+    expect(a.hello.operator).toBe(`alice(unix ${join(kit.dir, 'serve.sock')})`);
     const storeA = createAttachedStore([a]);
     const storeB = createAttachedStore([b]);
     let patches = 0;
@@ -115,9 +56,9 @@ describe('lvstop serve attach protocol', () => {
     await expect(serve()).rejects.toThrow(SocketInUseError);
     await expect(serve()).rejects.toThrow(/another lvstop serve is answering/);
     await running.splice(0)[0]!.stop();
-    expect(existsSync(join(dir, 'serve.sock'))).toBe(false);
+    expect(existsSync(join(kit.dir, 'serve.sock'))).toBe(false);
     // A socket file nobody listens on: what a killed serve leaves behind.
-    const stale = join(dir, 'stale.sock');
+    const stale = join(kit.dir, 'stale.sock');
     const child = spawn(process.execPath, ['-e', STALE_MAKER, stale], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((r) => child.stdout.once('data', r));
     child.kill('SIGKILL');
@@ -127,14 +68,14 @@ describe('lvstop serve attach protocol', () => {
     const c = await attach(stale);
     expect(c.hello.site).toBe('test');
     // A path that is not a socket is never removed.
-    writeFileSync(join(dir, 'plain'), 'x');
-    await expect(serve({ socket: join(dir, 'plain') })).rejects.toThrow(/not a socket/);
-    expect(existsSync(join(dir, 'plain'))).toBe(true);
+    writeFileSync(join(kit.dir, 'plain'), 'x');
+    await expect(serve({ socket: join(kit.dir, 'plain') })).rejects.toThrow(/not a socket/);
+    expect(existsSync(join(kit.dir, 'plain'))).toBe(true);
   });
 
   it('says clearly why an attach fails: nothing there, wrong token', async () => {
-    await expect(attach(join(dir, 'none.sock'))).rejects.toThrow(/no such socket/);
-    const tokens = join(dir, 'tokens');
+    await expect(attach(join(kit.dir, 'none.sock'))).rejects.toThrow(/no such socket/);
+    const tokens = join(kit.dir, 'tokens');
     writeFileSync(tokens, `${TOKEN}\n`);
     chmodSync(tokens, 0o600);
     const s = await serve({ listen: '127.0.0.1:0', tokenFile: tokens });
@@ -144,16 +85,16 @@ describe('lvstop serve attach protocol', () => {
     await expect(attach(`http://127.0.0.1:${s.port}`)).rejects.toThrow(/wrong or missing token/);
     const ok = await attach(`http://127.0.0.1:${s.port}`, { token: TOKEN.split(':')[1]! });
     expect(ok.hello.operator).toBe('alice(tcp 127.0.0.1 token oncall)');
-    await expect(serve({ socket: join(dir, 'x.sock'), listen: '127.0.0.1:0' })).rejects.toThrow(ServeUsageError);
+    await expect(serve({ socket: join(kit.dir, 'x.sock'), listen: '127.0.0.1:0' })).rejects.toThrow(ServeUsageError);
     chmodSync(tokens, 0o644);
-    await expect(serve({ socket: join(dir, 'y.sock'), listen: '127.0.0.1:0', tokenFile: tokens })).rejects.toThrow(
-      /readable by others/,
+    await expect(serve({ socket: join(kit.dir, 'y.sock'), listen: '127.0.0.1:0', tokenFile: tokens })).rejects.toThrow(
+      /its group or others may read or write it \(mode 644\); chmod 600/,
     );
   });
 
   it('drops a client that sends garbage, an oversized line or an action it may not run, and keeps serving', async () => {
     const s = await serve();
-    const path = join(dir, 'serve.sock');
+    const path = join(kit.dir, 'serve.sock');
     const raw = (text: string) =>
       new Promise<string>((resolve) => {
         const sock = connect(path);
@@ -187,38 +128,58 @@ describe('lvstop serve attach protocol', () => {
     // Serve still polls and serves new viewers; nothing was written to the audit log.
     const later = await attach(path, { operator: 'carol' });
     expect(Object.keys(later.state.hosts)).toEqual(['here']);
-    expect(existsSync(join(dir, 'audit.jsonl'))).toBe(false);
+    expect(existsSync(join(kit.dir, 'audit.jsonl'))).toBe(false);
     expect(s.hub.viewers).toBe(2);
+  });
+
+  it('keeps every log line one line, whatever a client sends, and warns of a socket others may write', async () => {
+    await serve({ socketMode: 0o666 });
+    expect(logs).toContain(
+      "warning: --socket-mode 666 lets every local user attach (others may write the socket); use 660 and the socket's group",
+    );
+    const sock = connect(join(kit.dir, 'serve.sock'));
+    sock.on('error', () => undefined);
+    sock.resume();
+    // A key the schema quotes in its error, holding a newline, a forged line and an ANSI sequence.
+    const hello = JSON.stringify({ t: 'hello', v: 1, operator: 'mallory' });
+    const forged = JSON.stringify({ t: 'refresh', ['\u001b[2J\n2026-01-01T00:00:00.000Z attached: root(unix)']: 1 });
+    sock.write(`${hello}\n${forged}\n`);
+    await until(() => logs.some((l) => l.startsWith('dropping mallory(')));
+    const drop = logs.find((l) => l.startsWith('dropping mallory('))!;
+    expect(drop).toContain('refresh: Unrecognized key: "\\x1b[2J\\n2026-01-01T00:00:00.000Z attached: root(unix)"');
+    // eslint-disable-next-line no-control-regex -- no control character may reach the log
+    for (const l of logs) expect(l).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    sock.destroy();
   });
 
   it('shows two serves in one console, and refuses two serves with the same names', async () => {
     await serve();
     const other = await config('elsewhere', 'there');
-    await serve({ socket: join(dir, 'other.sock') }, other);
-    const a = await attach(join(dir, 'serve.sock'));
-    const b = await attach(join(dir, 'other.sock'));
+    await serve({ socket: join(kit.dir, 'other.sock') }, other);
+    const a = await attach(join(kit.dir, 'serve.sock'));
+    const b = await attach(join(kit.dir, 'other.sock'));
     const store = createAttachedStore([a, b]);
     expect(store.getState().clusters.map((c) => c.name)).toEqual(['here-cluster', 'elsewhere']);
     expect(Object.keys(store.getState().hosts).sort()).toEqual(['here', 'there']);
     const { nameCollisions } = await import('./attached-store.js');
-    const same = await attach(join(dir, 'serve.sock'));
+    const same = await attach(join(kit.dir, 'serve.sock'));
     expect(nameCollisions([a, same])).toEqual([]);
     expect(nameCollisions([a, { ...same, target: 'second' }])).toEqual([
-      `cluster here-cluster (${join(dir, 'serve.sock')} and second)`,
-      `host here (${join(dir, 'serve.sock')} and second)`,
+      `cluster here-cluster (${join(kit.dir, 'serve.sock')} and second)`,
+      `host here (${join(kit.dir, 'serve.sock')} and second)`,
     ]);
   });
 });
 
 describe('serve listeners', () => {
   it('says so when the TCP address is taken, and leaves nothing behind', async () => {
-    const tokens = join(dir, 'tokens');
+    const tokens = join(kit.dir, 'tokens');
     writeFileSync(tokens, `${TOKEN}\n`, { mode: 0o600 });
-    const first = await serve({ socket: join(dir, 'a.sock'), listen: '127.0.0.1:0', tokenFile: tokens });
+    const first = await serve({ socket: join(kit.dir, 'a.sock'), listen: '127.0.0.1:0', tokenFile: tokens });
     await expect(
-      serve({ socket: join(dir, 'b.sock'), listen: `127.0.0.1:${first.port}`, tokenFile: tokens }),
+      serve({ socket: join(kit.dir, 'b.sock'), listen: `127.0.0.1:${first.port}`, tokenFile: tokens }),
     ).rejects.toThrow(`cannot listen on 127.0.0.1:${first.port}: EADDRINUSE`);
-    expect(existsSync(join(dir, 'b.sock'))).toBe(false);
+    expect(existsSync(join(kit.dir, 'b.sock'))).toBe(false);
   });
 });
 
@@ -227,9 +188,9 @@ describe('actions from an attached console', () => {
     const { remoteActions } = await import('./remote-actions.js');
     await serve({ allowActions: true });
     const other = await config('elsewhere', 'there');
-    await serve({ socket: join(dir, 'other.sock') }, other);
-    const acting = await attach(join(dir, 'serve.sock'));
-    const readOnly = await attach(join(dir, 'other.sock'));
+    await serve({ socket: join(kit.dir, 'other.sock') }, other);
+    const acting = await attach(join(kit.dir, 'serve.sock'));
+    const readOnly = await attach(join(kit.dir, 'other.sock'));
     expect(acting.hello.allowActions).toBe(true);
     const actions = remoteActions([acting, readOnly]);
     // Serve's action layer answers: this machine has no such IPVS service, so nothing is planned.
@@ -262,7 +223,7 @@ describe('actions from an attached console', () => {
         ],
         value: 0,
       }),
-    ).toEqual({ ok: false, message: `read-only: ${join(dir, 'other.sock')} does not allow actions` });
+    ).toEqual({ ok: false, message: `read-only: ${join(kit.dir, 'other.sock')} does not allow actions` });
     expect(
       await actions.plan({
         kind: 'release',
@@ -274,10 +235,10 @@ describe('actions from an attached console', () => {
       message: 'no attached serve has cluster nowhere',
     });
     // The one line serve's pipeline wrote: the refused plan, naming the attached operator; nothing was sent.
-    const lines = readFileSync(join(dir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(kit.dir, 'audit.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({
-      operator: expect.stringMatching(new RegExp(`^alice\\(unix ${join(dir, 'serve.sock')}\\)@`)),
+      operator: expect.stringMatching(new RegExp(`^alice\\(unix ${join(kit.dir, 'serve.sock')}\\)@`)),
       result: 'error',
       sent: 0,
     });
