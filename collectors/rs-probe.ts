@@ -74,11 +74,13 @@ export function rsProbeArgv(targets: readonly ProbeTarget[], deadlineMs: number)
   ];
 }
 
-/** The message a failed connect printed, without bash's prefixes: `bash: connect: Connection refused` → `connection refused`. */
+/**
+ * The reason a failed connect gave, without the shell's prefixes:
+ * `rs-probe: connect: Connection refused rs-probe: line 13: /dev/tcp/…: Connection refused` → `connection refused`.
+ */
 function connectError(text: string): string {
-  const m = /connect: ([^:]+?)(?:\s+\S*bash.*)?$/.exec(text);
-  const why = (m?.[1] ?? text.replace(/^.*?: /, '')).trim();
-  return why === '' ? 'connect failed' : why.charAt(0).toLowerCase() + why.slice(1);
+  const why = /connect: (.+?)(?:\s+\S+: line \d+:|$)/.exec(text)?.[1]?.trim() ?? '';
+  return why === '' ? `connect failed: ${text.slice(0, 100)}` : why.charAt(0).toLowerCase() + why.slice(1);
 }
 
 function outcome(target: ProbeTarget, rc: number, ms: number, text: string, deadlineMs: number): ProbeOutcome {

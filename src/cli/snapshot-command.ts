@@ -15,6 +15,12 @@ export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOpt
   const fleet = createFleet(resolved, { acceptNew: options.acceptNew });
   try {
     await Promise.all([fleet.refreshAll(), fleet.probeNfsAll()]);
+    // A real server is called down after `failuresToDown` failed probes in a row: probe that many rounds.
+    const rounds = Math.min(
+      5,
+      Math.max(1, ...fleet.store.getState().clusters.map((c) => c.healthProbes?.failuresToDown ?? 1)),
+    );
+    for (let i = 0; i < rounds; i++) await fleet.probeRealServersAll();
     if (options.rates) {
       await new Promise((r) => setTimeout(r, 1000));
       await fleet.refreshAll();

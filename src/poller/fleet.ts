@@ -10,6 +10,7 @@ import { ConnectGate } from './connect-gate.js';
 import { HostPoller } from './host-poller.js';
 
 import { NfsProber } from './nfs-prober.js';
+import { RsProber } from './rs-prober.js';
 
 /** SSH handshakes under way at once across the fleet. */
 export const CONCURRENT_HANDSHAKES = 24;
@@ -36,6 +37,8 @@ export interface Fleet {
   start(): void;
   refreshAll(): Promise<void>;
   probeNfsAll(): Promise<void>;
+  /** One round of real-server probes from every director now (snapshot). */
+  probeRealServersAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,6 +87,10 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
         }),
     ),
   );
+  const directors = [...new Set(config.clusters.flatMap((c) => c.directors.map((d) => d.host)))];
+  const rsProbers = directors.map(
+    (d) => new RsProber({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),
+  );
   let writing = Promise.resolve();
   const lastKnownVrrp = new Map<string, string>();
   const unsubscribe = store.subscribe((next, prev) => {
@@ -107,6 +114,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
           .catch(() => undefined);
       pollers.forEach((p) => p.start());
       probers.forEach((p) => p.start());
+      rsProbers.forEach((p) => p.start());
     },
     refreshAll: async () => {
       await Promise.all([...pollers.values()].map((p) => p.refreshNow()));
@@ -116,10 +124,18 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
       await Promise.all(probers.map((p) => p.probe()));
       store.getState().flush();
     },
+    probeRealServersAll: async () => {
+      await Promise.all(rsProbers.map((p) => p.probe()));
+      store.getState().flush();
+    },
     stop: async () => {
       unsubscribe();
       // Stop the timers first, then close connections so an in-flight (maybe hung) probe ends at once.
-      const stopping = [...[...pollers.values()].map((p) => p.stop()), ...probers.map((p) => p.stop())];
+      const stopping = [
+        ...[...pollers.values()].map((p) => p.stop()),
+        ...probers.map((p) => p.stop()),
+        ...rsProbers.map((p) => p.stop()),
+      ];
       await Promise.all([...transports.values()].map((t) => t.close()));
       await Promise.all(stopping);
       store.getState().flush();

@@ -1,19 +1,32 @@
 import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js';
 import { staleParts } from './part-freshness.js';
+import { directorHealth, healthCell, type RealServerHealth } from '../model/rs-health.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatCount, formatRate } from './format.js';
 import { lazyCellsRow, type Column, type TableRow, type TableSpec } from './table-model.js';
 
 export const SERVICE_COLUMNS: readonly Column[] = [
-  { title: 'SERVICE / REAL SERVER', width: 28, align: 'left' },
-  { title: 'SCHED/FWD', width: 11, align: 'left' },
+  { title: 'SERVICE / REAL SERVER', width: 26, align: 'left' },
+  { title: 'SCHED/FWD', width: 10, align: 'left' },
   { title: 'PERS/W', width: 6, align: 'right' },
+  { title: 'HEALTH', width: 9, align: 'left' },
   { title: 'ACTIVE', width: 6, align: 'right' },
   { title: 'INACT', width: 6, align: 'right' },
   { title: 'CONN/S', width: 6, align: 'right' },
-  { title: 'IN/S', width: 6, align: 'right' },
-  { title: 'OUT/S', width: 6, align: 'right' },
+  { title: 'BYTES/S', width: 7, align: 'right' },
 ];
+
+const bytesPerSec = (r: { inBytesPerSec: number; outBytesPerSec: number } | undefined) =>
+  r ? r.inBytesPerSec + r.outBytesPerSec : undefined;
+
+/** A service's health cell: its weighted servers that probe and checker say are up, of all weighted (`2/2 up`). */
+function weightedHealth(list: readonly RealServerHealth[]): string {
+  const weighted = list.filter((h) => (h.rs?.weight ?? 0) > 0);
+  if (weighted.length === 0) return '-';
+  if (weighted.every((h) => h.verdict === 'not-probed' && !h.checker)) return '-';
+  if (weighted.every((h) => h.healthy === undefined)) return '?';
+  return `${weighted.filter((h) => h.healthy === true).length}/${weighted.length} up`;
+}
 
 /** What the operator reads (and types back: `FWM 77 IPv6` names the IPv6 fwmark service). */
 export function serviceName(s: Pick<IpvsService, 'key'>): string {
@@ -66,9 +79,13 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
     });
     if (!d || d.reading.status !== 'ok') continue;
     const tone = stale ? 'stale' : 'normal';
+    const health = directorHealth(state, host, now);
+    const failuresToDown = cluster?.healthProbes?.failuresToDown ?? 2;
     for (const s of d.reading.table.services) {
       const r = d.serviceRates[s.key];
       const live = s.realServers.filter((rs) => rs.weight > 0).length;
+      const list = health.filter((h) => h.service.key === s.key);
+      const healthy = list.filter((h) => (h.rs?.weight ?? 0) > 0 && h.healthy !== false).length;
       rows.push({
         id: `${host}|${s.key}`,
         group: true,
@@ -76,13 +93,13 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
           serviceName(s),
           [s.scheduler, ...s.flags].join(' '),
           persistenceText(s),
+          weightedHealth(list),
           formatCount(s.realServers.reduce((a, rs) => a + rs.activeConns, 0)),
           formatCount(s.realServers.reduce((a, rs) => a + rs.inactiveConns, 0)),
           formatRate(r?.connsPerSec),
-          formatBytesRate(r?.inBytesPerSec),
-          formatBytesRate(r?.outBytesPerSec),
+          formatBytesRate(bytesPerSec(r)),
         ],
-        tone: live === 0 ? 'critical' : tone === 'stale' ? 'stale' : 'heading',
+        tone: live === 0 || healthy === 0 ? 'critical' : tone === 'stale' ? 'stale' : 'heading',
         ageMs: ageMs!,
         detail: { kind: 'service', director: host, service: s.key },
         target: { kind: 'service', director: host, service: s.key },
@@ -90,21 +107,23 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
       for (const rs of s.realServers) {
         const rsKey = realServerKey(rs);
         const rr = d.realServerRates[`${s.key}|${rsKey}`];
+        const h = list.find((x) => x.rs === rs);
         const cells = () => [
           ` -> ${rsKey}`,
           rs.forward,
           String(rs.weight),
+          h ? healthCell(h, failuresToDown) : '?',
           formatCount(rs.activeConns),
           formatCount(rs.inactiveConns),
           formatRate(rr?.connsPerSec),
-          formatBytesRate(rr?.inBytesPerSec),
-          formatBytesRate(rr?.outBytesPerSec),
+          formatBytesRate(bytesPerSec(rr)),
         ];
+        const downWeighted = h?.healthy === false && rs.weight > 0;
         rows.push(
           lazyCellsRow(
             {
               id: `${host}|${s.key}|${rsKey}`,
-              tone: rs.weight === 0 ? 'warn' : tone,
+              tone: downWeighted ? 'critical' : rs.weight === 0 ? 'warn' : tone,
               ageMs: ageMs!,
               detail: { kind: 'real-server', address: rs.address },
               target: {
@@ -118,6 +137,15 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
           ),
         );
       }
+      // Servers keepalived's checker took out of the table: listed, so a removal never looks like a missing server.
+      for (const g of list.filter((x) => !x.rs))
+        rows.push({
+          id: `${host}|${s.key}|${realServerKey(g)}`,
+          cells: [` -x ${realServerKey(g)}`, '', '-', healthCell(g, failuresToDown), '', '', '', ''],
+          tone: 'warn',
+          ageMs: ageMs!,
+          detail: { kind: 'real-server', address: g.address },
+        });
     }
   }
   return { columns: SERVICE_COLUMNS, rows };

@@ -28,9 +28,9 @@ describe('services', () => {
   it('draws director, service and real server lines from the captured table', () => {
     expect(lines('services')).toEqual([
       'director director1  ipvs via ipvsadm',
-      'TCP 10.18.11.40:80           rr             50s      0     70      -      -      -',
-      ' -> 10.18.11.21:80           Route          100      0      0      -      -      -',
-      ' -> 10.18.11.22:80           Route          100      0     70      -      -      -',
+      'TCP 10.18.11.40:80         rr            50s ?              0     70      -       -',
+      ' -> 10.18.11.21:80         Route         100 ?              0      0      -       -',
+      ' -> 10.18.11.22:80         Route         100 ?              0     70      -       -',
       'director director2  parse: no ipvs-list section in the poll output',
     ]);
   });
@@ -175,7 +175,7 @@ describe('services on the lab NAT director (IPv6 fwmark, persistence netmask)', 
   const text = spec.rows.map((r) => formatTableRow(spec.columns, r));
 
   it('names the IPv6 fwmark service as it can be typed back, with typed targets', () => {
-    expect(text).toContain('FWM 77 IPv6                  rr               -      0      0      -      -      -');
+    expect(text).toContain('FWM 77 IPv6                rr              - -              0      0      -       -');
     const v6 = spec.rows.filter((r) => r.target?.kind === 'real-server' && r.target.service === 'FWM 77 IPv6');
     expect(v6.map((r) => r.target)).toEqual([
       {

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { fixture } from '../test/support/fixture-store.js';
+import { parseRsProbe, probeTargetKey, roundKillMs, rsProbeArgv, type ProbeTarget } from './rs-probe.js';
+
+// Real output of rsProbeArgv run over ssh on the lab (test/lab/capture-probe-fixtures.sh; see the README beside it).
+const targets = (state: string, host: string) =>
+  JSON.parse(fixture(`probes/${state}/${host}.targets.json`)) as ProbeTarget[];
+const parsed = (state: string, host: string) => {
+  const r = parseRsProbe(fixture(`probes/${state}/${host}.rs-probe.txt`), targets(state, host), 1000);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value.map((o) => [o.ok, o.detail]);
+};
+
+describe('real-server probes on captured lab output', () => {
+  it('healthy NAT cluster: both web servers answer HTTP 200; a closed port is refused; no route is not probed', () => {
+    expect(parsed('healthy', 'nat-director')).toEqual([
+      [true, 'HTTP 200'],
+      [true, 'HTTP 200'],
+      [false, 'connection refused'],
+      [undefined, 'not probed: no route'],
+    ]);
+  });
+
+  it('httpd stopped on real1 is refused; the tarpit on real2 accepts and fails at the deadline', () => {
+    const out = parsed('httpd-stopped', 'nat-director');
+    expect(out[0]).toEqual([false, 'connection refused']);
+    expect(out[1]).toEqual([false, 'no HTTP answer within 1000 ms']);
+    const ms = parseRsProbe(
+      fixture('probes/httpd-stopped/nat-director.rs-probe.txt'),
+      targets('httpd-stopped', 'nat-director'),
+      1000,
+    );
+    expect(ms.ok && ms.value[1]!.ms).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('DR cluster: TCP_CHECK mirror refused on web1, HTTP_GET mirror 200 on web2', () => {
+    expect(parsed('httpd-stopped', 'director1')).toEqual([
+      [false, 'connection refused'],
+      [true, 'HTTP 200'],
+    ]);
+  });
+});
+
+describe('a round cut short', () => {
+  const two: ProbeTarget[] = [
+    { kind: 'tcp', address: '10.0.0.1', port: 80 },
+    { kind: 'tcp', address: '10.0.0.2', port: 80 },
+  ];
+  it('a probe that started and never ended hung: failed at the deadline; one never started is not judged', () => {
+    const r = parseRsProbe('@ start\n0 start 5\n', two, 1000);
+    expect(r.ok && r.value.map((o) => o.ok)).toEqual([false, undefined]);
+  });
+  it('a probe started too late to have had its deadline before the round was killed is not judged', () => {
+    const r = parseRsProbe(`@ start\n0 start ${roundKillMs(1000) - 500}\n`, two, 1000);
+    expect(r.ok && r.value[0]!.ok).toBeUndefined();
+  });
+  it('output that is not the probe script is a parse error, never a verdict', () => {
+    expect(parseRsProbe('bash: not found\n', two, 1000).ok).toBe(false);
+    expect(parseRsProbe('@ start\n7 0 3 connected\n', two, 1000).ok).toBe(false);
+  });
+});
+
+describe('the round command', () => {
+  it('is killed at twice the deadline plus a second, and names each target by index', () => {
+    const argv = rsProbeArgv([{ kind: 'http', address: '::1', port: 8080, path: '/health' }], 1000);
+    expect(argv.slice(0, 5)).toEqual(['timeout', '-s', 'KILL', '3', 'bash']);
+    expect(argv.at(-1)).toBe('0|http|::1|8080|/health');
+    expect(probeTargetKey({ kind: 'http', address: '::1', port: 8080, path: '/health' })).toBe(
+      'http [::1]:8080/health',
+    );
+  });
+});

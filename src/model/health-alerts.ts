@@ -1,0 +1,82 @@
+import { realServerKey } from '../../collectors/ipvs-types.js';
+import { editRealServerArgv } from '../actions/ipvsadm-edit.js';
+import { quoteArg } from '../transport/command-line.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { ClusterInfo } from '../store/store-types.js';
+import { directorHealth, type RealServerHealth } from './rs-health.js';
+
+export type HealthAlertKind = 'rs-down-in-rotation' | 'no-healthy-server' | 'probe-checker-disagree';
+
+export interface HealthAlert {
+  readonly kind: HealthAlertKind;
+  readonly severity: 'critical' | 'warn';
+  readonly cluster: string;
+  readonly director: string;
+  readonly service: string;
+  /** `192.168.60.99:80`; absent for a service-wide alert. */
+  readonly realServer?: string;
+  readonly message: string;
+  /** The command that would take the server out of rotation (drain to weight 0), shown, never run from here. */
+  readonly fix?: string;
+}
+
+/** `ipvsadm -e … -w 0` for this server, keeping its forwarding method, or undefined when ipvsadm cannot keep it. */
+function drainCommand(h: RealServerHealth): string | undefined {
+  if (!h.rs) return undefined;
+  try {
+    return editRealServerArgv(h.service, h.rs, 0).map(quoteArg).join(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The service-health judgements of one cluster: a real server that probes say is down while it keeps a weight (the
+ * seeds' static `rr` cluster sends every Nth request to it), a service whose weighted servers are all down, and a
+ * probe that disagrees with keepalived's checker. Unknown never counts as down: only probes that failed
+ * `failuresToDown` times in a row from a director that answers, each recent.
+ */
+export function healthAlerts(state: LvsState, cluster: ClusterInfo, now: number): HealthAlert[] {
+  const out: HealthAlert[] = [];
+  for (const director of cluster.directors) {
+    const all = directorHealth(state, director, now);
+    const byService = new Map<string, RealServerHealth[]>();
+    for (const h of all) byService.set(h.service.key, [...(byService.get(h.service.key) ?? []), h]);
+    for (const [service, list] of byService) {
+      const base = { cluster: cluster.name, director, service };
+      for (const h of list) {
+        const name = realServerKey(h);
+        if (h.verdict === 'down' && (h.rs?.weight ?? 0) > 0) {
+          const keepalived = h.checker ? ' keepalived owns this table: its checker may put the weight back.' : '';
+          const fix = drainCommand(h);
+          out.push({
+            ...base,
+            kind: 'rs-down-in-rotation',
+            severity: 'critical',
+            realServer: name,
+            message: `${name} of ${service} on ${director} is down (${h.probe?.detail ?? 'probe failed'}, ${h.probe?.failures ?? 0} probes in a row) and still has weight ${h.rs!.weight}: drain it.${keepalived}`,
+            ...(fix ? { fix } : {}),
+          });
+        }
+        const disagree = h.notes.find((n) => n.startsWith('probe says'));
+        if (disagree)
+          out.push({
+            ...base,
+            kind: 'probe-checker-disagree',
+            severity: 'warn',
+            realServer: name,
+            message: `${name} of ${service} on ${director}: ${disagree}`,
+          });
+      }
+      const weighted = list.filter((h) => (h.rs?.weight ?? 0) > 0);
+      if (weighted.length > 0 && weighted.every((h) => h.healthy === false))
+        out.push({
+          ...base,
+          kind: 'no-healthy-server',
+          severity: 'critical',
+          message: `${service} on ${director} has no healthy weighted real server (${weighted.map((h) => `${realServerKey(h)} ${h.verdict === 'down' ? 'down' : 'checker down'}`).join(', ')})`,
+        });
+    }
+  }
+  return out;
+}

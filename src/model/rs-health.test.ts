@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { parseRsProbe, type ProbeTarget } from '../../collectors/rs-probe.js';
+import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { serviceRows } from '../render/service-rows.js';
+import { formatTableRow } from '../render/table-model.js';
+import type { LvsStore } from '../store/lvs-store.js';
+import { healthAlerts } from './health-alerts.js';
+import { directorProbePlans } from './probe-plan.js';
+import { directorHealth } from './rs-health.js';
+
+/**
+ * The seeds' pitfalls on captured lab output (test/fixtures/probes, test/lab/capture-probe-fixtures.sh): httpd stopped
+ * on real1 of the NAT cluster, which has no health checker (it keeps its weight: every other request fails), and on
+ * web1 of the DR cluster, whose keepalived TCP_CHECK takes it out of the table; a tarpit on real2.
+ */
+const NOW = Date.parse('2026-12-02T01:20:00Z');
+const config = configOf({
+  pollIntervalMs: 2000,
+  hosts: { 'nat-director': {}, director1: {} },
+  clusters: [
+    {
+      name: 'discuz',
+      mode: 'nat',
+      directors: [{ host: 'nat-director' }],
+      healthProbes: { default: { kind: 'http', path: '/' } },
+    },
+    { name: 'wordpress', mode: 'dr', directors: [{ host: 'director1', keepalived: { instances: ['VI_WEB'] } }] },
+  ],
+});
+const keepalived = (state: string) => ({
+  stdout: [
+    fixture('healthy/director1/keepalived-json.txt'),
+    '@@keepalived-data',
+    fixture('healthy/director1/keepalived-data.txt'),
+    '@@keepalived-check',
+    fixture(`probes/${state}/director1.keepalived_check.data`),
+  ].join('\n'),
+  stderr: '',
+  exitCode: 0,
+});
+
+/** The store after the captured table and checker dump, and `rounds` rounds of the captured probe output. */
+function store(state: string, rounds: number): LvsStore {
+  const s = storeFromCaptures(
+    config,
+    {
+      'nat-director': { 'ipvs-list': `probes/${state}/nat-director.ipvsadm-Ln.txt` },
+      director1: { 'ipvs-list': `probes/${state}/director1.ipvsadm-Ln.txt`, keepalived: keepalived(state) },
+    },
+    NOW,
+  );
+  for (const host of ['nat-director', 'director1']) {
+    const targets = JSON.parse(fixture(`probes/${state}/${host}.targets.json`)) as ProbeTarget[];
+    const parsed = parseRsProbe(fixture(`probes/${state}/${host}.rs-probe.txt`), targets, 1000);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    for (let i = 0; i < rounds; i++)
+      s.getState().setRsProbes(
+        host,
+        targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
+        NOW + i * 2000,
+      );
+  }
+  return s;
+}
+const clusterOf = (s: LvsStore, name: string) => s.getState().clusters.find((c) => c.name === name)!;
+
+describe('real-server health on captured lab output', () => {
+  it('probes the NAT cluster by HTTP (config), the DR cluster the way its keepalived checkers do', () => {
+    const s = store('healthy', 1).getState();
+    const how = (host: string) =>
+      directorProbePlans(s, host).map(
+        (p) => `${p.service.key} ${p.rs.address}: ${'how' in p.plan ? p.plan.how : p.plan.notProbed}`,
+      );
+    expect(how('director1')).toEqual([
+      'TCP 10.18.11.40:80 10.18.11.21: TCP connect :80 (keepalived TCP_CHECK)',
+      'TCP 10.18.11.40:80 10.18.11.22: HTTP GET / :80 (keepalived HTTP_GET)',
+    ]);
+    expect(how('nat-director').slice(0, 3)).toEqual([
+      'TCP 172.16.60.22:80 192.168.60.40: HTTP GET / :80',
+      'TCP 172.16.60.22:80 192.168.60.99: HTTP GET / :80',
+      'UDP 172.16.60.22:53 192.168.60.40: not probed: UDP service without a checker',
+    ]);
+  });
+
+  it('healthy: no alert, every probed server up', () => {
+    const s = store('healthy', 2);
+    for (const c of ['discuz', 'wordpress'])
+      expect(healthAlerts(s.getState(), clusterOf(s, c), NOW + 2000)).toEqual([]);
+    const tcp80 = directorHealth(s.getState(), 'nat-director', NOW + 2000).filter(
+      (h) => h.service.key === 'TCP 172.16.60.22:80',
+    );
+    expect(tcp80.map((h) => [h.address, h.verdict, h.healthy])).toEqual([
+      ['192.168.60.40', 'up', true],
+      ['192.168.60.99', 'up', true],
+    ]);
+  });
+
+  it('httpd stopped on real1 (no checker): one failed probe is not down yet; two are, with the alert and its fix', () => {
+    const once = store('httpd-stopped', 1);
+    expect(
+      healthAlerts(once.getState(), clusterOf(once, 'discuz'), NOW).filter((a) => a.realServer === '192.168.60.99:80'),
+    ).toEqual([]);
+    const s = store('httpd-stopped', 2);
+    const alerts = healthAlerts(s.getState(), clusterOf(s, 'discuz'), NOW + 2000);
+    const real1 = alerts.filter((a) => a.realServer === '192.168.60.99:80');
+    // FWM 1 sends to 192.168.60.99:80 too, but a fwmark service without a checker is not probed: no verdict there.
+    expect(real1.map((a) => [a.kind, a.service])).toEqual([['rs-down-in-rotation', 'TCP 172.16.60.22:80']]);
+    expect(real1[0]!.message).toBe(
+      '192.168.60.99:80 of TCP 172.16.60.22:80 on nat-director is down (connection refused, 2 probes in a row) and still has weight 1: drain it.',
+    );
+    expect(real1[0]!.fix).toBe('ipvsadm -e -t 172.16.60.22:80 -r 192.168.60.99:80 -m -w 0');
+    // real2 is a tarpit: it accepts and never answers, so it is down too, and the service has no healthy server.
+    expect(alerts.find((a) => a.kind === 'no-healthy-server' && a.service === 'TCP 172.16.60.22:80')?.message).toBe(
+      'TCP 172.16.60.22:80 on nat-director has no healthy weighted real server (192.168.60.40:80 down, 192.168.60.99:80 down)',
+    );
+    const row = serviceRows(s.getState(), 'discuz', NOW + 2000).rows.find(
+      (r) => r.id === 'nat-director|TCP 172.16.60.22:80|192.168.60.99:80',
+    )!;
+    expect(formatTableRow(serviceRows(s.getState(), 'discuz', NOW + 2000).columns, row)).toContain('DOWN');
+    expect(row.tone).toBe('critical');
+  });
+
+  it("httpd stopped on web1 (TCP_CHECK): keepalived's removal is shown as such, never as a missing server", () => {
+    const s = store('httpd-stopped', 2);
+    const web1 = directorHealth(s.getState(), 'director1', NOW + 2000).find((h) => h.address === '10.18.11.21')!;
+    expect(web1.rs).toBeUndefined();
+    expect(web1.notes).toEqual(["removed by keepalived's checker (TCP_CHECK down)"]);
+    expect(web1.healthy).toBe(false);
+    // Out of the table, so not in rotation: no down-in-rotation page for it.
+    expect(healthAlerts(s.getState(), clusterOf(s, 'wordpress'), NOW + 2000)).toEqual([]);
+    const spec = serviceRows(s.getState(), 'wordpress', NOW + 2000);
+    const lines = spec.rows.map((r) => formatTableRow(spec.columns, r));
+    expect(lines.find((l) => l.includes('10.18.11.21'))).toMatch(/^ -x 10\.18\.11\.21:80 .* REMOVED/);
+    expect(lines.join('\n')).not.toMatch(/missing/i);
+  });
+
+  it('a probe from a director that is down says nothing: unknown, never down', () => {
+    const s = store('httpd-stopped', 2);
+    s.getState().hostDown('nat-director', { kind: 'timeout', message: 'poll timed out' }, NOW + 3000);
+    expect(healthAlerts(s.getState(), clusterOf(s, 'discuz'), NOW + 3000)).toEqual([]);
+  });
+
+  it('a probe older than a full turn of the table says nothing either', () => {
+    const s = store('httpd-stopped', 2);
+    expect(healthAlerts(s.getState(), clusterOf(s, 'discuz'), NOW + 60_000)).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  parseRsProbe,
+  probeTargetKey,
+  roundKillMs,
+  rsProbeArgv,
+  type ProbeOutcome,
+  type ProbeTarget,
+} from '../../collectors/rs-probe.js';
+import { debugLog } from '../debug-log.js';
+import { directorProbePlans, probeSettings } from '../model/probe-plan.js';
+import type { LvsStore } from '../store/lvs-store.js';
+import type { Transport } from '../transport/transport.js';
+
+export interface RsProberOptions {
+  readonly director: string;
+  readonly transport: Transport;
+  readonly store: LvsStore;
+  readonly intervalMs: number;
+}
+
+/** Targets of one round, deduplicated (a server in two services is probed once), with the status codes that pass. */
+function roundTargets(store: LvsStore, director: string): { target: ProbeTarget; expect?: readonly number[] }[] {
+  const byKey = new Map<string, { target: ProbeTarget; expect?: readonly number[] }>();
+  for (const { plan } of directorProbePlans(store.getState(), director))
+    if ('target' in plan && !byKey.has(probeTargetKey(plan.target)))
+      byKey.set(probeTargetKey(plan.target), { target: plan.target, ...(plan.expect ? { expect: plan.expect } : {}) });
+  return [...byKey.values()];
+}
+
+/** An HTTP answer passes when its status is one the checker (or the config) expects. */
+function judged(outcome: ProbeOutcome, expect: readonly number[] | undefined): ProbeOutcome {
+  if (outcome.status === undefined || !expect || expect.includes(outcome.status)) return outcome;
+  return { ...outcome, ok: false, detail: `${outcome.detail} (expected ${expect.join(' or ')})` };
+}
+
+/**
+ * Probes a director's real servers from the director itself, on its own loop beside the host's poll: a round never
+ * delays the IPVS part, at most one round is under way, and a big table is probed in turns of `maxPerRound`, so
+ * each server is probed at least every ceil(n / maxPerRound) rounds (its age is shown). A round that cannot run
+ * (the director down, the exec failed) records nothing: the last results stay, with their age.
+ */
+export class RsProber {
+  private readonly o: RsProberOptions;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> | undefined;
+  private cursor = 0;
+
+  constructor(options: RsProberOptions) {
+    this.o = options;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.probe(), this.o.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  probe(): Promise<void> {
+    const { store, director } = this.o;
+    const state = store.getState();
+    const status = state.hosts[director]?.status;
+    if (this.running || state.paused || (status !== 'up' && status !== 'slow'))
+      return this.running ?? Promise.resolve();
+    const settings = probeSettings(state, director);
+    const all = roundTargets(store, director);
+    if (!settings.enabled || all.length === 0) return Promise.resolve();
+    const count = Math.min(all.length, settings.maxPerRound);
+    const start = this.cursor % all.length;
+    const batch = Array.from({ length: count }, (_, i) => all[(start + i) % all.length]!);
+    this.cursor = (start + count) % all.length;
+    const deadline = settings.deadlineMs;
+    this.running = this.o.transport
+      .exec(
+        rsProbeArgv(
+          batch.map((b) => b.target),
+          deadline,
+        ),
+        { timeoutMs: roundKillMs(deadline) + 5000, maxOutputBytes: 64 * 1024 + batch.length * 512 },
+      )
+      .then((r) => {
+        const at = Date.now();
+        if (r.exitCode === 127 || r.exitCode === 126) {
+          const why = 'not probed: the director has no bash or timeout to probe with';
+          store.getState().setRsProbes(
+            director,
+            batch.map((b) => ({ target: b.target, outcome: { ok: undefined, ms: 0, detail: why } })),
+            at,
+          );
+          return;
+        }
+        const parsed = parseRsProbe(
+          r.stdout,
+          batch.map((b) => b.target),
+          deadline,
+        );
+        if (!parsed.ok) {
+          debugLog('rs-probe-unreadable', { host: director, error: parsed.error.message });
+          return;
+        }
+        store.getState().setRsProbes(
+          director,
+          batch.map((b, i) => ({ target: b.target, outcome: judged(parsed.value[i]!, b.expect) })),
+          at,
+        );
+      })
+      .catch((err: unknown) => debugLog('rs-probe-failed', { host: director, error: (err as Error).message }))
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+}
