@@ -5,6 +5,7 @@ import { healthMetrics } from './health-metrics.js';
 import { ipvsMetrics } from './ipvs-metrics.js';
 import { keepalivedMetrics } from './keepalived-metrics.js';
 import { registerStateMetric } from './state-metric.js';
+import { serviceHealthMetrics } from './service-health-metrics.js';
 
 export interface FleetMetrics {
   readonly registry: Registry;
@@ -23,7 +24,7 @@ export function createFleetMetrics(store: LvsStore): FleetMetrics {
   const registry = new Registry();
   // lvstop's own process (CPU, memory, event loop lag): a serve that starves cannot poll on time.
   collectDefaultMetrics({ register: registry });
-  for (const spec of [...ipvsMetrics(), ...keepalivedMetrics(), ...healthMetrics()])
+  for (const spec of [...ipvsMetrics(), ...keepalivedMetrics(), ...healthMetrics(), ...serviceHealthMetrics()])
     registerStateMetric(registry, () => store.getState(), spec);
   const polls = new Histogram({
     name: 'lvstop_poll_duration_seconds',

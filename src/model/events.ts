@@ -5,6 +5,7 @@ import { changedKeys } from '../store/record-changes.js';
 import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
+import { healthAlerts, type HealthAlert } from './health-alerts.js';
 
 /** A cluster's keepalived directors, listed once per cluster (clusters never change while the console runs). */
 const DIRECTORS = new WeakMap<ClusterInfo, readonly string[]>();
@@ -190,6 +191,7 @@ export function diffEvents(
       }
     }
   }
+  healthEvents(prev, next, now, ev);
   for (const id of changedKeys(prev.nfs, next.nfs, ch?.nfs)) {
     const m = next.nfs[id];
     const o = prev.nfs[id];
@@ -204,4 +206,43 @@ export function diffEvents(
       });
   }
   return out;
+}
+
+/**
+ * Service-health alerts that began or ended: judged again only for the clusters of directors whose probes, checker
+ * view or table changed. `rs-down` begins when probes call a weighted server down, `rs-down-end` when it answers or
+ * leaves rotation.
+ */
+function healthEvents(prev: LvsState, next: LvsState, now: number, ev: (e: Omit<LvsEvent, 'at'>) => void): void {
+  const ch = next.changes;
+  const touched = new Set([
+    ...changedKeys(prev.probes, next.probes, ch?.probes),
+    ...changedKeys(prev.keepalived, next.keepalived, ch?.keepalived),
+    ...changedKeys(prev.ipvs, next.ipvs, ch?.ipvs),
+  ]);
+  if (touched.size === 0) return;
+  const id = (a: HealthAlert) => `${a.kind} ${a.director} ${a.service} ${a.realServer ?? ''}`;
+  for (const cluster of next.clusters) {
+    if (!cluster.directors.some((d) => touched.has(d))) continue;
+    const before = new Map(healthAlerts(prev, cluster, now).map((a) => [id(a), a]));
+    const after = new Map(healthAlerts(next, cluster, now).map((a) => [id(a), a]));
+    for (const [k, a] of after)
+      if (!before.has(k))
+        ev({
+          severity: a.severity,
+          cluster: cluster.name,
+          host: a.director,
+          kind: `${a.kind}-begin`,
+          message: a.message,
+        });
+    for (const [k, a] of before)
+      if (!after.has(k))
+        ev({
+          severity: 'info',
+          cluster: cluster.name,
+          host: a.director,
+          kind: `${a.kind}-end`,
+          message: `resolved: ${a.message}`,
+        });
+  }
 }

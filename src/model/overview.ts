@@ -3,6 +3,7 @@ import type { ClusterInfo } from '../store/store-types.js';
 import { doctorChecks } from './doctor.js';
 import { ipvsDrift } from './ipvs-drift.js';
 import { replicationRows, type Level } from './replication-view.js';
+import { healthAlerts } from './health-alerts.js';
 import { vrrpAlerts } from './vrrp.js';
 
 export interface ClusterOverview {
@@ -34,6 +35,8 @@ export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: numb
   }
   for (const a of vrrpAlerts(state, cluster))
     reasons.push({ level: 'critical', text: a.kind === 'split-brain' ? `SPLIT BRAIN: ${a.message}` : a.message });
+  for (const a of healthAlerts(state, cluster, now))
+    reasons.push({ level: a.severity === 'critical' ? 'critical' : 'warn', text: a.message });
   let services = 0;
   let active = 0;
   let cps = 0;

@@ -4,6 +4,8 @@ import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture
 import { serviceRows } from '../render/service-rows.js';
 import { formatTableRow } from '../render/table-model.js';
 import type { LvsStore } from '../store/lvs-store.js';
+import { createFleetMetrics } from '../metrics/fleet-metrics.js';
+import { parseExposition } from '../metrics/exposition.js';
 import { healthAlerts } from './health-alerts.js';
 import { directorProbePlans } from './probe-plan.js';
 import { directorHealth } from './rs-health.js';
@@ -118,6 +120,42 @@ describe('real-server health on captured lab output', () => {
     )!;
     expect(formatTableRow(serviceRows(s.getState(), 'discuz', NOW + 2000).columns, row)).toContain('DOWN');
     expect(row.tone).toBe('critical');
+  });
+
+  it('/metrics: the backend down with node_exporter labels, the judgement, and the checker where there is one', async () => {
+    const s = store('httpd-stopped', 2);
+    const metrics = createFleetMetrics(s);
+    const samples = parseExposition(await metrics.registry.metrics());
+    metrics.close();
+    const named = (n: string) => samples.filter((x) => x.name === n);
+    expect(
+      named('lvstop_backend_up').filter((x) => x.labels.director === 'nat-director' && x.labels.proto === 'TCP'),
+    ).toEqual([
+      expect.objectContaining({
+        labels: expect.objectContaining({
+          local_address: '172.16.60.22',
+          local_port: '80',
+          remote_address: '192.168.60.40',
+          remote_port: '80',
+          local_mark: '',
+        }),
+        value: 0,
+      }),
+      expect.objectContaining({ labels: expect.objectContaining({ remote_address: '192.168.60.99' }), value: 0 }),
+    ]);
+    expect(
+      named('lvstop_health_alert')
+        .map((x) => `${x.labels.kind} ${x.labels.service} ${x.labels.real_server}`)
+        .sort(),
+    ).toEqual([
+      'no-healthy-server TCP 172.16.60.22:80 ',
+      'rs-down-in-rotation TCP 172.16.60.22:80 192.168.60.40:80',
+      'rs-down-in-rotation TCP 172.16.60.22:80 192.168.60.99:80',
+    ]);
+    expect(named('lvstop_checker_up').map((x) => [x.labels.remote_address, x.value])).toEqual([
+      ['10.18.11.22', 1],
+      ['10.18.11.21', 0],
+    ]);
   });
 
   it("httpd stopped on web1 (TCP_CHECK): keepalived's removal is shown as such, never as a missing server", () => {

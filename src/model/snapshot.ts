@@ -6,6 +6,43 @@ import { ipvsDrift } from './ipvs-drift.js';
 import { clusterOverview } from './overview.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
+import { healthAlerts } from './health-alerts.js';
+import { directorHealth, type RealServerHealth } from './rs-health.js';
+
+/** A real server's health as `snapshot --json` gives it: the verdict, the probe, keepalived's checker and notes. */
+function healthJson(h: RealServerHealth | undefined) {
+  if (!h) return null;
+  const p = h.probe;
+  const c = h.checker;
+  return {
+    verdict: h.verdict,
+    healthy: h.healthy ?? null,
+    probe:
+      'notProbed' in h.plan
+        ? { how: null, notProbed: h.plan.notProbed }
+        : {
+            how: h.plan.how,
+            ok: p?.ok ?? null,
+            detail: p?.detail ?? null,
+            ms: p?.ms ?? null,
+            at: p ? new Date(p.at).toISOString() : null,
+            failuresInARow: p?.failures ?? null,
+            since: p ? new Date(p.since).toISOString() : null,
+          },
+    checker: c
+      ? {
+          kind: c.kind,
+          up: c.up,
+          alive: c.alive,
+          failedCheckers: c.failedCheckers,
+          configuredWeight: c.configuredWeight,
+          effectiveWeight: c.effectiveWeight,
+          inhibitOnFailure: c.inhibitOnFailure,
+        }
+      : null,
+    notes: h.notes,
+  };
+}
 
 export interface SnapshotRates {
   readonly connsPerSec: number;
@@ -50,6 +87,7 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       vips: cluster.vips,
       overview: clusterOverview(state, cluster, now),
       alerts: vrrpAlerts(state, cluster),
+      healthAlerts: healthAlerts(state, cluster, now),
       vrrp: vrrpRows(state, cluster).map((r) => ({
         ...r,
         lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null,
@@ -82,6 +120,11 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
       directors: cluster.directors.map((host) => {
         const d = state.ipvs[host];
         const reading = d?.reading;
+        const health = directorHealth(state, host, now);
+        const healthOf = (serviceKey: string, rs: { address: string; port: number }) =>
+          healthJson(
+            health.find((h) => h.service.key === serviceKey && h.address === rs.address && h.port === rs.port),
+          );
         return {
           host,
           ipvs: !reading
@@ -122,7 +165,12 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
                     inactiveConns: rs.inactiveConns,
                     counters: rs.counters ?? null,
                     rates: rates(d?.realServerRates[`${s.key}|${realServerKey(rs)}`]),
+                    health: healthOf(s.key, rs),
                   })),
+                  // In keepalived.conf, out of the table: what its checker removed.
+                  removedByChecker: health
+                    .filter((h) => h.service.key === s.key && !h.rs)
+                    .map((h) => ({ address: h.address, port: h.port, health: healthJson(h) })),
                 }))
               : [],
         };
