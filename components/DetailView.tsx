@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { realServerKey } from '../collectors/ipvs-types.js';
 import { formatBytesRate, formatRate } from '../src/render/format.js';
+import { realServerHealthLines } from '../src/render/health-lines.js';
 import { persistenceText, serviceName } from '../src/render/service-rows.js';
 import type { DetailTarget } from '../src/render/table-model.js';
 import type { LvsState } from '../src/store/lvs-store.js';
@@ -90,6 +91,11 @@ export function DetailView({ state, detail, width, height }: DetailViewProps) {
         <Text
           key={`${director}|${s.key}`}
         >{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
+      ))}
+      {realServerHealthLines(state, address, Date.now()).map((l, i) => (
+        <Text key={`health${i}`} color={l.bad ? 'red' : 'green'} wrap="truncate">
+          {l.text}
+        </Text>
       ))}
       {mounts.map((m) => (
         <Text

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseRsProbe, type ProbeTarget } from '../../collectors/rs-probe.js';
 import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { serviceRows } from '../render/service-rows.js';
+import { realServerHealthLines } from '../render/health-lines.js';
 import { formatTableRow } from '../render/table-model.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
@@ -125,7 +126,13 @@ describe('real-server health on captured lab output', () => {
   it('/metrics: the backend down with node_exporter labels, the judgement, and the checker where there is one', async () => {
     const s = store('httpd-stopped', 2);
     const metrics = createFleetMetrics(s);
-    const samples = parseExposition(await metrics.registry.metrics());
+    // /metrics judges at scrape time: scrape as if a second after the last round.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW + 3000);
+    const samples = parseExposition(await metrics.registry.metrics()).filter(
+      (x) => !x.name.startsWith('process_') && !x.name.startsWith('nodejs_'),
+    );
+    vi.useRealTimers();
     metrics.close();
     const named = (n: string) => samples.filter((x) => x.name === n);
     expect(
@@ -155,6 +162,19 @@ describe('real-server health on captured lab output', () => {
     expect(named('lvstop_checker_up').map((x) => [x.labels.remote_address, x.value])).toEqual([
       ['10.18.11.22', 1],
       ['10.18.11.21', 0],
+    ]);
+  });
+
+  it('the real server detail tells the whole story: probe, run, checker and what keepalived did', () => {
+    const s = store('httpd-stopped', 2);
+    const at = NOW + 3000;
+    expect(realServerHealthLines(s.getState(), '192.168.60.99', at).map((l) => l.text)[0]).toBe(
+      '  nat-director TCP 172.16.60.22:80 :80: DOWN: connection refused (HTTP GET / :80, 32 ms), 2 in a row since 01:20:00; probed 1s ago',
+    );
+    expect(realServerHealthLines(s.getState(), '10.18.11.21', at).map((l) => l.text)).toEqual([
+      '  director1 TCP 10.18.11.40:80 :80: DOWN: connection refused (TCP connect :80 (keepalived TCP_CHECK), 22 ms), 2 in a row since 01:20:00; probed 1s ago',
+      '    keepalived TCP_CHECK down (1 failed checker), weight 100 in keepalived.conf, 100 set',
+      "    removed by keepalived's checker (TCP_CHECK down)",
     ]);
   });
 

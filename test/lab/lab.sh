@@ -148,6 +148,7 @@ write_console_config() {
   "clusters": [
     { "name": "discuz", "mode": "nat",
       "directors": [ { "host": "nat-director", "dip": "192.168.60.1" } ],
+      "healthProbes": { "default": { "kind": "http", "path": "/", "expect": [200] } },
       "vips": ["172.16.60.22"],
       "realServers": [ { "host": "real1", "address": "192.168.60.99" }, { "host": "real2", "address": "192.168.60.40" } ],
       "replication": [ { "name": "attachments", "source": { "host": "real2", "path": "/web" }, "replica": { "host": "real1", "path": "/web" },
