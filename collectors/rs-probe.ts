@@ -27,44 +27,55 @@ export interface ProbeOutcome {
 }
 
 /**
- * Probes every target at once from one bash (its /dev/tcp connects without starting a program; each probe is a
- * subshell, a fork only). $1 the deadline in seconds, then one `index|kind|address|port|path` per target. Prints
- * `@ start` first, then per probe `I start MS` when its subshell runs (MS after the round began) and `I RC MS TEXT`
- * when it ends: RC 0 connected
- * (http: TEXT is the status line), 2 connect failed (TEXT is bash's message), 3 send failed, 4 no status line within
- * the deadline. The caller kills the whole round (`timeout -s KILL`) at twice the deadline: a probe that started and
- * never ended is a connect that hung.
+ * Probes the targets one after another from one bash: /dev/tcp connects and `read -t` waits without starting a
+ * program, so a round costs the director two processes (timeout and bash) however many servers it probes. $1 the
+ * deadline in seconds, then one `index|kind|address|port|path` per target. Prints `@ start`, then per probe
+ * `I start MS` (MS after the round began), bash's own message when a connect fails (stderr joins stdout: one probe
+ * at a time, so the message belongs to the probe that started last), and `I RC MS TEXT` when it ends: RC 0
+ * connected (http: TEXT is the status line), 2 connect failed, 3 send failed, 4 no status line within the deadline.
+ * A connect that hangs (a dropped SYN) is ended by the caller killing the round (`timeout -s KILL`, see
+ * `roundKillMs`): the prober puts the targets that hung last time at the end, so they never hold up the others.
  */
 export const RS_PROBE_SCRIPT = `d=$1; shift
+set -f
+exec 2>&1
 t0=\${EPOCHREALTIME/./}
 echo @ start
-probe() {
-  local i=$1 kind=$2 a=$3 p=$4 path=$5 r rc s=\${EPOCHREALTIME/./}
-  echo "$i start $(( (s - t0) / 1000 ))"
-  r=$(exec 2>&1
-    exec 3<>"/dev/tcp/$a/$p" || exit 2
-    [ "$kind" = http ] || exit 0
-    printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvstop-probe\\r\\nConnection: close\\r\\n\\r\\n' "$path" "$a" >&3 || exit 3
-    IFS= read -r -t "$d" line <&3 || exit 4
-    printf '%s' "$line")
-  rc=$?
-  r=\${r//[$'\\r\\n\\t']/ }
-  echo "$i $rc $(( (\${EPOCHREALTIME/./} - s) / 1000 )) \${r:0:200}"
-}
-for t in "$@"; do IFS='|' read -r i kind a p path <<<"$t"; probe "$i" "$kind" "$a" "$p" "$path" & done
-wait`;
+for t in "$@"; do
+  IFS='|'; f=($t); IFS=' '
+  s=\${EPOCHREALTIME/./}
+  echo "\${f[0]} start $(( (s - t0) / 1000 ))"
+  rc=0; line=
+  if exec 3<>"/dev/tcp/\${f[2]}/\${f[3]}"; then
+    if [ "\${f[1]}" = http ]; then
+      if printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvstop-probe\\r\\nConnection: close\\r\\n\\r\\n' "\${f[4]}" "\${f[2]}" >&3
+      then IFS= read -r -t "$d" line <&3 || rc=4
+      else rc=3
+      fi
+    fi
+    exec 3>&-
+  else
+    rc=2
+  fi
+  line=\${line//[$'\\r\\n\\t']/ }
+  echo "\${f[0]} $rc $(( (\${EPOCHREALTIME/./} - s) / 1000 )) \${line:0:200}"
+done`;
 
-/** The whole round is killed this long after it began: twice the deadline, plus a second for a busy host. */
-export const roundKillMs = (deadlineMs: number) => Math.ceil((2 * Math.max(100, deadlineMs)) / 1000 + 1) * 1000;
+/**
+ * The whole round is killed this long after it began: the deadline once for each target that may use all of it (an
+ * HTTP server that never answers, a connect that hangs: `slow`, from the last round) and once more, plus a second.
+ */
+export const roundKillMs = (deadlineMs: number, slow = 0) =>
+  Math.ceil(((slow + 2) * Math.max(100, deadlineMs)) / 1000 + 1) * 1000;
 
 /** The command for one round. */
-export function rsProbeArgv(targets: readonly ProbeTarget[], deadlineMs: number): string[] {
+export function rsProbeArgv(targets: readonly ProbeTarget[], deadlineMs: number, slow = 0): string[] {
   const d = Math.max(0.1, deadlineMs / 1000);
   return [
     'timeout',
     '-s',
     'KILL',
-    String(roundKillMs(deadlineMs) / 1000),
+    String(roundKillMs(deadlineMs, slow) / 1000),
     'bash',
     '-c',
     RS_PROBE_SCRIPT,
@@ -97,39 +108,46 @@ function outcome(target: ProbeTarget, rc: number, ms: number, text: string, dead
 }
 
 /**
- * One round's output, one outcome per target in order. A probe that started and never reported hung on connect (or
- * on the answer) until the round was killed: failed at the deadline. One that never started could not be judged
- * (the director was too busy to fork it in time): `ok` undefined. Lines that do not fit are a parse error.
+ * One round's output, one outcome per target in order. The probe that started last and never reported hung until
+ * the round was killed: failed at the deadline when it had that long, else not judged; the ones after it never
+ * started this round (`ok` undefined: the last verdict stands). Lines that do not fit are a parse error.
  */
 export function parseRsProbe(
   text: string,
   targets: readonly ProbeTarget[],
   deadlineMs: number,
+  killedAtMs = roundKillMs(deadlineMs),
 ): ParseResult<ProbeOutcome[]> {
   const lines = text.split('\n');
   if (lines[0] !== '@ start') return parseError('rs probe: expected "@ start" first', 1, lines[0]);
   const started = new Map<number, number>();
   const done = new Map<number, ProbeOutcome>();
+  let current: number | undefined;
+  let message = '';
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '') continue;
     if (line.length > MAX_LINE) return parseError('rs probe: line too long', n + 1);
     const m = /^(\d{1,6}) (?:start (\d{1,9})|(\d{1,3}) (\d{1,9}) ?(.*))$/.exec(line);
     const i = Number(m?.[1]);
-    if (!m || !(i < targets.length)) return parseError('rs probe: unexpected line', n + 1, line);
-    if (m[2] !== undefined) started.set(i, Number(m[2]));
-    else done.set(i, outcome(targets[i]!, Number(m[3]), Number(m[4]), m[5] ?? '', deadlineMs));
+    if (m && i < targets.length && m[2] !== undefined) {
+      started.set(i, Number(m[2]));
+      current = i;
+      message = '';
+    } else if (m && i === current) {
+      done.set(i, outcome(targets[i]!, Number(m[3]), Number(m[4]), m[5] || message, deadlineMs));
+      current = undefined;
+    } else if (current !== undefined && message.length < 1000) message += `${message ? ' ' : ''}${line}`;
+    else return parseError('rs probe: unexpected line', n + 1, line);
   }
-  const killedAt = roundKillMs(deadlineMs);
   return ok(
     targets.map((_, i) => {
       const result = done.get(i);
       if (result) return result;
       const at = started.get(i);
-      // Started with at least the deadline before the round was killed, and never ended: it hung.
-      if (at !== undefined && killedAt - at >= deadlineMs)
+      if (at !== undefined && killedAtMs - at >= deadlineMs)
         return { ok: false, ms: deadlineMs, detail: `no answer within ${deadlineMs} ms` };
-      return { ok: undefined, ms: 0, detail: 'not probed: the director did not start the probe in time' };
+      return { ok: undefined, ms: 0, detail: 'not probed this round: an earlier probe used up the round' };
     }),
   );
 }

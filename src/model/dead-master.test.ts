@@ -107,6 +107,16 @@ describe('a dead MASTER', () => {
     ]);
   });
 
+  it('a down host whose next poll only turns late stays down: waiting on a dead transport is not an answer', () => {
+    const store = failover();
+    store.getState().hostDown('director1', { kind: 'timeout', message: 'poll timed out' }, NOW + 10_000);
+    store.getState().pollProgress('director1', { late: [{ id: 'ipvs', pane: 'ipvs' }] }, NOW + 12_000);
+    expect(store.getState().hosts.director1).toMatchObject({ status: 'down', error: { kind: 'timeout' } });
+    // Something that arrives is an answer.
+    store.getState().pollProgress('director1', { read: [{ id: 'host', pane: 'host' }] }, NOW + 13_000);
+    expect(store.getState().hosts.director1!.status).toBe('slow');
+  });
+
   it('two directors that both answer and both hold the VIP, each read after the other took it, are split brain', () => {
     const store = failover();
     // director1 answers again, still holding the VIP (read after director2 was seen with it).

@@ -35,8 +35,9 @@ function judged(outcome: ProbeOutcome, expect: readonly number[] | undefined): P
 
 /**
  * Probes a director's real servers from the director itself, on its own loop beside the host's poll: a round never
- * delays the IPVS part, at most one round is under way, and a big table is probed in turns of `maxPerRound`, so
- * each server is probed at least every ceil(n / maxPerRound) rounds (its age is shown). A round that cannot run
+ * delays the IPVS part, at most one round is under way (one probe at a time within it, two processes in all), and a
+ * big table is probed in turns of `maxPerRound`, so each server is probed at least every ceil(n / maxPerRound)
+ * rounds (its age is shown). A round that cannot run
  * (the director down, the exec failed) records nothing: the last results stay, with their age.
  */
 export class RsProber {
@@ -70,16 +71,23 @@ export class RsProber {
     if (!settings.enabled || all.length === 0) return Promise.resolve();
     const count = Math.min(all.length, settings.maxPerRound);
     const start = this.cursor % all.length;
-    const batch = Array.from({ length: count }, (_, i) => all[(start + i) % all.length]!);
+    const turn = Array.from({ length: count }, (_, i) => all[(start + i) % all.length]!);
     this.cursor = (start + count) % all.length;
+    // Probes run one after another: those that used all of the deadline last time go last, so a dead address or a
+    // server that never answers cannot hold up the others, and the round is given the time they may take.
+    const last = state.probes[director] ?? {};
+    const usedDeadline = (t: ProbeTarget) => /^no (HTTP )?answer within/.test(last[probeTargetKey(t)]?.detail ?? '');
+    const batch = [...turn.filter((b) => !usedDeadline(b.target)), ...turn.filter((b) => usedDeadline(b.target))];
+    const slow = turn.length - turn.filter((b) => !usedDeadline(b.target)).length;
     const deadline = settings.deadlineMs;
     this.running = this.o.transport
       .exec(
         rsProbeArgv(
           batch.map((b) => b.target),
           deadline,
+          slow,
         ),
-        { timeoutMs: roundKillMs(deadline) + 5000, maxOutputBytes: 64 * 1024 + batch.length * 512 },
+        { timeoutMs: roundKillMs(deadline, slow) + 5000, maxOutputBytes: 64 * 1024 + batch.length * 1024 },
       )
       .then((r) => {
         const at = Date.now();
@@ -96,6 +104,7 @@ export class RsProber {
           r.stdout,
           batch.map((b) => b.target),
           deadline,
+          roundKillMs(deadline, slow),
         );
         if (!parsed.ok) {
           debugLog('rs-probe-unreadable', { host: director, error: parsed.error.message });

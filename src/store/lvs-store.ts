@@ -269,8 +269,6 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           const p = parts[id];
           parts[id] = { pane, ...(p?.readAt ? { readAt: p.readAt } : {}), error: reason };
         }
-        // The host answered: whatever took it down is over, and its parts say how fresh each pane is.
-        const { error: _dropped, ...rest } = prev;
         const failed = progress.failed ?? [];
         const readErrors =
           failed.length > 0
@@ -279,6 +277,14 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
                 failed.map((f) => f.pane),
               )
             : prev.readErrors;
+        // Parts only late: nothing came back, so a host that is down (or still connecting) stays so. A poll waiting
+        // on a dead host's transport is not an answer, and must not show the host reachable between two failures.
+        if (!progress.read?.length && !failed.length && (prev.status === 'down' || prev.status === 'connecting')) {
+          writeHost(prev, { ...prev, parts });
+          return;
+        }
+        // The host answered: whatever took it down is over, and its parts say how fresh each pane is.
+        const { error: _dropped, ...rest } = prev;
         writeHost(prev, { ...rest, parts, status: statusOfParts(parts), ...(readErrors ? { readErrors } : {}) });
       },
       tickSkipped: (host) => patchHost(host, { skippedTicks: (get().hosts[host]?.skippedTicks ?? 0) + 1 }),

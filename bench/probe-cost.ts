@@ -1,0 +1,99 @@
+/**
+ * What real-server probes add to a director's poll, on the lab (which must be up: `npm run lab:up`): the director's
+ * CPU time (user + system of the shell and everything it started, from bash's `times`) and wall time for its whole
+ * poll, and for the same poll followed by one probe round of 64 real servers (the lab's two NAT web servers, 32
+ * times each, HTTP GET as the lab's NAT cluster is probed), alternating in one run over one SSH connection.
+ * Results: bench/results/probe-cost.json. `BENCH_ROUNDS` (default 12) pairs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { rsProbeArgv, type ProbeTarget } from '../collectors/rs-probe.js';
+import { loadConfig } from '../src/config/load-config.js';
+import { planHost } from '../src/poller/host-plan.js';
+import { argvToCommand } from '../src/transport/command-line.js';
+import { createTransport } from '../src/transport/create-transport.js';
+import { buildSectionScript } from '../src/transport/section-script.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const HOST = 'nat-director';
+const TARGETS: ProbeTarget[] = Array.from({ length: 64 }, (_, i) => ({
+  kind: 'http',
+  address: i % 2 ? '192.168.60.40' : '192.168.60.99',
+  port: 80,
+  path: '/',
+}));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** CPU seconds of the shell and its children from bash's `times` (two lines: shell, then children). */
+function cpuSeconds(timesOutput: string): number {
+  const lines = timesOutput.trim().split('\n').slice(-2);
+  let total = 0;
+  for (const l of lines) for (const m of l.matchAll(/(\d+)m([\d.]+)s/g)) total += Number(m[1]) * 60 + Number(m[2]);
+  return total;
+}
+
+async function main() {
+  const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
+  const transport = createTransport(resolved, HOST);
+  const plan = planHost(resolved.config, HOST);
+  const probe = argvToCommand(rsProbeArgv(TARGETS, 1000));
+  const samples = {
+    poll: { cpu: [] as number[], ms: [] as number[] },
+    withProbes: { cpu: [] as number[], ms: [] as number[] },
+  };
+  let probeProcesses = NaN;
+  try {
+    await transport.exec(['true'], { timeoutMs: 30_000 });
+    for (let i = 0; i < ROUNDS; i++)
+      for (const kind of i % 2 ? (['withProbes', 'poll'] as const) : (['poll', 'withProbes'] as const)) {
+        const poll = buildSectionScript(plan.sections(), `bench${i}`);
+        const body = kind === 'poll' ? poll : `${poll}\n${probe} >/dev/null`;
+        const t = performance.now();
+        const r = await transport.exec(['bash', '-c', `{ ${body}\n} >/dev/null 2>&1; times`], { timeoutMs: 60_000 });
+        samples[kind].ms.push(performance.now() - t);
+        samples[kind].cpu.push(cpuSeconds(r.stdout) * 1000);
+      }
+    const counted = await transport.exec(
+      [
+        'sh',
+        '-c',
+        `f=$(mktemp); strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$f" sh -c "$1" >/dev/null 2>&1; echo "$(grep -cE '= [1-9][0-9]*$' "$f") processes"; rm -f "$f"`,
+        'count',
+        probe,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    probeProcesses = Number(/(\d+) processes/.exec(counted.stdout)?.[1]);
+  } finally {
+    await transport.close();
+  }
+  const pollCpu = median(samples.poll.cpu);
+  const withCpu = median(samples.withProbes.cpu);
+  const out = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      lab: execFileSync('cat', [resolve(root, '.lab/tier')], { encoding: 'utf8' }).trim(),
+      load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+    },
+    host: HOST,
+    rounds: ROUNDS,
+    targets: TARGETS.length,
+    probeRoundProcesses: probeProcesses,
+    directorCpuMs: { poll: pollCpu, pollWithProbes: withCpu, ratio: Math.round((withCpu / pollCpu) * 100) / 100 },
+    wallMs: { poll: Math.round(median(samples.poll.ms)), pollWithProbes: Math.round(median(samples.withProbes.ms)) },
+    samples,
+  };
+  mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+  writeFileSync(resolve(root, 'bench/results/probe-cost.json'), `${JSON.stringify(out, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...out, samples: undefined }, null, 2)}\n`);
+}
+
+await main();
