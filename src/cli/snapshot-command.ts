@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config/load-config.js';
 import { buildSnapshot } from '../model/snapshot.js';
+import { directorHealth } from '../model/rs-health.js';
 import { createFleet } from '../poller/fleet.js';
 import { serviceRows } from '../render/service-rows.js';
 import { formatTableRow } from '../render/table-model.js';
@@ -15,12 +16,17 @@ export async function runSnapshot(resolved: ResolvedConfig, options: SnapshotOpt
   const fleet = createFleet(resolved, { acceptNew: options.acceptNew });
   try {
     await Promise.all([fleet.refreshAll(), fleet.probeNfsAll()]);
-    // A real server is called down after `failuresToDown` failed probes in a row: probe that many rounds.
-    const rounds = Math.min(
-      5,
-      Math.max(1, ...fleet.store.getState().clusters.map((c) => c.healthProbes?.failuresToDown ?? 1)),
-    );
-    for (let i = 0; i < rounds; i++) await fleet.probeRealServersAll();
+    // A real server is called down after `failuresToDown` failed probes in a row: probe until every probed server
+    // has a verdict (up, or down), at most twice that many rounds (a round a busy director could not run says nothing).
+    const state0 = fleet.store.getState();
+    const rounds = Math.min(5, Math.max(1, ...state0.clusters.map((c) => c.healthProbes?.failuresToDown ?? 1)));
+    const undecided = () =>
+      Object.keys(fleet.store.getState().ipvs).some((d) =>
+        directorHealth(fleet.store.getState(), d, Date.now()).some(
+          (h) => 'target' in h.plan && (h.verdict === 'failing' || h.verdict === 'unknown'),
+        ),
+      );
+    for (let i = 0; i < 2 * rounds && (i < rounds || undecided()); i++) await fleet.probeRealServersAll();
     if (options.rates) {
       await new Promise((r) => setTimeout(r, 1000));
       await fleet.refreshAll();

@@ -84,6 +84,10 @@ describe('a dead real server, caused for real', () => {
         }[];
       };
       const discuz = json.clusters.find((c) => c.name === 'discuz')!;
+      if (!discuz.healthAlerts.some((a) => a.realServer === `${REAL1}:80`))
+        console.log(
+          `service-health: snapshot without the alert (exit ${snap.code}): ${snap.stderr}\n${JSON.stringify(discuz.directors[0]?.services[0])}`,
+        );
       expect(discuz.healthAlerts.find((a) => a.realServer === `${REAL1}:80`)).toMatchObject({
         kind: 'rs-down-in-rotation',
       });
