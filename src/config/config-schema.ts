@@ -84,6 +84,18 @@ export const NfsMountSchema = z.strictObject({
   export: operand.optional(),
   probeTimeoutMs: z.number().int().min(200).default(3000),
   slowMs: z.number().int().min(1).default(500),
+  /** Check that this user can create a file on the mount (default: the user of the web server's worker processes). */
+  writeAs: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i, 'expected a user name')
+    .optional(),
+  /** The directory the write check creates its file in (default: the mountpoint). */
+  writePath: z.string().startsWith('/', 'expected an absolute path').optional(),
+  /** The write check runs at most this often (it creates and removes a file on the export). */
+  writeIntervalMs: z.number().int().min(1000).default(30_000),
+  writeCheck: z.boolean().default(true),
+  /** The configured host that is this mount's NFS server: its exports are read to explain the write check. */
+  server: hostName.optional(),
 });
 
 /**
@@ -169,7 +181,10 @@ export const ConfigSchema = z
             message: 'expected criticalSeconds >= warnSeconds',
           });
       });
-      cluster.nfs.forEach((m, i) => requireHost(m.host, ['clusters', ci, 'nfs', i, 'host']));
+      cluster.nfs.forEach((m, i) => {
+        requireHost(m.host, ['clusters', ci, 'nfs', i, 'host']);
+        if (m.server) requireHost(m.server, ['clusters', ci, 'nfs', i, 'server']);
+      });
     });
   });
 

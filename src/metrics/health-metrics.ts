@@ -1,5 +1,6 @@
 import type { NfsHealth } from '../../collectors/nfs.js';
 import { doctorChecks } from '../model/doctor.js';
+import { nfsWriteRows } from '../model/nfs-write-view.js';
 import { replicationRows, type ReplicationRow } from '../model/replication-view.js';
 import { vipHolders, vrrpAlerts, vrrpRows } from '../model/vrrp.js';
 import type { LvsState } from '../store/lvs-store.js';
@@ -204,6 +205,27 @@ export function healthMetrics(): StateMetricSpec[] {
             ]);
           }),
         ),
+    },
+    {
+      name: 'lvstop_nfs_write_ok',
+      help: 'The web user can create a file on the NFS mount (1) or not (0); absent while unknown or the host is down.',
+      type: 'gauge',
+      labelNames: ['cluster', 'host', 'mountpoint', 'user'],
+      samples: (state) => {
+        const now = Date.now();
+        return state.clusters.flatMap((c) =>
+          nfsWriteRows(state, c, now).flatMap((w) =>
+            w.ok === null
+              ? []
+              : [
+                  [
+                    { cluster: c.name, host: w.host, mountpoint: w.mountpoint, user: w.user ?? `uid ${w.uid}` },
+                    w.ok ? 1 : 0,
+                  ] as Sample,
+                ],
+          ),
+        );
+      },
     },
     {
       name: 'lvstop_doctor_check_pass',

@@ -3,6 +3,7 @@ import { matchByKey } from '../../collectors/match-by-key.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { changedKeys } from '../store/record-changes.js';
 import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
+import { nfsWriteRow } from './nfs-write-view.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
 import { healthAlerts, type HealthAlert } from './health-alerts.js';
@@ -204,6 +205,19 @@ export function diffEvents(
         kind: 'nfs-state',
         message: `NFS ${m.host}:${m.mountpoint} ${o.health} → ${m.health}: ${m.reason ?? ''}`,
       });
+    // Writable ↔ not writable by the web user; "not checked" in between is no change.
+    const wasOk = o?.writeSettled?.ok;
+    const isOk = m.writeSettled?.ok;
+    if (typeof isOk === 'boolean' && typeof wasOk === 'boolean' && isOk !== wasOk) {
+      const mount = next.clusters.flatMap((c) => c.nfs).find((x) => x.id === id);
+      const reason = mount ? nfsWriteRow(next, mount, now).reason : (m.write?.reason ?? '');
+      ev({
+        severity: isOk ? 'info' : 'critical',
+        host: m.host,
+        kind: isOk ? 'nfs-writable' : 'nfs-not-writable',
+        message: `NFS ${m.host}:${m.mountpoint} ${isOk ? 'writable by the web user again' : 'not writable by the web user'}: ${reason}`,
+      });
+    }
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { realServerKey } from '../../collectors/ipvs-types.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { doctorChecks } from './doctor.js';
 import { ipvsDrift } from './ipvs-drift.js';
+import { nfsWriteJson, nfsWriteRow } from './nfs-write-view.js';
 import { clusterOverview } from './overview.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
@@ -115,6 +116,7 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
           probeMs: n?.probe?.elapsedMs ?? null,
           probedAt: n?.probedAt ? new Date(n.probedAt).toISOString() : null,
           delta: n?.delta ?? null,
+          write: nfsWriteJson(nfsWriteRow(state, m, now)),
         };
       }),
       directors: cluster.directors.map((host) => {

@@ -84,6 +84,15 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
           store,
           intervalMs: pollIntervalMs,
           probeTimeoutMs: m.probeTimeoutMs,
+          ...(m.writeCheck
+            ? {
+                write: {
+                  dir: m.writePath ?? m.mountpoint,
+                  intervalMs: m.writeIntervalMs,
+                  ...(m.writeAs ? { user: m.writeAs } : {}),
+                },
+              }
+            : {}),
         }),
     ),
   );

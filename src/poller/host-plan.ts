@@ -8,6 +8,7 @@ import {
 } from '../../collectors/keepalived.js';
 import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
 import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
+import { interpretNfsExports, NFS_EXPORT_SECTIONS } from '../../collectors/nfs-exports.js';
 import { interpretReplicationSide, replicationSections } from '../../collectors/replication.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { Config } from '../config/config-schema.js';
@@ -42,6 +43,8 @@ const HOST_FILES = HOST_SECTIONS.map((s) => (s.id === 'meminfo' ? { ...s, maxLin
 /** The host's clock is read this often (one `date` process), for the clock-skew doctor check. */
 export const CLOCK_READ_MS = 60_000;
 export const KEEPALIVED_DATA_MS = 5_000;
+/** An NFS server's exports and their owners are read this often. */
+export const NFS_EXPORTS_READ_MS = 15_000;
 
 export const replicationId = (cluster: string, name: string) => `${cluster}/${name}`;
 export const nfsMountId = (host: string, mountpoint: string) => `${host}:${mountpoint}`;
@@ -74,6 +77,9 @@ export function clusterInfos(config: Config): ClusterInfo[] {
       mountpoint: m.mountpoint,
       slowMs: m.slowMs,
       ...(m.export ? { export: m.export } : {}),
+      writePath: m.writePath ?? m.mountpoint,
+      ...(m.writeAs ? { writeAs: m.writeAs } : {}),
+      ...(m.server ? { server: m.server } : {}),
     })),
   }));
 }
@@ -216,6 +222,26 @@ export function planHost(config: Config, host: string): HostPlan {
       apply: (out, state, at) => {
         const r = interpretNfsMounts(out);
         if (r.ok) state.setNfsMounts(host, r.value, at);
+      },
+    });
+  }
+  if (config.clusters.some((c) => c.nfs.some((m) => m.server === host))) {
+    let lastExportsRead = 0;
+    parts.push({
+      id: 'nfs-exports',
+      pane: 'nfs',
+      sections: () => {
+        if (Date.now() - lastExportsRead < NFS_EXPORTS_READ_MS) return [];
+        lastExportsRead = Date.now();
+        return NFS_EXPORT_SECTIONS;
+      },
+      apply: (out, state, at) => {
+        if (!out.has('nfs-etab')) return;
+        const r = interpretNfsExports(out);
+        state.setNfsExports(
+          host,
+          r.ok ? { host, readAt: at, reading: r.value } : { host, readAt: at, error: r.error.message },
+        );
       },
     });
   }

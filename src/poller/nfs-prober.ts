@@ -1,4 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { nfsProbeArgv, parseNfsProbe } from '../../collectors/nfs.js';
+import {
+  judgeNfsWrite,
+  NFS_WRITE_STEPS,
+  NFS_WRITE_TIMEOUT_FACTOR,
+  nfsWriteArgv,
+  parseNfsWrite,
+} from '../../collectors/nfs-write.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { Transport } from '../transport/transport.js';
@@ -10,6 +18,13 @@ export interface NfsProberOptions {
   readonly store: LvsStore;
   readonly intervalMs: number;
   readonly probeTimeoutMs: number;
+  /** Check now and then that the web user can create a file on the mount; absent: no write check. */
+  readonly write?: {
+    readonly dir: string;
+    /** Absent: the user of the web server's worker processes. */
+    readonly user?: string;
+    readonly intervalMs: number;
+  };
 }
 
 /**
@@ -20,6 +35,7 @@ export class NfsProber {
   private readonly o: NfsProberOptions;
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
+  private lastWriteAt = -Infinity;
 
   constructor(options: NfsProberOptions) {
     this.o = options;
@@ -45,7 +61,7 @@ export class NfsProber {
         timeoutMs: this.o.probeTimeoutMs + 5000,
         maxOutputBytes: 4096,
       })
-      .then((r) => {
+      .then(async (r) => {
         const parsed = parseNfsProbe(r.stdout);
         store
           .getState()
@@ -56,6 +72,8 @@ export class NfsProber {
               : { exitCode: 1, elapsedMs: 0, error: `probe output unreadable: ${parsed.error.message}` },
             Date.now(),
           );
+        // Only a mount that answered stat is written to: a hung one stays HUNG, with no write piling up behind it.
+        if (parsed.ok && parsed.value.exitCode === 0) await this.writeCheck();
       })
       .catch((err: unknown) => {
         const message = (err as Error).message;
@@ -73,5 +91,36 @@ export class NfsProber {
         this.running = undefined;
       });
     return this.running;
+  }
+
+  /** Create and remove a dot-file as the web user, at most every `write.intervalMs`. Never throws. */
+  private async writeCheck(): Promise<void> {
+    const w = this.o.write;
+    const now = Date.now();
+    if (!w || now - this.lastWriteAt < w.intervalMs) return;
+    this.lastWriteAt = now;
+    const { store, mountId } = this.o;
+    const token = randomBytes(6).toString('hex');
+    const stepMs = NFS_WRITE_TIMEOUT_FACTOR * this.o.probeTimeoutMs;
+    try {
+      const r = await this.o.transport.exec(nfsWriteArgv(w.dir, stepMs, w.user, token), {
+        timeoutMs: NFS_WRITE_STEPS * stepMs + 5000,
+        maxOutputBytes: 8192,
+      });
+      const parsed = parseNfsWrite(r.stdout);
+      const at = Date.now();
+      if (!parsed.ok)
+        store.getState().setNfsWrite(mountId, {
+          at,
+          ok: null,
+          reason: `not checked: write probe output unreadable: ${parsed.error.message}`,
+        });
+      else store.getState().setNfsWrite(mountId, { at, result: parsed.value, ...judgeNfsWrite(parsed.value, w.user) });
+    } catch (err) {
+      const kind = err instanceof TransportFailure ? err.detail.kind : 'unreachable';
+      store
+        .getState()
+        .setNfsWrite(mountId, { at: Date.now(), ok: null, reason: `not checked: ${kind}: ${(err as Error).message}` });
+    }
   }
 }

@@ -1,3 +1,4 @@
+import { nfsWriteRow, type NfsWriteRow } from '../model/nfs-write-view.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatCount } from './format.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
@@ -10,6 +11,7 @@ export const STORAGE_COLUMNS: readonly Column[] = [
   { title: 'MOUNT', width: 14, align: 'left' },
   { title: 'EXPORT', width: 14, align: 'left' },
   { title: 'HEALTH', width: 8, align: 'left' },
+  { title: 'WRITE', width: 5, align: 'left' },
   { title: 'PROBE', width: 7, align: 'right' },
   { title: 'OPS', width: 5, align: 'right' },
   { title: 'RTT', width: 6, align: 'right' },
@@ -17,11 +19,14 @@ export const STORAGE_COLUMNS: readonly Column[] = [
   { title: 'WHY', width: 30, align: 'left' },
 ];
 
+const writeCell = (w: NfsWriteRow) => (w.ok === null ? '?' : w.ok ? 'ok' : 'NO');
+
 export function storageViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
   const rows: TableRow[] = (cluster?.nfs ?? []).map((m) => {
     const n = state.nfs[m.id];
     const d = n?.delta;
+    const w = nfsWriteRow(state, m, now);
     return {
       id: m.id,
       cells: [
@@ -29,13 +34,19 @@ export function storageViewRows(state: LvsState, clusterName: string, now: numbe
         m.mountpoint,
         n?.entry?.device ?? m.export ?? '-',
         `${n?.health ?? '?'}${n?.probeRunning ? '*' : ''}`,
+        writeCell(w),
         n?.probe ? `${n.probe.elapsedMs}ms` : '-',
         d ? formatCount(d.ops) : '-',
         d && d.ops > 0 ? `${Math.round(d.rttMs / d.ops)}ms` : '-',
         d ? String(d.majorTimeouts) : '-',
-        n?.reason ?? '',
+        w.ok === false ? `not writable by the web user: ${w.reason}` : (n?.reason ?? ''),
       ],
-      tone: nfsTone(n?.health),
+      tone: w.ok === false ? 'critical' : nfsTone(n?.health),
+      detail: {
+        kind: 'text',
+        title: `NFS ${m.host}:${m.mountpoint}: ${n?.health ?? 'not read yet'}, ${w.ok === false ? 'not writable by the web user' : w.ok ? 'writable by the web user' : 'write unknown'}`,
+        lines: [`mount: ${n?.reason ?? 'not read yet'}`, `write check in ${w.writePath}: ${w.reason}`],
+      },
       ...(n?.probedAt ? { ageMs: now - n.probedAt } : {}),
     };
   });

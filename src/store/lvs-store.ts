@@ -20,6 +20,8 @@ import type {
   HostRuntime,
   LvsEvent,
   NfsMountState,
+  NfsServerExports,
+  NfsWriteCheck,
   PaneKind,
   PartStatus,
   ReplicationPairState,
@@ -38,6 +40,8 @@ export interface LvsState {
   readonly keepalived: Readonly<Record<string, DirectorKeepalived>>;
   readonly replication: Readonly<Record<string, ReplicationPairState>>;
   readonly nfs: Readonly<Record<string, NfsMountState>>;
+  /** Per NFS server host (a configured mount's `server`): its exports, read now and then. */
+  readonly nfsExports: Readonly<Record<string, NfsServerExports>>;
   /** Per director, then per probe target (`probeTargetKey`): the last probe of each real server from there. */
   readonly probes: Readonly<Record<string, Readonly<Record<string, RealServerProbe>>>>;
   /** Newest last, at most EVENT_RING_SIZE. */
@@ -75,6 +79,9 @@ export interface LvsState {
   setNfsProbe(mountId: string, probe: NfsProbeResult, at: number): void;
   /** The probe could not run (transport failed): the mount's state is unknown, not hung. */
   nfsProbeFailed(mountId: string, reason: string): void;
+  /** A write check as the web user ran (or could not run) on a mount. */
+  setNfsWrite(mountId: string, check: NfsWriteCheck): void;
+  setNfsExports(host: string, exports: NfsServerExports): void;
   /** One round of real-server probes from `director`: each result updates its target's run of passes or failures. */
   setRsProbes(director: string, results: readonly { target: ProbeTarget; outcome: ProbeOutcome }[], at: number): void;
   addEvents(events: readonly LvsEvent[]): void;
@@ -235,6 +242,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
           c.nfs.map((m) => [m.id, { id: m.id, host: m.host, mountpoint: m.mountpoint, probeRunning: false }]),
         ),
       ),
+      nfsExports: {},
       events: [],
       history: {},
       audit: [],
@@ -395,6 +403,20 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
         if (!m) return;
         // `probedAt` stays the last probe that ran: a failure to reach the host is not a reading of the mount.
         writeEntry('nfs', mountId, { ...m, probeRunning: false, health: 'UNKNOWN', reason });
+      },
+      setNfsWrite: (mountId, check) => {
+        const m = get().nfs[mountId];
+        if (m)
+          writeEntry(
+            'nfs',
+            mountId,
+            shareStructure(m, { ...m, write: check, ...(check.ok !== null ? { writeSettled: check } : {}) }),
+          );
+      },
+      setNfsExports: (host, exports) => {
+        const prev = get().nfsExports[host];
+        const next = prev ? shareStructure(prev, exports) : exports;
+        if (next !== prev) set({ nfsExports: { ...get().nfsExports, [host]: next } });
       },
       setRsProbes: (director, results, at) => {
         if (results.length === 0) return;

@@ -4,6 +4,8 @@ import type { HostInfo } from '../../collectors/host-info.js';
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
 import type { MountEntry, NfsHealth, NfsOpCounters, NfsProbeResult } from '../../collectors/nfs.js';
+import type { NfsExportsReading } from '../../collectors/nfs-exports.js';
+import type { NfsWriteResult } from '../../collectors/nfs-write.js';
 import type { ReplicationSide } from '../../collectors/replication.js';
 import type { TransportErrorKind } from '../transport/transport-error.js';
 import type { ProbeOutcome, ProbeTarget } from '../../collectors/rs-probe.js';
@@ -136,6 +138,28 @@ export interface NfsMountState {
   /** UNKNOWN: the host or the probe could not be reached, so nothing is known about the mount. */
   readonly health?: NfsHealth | 'UNKNOWN';
   readonly reason?: string;
+  /** The last write check as the web server's user. */
+  readonly write?: NfsWriteCheck;
+  /** The last write check that gave a verdict (ok true or false): a check that timed out or could not run keeps it. */
+  readonly writeSettled?: NfsWriteCheck;
+}
+
+export interface NfsWriteCheck {
+  /** When it ran (console clock). */
+  readonly at: number;
+  /** Absent when the check could not run (transport failed, output unreadable). */
+  readonly result?: NfsWriteResult;
+  /** true writable, false not, null not checked. */
+  readonly ok: boolean | null;
+  readonly reason: string;
+}
+
+/** What an NFS server host exports, read by its poll. */
+export interface NfsServerExports {
+  readonly host: string;
+  readonly readAt: number;
+  readonly reading?: NfsExportsReading;
+  readonly error?: string;
 }
 
 export type EventSeverity = 'info' | 'warn' | 'critical';
@@ -176,6 +200,12 @@ export interface ClusterInfo {
     readonly mountpoint: string;
     readonly export?: string;
     readonly slowMs: number;
+    /** The user the write check runs as (config `writeAs`); absent: the web server's worker processes' user. */
+    readonly writeAs?: string;
+    /** The directory the write check writes in (config `writePath`, default the mountpoint). */
+    readonly writePath: string;
+    /** The configured lvstop host that serves this mount (config `server`). */
+    readonly server?: string;
   }[];
 }
 

@@ -260,16 +260,20 @@ stop_httpd() {
   local pid args
   for pid in $(ip netns pids "$(lab_netns "$1")"); do
     args=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || continue
-    [[ $args == "busybox httpd "* || $args == "perl -MIO::Socket::INET "* ]] && kill -TERM "$pid" 2>/dev/null
+    [[ $args == "busybox httpd "* || $args == "/run/lab/httpd "* || $args == "perl -MIO::Socket::INET "* ]] &&
+      kill -TERM "$pid" 2>/dev/null
   done
   return 0
 }
 
+# busybox httpd started through a link named httpd, so its processes are called httpd (as Apache's are) and run as
+# www-data (uid 33) after binding :80: the user lvstop's NFS write check finds and writes as.
 start_httpd() { # host page-text
   local h=$1
   printf '<html><body><h1>%s</h1></body></html>\n' "$2" >"$(host_dir "$h")/run/lab/www/index.html"
   chmod 755 "$(host_dir "$h")/run/lab"
-  ns_spawn "$h" httpd busybox httpd -f -p 80 -h /run/lab/www
+  ln -sfn /bin/busybox "$(host_dir "$h")/run/lab/httpd"
+  ns_spawn "$h" httpd /run/lab/httpd -f -p 80 -u www-data:www-data -h /run/lab/www
 }
 
 role_nat_director() {
@@ -518,6 +522,9 @@ start_nfs_server() {
   d=$(host_dir $h)/data
   mkdir -p "$d/wp-content/uploads"
   echo "<?php /* WordPress front controller (lab) */" >"$d/index.php"
+  # The web servers run as www-data (uid 33 on every host): the export is theirs to write, as WordPress uploads need.
+  chown 33:33 "$d" "$d/wp-content" "$d/wp-content/uploads"
+  chmod 775 "$d"
   ns_exec $h sh -ec '
     mountpoint -q /proc/fs/nfsd || mount -t nfsd nfsd /proc/fs/nfsd
     exportfs -r
@@ -748,7 +755,28 @@ fault() {
       [[ -n $hog ]] && kill -TERM "$hog" 2>/dev/null
       rm -f "$(host_dir "$h")/run/lab/cpu-hog.pid"
       ;;
-    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down host-dead stop-httpd tarpit-httpd)" ;;
+    nfs-uid-mismatch:0)
+      # The export handed to another uid, as after a copy from a host where the web user is apache (uid 48): the web
+      # servers' www-data (uid 33) can read but no longer create files. The owner and mode before are kept for repair.
+      local d saved
+      d=$(host_dir "$h")/data
+      saved=$(host_dir "$h")/run/lab/nfs-uid-mismatch.saved
+      [[ -e $saved ]] || stat -c '%u:%g %a' "$d" >"$saved"
+      chown 48:48 "$d"
+      chmod 755 "$d"
+      ;;
+    nfs-uid-mismatch:1)
+      local d saved owner mode
+      d=$(host_dir "$h")/data
+      saved=$(host_dir "$h")/run/lab/nfs-uid-mismatch.saved
+      if [[ -e $saved ]]; then
+        read -r owner mode <"$saved"
+        chown "$owner" "$d"
+        chmod "$mode" "$d"
+        rm -f "$saved"
+      fi
+      ;;
+    *) die "unknown fault: $name (kill-sshd stop-keepalived kill9-keepalived hang-keepalived cpu-hog block-nfs netem stop-rsyncd link-down host-dead stop-httpd tarpit-httpd nfs-uid-mismatch)" ;;
   esac
   log "fault $name on $h: $( ((repair)) && echo repaired || echo injected)"
 }

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { nfsWriteRows, type NfsWriteRow } from '../../src/model/nfs-write-view.js';
+import { createFleet, type Fleet } from '../../src/poller/fleet.js';
+import type { LvsState } from '../../src/store/lvs-store.js';
+import { eventually, eventuallyExplained, LAB_CONFIG, labCommand, paced, sshLab } from '../support/lab.js';
+
+let fleet: Fleet;
+let stopped = false;
+const state = () => fleet.store.getState();
+const rows = (s: LvsState = state()) =>
+  nfsWriteRows(
+    s,
+    s.clusters.find((c) => c.name === 'wordpress')!,
+    Date.now(),
+  );
+const row = (host: string, s?: LvsState): NfsWriteRow | undefined => rows(s).find((r) => r.host === host);
+/** Waits scale with the lab's measured pace: a busy machine gets longer waits, the assertions stay as they are. */
+const until = async <T>(check: (s: LvsState) => T | undefined | false, timeoutMs: number) =>
+  eventually(async () => check(state()) || undefined, await paced(timeoutMs), 200);
+const both = (ok: boolean) => (s: LvsState) => ['web1', 'web2'].every((h) => row(h, s)?.ok === ok);
+
+beforeAll(async () => {
+  const config = await loadConfig(LAB_CONFIG);
+  // The lab's console config checks every 5 s; the test does not wait 30 s for each answer.
+  fleet = createFleet(config, { pollIntervalMs: 1000 });
+  fleet.start();
+});
+afterAll(async () => {
+  if (!stopped) await fleet?.stop();
+});
+
+describe('NFS not writable by the web user, caused for real', () => {
+  it('nfs-uid-mismatch: web1 and web2 cannot write as www-data, both uids named; clears on repair; no file left', async () => {
+    // The lab's normal state: the web servers run as www-data (uid 33), who owns the export.
+    await eventuallyExplained(
+      async () => both(true)(state()) || undefined,
+      await paced(90_000),
+      500,
+      async () => `console: ${JSON.stringify(rows().map((r) => [r.host, r.ok, r.reason]))}`,
+    );
+    expect(row('web1')).toMatchObject({ user: 'www-data', uid: 33, owner: { uid: 33 } });
+
+    const injectedAt = Date.now();
+    await labCommand('fault', 'nfs-uid-mismatch', 'nfs');
+    try {
+      await eventuallyExplained(
+        async () =>
+          ['web1', 'web2'].every((h) => (row(h)?.checkedAt ?? 0) > injectedAt && row(h)?.ok === false) || undefined,
+        await paced(60_000),
+        500,
+        async () => `console: ${JSON.stringify(rows().map((r) => [r.host, r.ok, r.reason]))}`,
+      );
+      for (const host of ['web1', 'web2']) {
+        const r = row(host)!;
+        expect(r.reason).toMatch(
+          new RegExp(`^www-data uid 33 gid 33 on ${host} cannot write: /var/www/html owned by uid 48 `),
+        );
+        expect(r.reason).toMatch(/export \/srv\/wordpress on nfs: no_root_squash, \/srv\/wordpress owned by 48:48/);
+        expect(r.export?.owner).toEqual({ uid: 48, gid: 48, mode: '755' });
+        expect(
+          state().events.some(
+            (e) => e.kind === 'nfs-not-writable' && e.host === host && /not writable by the web user/.test(e.message),
+          ),
+        ).toBe(true);
+      }
+      // The stat probe is unaffected: the mount answers, only the web user's writes fail.
+      expect(state().nfs['web1:/var/www/html']?.health).toMatch(/^(OK|SLOW)$/);
+    } finally {
+      await labCommand('fault', '--repair', 'nfs-uid-mismatch', 'nfs');
+    }
+    const repairedAt = Date.now();
+    await until(
+      (s) => ['web1', 'web2'].every((h) => (row(h, s)?.checkedAt ?? 0) > repairedAt && row(h, s)?.ok === true),
+      60_000,
+    );
+    expect(state().events.some((e) => e.kind === 'nfs-writable' && e.host === 'web1')).toBe(true);
+    // Every check removed its file, the ones that were refused and the ones that wrote.
+    stopped = true;
+    await fleet.stop();
+    expect(await sshLab('nfs', 'ls -A /srv/wordpress')).not.toMatch(/\.lvstop-write-/);
+    expect(await sshLab('web1', 'ls -A /var/www/html')).not.toMatch(/\.lvstop-write-/);
+  });
+});
