@@ -149,7 +149,12 @@ export class SshTransport implements Transport {
       clients.reverse().map(
         (c) =>
           new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, 1000);
+            // A client still waiting for the server's banner only half-closes on end(): without destroy() its socket
+            // (and the process) would stay until the connect timeout.
+            const timer = setTimeout(() => {
+              c.destroy();
+              resolve();
+            }, 1000);
             c.once('close', () => {
               clearTimeout(timer);
               resolve();
