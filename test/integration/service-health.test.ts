@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertLines } from '../../components/alert-lines.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { parseExposition } from '../../src/metrics/exposition.js';
 import { createFleetMetrics } from '../../src/metrics/fleet-metrics.js';
@@ -53,6 +54,8 @@ describe('a dead real server, caused for real', () => {
       const seen = Date.now() - stoppedAt;
       console.log(`service-health: real1 down and weighted seen ${seen} ms after the stop (interval ${INTERVAL} ms)`);
       expect(alert.fix).toBe(`ipvsadm -e -t 172.16.60.22:80 -r ${REAL1}:80 -m -w 0`);
+      // The console's alert line, red, with the command.
+      expect(alertLines(state(), Date.now()).find((l) => l.text.includes(`${REAL1}:80`))).toMatchObject({ loud: true });
       expect(health('nat-director', REAL1)!.rs!.weight).toBe(weightBefore);
       const spec = serviceRows(state(), 'discuz', Date.now());
       const row = spec.rows.find((r) => r.id === `nat-director|TCP 172.16.60.22:80|${REAL1}:80`)!;
