@@ -29,10 +29,14 @@ export interface RealServerHealth {
   readonly notes: readonly string[];
 }
 
-/** A probe older than this says nothing about now: the rounds a full turn of a big table takes, plus two. */
+/**
+ * A probe older than this says nothing about now: the rounds a full turn of a big table takes, plus three, and at
+ * least a minute (a busy director's round can take several seconds over a slow SSH connection; a verdict that
+ * flickered to unknown between rounds would be as useless as a stale one). Its age is always shown.
+ */
 function staleAfterMs(state: LvsState, director: string, targets: number): number {
   const s = probeSettings(state, director);
-  return (Math.ceil(targets / s.maxPerRound) + 2) * state.pollIntervalMs + s.deadlineMs * 2 + 1000;
+  return Math.max(60_000, (Math.ceil(targets / s.maxPerRound) + 3) * state.pollIntervalMs + s.deadlineMs * 4 + 1000);
 }
 
 function verdictOf(
