@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SshEndpoint } from '../transport/endpoint.js';
 import type { z } from 'zod';
@@ -7,6 +7,7 @@ import { ConfigError, formatPath } from './config-error.js';
 import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
 import { duplicateJsonKeys, nulByteProblems } from './json-text-checks.js';
 import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';
+import { agentSocket, effectiveSsh, expandIdentityFile } from './ssh-effective.js';
 import { defaultAuditLog, defaultEventLog, defaultLvstopKnownHosts } from './paths.js';
 
 export type ResolvedHost =
@@ -92,20 +93,32 @@ function resolveEndpoint(
   const spec = host ? undefined : parseHostSpec(name);
   const alias = host?.sshAlias ?? spec?.host ?? name;
   const fromSsh = ctx.aliases.resolve(alias);
+  for (const p of fromSsh.invalid) ctx.problems.push(`${path}: ssh config: ${p}`);
   if (fromSsh.port !== undefined && !(Number.isInteger(fromSsh.port) && fromSsh.port >= 1 && fromSsh.port <= 65535)) {
     ctx.problems.push(`${path}: ssh config gives ${alias} an invalid Port`);
     return undefined;
   }
-  const identityFiles = (
-    host?.identityFile
-      ? [host.identityFile]
-      : fromSsh.identityFiles.length > 0
-        ? fromSsh.identityFiles
-        : DEFAULT_IDENTITIES
-  ).map((f) => expandPath(f, ctx.baseDir));
-  const agentSock = process.env.SSH_AUTH_SOCK;
-  const useAgent = host?.agent ?? Boolean(agentSock);
+  const strict = fromSsh.strictHostKeyChecking;
+  if (strict?.value === 'no') {
+    ctx.problems.push(
+      `${path}: ssh config sets StrictHostKeyChecking no for ${alias} (${strict.where}): lvstop never connects to a host whose key it has not verified; use yes or accept-new for this host`,
+    );
+    return undefined;
+  }
   const jumpSpec = host?.jump ?? fromSsh.proxyJump;
+  const ssh = effectiveSsh(alias, fromSsh, {
+    ...(host?.address !== undefined ? { host: host.address } : {}),
+    ...((host?.port ?? spec?.port) !== undefined ? { port: (host?.port ?? spec?.port)! } : {}),
+    ...((host?.user ?? spec?.user) !== undefined ? { user: (host?.user ?? spec?.user)! } : {}),
+    ...(jumpSpec !== undefined ? { proxyJump: jumpSpec } : {}),
+  });
+  const identityFiles = host?.identityFile
+    ? [expandPath(host.identityFile, ctx.baseDir)]
+    : ssh.identityFiles.length > 0
+      ? ssh.identityFiles.map((f) => expandPath(expandIdentityFile(f, ssh), ctx.baseDir))
+      : DEFAULT_IDENTITIES.map((f) => expandPath(f, ctx.baseDir));
+  const agentSock = agentSocket(ssh);
+  const useAgent = host?.agent ?? true;
   let jump: SshEndpoint | undefined;
   if (jumpSpec) {
     const hops = jumpSpec
@@ -119,15 +132,28 @@ function resolveEndpoint(
       jump = jump ? { ...resolved, jump } : resolved;
     }
   }
+  const knownHostsFiles = [...(ssh.userKnownHostsFiles ?? []), ...(ssh.globalKnownHostsFiles ?? [])].map((f) =>
+    expandPath(f, ctx.baseDir),
+  );
+  const seconds = (s: number | undefined) => (s !== undefined && s > 0 ? s * 1000 : undefined);
+  const connectTimeoutMs = seconds(ssh.connectTimeoutSec);
+  const keepaliveIntervalMs = seconds(ssh.serverAliveIntervalSec);
   return {
     name,
-    host: host?.address ?? fromSsh.hostName ?? spec?.host ?? alias,
-    port: host?.port ?? spec?.port ?? fromSsh.port ?? 22,
-    user: host?.user ?? spec?.user ?? fromSsh.user ?? userInfo().username,
+    host: ssh.hostName,
+    port: ssh.port,
+    user: ssh.user,
     identityFiles,
     ...(useAgent && agentSock ? { agent: agentSock } : {}),
     ...(jump ? { jump } : {}),
     ...(!jumpSpec && fromSsh.proxyCommand ? { proxyCommand: fromSsh.proxyCommand } : {}),
+    ...(knownHostsFiles.length > 0 ? { knownHostsFiles } : {}),
+    ...(ssh.hostKeyAlias !== undefined ? { hostKeyAlias: ssh.hostKeyAlias } : {}),
+    ...(strict?.value === 'accept-new' ? { acceptNew: true } : {}),
+    ...(connectTimeoutMs !== undefined ? { connectTimeoutMs } : {}),
+    ...(keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs } : {}),
+    ...(ssh.serverAliveCountMax ? { keepaliveCountMax: ssh.serverAliveCountMax } : {}),
+    ...(ssh.identitiesOnly ? { identitiesOnly: true } : {}),
   };
 }
 

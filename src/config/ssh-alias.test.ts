@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -93,10 +94,15 @@ describe('ssh config directives lvstop does not honour', () => {
     ]);
     const resolved = await loadConfig(lvstopConfig(main));
     expect(resolved.warnings).toEqual([
-      expect.stringMatching(/config:1: Match exec "test -f \/etc\/vpn": lvstop evaluates Match only in part/),
-      expect.stringMatching(/config:5: CanonicalizeHostname is not supported/),
-      'ssh config: HostKeyAlias (for d1) is not supported: host keys are looked up under the host name and port',
+      expect.stringMatching(
+        /config:1: Match exec "test -f \/etc\/vpn": lvstop never runs Match exec, so this block never applies/,
+      ),
+      'ssh config: CanonicalizeHostname (for d1) is not supported: host names are not canonicalized',
     ]);
+    // HostKeyAlias and UserKnownHostsFile are honoured; the Match exec block did not apply.
+    const d1 = resolved.hosts.get('d1');
+    expect(d1?.transport === 'ssh' && d1.endpoint).toMatchObject({ hostKeyAlias: 'lb-primary' });
+    expect(d1?.transport === 'ssh' && d1.endpoint.user).not.toBe('vpn');
   });
 });
 
@@ -111,7 +117,7 @@ describe('a malformed ssh config is a config error (exit 2), never a crash', () 
   it('Match host with no pattern, and Match with nothing', async () => {
     const host = write('.ssh/config', ['Match host', '  User x']);
     expect(await configProblems(loadConfig(lvstopConfig(host)))).toEqual([
-      expect.stringMatching(/^ssh config cannot be parsed: Missing value for match criteria host/),
+      expect.stringMatching(/^ssh config cannot be parsed: .*config:1: Match host needs an argument$/),
     ]);
     const bare = write('.ssh/config', ['Match', '  User x']);
     expect((await configProblems(loadConfig(lvstopConfig(bare))))[0]).toMatch(/config:1: "Match" with no criteria/);
@@ -128,5 +134,108 @@ describe('a malformed ssh config is a config error (exit 2), never a crash', () 
     expect(await configProblems(loadConfig(lvstopConfig(main)))).toEqual([
       'hosts.d1: ssh config gives d1 an invalid Port',
     ]);
+  });
+});
+
+describe("the lab's generated ssh_config", () => {
+  /** test/lab/lab.sh's own host_block function, run by bash (it only prints a Host block). */
+  function labHostBlocks(state: string, calls: string[]): string {
+    const lab = readFileSync(join(import.meta.dirname, '../../test/lab/lab.sh'), 'utf8');
+    const fn = /^ {2}host_block\(\) \{[\s\S]*?^ {2}\}$/m.exec(lab);
+    if (!fn) throw new Error('host_block() not found in test/lab/lab.sh');
+    return execFileSync('bash', ['-c', `set -eu; STATE=${state}\n${fn[0]}\n${calls.join('\n')}`], {
+      encoding: 'utf8',
+    });
+  }
+
+  it('is honoured in full: no warning, and every directive reaches the endpoint', async () => {
+    const blocks = labHostBlocks(home, [
+      'host_block director1 127.0.0.1 2201',
+      'host_block web1-via-jump 10.18.11.21 22 director1',
+    ]);
+    expect(blocks).toMatch(/UserKnownHostsFile/);
+    const sshConfig = write('lab_ssh_config', [blocks]);
+    const file = join(home, 'lvstop.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sshConfig,
+        knownHosts: 'known_hosts',
+        hosts: { director1: {}, 'web1-via-jump': {} },
+        clusters: [{ name: 'c', mode: 'dr', directors: [{ host: 'director1' }] }],
+      }),
+    );
+    const resolved = await loadConfig(file);
+    expect(resolved.warnings).toEqual([]);
+    const web = resolved.hosts.get('web1-via-jump');
+    expect(web?.transport === 'ssh' && web.endpoint).toMatchObject({
+      host: '10.18.11.21',
+      port: 22,
+      user: 'root',
+      identityFiles: [join(home, 'id_ed25519')],
+      knownHostsFiles: [join(home, 'known_hosts')],
+      identitiesOnly: true,
+      jump: { name: 'director1', host: '127.0.0.1', port: 2201, knownHostsFiles: [join(home, 'known_hosts')] },
+    });
+  });
+});
+
+describe("OpenSSH's own settings reach the endpoint", () => {
+  it('refuses StrictHostKeyChecking no (and off) for a host lvstop connects to', async () => {
+    for (const value of ['no', 'off']) {
+      const main = write('.ssh/config', ['Host d1', `  StrictHostKeyChecking ${value}`]);
+      expect(await configProblems(loadConfig(lvstopConfig(main)))).toEqual([
+        expect.stringMatching(
+          /^hosts\.d1: ssh config sets StrictHostKeyChecking no for d1 \(.*config:2\): lvstop never connects to a host whose key it has not verified/,
+        ),
+      ]);
+    }
+  });
+
+  it("reads the ssh config known_hosts files besides lvstop's, and takes timeouts, keepalive and the agent from it", async () => {
+    const main = write('.ssh/config', [
+      'Host d1',
+      '  HostName 10.0.0.11',
+      '  UserKnownHostsFile ~/.ssh/kh_%h none_but_a_name',
+      '  GlobalKnownHostsFile /etc/ssh/lb_known_hosts',
+      '  StrictHostKeyChecking accept-new',
+      '  ConnectTimeout 4',
+      '  ServerAliveInterval 20',
+      '  ServerAliveCountMax 5',
+      '  IdentityAgent ~/agent.sock',
+      '  IdentityFile ~/.ssh/k1',
+      '  IdentityFile ~/.ssh/k2_%r',
+      '  User ops',
+    ]);
+    const resolved = await loadConfig(lvstopConfig(main));
+    const d1 = resolved.hosts.get('d1');
+    expect(d1?.transport === 'ssh' && d1.endpoint).toMatchObject({
+      host: '10.0.0.11',
+      knownHostsFiles: [join(home, '.ssh/kh_10.0.0.11'), join(home, 'none_but_a_name'), '/etc/ssh/lb_known_hosts'],
+      acceptNew: true,
+      connectTimeoutMs: 4000,
+      keepaliveIntervalMs: 20_000,
+      keepaliveCountMax: 5,
+      agent: join(home, 'agent.sock'),
+      identityFiles: [join(home, '.ssh/k1'), join(home, '.ssh/k2_ops')],
+    });
+    // lvstop's own files are still read, and --accept-new writes only to lvstop's.
+    expect(resolved.knownHostsFiles).toEqual([join(home, '.ssh/known_hosts'), resolved.lvstopKnownHosts]);
+  });
+
+  it('IdentityAgent none: no agent, even with SSH_AUTH_SOCK set', async () => {
+    const saved = process.env.SSH_AUTH_SOCK;
+    process.env.SSH_AUTH_SOCK = join(home, 'agent');
+    try {
+      const main = write('.ssh/config', ['Host d1', '  IdentityAgent none']);
+      const d1 = (await loadConfig(lvstopConfig(main))).hosts.get('d1');
+      expect(d1?.transport === 'ssh' && d1.endpoint.agent).toBeUndefined();
+      const env = write('.ssh/config', ['Host d1', '  IdentityAgent SSH_AUTH_SOCK']);
+      const d2 = (await loadConfig(lvstopConfig(env))).hosts.get('d1');
+      expect(d2?.transport === 'ssh' && d2.endpoint.agent).toBe(join(home, 'agent'));
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+    }
   });
 });

@@ -10,6 +10,11 @@ export interface SourceLine {
   readonly text: string;
   readonly file: string;
   readonly line: number;
+  /**
+   * Set on the empty lines around an included file's lines: OpenSSH evaluates an included file with the Host/Match
+   * state of the Include line, and restores that state after it.
+   */
+  readonly include?: 'enter' | 'leave';
 }
 
 export class SshConfigReadError extends Error {}
@@ -92,8 +97,11 @@ export async function readSshConfigLines(
       continue;
     }
     for (const arg of include[1]!.match(/"[^"]*"|\S+/g) ?? []) {
-      for (const path of await expandGlob(includePath(arg, relativeTo)))
+      for (const path of await expandGlob(includePath(arg, relativeTo))) {
+        out.push({ text: '', file, line: i + 1, include: 'enter' });
         out.push(...(await readSshConfigLines(path, depth + 1, relativeTo)));
+        out.push({ text: '', file, line: i + 1, include: 'leave' });
+      }
     }
   }
   return out;

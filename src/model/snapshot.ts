@@ -155,6 +155,7 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
                   fwmark: s.fwmark ?? null,
                   scheduler: s.scheduler,
                   persistence: s.persistence ?? null,
+                  persistenceMask: s.persistenceMask ?? null,
                   flags: s.flags,
                   counters: s.counters ?? null,
                   rates: rates(d?.serviceRates[s.key]),

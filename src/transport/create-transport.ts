@@ -18,6 +18,7 @@ export function createTransport(resolved: ResolvedConfig, name: string, options:
   return new SshTransport(host.endpoint, {
     knownHostsFiles: resolved.knownHostsFiles,
     ...(options.acceptNew ? { acceptNewTo: resolved.lvstopKnownHosts } : {}),
+    lvstopKnownHosts: resolved.lvstopKnownHosts,
     connectTimeoutMs: resolved.config.connectTimeoutMs,
     maxChannels: resolved.config.maxChannelsPerHost,
     sudo: host.sudo,

@@ -86,10 +86,15 @@ export function parseKnownHosts(text: string, file: string): KnownHostEntry[] {
   return entries;
 }
 
-/** `*` and `?` glob, case-insensitive, greedy with one backtrack point: no regular expression, no blow-up. */
+/** `*` and `?` glob, case-insensitive. */
 export function wildcardMatches(pattern: string, text: string): boolean {
-  const p = pattern.toLowerCase();
-  const t = text.toLowerCase();
+  return globMatches(pattern.toLowerCase(), text.toLowerCase());
+}
+
+/** `*` any run, `?` one character (OpenSSH's match_pattern), greedy with one backtrack point: no regular expression, no blow-up. */
+export function globMatches(pattern: string, text: string): boolean {
+  const p = pattern;
+  const t = text;
   let pi = 0;
   let ti = 0;
   let star = -1;

@@ -166,6 +166,46 @@ describe('host keys against a private sshd', () => {
   });
 });
 
+describe('what the ssh config sets for the endpoint', () => {
+  const knownHosts = (name: string, lines: string[]) => {
+    const file = join(sshd.dir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const keyOnly = () => sshd.knownHostsLines.ed25519.split(' ').slice(1).join(' ');
+
+  it("HostKeyAlias: the key is looked up under the alias, in the endpoint's own known_hosts files", async () => {
+    const empty = knownHosts('kh-none', []);
+    const aliased = knownHosts('kh-alias', [`lb-primary ${keyOnly()}`]);
+    const t = transport(endpointFor(sshd, { hostKeyAlias: 'lb-primary', knownHostsFiles: [aliased] }), {
+      knownHostsFiles: [empty],
+    });
+    expect((await t.exec(['true'], { timeoutMs: 10_000 })).exitCode).toBe(0);
+    // Without the alias the same files do not vouch for [127.0.0.1]:port.
+    const plain = transport(endpointFor(sshd, { knownHostsFiles: [aliased] }), { knownHostsFiles: [empty] });
+    expect((await failureOf(plain.exec(['true'], { timeoutMs: 10_000 }))).detail.kind).toBe('host-key-unknown');
+  });
+
+  it("StrictHostKeyChecking accept-new records the key in lvstop's own known_hosts, under the alias", async () => {
+    const empty = knownHosts('kh-none2', []);
+    const own = join(sshd.dir, 'lvstop-own', 'known_hosts');
+    const t = transport(endpointFor(sshd, { acceptNew: true, hostKeyAlias: 'lb-new' }), {
+      knownHostsFiles: [empty],
+      lvstopKnownHosts: own,
+    });
+    expect((await t.exec(['true'], { timeoutMs: 10_000 })).exitCode).toBe(0);
+    expect(readFileSync(own, 'utf8')).toMatch(/^lb-new ssh-ed25519 /);
+    expect(readFileSync(empty, 'utf8')).toBe('\n');
+  });
+
+  it('tries every IdentityFile in order: a missing and an unreadable one are skipped', async () => {
+    const junk = join(sshd.dir, 'not-a-key');
+    writeFileSync(junk, 'not a key\n');
+    const t = transport(endpointFor(sshd, { identityFiles: [join(sshd.dir, 'missing_key'), junk, sshd.identityFile] }));
+    expect((await t.exec(['true'], { timeoutMs: 10_000 })).exitCode).toBe(0);
+  });
+});
+
 describe('host certificates', () => {
   let certified: PrivateSshd;
   beforeAll(async () => {

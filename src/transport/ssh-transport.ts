@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import type * as Ssh2Module from 'ssh2';
 import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { argvToCommand } from './command-line.js';
 import type { SshEndpoint } from './endpoint.js';
 import { ChannelLimiter } from './channel-limiter.js';
+import { authMethods, loadIdentities } from './identities.js';
 import { expandProxyCommand, ProxyCommandSocket } from './proxy-command.js';
 import { ShellSession } from './shell-session.js';
 import { debugLog } from '../debug-log.js';
@@ -29,6 +30,8 @@ export interface SshTransportOptions {
   readonly knownHostsFiles: readonly string[];
   /** When set, unknown host keys are accepted and written to this file (never changed keys). */
   readonly acceptNewTo?: string;
+  /** lvstop's own known_hosts: where a host with StrictHostKeyChecking accept-new has its new key recorded. */
+  readonly lvstopKnownHosts?: string;
   readonly connectTimeoutMs?: number;
   readonly keepaliveIntervalMs?: number;
   readonly maxChannels?: number;
@@ -48,8 +51,8 @@ const SERVER_HOST_KEY_ALGORITHMS = [
 ] as const;
 
 /** ssh2 (with its crypto and native parts) loads on the first connection, so the console draws without it. */
-let clientClass: Promise<typeof Client> | undefined;
-const loadClientClass = () => (clientClass ??= import('ssh2').then((m) => m.Client));
+let ssh2Module: Promise<typeof Ssh2Module> | undefined;
+const loadSsh2 = () => (ssh2Module ??= import('ssh2'));
 
 function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
   const known = knownKeyTypes(entries, id).flatMap((t) =>
@@ -253,44 +256,30 @@ export class SshTransport implements Transport {
   }
 
   private async openOne(endpoint: SshEndpoint, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
-    const knownHosts = await loadKnownHosts(this.options.knownHostsFiles);
-    const id = hostId(endpoint.host, endpoint.port);
-    let privateKey: Buffer | undefined;
-    for (const file of endpoint.identityFiles) {
-      try {
-        privateKey = await readFile(file);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          throw classifySshError(err, endpoint.name, `read key ${file}`);
-      }
-    }
-    if (!privateKey && !endpoint.agent) {
-      throw transportError(
-        'auth',
-        endpoint.name,
-        'connect',
-        `no usable identity file (${endpoint.identityFiles.join(', ') || 'none'}) and no ssh-agent`,
-      );
-    }
+    const knownHosts = await loadKnownHosts([
+      ...new Set([...this.options.knownHostsFiles, ...(endpoint.knownHostsFiles ?? [])]),
+    ]);
+    // HostKeyAlias: OpenSSH looks the key up under the alias alone, whatever the port.
+    const id = endpoint.hostKeyAlias ?? hostId(endpoint.host, endpoint.port);
+    const ssh2 = await loadSsh2();
+    const authHandler = authMethods(endpoint, await loadIdentities(endpoint, ssh2), ssh2);
     let refusal: TransportFailure | undefined;
-    const SshClient = await loadClientClass();
-    const client = new SshClient();
+    const client = new ssh2.Client();
     this.clients.push(client);
+    const acceptTo = this.options.acceptNewTo ?? (endpoint.acceptNew ? this.options.lvstopKnownHosts : undefined);
     const config: ConnectConfig = {
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.user,
-      readyTimeout: this.options.connectTimeoutMs ?? 10_000,
-      keepaliveInterval: this.options.keepaliveIntervalMs ?? 5_000,
-      keepaliveCountMax: 3,
+      readyTimeout: endpoint.connectTimeoutMs ?? this.options.connectTimeoutMs ?? 10_000,
+      keepaliveInterval: endpoint.keepaliveIntervalMs ?? this.options.keepaliveIntervalMs ?? 5_000,
+      keepaliveCountMax: endpoint.keepaliveCountMax ?? 3,
       algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownHosts, id) as never },
       // Answered through `verify`: an accepted new key is on disk before the connection goes on, and a key that
       // cannot be recorded refuses the connection with the reason instead of failing somewhere unobserved.
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
         const verdict = verifyHostKey(knownHosts, id, key);
         if (verdict.kind === 'match') return verify(true);
-        const acceptTo = this.options.acceptNewTo;
         if (verdict.kind === 'unknown' && acceptTo) {
           appendKnownHost(acceptTo, id, key).then(
             () => verify(true),
@@ -312,8 +301,7 @@ export class SshTransport implements Transport {
         refusal = transportError(kind, endpoint.name, 'verify host key', describeVerdict(verdict));
         verify(false);
       },
-      ...(privateKey ? { privateKey } : {}),
-      ...(endpoint.agent ? { agent: endpoint.agent } : {}),
+      authHandler,
     };
     // One permanent error listener from the start: ssh2 may emit more than one error (handshake, then socket), and
     // an 'error' without a listener would take the whole console down.
