@@ -184,6 +184,7 @@ export class Recorder {
     clearInterval(this.flushTimer);
     clearTimeout(this.batchTimer);
     const s = this.segment;
+    this.segment = undefined;
     s?.gzip.destroy();
     s?.out.destroy();
     const why = err.code === 'ENOSPC' ? 'disk full' : err.code === 'EACCES' ? 'permission denied' : err.message;
