@@ -1,5 +1,5 @@
 import { Box, useApp } from 'ink';
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import type { ConsoleActions } from '../src/actions/console-contract.js';
 import { filterRows, sortRows } from '../src/render/table-model.js';
 import { viewSpec } from '../src/render/view-spec.js';
@@ -44,6 +44,12 @@ export interface AppProps {
   readonly initialFilter?: string;
   /** The command table; the console's own unless a test swaps a handler out to see its test fail. */
   readonly commands?: readonly ConsoleCommand[];
+  /** A clock that moves on its own (a replay's recorded time): read whenever it says it moved, not only each second. */
+  readonly clock?: { readonly now: () => number; readonly subscribe: (listener: () => void) => () => void };
+  /** A word the header shows beside the time (REPLAY). */
+  readonly badge?: string;
+  /** A line above the status line (a replay's timeline), drawn for the console's width. */
+  readonly timeline?: (width: number) => ReactNode;
 }
 
 const NO_OVERRIDES = {};
@@ -60,6 +66,9 @@ export function App({
   initialCluster,
   initialFilter,
   commands = COMMANDS,
+  clock,
+  badge,
+  timeline,
 }: AppProps) {
   const { exit } = useApp();
   const state = useStoreFrames();
@@ -72,7 +81,7 @@ export function App({
     ),
     filter: initialFilter ?? '',
   });
-  const time = useClock(now);
+  const time = useClock(clock?.now ?? now, clock?.subscribe);
   const size = useTerminalSize();
   const dialog = useActionDialog(actions, dispatch);
 
@@ -86,7 +95,7 @@ export function App({
     [spec, ui.filter, ui.sortColumn, ui.reverse],
   );
   const alerts = useMemo(() => alertLines(state, time), [state, time]);
-  const height = tableHeight(size.rows, alerts.length);
+  const height = tableHeight(size.rows, alerts.length + (timeline ? 1 : 0));
   const page = tableBodyHeight(height);
   const selection = visibleSelection(rows, ui.selected[ui.view], ui.offset[ui.view] ?? 0, page);
 
@@ -116,14 +125,14 @@ export function App({
   const d = dialog.state;
   return (
     <Box flexDirection="column" width={width}>
-      <Header state={state} now={time} cluster={cluster} view={ui.view} width={width} />
+      <Header state={state} now={time} cluster={cluster} view={ui.view} width={width} {...(badge ? { badge } : {})} />
       <AlertBanner lines={alerts} width={width} />
       {d.phase === 'confirm' || d.phase === 'running' ? (
         <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />
       ) : ui.mode === 'help' ? (
         <HelpScreen keymap={table} readOnly={readOnly} height={height} scroll={ui.paneScroll} />
       ) : ui.mode === 'detail' && ui.detail ? (
-        <DetailView state={state} detail={ui.detail} width={width} height={height} />
+        <DetailView state={state} detail={ui.detail} width={width} height={height} now={time} />
       ) : (
         <Table
           spec={spec}
@@ -138,6 +147,7 @@ export function App({
           reverse={ui.reverse}
         />
       )}
+      {timeline?.(width)}
       <StatusLine ui={ui} rowCount={rows.length} />
       <Footer keymap={table} view={ui.view} width={width} />
     </Box>

@@ -14,10 +14,12 @@ export interface DetailViewProps {
   readonly detail: DetailTarget;
   readonly width: number;
   readonly height: number;
+  /** The console's clock (a replay's recorded time); the wall clock when absent. */
+  readonly now?: number;
 }
 
 /** A service with per real server sparklines, or a real server across services with its NFS and replication state. */
-export function DetailView({ state, detail, width, height }: DetailViewProps) {
+export function DetailView({ state, detail, width, height, now }: DetailViewProps) {
   const spark = Math.max(10, Math.min(40, width - 60));
   if (detail.kind === 'text')
     return (
@@ -92,7 +94,7 @@ export function DetailView({ state, detail, width, height }: DetailViewProps) {
           key={`${director}|${s.key}`}
         >{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
       ))}
-      {realServerHealthLines(state, address, Date.now()).map((l, i) => (
+      {realServerHealthLines(state, address, now ?? Date.now()).map((l, i) => (
         <Text key={`health${i}`} color={l.bad ? 'red' : 'green'} wrap="truncate">
           {l.text}
         </Text>

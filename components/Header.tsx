@@ -13,9 +13,11 @@ export interface HeaderProps {
   readonly cluster: string;
   readonly view: ViewId;
   readonly width: number;
+  /** Shown before the time (REPLAY: the time is the recorded one, not the wall clock). */
+  readonly badge?: string;
 }
 
-export function Header({ state, now, cluster, view, width }: HeaderProps) {
+export function Header({ state, now, cluster, view, width, badge }: HeaderProps) {
   const counts = useMemo(() => {
     const hosts = Object.values(state.hosts);
     const oldest = hosts.reduce<number | undefined>(
@@ -32,6 +34,7 @@ export function Header({ state, now, cluster, view, width }: HeaderProps) {
     h.readOnly ? 'read-only' : '',
     hostCountText(h),
     `data ${formatAge(h.oldest === undefined ? undefined : now - h.oldest)}`,
+    badge ?? '',
     clock,
   ].filter(Boolean);
   const statusWidth = status.reduce((a, t) => a + t.length + 1, 0);
@@ -77,6 +80,11 @@ export function Header({ state, now, cluster, view, width }: HeaderProps) {
           {showJump && (
             <Text color={h.jump!.cpuPercent > 90 ? 'yellow' : undefined} dimColor={h.jump!.cpuPercent <= 90}>
               {jump}
+            </Text>
+          )}
+          {badge && (
+            <Text color="black" backgroundColor="magenta">
+              {badge}
             </Text>
           )}
           <Text>{clock}</Text>

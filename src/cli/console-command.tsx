@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
 import { INK_MAX_FPS } from '../../components/use-store-frames.js';
@@ -19,6 +20,8 @@ export interface ConsoleOptions {
   readonly view?: string;
   readonly cluster?: string;
   readonly filter?: string;
+  /** `--record [DIR]`: true records into the config's recordDir. */
+  readonly record?: string | boolean;
 }
 
 /**
@@ -34,6 +37,18 @@ function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): Console
     run: async (token, confirmation) => (await actions()).run(token, confirmation),
     preload: () => void actions().catch(() => undefined),
   };
+}
+
+/** `--record`: a warning (cannot write) goes to the Events view and the console goes on without recording. */
+async function startConsoleRecording(resolved: ResolvedConfig, fleet: Fleet, record: string | true) {
+  const { startRecording } = await import('../record/start-recording.js');
+  const warn = (message: string) =>
+    fleet.store.getState().addEvents([{ at: Date.now(), severity: 'warn', kind: 'record-warning', message }]);
+  return startRecording(resolved, fleet.store, {
+    site: hostname(),
+    ...(typeof record === 'string' ? { dir: record } : {}),
+    onWarning: warn,
+  });
 }
 
 /** Resolves when no host is connecting any more (each has answered or failed once), or after `capMs`. */
@@ -88,10 +103,11 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const actions = fleet.store.getState().readOnly ? undefined : deferredConsoleActions(resolved, fleet);
   let sampler: JumpHostSampler | undefined;
   fleet.start();
+  const recorder = opts.record ? await startConsoleRecording(resolved, fleet, opts.record) : undefined;
   let closing: Promise<void> | undefined;
   const shutdown = () => {
     sampler?.stop();
-    return (closing ??= fleet.stop());
+    return (closing ??= (recorder?.stop() ?? Promise.resolve()).then(() => fleet.stop()));
   };
   const { render, App } = await ui;
   const app = render(

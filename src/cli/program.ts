@@ -21,6 +21,7 @@ interface GlobalOptions {
   view?: string;
   cluster?: string;
   filter?: string;
+  record?: string | boolean;
 }
 
 const program = new Command()
@@ -43,6 +44,7 @@ const program = new Command()
   .option('--view <view>', 'view shown first: overview, services, vrrp, replication, storage, hosts, events, audit')
   .option('--cluster <name>', 'cluster shown first')
   .option('--filter <regex>', 'row filter set at start')
+  .option('--record [dir]', "record the session for `lvstop replay` (default dir: the config's recordDir)")
   .action(async () => (await import('./console-command.js')).runConsole(program.opts<GlobalOptions>()));
 
 program
@@ -71,6 +73,28 @@ program
       acceptNew: opts.acceptNew ?? false,
     });
   });
+
+program
+  .command('replay <path...>')
+  .description('the console on a recording (file or directory of segments); --at --json, --events, --summary headless')
+  .option(
+    '--at <time>',
+    "a moment: 03:14:05 (UTC, the recording's day), an ISO time, +25s from the start, -10m from the end",
+  )
+  .option('--json', 'with --at: print what `snapshot --json` printed then, plus recordedAt')
+  .option('--events', 'print the event and audit timeline')
+  .option('--from <time>', 'with --events: from this moment')
+  .option('--to <time>', 'with --events: up to this moment')
+  .option('--summary', 'first and last time, sites, clusters, hosts, alerts raised and cleared')
+  .action(
+    async (
+      paths: string[],
+      cmd: { at?: string; json?: boolean; events?: boolean; from?: string; to?: string; summary?: boolean },
+    ) => {
+      const { runReplay } = await import('./replay-command.js');
+      process.exitCode = await runReplay(paths, cmd);
+    },
+  );
 
 registerActionCommands(program, load);
 registerServeCommands(program, load);

@@ -149,6 +149,19 @@ export const ConfigSchema = z
     readOnly: z.boolean().default(false),
     auditLog: z.string().min(1).optional(),
     eventLog: z.string().min(1).optional(),
+    /** Where serve (and the console with --record) record (default $XDG_STATE_HOME/lvstop/recordings). */
+    recordDir: z.string().min(1).optional(),
+    /** Total size of the recordings kept; the oldest segments go first. */
+    recordMaxBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024, 'expected at least 1 MiB')
+      .default(2 * 1024 ** 3),
+    /** Recordings older than this go: a duration like 7d, 36h, 90m. */
+    recordMaxAge: z
+      .string()
+      .regex(/^(\d+(ms|s|m|h|d))+$/, 'expected a duration like 7d, 36h or 90m')
+      .default('7d'),
     /** Key overrides: command id (see the README's key table) to the keys that trigger it. */
     keys: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
     hosts: z.record(hostName, HostSchema),

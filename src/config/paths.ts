@@ -23,3 +23,4 @@ export const defaultConfigFile = (env: Env = process.env) => join(configDir(env)
 export const defaultLvstopKnownHosts = (env: Env = process.env) => join(configDir(env), 'known_hosts');
 export const defaultAuditLog = (env: Env = process.env) => join(stateDir(env), 'audit.jsonl');
 export const defaultEventLog = (env: Env = process.env) => join(stateDir(env), 'events.jsonl');
+export const defaultRecordDir = (env: Env = process.env) => join(stateDir(env), 'recordings');

@@ -33,6 +33,9 @@ export interface ServeOptions {
   readonly interval?: number;
   readonly limits?: Partial<ServeLimits>;
   readonly log?: (line: string) => void;
+  /** Record the fleet (default on) into this directory (default: the config's recordDir). */
+  readonly record?: boolean;
+  readonly recordDir?: string;
 }
 
 /** A running serve: its fleet (one set of connections), the bound TCP ports, and how to stop it. */
@@ -174,6 +177,18 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
   }
   fleet.start();
   sampler.start();
+  // Recording never holds up serve: a directory it cannot write is one warning in the log.
+  const recorder =
+    options.record === false
+      ? undefined
+      : await import('../record/start-recording.js').then((m) =>
+          m.startRecording(resolved, fleet.store, {
+            site: options.site,
+            ...(options.recordDir ? { dir: options.recordDir } : {}),
+            onWarning: (m) => log(`warning: ${m}`),
+          }),
+        );
+  if (recorder?.recording) log(`recording into ${recorder.file}`);
   log(
     `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}, at most ${limits.maxClients} consoles`,
   );
@@ -183,7 +198,7 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     hub,
     ...(port === undefined ? {} : { port }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
-    stop: () => (stopping ??= shutdown()),
+    stop: () => (stopping ??= (recorder?.stop() ?? Promise.resolve()).then(shutdown)),
   };
 }
 

@@ -40,6 +40,8 @@ export function registerServeCommands(program: Command, load: Load): void {
     )
     .option('--allow-actions', "attached consoles may act (through serve's pipeline, audited with their name)")
     .option('--site <name>', 'name of this serve for attached consoles', hostname())
+    .option('--no-record', "do not record (serve records into the config's recordDir by default)")
+    .option('--record-dir <dir>', 'record into this directory')
     .action(async (_o, cmd: Command) => {
       const o = cmd.optsWithGlobals<
         GlobalOptions & {
@@ -53,6 +55,8 @@ export function registerServeCommands(program: Command, load: Load): void {
           maxClients: string;
           allowActions?: boolean;
           site: string;
+          record: boolean;
+          recordDir?: string;
         }
       >();
       const usage = (message: string) => {
@@ -78,6 +82,8 @@ export function registerServeCommands(program: Command, load: Load): void {
           allowActions: Boolean(o.allowActions),
           socketMode: parseInt(o.socketMode, 8),
           site: o.site,
+          record: o.record,
+          ...(o.recordDir ? { recordDir: o.recordDir } : {}),
           ...(o.acceptNew ? { acceptNew: true } : {}),
           ...(o.readOnly ? { readOnly: true } : {}),
           ...(o.interval ? { interval: o.interval } : {}),

@@ -66,6 +66,8 @@ export function serveTestKit(): ServeKit {
         socketMode: 0o600,
         site: 'test',
         log: (l) => kit.logs.push(l),
+        // Serve records by default: into the kit's directory, never the user's state directory.
+        recordDir: join(kit.dir, 'recordings'),
         ...options,
       });
       running.push(s);
