@@ -10,10 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { rsProbeArgv, type ProbeTarget } from '../collectors/rs-probe.js';
+import { RS_PROBE_SCRIPT, rsProbeArgs, type ProbeTarget } from '../collectors/rs-probe.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { planHost } from '../src/poller/host-plan.js';
-import { argvToCommand } from '../src/transport/command-line.js';
+import { quoteArg } from '../src/transport/command-line.js';
 import { createTransport } from '../src/transport/create-transport.js';
 import { buildSectionScript } from '../src/transport/section-script.js';
 
@@ -41,30 +41,42 @@ async function main() {
   const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
   const transport = createTransport(resolved, HOST);
   const plan = planHost(resolved.config, HOST);
-  const probe = argvToCommand(rsProbeArgv(TARGETS, 1000));
-  const samples = {
-    poll: { cpu: [] as number[], ms: [] as number[] },
-    withProbes: { cpu: [] as number[], ms: [] as number[] },
-  };
+  if (!transport.execShell || !transport.execBash) throw new Error(`${HOST}: the transport keeps no long-lived shells`);
+  const cases = [
+    { name: 'http64', targets: TARGETS },
+    { name: 'tcp64', targets: TARGETS.map((t) => ({ ...t, kind: 'tcp' as const })) },
+    { name: 'http16', targets: TARGETS.slice(0, 16) },
+  ];
+  const poll: number[] = [];
+  const probes: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
+  const wall: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
   let probeProcesses = NaN;
   try {
     await transport.exec(['true'], { timeoutMs: 30_000 });
-    for (let i = 0; i < ROUNDS; i++)
-      for (const kind of i % 2 ? (['withProbes', 'poll'] as const) : (['poll', 'withProbes'] as const)) {
-        const poll = buildSectionScript(plan.sections(), `bench${i}`);
-        const body = kind === 'poll' ? poll : `${poll}\n${probe} >/dev/null`;
+    for (let i = 0; i < ROUNDS; i++) {
+      // The poll as the poller runs it: a subshell of the long-lived sh; `times` gives that subshell's CPU and its
+      // children's (ipvsadm...). A probe round likewise in the long-lived bash.
+      const script = buildSectionScript(plan.sections(), `bench${i}`);
+      const r = await transport.execShell(`{ ${script}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
+      poll.push(cpuSeconds(r.stdout) * 1000);
+      for (const c of cases) {
+        const probeScript = `set -- ${rsProbeArgs(c.targets, 1000).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
         const t = performance.now();
-        const r = await transport.exec(['bash', '-c', `{ ${body}\n} >/dev/null 2>&1; times`], { timeoutMs: 60_000 });
-        samples[kind].ms.push(performance.now() - t);
-        samples[kind].cpu.push(cpuSeconds(r.stdout) * 1000);
+        const p = await transport.execBash(`{ ${probeScript}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
+        wall[c.name]!.push(performance.now() - t);
+        probes[c.name]!.push(cpuSeconds(p.stdout) * 1000);
       }
+    }
+    // Processes a round starts: the subshell the session forks for it, counted by strace around a bash that runs
+    // the same script the same way (`( … )`).
+    const probeScript = `set -- ${rsProbeArgs(TARGETS, 1000).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
     const counted = await transport.exec(
       [
         'sh',
         '-c',
-        `f=$(mktemp); strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$f" sh -c "$1" >/dev/null 2>&1; echo "$(grep -cE '= [1-9][0-9]*$' "$f") processes"; rm -f "$f"`,
+        `f=$(mktemp); strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$f" bash -c "( $1 ) >/dev/null 2>&1"; echo "$(grep -cE '= [1-9][0-9]*$' "$f") processes"; rm -f "$f"`,
         'count',
-        probe,
+        probeScript,
       ],
       { timeoutMs: 60_000 },
     );
@@ -72,8 +84,22 @@ async function main() {
   } finally {
     await transport.close();
   }
-  const pollCpu = median(samples.poll.cpu);
-  const withCpu = median(samples.withProbes.cpu);
+  const pollCpu = median(poll);
+  const byCase = Object.fromEntries(
+    cases.map((c) => {
+      const cpu = median(probes[c.name]!);
+      return [
+        c.name,
+        {
+          targets: c.targets.length,
+          probeCpuMs: Math.round(cpu),
+          perProbeCpuMs: Math.round((cpu / c.targets.length) * 100) / 100,
+          pollWithProbesOverPoll: Math.round(((pollCpu + cpu) / pollCpu) * 100) / 100,
+          wallMs: Math.round(median(wall[c.name]!)),
+        },
+      ];
+    }),
+  );
   const out = {
     date: new Date().toISOString(),
     machine: {
@@ -85,11 +111,10 @@ async function main() {
     },
     host: HOST,
     rounds: ROUNDS,
-    targets: TARGETS.length,
-    probeRoundProcesses: probeProcesses,
-    directorCpuMs: { poll: pollCpu, pollWithProbes: withCpu, ratio: Math.round((withCpu / pollCpu) * 100) / 100 },
-    wallMs: { poll: Math.round(median(samples.poll.ms)), pollWithProbes: Math.round(median(samples.withProbes.ms)) },
-    samples,
+    pollCpuMs: Math.round(pollCpu),
+    processesPerProbeRound: probeProcesses,
+    cases: byCase,
+    samples: { poll, probes },
   };
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, 'bench/results/probe-cost.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -54,6 +54,14 @@ describe('a round cut short', () => {
     const r = parseRsProbe(`@ start\n0 start ${roundKillMs(1000) - 500}\n`, two, 1000);
     expect(r.ok && r.value[0]!.ok).toBeUndefined();
   });
+  it('a watched probe given up at its deadline failed there; the shell's job message is not taken as a result', () => {
+    const out = '@ start\n0 start 17\nrs-probe: line 23: 13132 Killed   timeout -s KILL "$d" bash -c …\n0 5 1000\n1 start 1078\n1 0 4 \n';
+    const r = parseRsProbe(out, two, 1000);
+    expect(r.ok && r.value.map((o) => [o.ok, o.detail])).toEqual([
+      [false, 'no answer within 1000 ms'],
+      [true, 'connected'],
+    ]);
+  });
   it('output that is not the probe script is a parse error, never a verdict', () => {
     expect(parseRsProbe('bash: not found\n', two, 1000).ok).toBe(false);
     expect(parseRsProbe('@ start\n7 0 3 connected\n', two, 1000).ok).toBe(false);
@@ -64,7 +72,10 @@ describe('the round command', () => {
   it('is killed at twice the deadline plus a second, and names each target by index', () => {
     const argv = rsProbeArgv([{ kind: 'http', address: '::1', port: 8080, path: '/health' }], 1000);
     expect(argv.slice(0, 5)).toEqual(['timeout', '-s', 'KILL', '3', 'bash']);
-    expect(argv.at(-1)).toBe('0|http|::1|8080|/health');
+    expect(argv.at(-1)).toBe('0|http|::1|8080|/health|');
+    expect(rsProbeArgv([{ kind: 'tcp', address: '10.0.0.1', port: 80 }], 1000, new Set([0])).at(-1)).toBe(
+      '0|tcp|10.0.0.1|80|/|w',
+    );
     expect(probeTargetKey({ kind: 'http', address: '::1', port: 8080, path: '/health' })).toBe(
       'http [::1]:8080/health',
     );

@@ -27,28 +27,26 @@ export interface ProbeOutcome {
 }
 
 /**
- * Probes the targets one after another from one bash: /dev/tcp connects and `read -t` waits without starting a
- * program, so a round costs the director two processes (timeout and bash) however many servers it probes. $1 the
- * deadline in seconds, then one `index|kind|address|port|path` per target. Prints `@ start`, then per probe
- * `I start MS` (MS after the round began), bash's own message when a connect fails (stderr joins stdout: one probe
- * at a time, so the message belongs to the probe that started last), and `I RC MS TEXT` when it ends: RC 0
- * connected (http: TEXT is the status line), 2 connect failed, 3 send failed, 4 no status line within the deadline.
- * A connect that hangs (a dropped SYN) is ended by the caller killing the round (`timeout -s KILL`, see
- * `roundKillMs`): the prober puts the targets that hung last time at the end, so they never hold up the others.
+ * Probes the targets one after another in one bash: /dev/tcp connects and `read -t` waits start no program. It runs
+ * in the director's long-lived probe shell (a fork a round) or, where there is none, as its own bash under
+ * `timeout`. $1 the deadline in seconds, $2 in ms, then one `index|kind|address|port|path|w` per target (`w`: it
+ * used its whole deadline last time). Prints `@ start`, then per probe `I start MS` (MS after the round began),
+ * bash's own message when a connect fails (stderr joins stdout: one probe at a time, so it belongs to the probe that
+ * started last), and `I RC MS TEXT` when it ends: RC 0 connected (http: TEXT is the status line), 2 connect failed,
+ * 3 send failed, 4 no status line within the deadline, 5 given up at the deadline. A `w` target is probed by its
+ * own `timeout -s KILL` bash, killed at the deadline: a dead address costs two processes, never the round.
+ * A connect that hangs for the first time holds the round until the caller's timeout ends it.
  */
-export const RS_PROBE_SCRIPT = `d=$1; shift
+export const RS_PROBE_SCRIPT = `d=$1; dm=$2; shift 2
 set -f
 exec 2>&1
 t0=\${EPOCHREALTIME/./}
 echo @ start
-for t in "$@"; do
-  IFS='|'; f=($t); IFS=' '
-  s=\${EPOCHREALTIME/./}
-  echo "\${f[0]} start $(( (s - t0) / 1000 ))"
-  rc=0; line=
-  if exec 3<>"/dev/tcp/\${f[2]}/\${f[3]}"; then
-    if [ "\${f[1]}" = http ]; then
-      if printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvstop-probe\\r\\nConnection: close\\r\\n\\r\\n' "\${f[4]}" "\${f[2]}" >&3
+P1='p1() {
+  local s=\${EPOCHREALTIME/./} rc=0 line=
+  if exec 3<>"/dev/tcp/$3/$4"; then
+    if [ "$2" = http ]; then
+      if printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvstop-probe\\r\\nConnection: close\\r\\n\\r\\n" "$5" "$3" >&3
       then IFS= read -r -t "$d" line <&3 || rc=4
       else rc=3
       fi
@@ -57,31 +55,58 @@ for t in "$@"; do
   else
     rc=2
   fi
-  line=\${line//[$'\\r\\n\\t']/ }
-  echo "\${f[0]} $rc $(( (\${EPOCHREALTIME/./} - s) / 1000 )) \${line:0:200}"
+  line=\${line//[$'"'"'\\r\\n\\t'"'"']/ }
+  echo "$1 $rc $(( (\${EPOCHREALTIME/./} - s) / 1000 )) \${line:0:200}"
+}'
+eval "$P1"
+for t in "$@"; do
+  IFS='|'; f=($t); IFS=' '
+  echo "\${f[0]} start $(( (\${EPOCHREALTIME/./} - t0) / 1000 ))"
+  if [ "\${f[5]}" = w ]; then
+    timeout -s KILL "$d" bash -c "d=$d; $P1; p1 \\"\\$@\\"" rs-probe "\${f[@]:0:5}"
+    [ $? -ne 137 ] || echo "\${f[0]} 5 $dm"
+  else
+    p1 "\${f[@]:0:5}"
+  fi
 done`;
 
 /**
- * The whole round is killed this long after it began: the deadline once for each target that may use all of it (an
- * HTTP server that never answers, a connect that hangs: `slow`, from the last round) and once more, plus a second.
+ * Bound on one round: the deadline once for each target that may use all of it (an HTTP server that never
+ * answers, a connect that hangs: `slow`, from the last round), once more, plus a second.
  */
 export const roundKillMs = (deadlineMs: number, slow = 0) =>
   Math.ceil(((slow + 2) * Math.max(100, deadlineMs)) / 1000 + 1) * 1000;
 
-/** The command for one round. */
-export function rsProbeArgv(targets: readonly ProbeTarget[], deadlineMs: number, slow = 0): string[] {
-  const d = Math.max(0.1, deadlineMs / 1000);
+/** The script's arguments: the deadline, then the targets (`watched`: their indexes that used the whole deadline). */
+export function rsProbeArgs(
+  targets: readonly ProbeTarget[],
+  deadlineMs: number,
+  watched: ReadonlySet<number> = new Set(),
+): string[] {
+  const d = Math.max(100, deadlineMs);
+  return [
+    (d / 1000).toFixed(3),
+    String(d),
+    ...targets.map((t, i) => [i, t.kind, t.address, t.port, t.path ?? '/', watched.has(i) ? 'w' : ''].join('|')),
+  ];
+}
+
+/** The command for one round where the director keeps no probe shell: its own bash, killed at `roundKillMs`. */
+export function rsProbeArgv(
+  targets: readonly ProbeTarget[],
+  deadlineMs: number,
+  watched: ReadonlySet<number> = new Set(),
+): string[] {
   return [
     'timeout',
     '-s',
     'KILL',
-    String(roundKillMs(deadlineMs, slow) / 1000),
+    String(roundKillMs(deadlineMs, watched.size) / 1000),
     'bash',
     '-c',
     RS_PROBE_SCRIPT,
     'rs-probe',
-    d.toFixed(3),
-    ...targets.map((t, i) => [i, t.kind, t.address, t.port, t.path ?? '/'].join('|')),
+    ...rsProbeArgs(targets, deadlineMs, watched),
   ];
 }
 
@@ -100,6 +125,7 @@ function outcome(target: ProbeTarget, rc: number, ms: number, text: string, dead
   if (rc === 2) return { ok: false, ms, detail: connectError(text) };
   if (rc === 3) return { ok: false, ms, detail: 'connection closed before the request was sent' };
   if (rc === 4) return { ok: false, ms, detail: `no HTTP answer within ${deadlineMs} ms` };
+  if (rc === 5) return { ok: false, ms, detail: `no answer within ${deadlineMs} ms` };
   if (rc !== 0) return { ok: undefined, ms, detail: `probe ended with code ${rc}` };
   if (target.kind === 'tcp') return { ok: true, ms, detail: 'connected' };
   const m = /^HTTP\/\d(?:\.\d)? (\d{3})\b/.exec(text);

@@ -1,4 +1,6 @@
 import {
+  RS_PROBE_SCRIPT,
+  rsProbeArgs,
   parseRsProbe,
   probeTargetKey,
   roundKillMs,
@@ -10,6 +12,8 @@ import { debugLog } from '../debug-log.js';
 import { directorProbePlans, probeSettings } from '../model/probe-plan.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
+import { quoteArg } from '../transport/command-line.js';
+import { TransportFailure } from '../transport/transport-error.js';
 
 export interface RsProberOptions {
   readonly director: string;
@@ -60,6 +64,39 @@ export class RsProber {
     await this.running;
   }
 
+  /**
+   * One round in the director's long-lived probe shell (bash), a fork a round; where the transport keeps none, as
+   * its own `timeout … bash`. A round that runs past its bound (a connect that hangs for the first time) ends the
+   * probe shell; what it printed up to then still counts, so the hung probe is failed at the deadline and goes last,
+   * watched, from the next round on.
+   */
+  private async runRound(
+    targets: readonly ProbeTarget[],
+    deadline: number,
+    watched: ReadonlySet<number>,
+  ): Promise<{ stdout: string; exitCode: number | null; killedAtMs: number }> {
+    const bound = roundKillMs(deadline, watched.size);
+    const maxOutputBytes = 64 * 1024 + targets.length * 1024;
+    const { transport } = this.o;
+    if (!transport.execBash) {
+      const r = await transport.exec(rsProbeArgv(targets, deadline, watched), {
+        timeoutMs: bound + 5000,
+        maxOutputBytes,
+      });
+      return { stdout: r.stdout, exitCode: r.exitCode, killedAtMs: bound };
+    }
+    const script = `set -- ${rsProbeArgs(targets, deadline, watched).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
+    const chunks: Buffer[] = [];
+    const started = Date.now();
+    try {
+      const r = await transport.execBash(script, { timeoutMs: bound, maxOutputBytes, onStdout: (c) => chunks.push(c) });
+      return { stdout: r.stdout, exitCode: r.exitCode, killedAtMs: bound };
+    } catch (err) {
+      if (!(err instanceof TransportFailure) || err.detail.kind !== 'timeout' || chunks.length === 0) throw err;
+      return { stdout: Buffer.concat(chunks).toString('utf8'), exitCode: null, killedAtMs: Date.now() - started };
+    }
+  }
+
   probe(): Promise<void> {
     const { store, director } = this.o;
     const state = store.getState();
@@ -73,39 +110,28 @@ export class RsProber {
     const start = this.cursor % all.length;
     const turn = Array.from({ length: count }, (_, i) => all[(start + i) % all.length]!);
     this.cursor = (start + count) % all.length;
-    // Probes run one after another: those that used all of the deadline last time go last, so a dead address or a
-    // server that never answers cannot hold up the others, and the round is given the time they may take.
+    // Probes run one after another: those that used all of the deadline last time go last, each in a subshell the
+    // round stops waiting for at the deadline, so a dead address or a server that never answers holds up nothing.
     const last = state.probes[director] ?? {};
     const usedDeadline = (t: ProbeTarget) => /^no (HTTP )?answer within/.test(last[probeTargetKey(t)]?.detail ?? '');
-    const batch = [...turn.filter((b) => !usedDeadline(b.target)), ...turn.filter((b) => usedDeadline(b.target))];
-    const slow = turn.length - turn.filter((b) => !usedDeadline(b.target)).length;
+    const quick = turn.filter((b) => !usedDeadline(b.target));
+    const batch = [...quick, ...turn.filter((b) => usedDeadline(b.target))];
+    const watched = new Set(batch.map((_, i) => i).filter((i) => i >= quick.length));
     const deadline = settings.deadlineMs;
-    this.running = this.o.transport
-      .exec(
-        rsProbeArgv(
-          batch.map((b) => b.target),
-          deadline,
-          slow,
-        ),
-        { timeoutMs: roundKillMs(deadline, slow) + 5000, maxOutputBytes: 64 * 1024 + batch.length * 1024 },
-      )
-      .then((r) => {
+    const targets = batch.map((b) => b.target);
+    this.running = this.runRound(targets, deadline, watched)
+      .then(({ stdout, exitCode, killedAtMs }) => {
         const at = Date.now();
-        if (r.exitCode === 127 || r.exitCode === 126) {
+        if (exitCode === 127 || exitCode === 126) {
           const why = 'not probed: the director has no bash or timeout to probe with';
           store.getState().setRsProbes(
             director,
-            batch.map((b) => ({ target: b.target, outcome: { ok: undefined, ms: 0, detail: why } })),
+            targets.map((target) => ({ target, outcome: { ok: undefined, ms: 0, detail: why } })),
             at,
           );
           return;
         }
-        const parsed = parseRsProbe(
-          r.stdout,
-          batch.map((b) => b.target),
-          deadline,
-          roundKillMs(deadline, slow),
-        );
+        const parsed = parseRsProbe(stdout, targets, deadline, killedAtMs);
         if (!parsed.ok) {
           debugLog('rs-probe-unreadable', { host: director, error: parsed.error.message });
           return;

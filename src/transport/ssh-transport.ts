@@ -52,7 +52,11 @@ const SERVER_HOST_KEY_ALGORITHMS = [
 
 /** ssh2 (with its crypto and native parts) loads on the first connection, so the console draws without it. */
 let ssh2Module: Promise<typeof Ssh2Module> | undefined;
-const loadSsh2 = () => (ssh2Module ??= import('ssh2'));
+// ssh2 is CommonJS: under plain Node its `utils` is only on the default export; the bundle gives both forms.
+const loadSsh2 = () =>
+  (ssh2Module ??= import('ssh2').then(
+    (m) => ((m as unknown as { default?: typeof Ssh2Module }).default ?? m) as typeof Ssh2Module,
+  ));
 
 function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
   const known = knownKeyTypes(entries, id).flatMap((t) =>
@@ -95,7 +99,8 @@ export class SshTransport implements Transport {
   /** ProxyCommand processes serving as sockets of the current chain; ended with it. */
   private proxies: ProxyCommandSocket[] = [];
   private connecting: Promise<Client> | undefined;
-  private shell: ShellSession | undefined;
+  /** The long-lived shells: `sh` for polls, `bash` for probes. */
+  private readonly shells = new Map<'sh' | 'bash', ShellSession>();
   private current: Client | undefined;
   private failures = 0;
   private retryAt = 0;
@@ -116,21 +121,27 @@ export class SshTransport implements Transport {
   }
 
   /** Run a POSIX sh script in this host's long-lived shell (opened on first use, reopened after a failure). */
-  async execShell(script: string, options: ExecOptions): Promise<ExecResult> {
+  execShell(script: string, options: ExecOptions): Promise<ExecResult> {
+    return this.runInSession('sh', script, options);
+  }
+
+  /** Run a bash script in a second long-lived shell, bash, kept apart from the poll's (real-server probes). */
+  execBash(script: string, options: ExecOptions): Promise<ExecResult> {
+    return this.runInSession('bash', script, options);
+  }
+
+  private async runInSession(shell: 'sh' | 'bash', script: string, options: ExecOptions): Promise<ExecResult> {
     const client = await this.connect();
-    if (!this.shell?.alive) {
-      const command = argvToCommand(['sh'], { sudo: this.options.sudo ?? false });
+    let session = this.shells.get(shell);
+    if (!session?.alive) {
+      const command = argvToCommand([shell], { sudo: this.options.sudo ?? false });
       const stream = await new Promise<ClientChannel>((resolve, reject) => {
         client.exec(command, (err, s) => (err ? reject(classifySshError(err, this.host, 'open shell')) : resolve(s)));
       });
-      this.shell = new ShellSession(stream, this.host);
+      session = new ShellSession(stream, this.host);
+      this.shells.set(shell, session);
     }
-    return this.shell.run(
-      script,
-      options.timeoutMs,
-      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      options.onStdout,
-    );
+    return session.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, options.onStdout);
   }
 
   async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
@@ -221,8 +232,8 @@ export class SshTransport implements Transport {
   }
 
   private teardownClients(): void {
-    this.shell?.close();
-    this.shell = undefined;
+    for (const session of this.shells.values()) session.close();
+    this.shells.clear();
     for (const c of this.clients) c.end();
     this.clients = [];
     this.current = undefined;

@@ -31,6 +31,8 @@ export interface Transport {
   close(): Promise<void>;
   /** Run a POSIX sh script in a long-lived shell on the host, where the transport keeps one (cheaper than exec). */
   execShell?(script: string, options: ExecOptions): Promise<ExecResult>;
+  /** Run a bash script in a second long-lived shell, bash (for bash's builtins: /dev/tcp, `read -t`). */
+  execBash?(script: string, options: ExecOptions): Promise<ExecResult>;
   /** Milliseconds until the transport will try to connect again (its own reconnect backoff), when it has one. */
   retryInMs?(): number;
 }
