@@ -54,8 +54,9 @@ describe('a round cut short', () => {
     const r = parseRsProbe(`@ start\n0 start ${roundKillMs(1000) - 500}\n`, two, 1000);
     expect(r.ok && r.value[0]!.ok).toBeUndefined();
   });
-  it('a watched probe given up at its deadline failed there; the shell's job message is not taken as a result', () => {
-    const out = '@ start\n0 start 17\nrs-probe: line 23: 13132 Killed   timeout -s KILL "$d" bash -c …\n0 5 1000\n1 start 1078\n1 0 4 \n';
+  it("a watched probe given up at its deadline failed there; the shell's job message is not taken as a result", () => {
+    const out =
+      '@ start\n0 start 17\nrs-probe: line 23: 13132 Killed   timeout -s KILL "$d" bash -c …\n0 5 1000\n1 start 1078\n1 0 4 \n';
     const r = parseRsProbe(out, two, 1000);
     expect(r.ok && r.value.map((o) => [o.ok, o.detail])).toEqual([
       [false, 'no answer within 1000 ms'],
