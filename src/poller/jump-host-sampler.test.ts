@@ -10,9 +10,12 @@ const netDev = () => readFileSync('/proc/net/dev', 'utf8');
 describe('jump host counters', () => {
   it('reads the machine line of /proc/stat, busy never more than total, both growing', async () => {
     const a = cpuTimesFromProcStat(stat())!;
-    await new Promise((r) => setTimeout(r, 50));
-    for (let i = 0; i < 2e6; i++) Math.sqrt(i); // some CPU time between the readings
-    const b = cpuTimesFromProcStat(stat())!;
+    // Burn CPU until the kernel's tick counters move (they count in 10 ms ticks), bounded.
+    let b = cpuTimesFromProcStat(stat())!;
+    for (let round = 0; round < 500 && (b.busy <= a.busy || b.total <= a.total); round++) {
+      for (let i = 0; i < 2e5; i++) Math.sqrt(i);
+      b = cpuTimesFromProcStat(stat())!;
+    }
     expect(a.busy).toBeGreaterThan(0);
     expect(a.busy).toBeLessThanOrEqual(a.total);
     expect(b.total).toBeGreaterThan(a.total);
