@@ -60,7 +60,10 @@ export function hostClusters(state: LvsState): Map<string, string[]> {
   for (const c of state.clusters) {
     c.directors.forEach((d) => add(d, c.name));
     c.realServers.forEach((r) => add(r.host, c.name));
-    c.nfs.forEach((n) => add(n.host, c.name));
+    c.nfs.forEach((n) => {
+      add(n.host, c.name);
+      add(n.server, c.name);
+    });
     c.replication.forEach((r) => {
       add(r.source, c.name);
       add(r.replica, c.name);
