@@ -62,7 +62,11 @@ afterAll(async () => {
 
 describe('a split brain recorded and replayed', () => {
   it('replay --at inside shows it, before it the normal state; --events lists its start and end', async () => {
+    // A moment well inside the normal state: the recorder batches for 200 ms and flushes every second, so the
+    // readings that made it normal are on disk with times before `before`.
+    await new Promise((r) => setTimeout(r, 3000));
     const before = Date.now();
+    await new Promise((r) => setTimeout(r, 1500));
     let during = 0;
     await labCommand('fault', 'kill9-keepalived', 'director1');
     try {
