@@ -108,7 +108,7 @@ describe('the console in a real terminal against the lab', () => {
     screen.save('10-80x24');
     screen.resize(200, 60);
     const big = await screen.waitFor(
-      (t) => /SERVICE \/ REAL SERVER/.test(t) && /OUT\/S/.test(t),
+      (t) => /SERVICE \/ REAL SERVER.*BYTES\/S/.test(t) && t.split('\n').some((l) => l.length > 150),
       10_000,
       '200 columns',
     );

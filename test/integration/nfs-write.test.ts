@@ -45,8 +45,11 @@ describe('NFS not writable by the web user, caused for real', () => {
     await labCommand('fault', 'nfs-uid-mismatch', 'nfs');
     try {
       await eventuallyExplained(
+        // The export's owner on the server is read with the NFS server's poll every 15 s: wait for that too.
         async () =>
-          ['web1', 'web2'].every((h) => (row(h)?.checkedAt ?? 0) > injectedAt && row(h)?.ok === false) || undefined,
+          ['web1', 'web2'].every(
+            (h) => (row(h)?.checkedAt ?? 0) > injectedAt && row(h)?.ok === false && row(h)?.export?.owner?.uid === 48,
+          ) || undefined,
         await paced(60_000),
         500,
         async () => `console: ${JSON.stringify(rows().map((r) => [r.host, r.ok, r.reason]))}`,

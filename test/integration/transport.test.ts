@@ -19,8 +19,10 @@ function endpointOf(host: string): SshEndpoint {
   return h.endpoint;
 }
 
+/** A transport to `host`; given `knownHostsFiles`, those are the only ones (not also the ssh config's). */
 function transportFor(host: string, knownHostsFiles?: string[], acceptNewTo?: string): SshTransport {
-  const t = new SshTransport(endpointOf(host), {
+  const endpoint = knownHostsFiles ? { ...endpointOf(host), knownHostsFiles: [] } : endpointOf(host);
+  const t = new SshTransport(endpoint, {
     knownHostsFiles: knownHostsFiles ?? resolved.knownHostsFiles,
     ...(acceptNewTo ? { acceptNewTo } : {}),
     connectTimeoutMs: 20_000,
