@@ -377,6 +377,7 @@ global_defs {
     router_id $h
     script_user root
     enable_script_security
+$(have_ipvs && echo '    lvs_sync_daemon eth0 VI_WEB id 51')
 }
 
 ! Written by the console to force a state at run time:
