@@ -3,7 +3,7 @@ import { registerConventions } from '../cli-conventions.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { defaultConfigFile } from '../config/paths.js';
 import { registerServeCommands } from '../serve/serve-commands.js';
-import { registerActionCommands } from './action-commands.js';
+import { registerActionCommands } from './headless-commands.js';
 import { EXIT_CONFIG } from './exit-config.js';
 
 export { EXIT_CONFIG } from './exit-config.js';
