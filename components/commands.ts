@@ -158,6 +158,3 @@ export const COMMANDS: readonly ConsoleCommand[] = [
     run: (ctx) => ctx.quit(),
   },
 ];
-
-/** Every command id: what the config's `keys` may name. */
-export const COMMAND_IDS: readonly string[] = COMMANDS.map((c) => c.id);

@@ -1,4 +1,4 @@
-import { COMMAND_IDS } from '../../components/commands.js';
+import { COMMAND_IDS } from '../render/command-ids.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { exitWhenConfigMissing } from '../init/no-config.js';
