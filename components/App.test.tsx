@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConsoleActions, ConsoleRequest, PlanOutcome } from '../src/actions/console-contract.js';
+import type { ActionLayer, ConsoleRequest, PlanOutcome } from '../src/actions/console-contract.js';
 import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/frames.js';
 import { capturedStore, NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
@@ -280,7 +280,7 @@ describe('read-only', () => {
  * An action layer whose preview follows the request: what the dialog shows can only come from the plan it was
  * handed, and what runs is the plan's own token.
  */
-class EchoActions implements ConsoleActions {
+class EchoActions implements ActionLayer {
   readonly requests: ConsoleRequest[] = [];
   readonly runs: (string | true)[] = [];
   readonly tokens: unknown[] = [];

@@ -2,9 +2,10 @@ import { VIEWS } from '../src/render/views.js';
 import { parseClusterArg, parseSortArg, parseViewArg } from './colon-command.js';
 import { ACTION_COMMANDS } from './action-commands.js';
 import type { CommandContext } from './command-context.js';
-import { currentIndex, moveTo, say, selectedRow, withArg, type ConsoleCommand } from './command-helpers.js';
+import { currentIndex, moveTo, say, selectedRow, withArg } from './command-helpers.js';
+import type { ConsoleCommand } from './console-command-type.js';
 
-export type { ConsoleCommand } from './command-helpers.js';
+export type { ConsoleCommand } from './console-command-type.js';
 
 const move = (
   id: string,

@@ -3,7 +3,7 @@ import type { ActionPlan } from './actions/action-types.js';
 import { fileAuditLog, type AuditLog } from './actions/audit-log.js';
 import type { ListedServices } from './actions/action-kind.js';
 import { consoleRequests, planAction } from './actions/action-kinds.js';
-import type { ConsoleActions, ConsolePreview, PlanOutcome, RunOutcome } from './actions/console-contract.js';
+import type { ActionLayer, ConsolePreview, PlanOutcome, RunOutcome } from './actions/console-contract.js';
 import { previewBodyLines } from './actions/preview-text.js';
 import { runAction } from './actions/run-action.js';
 import { planUndoLast } from './actions/undo.js';
@@ -54,7 +54,7 @@ export function consoleActions(
   readOnly: boolean,
   /** Who the audit log names; this machine's user when not given (serve names each attached operator). */
   operator?: string,
-): ConsoleActions {
+): ActionLayer {
   const ctx: ActionContext = createActionContext(resolved, {
     ...(operator ? { operator } : {}),
     transport: (host) => {

@@ -26,7 +26,7 @@ export interface RunOutcome {
 }
 
 /** The action layer as the console sees it; the CLI supplies it, so components never touch SSH. */
-export interface ConsoleActions {
+export interface ActionLayer {
   plan(request: ConsoleRequest): Promise<PlanOutcome>;
   run(token: unknown, confirmation: string | true): Promise<RunOutcome>;
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
 import { INK_MAX_FPS } from '../../components/use-store-frames.js';
-import type { ConsoleActions } from '../actions/console-contract.js';
+import type { ActionLayer } from '../actions/console-contract.js';
 import { loadAuditTail } from '../audit-view.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
 import type { JumpHostSampler } from '../poller/jump-host-sampler.js';
@@ -28,8 +28,8 @@ export interface ConsoleOptions {
  * The console's action layer with its pipeline imported on the first call or by `preload`, so the first frame does
  * not wait for it.
  */
-function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): ConsoleActions & { preload(): void } {
-  let loaded: Promise<ConsoleActions> | undefined;
+function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): ActionLayer & { preload(): void } {
+  let loaded: Promise<ActionLayer> | undefined;
   const actions = () =>
     (loaded ??= import('../console-actions.js').then((m) => m.consoleActions(resolved, fleet, false)));
   return {
