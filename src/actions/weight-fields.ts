@@ -6,7 +6,7 @@ import { findCluster } from './config-lookup.js';
 import { readIpvsTables, type IpvsTables, type LiveIpvs } from './live-read.js';
 import { serviceRef, unique } from './plan-common.js';
 import { targetWeight, type WeightChange } from './weight-change.js';
-import type { Row } from './weight-rows.js';
+import type { Row } from './kinds/weight.js';
 
 /** The values a weight edit changes or must keep, for the preview, compare-and-set and read-back. */
 export function weightChanges(edit: WeightEdit): ActionChange[] {
