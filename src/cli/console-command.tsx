@@ -1,3 +1,4 @@
+import { EXIT } from '../actions/exit-codes.js';
 import { hostname } from 'node:os';
 import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
@@ -9,7 +10,7 @@ import type { JumpHostSampler } from '../poller/jump-host-sampler.js';
 import { VIEWS, type ViewId } from '../render/views.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { EXIT_CONFIG, load } from './load.js';
+import { load } from './load.js';
 import { watchTerminal } from './terminal-loss.js';
 
 export interface ConsoleOptions {
@@ -82,7 +83,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   ];
   if (problems.length > 0) {
     process.stderr.write(problems.map((p) => `lvstop: ${p}\n`).join(''));
-    process.exit(EXIT_CONFIG);
+    process.exit(EXIT.badInput);
   }
   const fleet = createFleet(resolved, {
     ...(opts.acceptNew ? { acceptNew: true } : {}),
