@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { rateKey, realServerKey } from '../src/model/ids.js';
+import { rateKey, realServerKey, serviceRowId } from '../src/model/ids.js';
 import { formatBytesRate, formatRate } from '../src/render/format.js';
 import { realServerHealthLines } from '../src/render/health-lines.js';
 import { persistenceText, serviceName } from '../src/render/service-rows.js';
@@ -91,7 +91,7 @@ export function DetailView({ state, detail, width, height, now }: DetailViewProp
       </Text>
       {rows.map(({ director, s, r }) => (
         <Text
-          key={`${director}|${s.key}`}
+          key={serviceRowId(director, s.key)}
         >{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
       ))}
       {realServerHealthLines(state, address, now ?? Date.now()).map((l, i) => (

@@ -7,6 +7,15 @@ import { ACTION_KINDS, consoleRequests, reviveRequest } from './action-kinds.js'
 import type { ActionRequest } from './action-types.js';
 
 const here = import.meta.dirname;
+const ROOT = join(here, '../..');
+
+/** Product sources (no tests) under a folder of the repository, with their text. */
+function sources(dir: string): [string, string][] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.tsx?$/.test(f) && !/\.test\.tsx?$/.test(f))
+    .map((f) => [join(dir, f), readFileSync(join(ROOT, dir, f), 'utf8')]);
+}
+const PRODUCT = [...sources('src'), ...sources('components'), ...sources('collectors')];
 
 describe('the action kinds table', () => {
   it('has one module in kinds/ per entry, and the README lists each with its module', () => {
@@ -76,5 +85,20 @@ describe('the action kinds table', () => {
     const typed: ActionRequest = { action: 'release', cluster: 'c', director: 'd1', instance: 'VI_1' };
     expect(reviveRequest(typed)).toBe(typed);
     expect(() => reviveRequest({ ...typed, action: 'reboot' } as unknown as ActionRequest)).toThrow(/unknown action/);
+  });
+});
+
+describe('one place per kind, text parsed at the edge', () => {
+  it('tells kinds apart only in action-kinds.ts and inside each kind module', () => {
+    const dispatch =
+      /(switch \((request|req|plan|r)\.(action|kind)\))|case '(weight|weight-rows|scheduler|failover|release)'/;
+    const found = PRODUCT.filter(([f, text]) => dispatch.test(text) && !f.includes('actions/kinds/')).map(([f]) => f);
+    expect(found).toEqual([]);
+  });
+
+  it('parses a service or real server from text only where text comes in (the codec, its headless builders, revive)', () => {
+    const parse = /\bparse(ServiceSpec|RealServerSpec|AddressPort)\(/;
+    const found = PRODUCT.filter(([, text]) => parse.test(text)).map(([f]) => f);
+    expect(found.sort()).toEqual(['src/actions/kinds/scheduler.ts', 'src/actions/target-spec.ts']);
   });
 });
