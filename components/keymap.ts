@@ -1,6 +1,6 @@
 import type { ViewId } from '../src/render/views.js';
 
-/** A command's data: what the help, the footer and the key handler read. Its handler lives beside it in commands.ts. */
+/** A command's data: what the help, the footer and the key handler read (ConsoleCommand adds its handler). */
 export interface KeyCommand {
   readonly id: string;
   readonly keys: readonly string[];
