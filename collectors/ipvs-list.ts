@@ -8,12 +8,12 @@ import {
   type Lines,
 } from './ipvs-lines.js';
 import { pairDest, pairEnd, pairService, statsInStep, type StatsInStep } from './ipvs-stats-in-step.js';
+import { serviceKey } from './ids.js';
 import { ok, parseError, type ParseError, type ParseResult } from './parse-result.js';
 import {
   realServerKey,
   type ForwardMethod,
   type IpvsCounters,
-  type IpvsProtocol,
   type IpvsRealServer,
   type IpvsService,
   type IpvsTable,
@@ -23,17 +23,7 @@ import {
 export const IPVS_LIST_ARGV = ['ipvsadm', '-L', '-n', '--exact'] as const;
 export const IPVS_STATS_ARGV = ['ipvsadm', '-L', '-n', '--stats', '--exact'] as const;
 
-export function serviceKey(s: {
-  protocol: IpvsProtocol;
-  address?: string;
-  port?: number;
-  fwmark?: number;
-  ipv6?: boolean;
-}): string {
-  if (s.protocol === 'FWM') return `FWM ${s.fwmark}${s.ipv6 ? ' IPv6' : ''}`;
-  const addr = s.address?.includes(':') ? `[${s.address}]` : s.address;
-  return `${s.protocol} ${addr}:${s.port}`;
-}
+export { serviceKey } from './ids.js';
 
 const lineFault = <T>(c: Lines, s: LineScan): ParseResult<T> =>
   parseError(s.fault, c.lineNo, c.text.slice(c.start, c.end));

@@ -1,4 +1,5 @@
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
+import { rateKey } from './ids.js';
 import { realServerKey, sameRealServer, sameService, serviceKeyOf } from './ipvs-types.js';
 import { matchByKey } from './match-by-key.js';
 
@@ -39,7 +40,7 @@ export function counterRates(prev: IpvsCounters, next: IpvsCounters, seconds: nu
 
 export interface IpvsTableRates {
   readonly services: ReadonlyMap<string, IpvsRates>;
-  /** Keyed by `${serviceKey}|${realServerKey}`. */
+  /** Keyed by rateKey (ids.ts). */
   readonly realServers: ReadonlyMap<string, IpvsRates>;
 }
 
@@ -59,7 +60,7 @@ export function tableRates(prev: IpvsTable, next: IpvsTable, seconds: number): I
       const o = oldRs[j];
       if (!o?.counters || !rs.counters) return;
       const r = counterRates(o.counters, rs.counters, seconds);
-      if (r) realServers.set(`${svc.key}|${realServerKey(rs)}`, r);
+      if (r) realServers.set(rateKey(svc.key, rs), r);
     });
   });
   return { services, realServers };

@@ -46,9 +46,7 @@ export interface IpvsTable {
   readonly services: readonly IpvsService[];
 }
 
-export function realServerKey(rs: { readonly address: string; readonly port: number }): string {
-  return rs.address.includes(':') ? `[${rs.address}]:${rs.port}` : `${rs.address}:${rs.port}`;
-}
+export { realServerKey } from './ids.js';
 
 /** The same real server (what `realServerKey` names), compared without building the key. */
 export const sameRealServer = (a: IpvsRealServer, b: IpvsRealServer): boolean =>

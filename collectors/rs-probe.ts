@@ -1,3 +1,4 @@
+import { addressPort } from './ids.js';
 import { MAX_LINE } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 
@@ -180,6 +181,5 @@ export function parseRsProbe(
 
 /** One key per way of probing one address and port: `tcp 10.0.0.1:80`, `http 10.0.0.1:80/health`. */
 export function probeTargetKey(t: ProbeTarget): string {
-  const addr = t.address.includes(':') ? `[${t.address}]` : t.address;
-  return `${t.kind} ${addr}:${t.port}${t.kind === 'http' ? (t.path ?? '/') : ''}`;
+  return `${t.kind} ${addressPort(t.address, t.port)}${t.kind === 'http' ? (t.path ?? '/') : ''}`;
 }

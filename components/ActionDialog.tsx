@@ -1,8 +1,8 @@
 import { Box, Text } from 'ink';
-import type { ActionPreview } from '../src/actions/console-contract.js';
+import type { ConsolePreview } from '../src/actions/console-contract.js';
 
 export interface ActionDialogProps {
-  readonly preview: ActionPreview;
+  readonly preview: ConsolePreview;
   /** What the operator has typed so far (guarded actions). */
   readonly typed: string;
   readonly busy: boolean;

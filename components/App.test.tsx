@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConsoleRequest } from '../src/actions/console-contract.js';
+import type { ActionLayer, ConsoleRequest, PlanOutcome } from '../src/actions/console-contract.js';
 import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/frames.js';
 import { capturedStore, NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
@@ -276,28 +276,70 @@ describe('read-only', () => {
   });
 });
 
+/**
+ * An action layer whose preview follows the request: what the dialog shows can only come from the plan it was
+ * handed, and what runs is the plan's own token.
+ */
+class EchoActions implements ActionLayer {
+  readonly requests: ConsoleRequest[] = [];
+  readonly runs: (string | true)[] = [];
+  readonly tokens: unknown[] = [];
+  constructor(private readonly guard?: string) {}
+  async plan(request: ConsoleRequest): Promise<PlanOutcome> {
+    this.requests.push(request);
+    const target = 'target' in request ? JSON.stringify(request.target) : request.kind;
+    return {
+      ok: true as const,
+      preview: {
+        title: `echo ${request.kind} #${this.requests.length}`,
+        lines: [`  target ${target}`],
+        warnings: [`warning for #${this.requests.length}`],
+        ...(this.guard ? { confirmName: this.guard, guardReason: `guard for #${this.requests.length}` } : {}),
+      },
+      token: { plan: this.requests.length },
+    };
+  }
+  async run(token: unknown, confirmation: string | true) {
+    this.tokens.push(token);
+    this.runs.push(confirmation);
+    return { ok: false, message: `ran plan ${JSON.stringify(token)}` };
+  }
+}
+
 describe('action dialog', () => {
-  it('shows the preview and runs only on y', async () => {
-    const actions = new RecordingActions();
+  it("shows the plan's preview, sends the selected row's request, and runs that plan only on y", async () => {
+    const actions = new EchoActions();
     const r = (mounted = mount(capturedStore(), { actions }));
     await waitForFrame(r, /DIRECTOR\s+INSTANCE/);
-    await press(r, [['B', /plan failover/]]);
-    expect(r.lastFrame()).toMatch(/ipvsadm -e/);
+    await press(r, [['B', /echo failover #1/]]);
+    const request = actions.requests[0]!;
+    expect(request).toMatchObject({ kind: 'failover', to: 'BACKUP', target: { kind: 'vrrp' } });
+    const target = (request as { target: { director: string; instance: string } }).target;
+    expect(r.lastFrame()).toContain(`"director":"${target.director}","instance":"${target.instance}"`);
+    expect(r.lastFrame()).toMatch(/! warning for #1/);
+    expect(r.lastFrame()).toMatch(/y to run/);
     await press(r, [['n', /cancelled/]]);
     expect(actions.runs).toHaveLength(0);
     await press(r, [
-      ['B', /plan failover/],
-      ['y', /done and verified/],
+      ['B', /echo failover #2/],
+      ['y', /ran plan \{"plan":2\}/],
     ]);
+    expect(actions.tokens).toEqual([{ plan: 2 }]);
     expect(actions.runs).toEqual([true]);
   });
 
   it('runs a guarded action only with the name typed, and esc cancels', async () => {
-    const actions = new RecordingActions('10.18.11.21:80');
+    const actions = new EchoActions('10.18.11.21:80');
     const r = (mounted = mount(capturedStore(), { actions }));
-    await press(r, [SERVICES, 'j', 'j', ['d', /GUARD: last one/], 'y', ['escape', /cancelled/]]);
+    await press(r, [SERVICES, 'j', 'j', ['d', /GUARD: guard for #1/], 'y', ['escape', /cancelled/]]);
     expect(actions.runs).toHaveLength(0);
-    await press(r, [['d', /GUARD: last one/], '10.18.11.21:80x', 'backspace', ['return', /done and verified/]]);
+    await press(r, [['d', /GUARD: guard for #2/], '10.18.11.21:80x', 'backspace', ['return', /ran plan/]]);
     expect(actions.runs).toEqual(['10.18.11.21:80']);
+    expect(actions.tokens).toEqual([{ plan: 2 }]);
+    expect(actions.requests[1]).toMatchObject({
+      kind: 'weight',
+      value: 'drain',
+      targets: [{ ...REAL1, realServer: { address: '10.18.11.21', port: 80 } }],
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Box, useApp } from 'ink';
 import { useMemo, type ReactNode } from 'react';
-import type { ConsoleActions } from '../src/actions/console-contract.js';
+import type { ActionLayer } from '../src/actions/console-contract.js';
 import { filterRows, sortRows } from '../src/render/table-model.js';
 import { viewSpec } from '../src/render/view-spec.js';
 import type { ViewId } from '../src/render/views.js';
@@ -32,7 +32,7 @@ export interface AppProps {
   readonly onRefresh: () => void;
   readonly onTogglePause: () => void;
   /** Absent in read-only mode or when no action layer is wired. */
-  readonly actions?: ConsoleActions;
+  readonly actions?: ActionLayer;
   /** Key overrides from the config: command id to keys. */
   readonly keyOverrides?: Readonly<Record<string, readonly string[]>>;
   /** Clock for ages; tests pass a fixed one. */

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { realServerKey } from '../collectors/ipvs-types.js';
+import { rateKey, realServerKey, serviceRowId } from '../src/model/ids.js';
 import { formatBytesRate, formatRate } from '../src/render/format.js';
 import { realServerHealthLines } from '../src/render/health-lines.js';
 import { persistenceText, serviceName } from '../src/render/service-rows.js';
@@ -55,7 +55,7 @@ export function DetailView({ state, detail, width, height, now }: DetailViewProp
           dimColor
         >{`${'REAL SERVER'.padEnd(24)}${'FWD'.padEnd(7)}${'W'.padStart(5)}${'ACT'.padStart(6)}${'INACT'.padStart(7)}  CONN/S ${''.padEnd(spark - 6)} BYTES/S`}</Text>
         {svc.realServers.slice(0, Math.max(1, height - 3)).map((rs) => {
-          const id = `${svc.key}|${realServerKey(rs)}`;
+          const id = rateKey(svc.key, rs);
           const h = state.history[director]?.[id];
           const r = d?.realServerRates[id];
           return (
@@ -91,7 +91,7 @@ export function DetailView({ state, detail, width, height, now }: DetailViewProp
       </Text>
       {rows.map(({ director, s, r }) => (
         <Text
-          key={`${director}|${s.key}`}
+          key={serviceRowId(director, s.key)}
         >{`  ${director.padEnd(14)} ${serviceName(s).padEnd(26)} ${r.forward.padEnd(6)} w${r.weight} act ${r.activeConns} inact ${r.inactiveConns}`}</Text>
       ))}
       {realServerHealthLines(state, address, now ?? Date.now()).map((l, i) => (

@@ -2,7 +2,8 @@ import type { WeightValue } from '../src/actions/console-contract.js';
 import { serviceTargetOf, type RealServerTarget, type VrrpTarget } from '../src/actions/row-target.js';
 import { parseSchedulerArg, parseWeightArg, SCHEDULER_WORDS } from './colon-command.js';
 import type { CommandContext } from './command-context.js';
-import { say, selectedRow, withArg, type ConsoleCommand } from './command-helpers.js';
+import { say, selectedRow, withArg } from './command-helpers.js';
+import type { ConsoleCommand } from './console-command-type.js';
 
 /** Tagged real servers, else the selected one. */
 function weightTargets(ctx: CommandContext): RealServerTarget[] {

@@ -1,4 +1,4 @@
-import type { ActionPreview } from '../src/actions/console-contract.js';
+import type { ConsolePreview } from '../src/actions/console-contract.js';
 
 /** The action dialog: closed, asking the action layer for a plan, showing it for confirmation, or running it. */
 export type DialogState =
@@ -6,7 +6,7 @@ export type DialogState =
   | { readonly phase: 'planning' }
   | {
       readonly phase: 'confirm' | 'running';
-      readonly preview: ActionPreview;
+      readonly preview: ConsolePreview;
       readonly token: unknown;
       /** What the operator has typed so far (guarded actions). */
       readonly typed: string;
@@ -14,7 +14,7 @@ export type DialogState =
 
 export type DialogEvent =
   | { readonly type: 'plan' }
-  | { readonly type: 'planned'; readonly preview: ActionPreview; readonly token: unknown }
+  | { readonly type: 'planned'; readonly preview: ConsolePreview; readonly token: unknown }
   | { readonly type: 'type'; readonly text: string }
   | { readonly type: 'erase' }
   | { readonly type: 'run' }

@@ -1,5 +1,5 @@
 import { render } from 'ink-testing-library';
-import type { ConsoleActions, ConsoleRequest } from '../src/actions/console-contract.js';
+import type { ActionLayer, ConsoleRequest } from '../src/actions/console-contract.js';
 import type { LvsStore } from '../src/store/lvs-store.js';
 import { NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
@@ -7,7 +7,7 @@ import type { ConsoleCommand } from './commands.js';
 import { StoreContext } from './store-context.js';
 
 /** Records what the UI asks of the action layer; planning answers with a preview so the dialog can be driven. */
-export class RecordingActions implements ConsoleActions {
+export class RecordingActions implements ActionLayer {
   readonly requests: ConsoleRequest[] = [];
   readonly runs: (string | true)[] = [];
   constructor(private readonly confirmName?: string) {}
@@ -37,7 +37,7 @@ export interface Mounted extends ReturnType<typeof render> {
 export function mount(
   store: LvsStore,
   options: {
-    actions?: ConsoleActions;
+    actions?: ActionLayer;
     commands?: readonly ConsoleCommand[];
     keyOverrides?: Record<string, readonly string[]>;
   } = {},

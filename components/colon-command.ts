@@ -1,5 +1,5 @@
-import { KNOWN_SCHEDULERS } from '../collectors/ipvs-schedulers.js';
 import type { WeightValue } from '../src/actions/console-contract.js';
+import { KNOWN_SCHEDULERS } from '../src/actions/schedulers.js';
 import { VIEWS, type ViewId } from '../src/render/views.js';
 import type { KeyCommand } from './keymap.js';
 

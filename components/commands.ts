@@ -2,9 +2,10 @@ import { VIEWS } from '../src/render/views.js';
 import { parseClusterArg, parseSortArg, parseViewArg } from './colon-command.js';
 import { ACTION_COMMANDS } from './action-commands.js';
 import type { CommandContext } from './command-context.js';
-import { currentIndex, moveTo, say, selectedRow, withArg, type ConsoleCommand } from './command-helpers.js';
+import { currentIndex, moveTo, say, selectedRow, withArg } from './command-helpers.js';
+import type { ConsoleCommand } from './console-command-type.js';
 
-export type { ConsoleCommand } from './command-helpers.js';
+export type { ConsoleCommand } from './console-command-type.js';
 
 const move = (
   id: string,
@@ -158,6 +159,3 @@ export const COMMANDS: readonly ConsoleCommand[] = [
     run: (ctx) => ctx.quit(),
   },
 ];
-
-/** Every command id: what the config's `keys` may name. */
-export const COMMAND_IDS: readonly string[] = COMMANDS.map((c) => c.id);

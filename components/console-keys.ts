@@ -2,7 +2,8 @@ import { completeColonLine, splitColonLine } from './colon-command.js';
 import type { CommandContext } from './command-context.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 import { helpLines } from './help-lines.js';
-import { commandFor, commandForWord } from './keymap.js';
+import type { KeyCommand } from './keymap.js';
+import type { ViewId } from '../src/render/views.js';
 
 /** Run a `:` line through the table in force; a word only read-only mode took away says so. */
 export function runColonLine(table: readonly ConsoleCommand[], ctx: CommandContext, text: string): void {
@@ -72,4 +73,13 @@ export function routeConsoleKey(
     return;
   }
   commandFor(table, name, s.view)?.run(ctx);
+}
+
+/** The command a key runs in a view, in the table in force. */
+export function commandFor<C extends KeyCommand>(table: readonly C[], name: string, view: ViewId): C | undefined {
+  return table.find((c) => c.keys.includes(name) && (!c.views || c.views.includes(view)));
+}
+
+export function commandForWord<C extends KeyCommand>(table: readonly C[], word: string): C | undefined {
+  return table.find((c) => c.words?.includes(word));
 }

@@ -1,34 +1,114 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_IDS, COMMANDS } from './commands.js';
-import { clearDanger, commandFor, commandForWord, effectiveKeymap, keyName } from './keymap.js';
+import { COMMAND_IDS } from '../src/render/command-ids.js';
+import { VIEWS } from '../src/render/views.js';
+import { COMMANDS } from './commands.js';
+import { commandFor, commandForWord } from './console-keys.js';
+import { effectiveKeymap } from './keymap.js';
+import { keyName } from './use-keys.js';
 import { moveSelection, tableBodyHeight, tableHeight, visibleSelection } from './layout.js';
 
 const key = (k: Partial<Key>): Key => k as Key;
 
+/** The keys each command answers to in every view where it applies, written out: a changed binding fails here. */
+const EXPECTED_KEYS: Record<string, readonly string[]> = {
+  help: ['?'],
+  'command-line': [':'],
+  filter: ['/'],
+  clear: ['escape'],
+  down: ['j', 'down'],
+  up: ['k', 'up'],
+  'page-down': ['pagedown', 'ctrl+f'],
+  'page-up': ['pageup', 'ctrl+b'],
+  top: ['g', 'home'],
+  bottom: ['G', 'end'],
+  'next-view': ['tab'],
+  'prev-view': ['shift+tab'],
+  view: [],
+  'next-cluster': ['c'],
+  'view-1': ['1'],
+  'view-2': ['2'],
+  'view-3': ['3'],
+  'view-4': ['4'],
+  'view-5': ['5'],
+  'view-6': ['6'],
+  'view-7': ['7'],
+  'view-8': ['8'],
+  sort: ['s'],
+  reverse: ['S'],
+  tag: ['space'],
+  detail: ['return'],
+  pause: ['p'],
+  refresh: ['r'],
+  weight: ['w'],
+  'weight-up': ['+'],
+  'weight-down': ['-'],
+  drain: ['d'],
+  restore: ['R'],
+  scheduler: ['e'],
+  'force-master': ['M'],
+  'force-backup': ['B'],
+  release: ['L'],
+  undo: ['u'],
+  quit: ['q', 'ctrl+c'],
+};
+
+/** The commands that change a cluster, and the keys that run them: read-only mode must leave none of them. */
+const DANGEROUS: Record<string, string> = {
+  weight: 'w',
+  'weight-up': '+',
+  'weight-down': '-',
+  drain: 'd',
+  restore: 'R',
+  scheduler: 'e',
+  'force-master': 'M',
+  'force-backup': 'B',
+  release: 'L',
+  undo: 'u',
+};
+
+const idOf = (table: readonly { id: string }[] | undefined) => table?.map((c) => c.id);
+
 describe('the command table', () => {
-  it('binds every key once per view, and names each id once', () => {
+  it('binds the keys written out above, and names the ids the config check knows (src/render/command-ids)', () => {
+    expect(Object.fromEntries(COMMANDS.map((c) => [c.id, c.keys]))).toEqual(EXPECTED_KEYS);
+    expect(idOf(COMMANDS)).toEqual(COMMAND_IDS);
     expect(new Set(COMMAND_IDS).size).toBe(COMMAND_IDS.length);
-    for (const view of ['services', 'vrrp', 'overview'] as const) {
-      const bound = COMMANDS.filter((c) => !c.views || c.views.includes(view)).flatMap((c) => c.keys);
-      expect(new Set(bound).size).toBe(bound.length);
-    }
   });
 
-  it('in read-only mode has no dangerous command: no key, no : word', () => {
+  it.each(VIEWS)('binds every key at most once in the %s view', (view) => {
+    const bound = COMMANDS.filter((c) => !c.views || c.views.includes(view)).flatMap((c) => c.keys);
+    const twice = bound.filter((k, i) => bound.indexOf(k) !== i);
+    expect(twice).toEqual([]);
+    for (const k of bound) expect(commandFor(COMMANDS, k, view)?.keys).toContain(k);
+  });
+
+  it('marks exactly the commands that change a cluster as dangerous', () => {
+    expect(COMMANDS.filter((c) => c.dangerous).map((c) => c.id)).toEqual(Object.keys(DANGEROUS));
+  });
+
+  it('in read-only mode drops every dangerous key and : word in every view, and keeps the rest', () => {
     const ro = effectiveKeymap(COMMANDS, {}, true);
-    expect(ro).toEqual(clearDanger(COMMANDS));
-    expect(ro.some((c) => c.dangerous)).toBe(false);
-    expect(commandFor(ro, 'd', 'services')).toBeUndefined();
+    for (const view of VIEWS)
+      for (const [id, k] of Object.entries(DANGEROUS)) {
+        expect(commandFor(ro, k, view), `${id} (${k}) in ${view}`).toBeUndefined();
+        expect(commandFor(COMMANDS, k, view)?.id ?? id).toBe(id);
+      }
     expect(commandForWord(ro, 'weight')).toBeUndefined();
+    expect(commandForWord(ro, 'scheduler')).toBeUndefined();
     expect(commandForWord(ro, 'filter')?.id).toBe('filter');
+    expect(idOf(ro)).toEqual(COMMAND_IDS.filter((id) => !(id in DANGEROUS)));
+    expect(commandFor(ro, 'j', 'services')?.id).toBe('down');
+    expect(idOf(effectiveKeymap(COMMANDS, {}, false))).toEqual(COMMAND_IDS);
   });
 
-  it('takes key overrides by command id', () => {
+  it('takes key overrides by command id, before read-only drops what is dangerous', () => {
     const table = effectiveKeymap(COMMANDS, { drain: ['x'] }, false);
     expect(commandFor(table, 'x', 'services')?.id).toBe('drain');
     expect(commandFor(table, 'd', 'services')).toBeUndefined();
     expect(commandFor(table, 'x', 'vrrp')).toBeUndefined();
+    expect(commandFor(effectiveKeymap(COMMANDS, { drain: ['x'] }, true), 'x', 'services')).toBeUndefined();
+    expect(commandFor(effectiveKeymap(COMMANDS, { help: ['h'] }, true), 'h', 'services')?.id).toBe('help');
   });
 });
 

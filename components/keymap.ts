@@ -1,7 +1,6 @@
-import type { Key } from 'ink';
 import type { ViewId } from '../src/render/views.js';
 
-/** A command's data: what the help, the footer and the key handler read. Its handler lives beside it in commands.ts. */
+/** A command's data: what the help, the footer and the key handler read (ConsoleCommand adds its handler). */
 export interface KeyCommand {
   readonly id: string;
   readonly keys: readonly string[];
@@ -14,23 +13,6 @@ export interface KeyCommand {
   readonly footer?: boolean;
   /** Words that run it from the `:` line, with an argument (`:weight 0`). */
   readonly words?: readonly string[];
-}
-
-/** Ink's (input, key) as one name: `j`, `G`, `ctrl+c`, `return`, `shift+tab`, `space`. */
-export function keyName(input: string, key: Key): string {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.pageUp) return 'pageup';
-  if (key.pageDown) return 'pagedown';
-  if (key.return) return 'return';
-  if (key.escape) return 'escape';
-  if (key.tab) return key.shift ? 'shift+tab' : 'tab';
-  if (key.backspace || key.delete) return 'backspace';
-  if ((key as { home?: boolean }).home) return 'home';
-  if ((key as { end?: boolean }).end) return 'end';
-  if (key.ctrl && input) return `ctrl+${input}`;
-  if (input === ' ') return 'space';
-  return input;
 }
 
 /** Read-only mode as one filter over the table: dangerous commands are gone (k9s' ClearDanger). */
@@ -46,12 +28,4 @@ export function effectiveKeymap<C extends KeyCommand>(
 ): C[] {
   const bound = table.map((c) => (overrides[c.id] ? { ...c, keys: overrides[c.id]! } : c));
   return readOnly ? clearDanger(bound) : bound;
-}
-
-export function commandFor<C extends KeyCommand>(table: readonly C[], name: string, view: ViewId): C | undefined {
-  return table.find((c) => c.keys.includes(name) && (!c.views || c.views.includes(view)));
-}
-
-export function commandForWord<C extends KeyCommand>(table: readonly C[], word: string): C | undefined {
-  return table.find((c) => c.words?.includes(word));
 }

@@ -1,4 +1,4 @@
-import type { ConsoleCommand } from './command-helpers.js';
+import type { ConsoleCommand } from './console-command-type.js';
 import { say } from './command-helpers.js';
 import { COMMANDS } from './commands.js';
 

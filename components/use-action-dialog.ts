@@ -1,11 +1,11 @@
-import type { ConsoleActions, ConsoleRequest } from '../src/actions/console-contract.js';
+import type { ActionLayer, ConsoleRequest } from '../src/actions/console-contract.js';
 import { closedDialog, dialogIntent, dialogReducer, type DialogState } from './action-dialog-state.js';
 import type { ConsoleAction } from './console-state.js';
 import { useMirroredReducer } from './use-mirrored-reducer.js';
 
 type Notify = (message: Extract<ConsoleAction, { type: 'message' | 'clear-message' }>) => void;
 
-export interface ActionDialog {
+export interface ActionDialogControl {
   readonly state: DialogState;
   /** Showing a plan or running it: every key goes to the dialog. */
   readonly isOpen: () => boolean;
@@ -15,7 +15,7 @@ export interface ActionDialog {
 }
 
 /** The action dialog's state and keys: plan, show the exact commands, confirm (y, or the typed name), run. */
-export function useActionDialog(actions: ConsoleActions | undefined, notify: Notify): ActionDialog {
+export function useActionDialog(actions: ActionLayer | undefined, notify: Notify): ActionDialogControl {
   const [state, current, dispatch] = useMirroredReducer(dialogReducer, closedDialog);
   const close = (text: string, tone: 'ok' | 'warn' | 'critical') => {
     dispatch({ type: 'close' });

@@ -1,6 +1,22 @@
 import { useInput, type Key } from 'ink';
 import { useRef } from 'react';
-import { keyName } from './keymap.js';
+
+/** Ink's (input, key) as one name: `j`, `G`, `ctrl+c`, `return`, `shift+tab`, `space`. */
+export function keyName(input: string, key: Key): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.return) return 'return';
+  if (key.escape) return 'escape';
+  if (key.tab) return key.shift ? 'shift+tab' : 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if ((key as { home?: boolean }).home) return 'home';
+  if ((key as { end?: boolean }).end) return 'end';
+  if (key.ctrl && input) return `ctrl+${input}`;
+  if (input === ' ') return 'space';
+  return input;
+}
 
 /** The Key Ink would have reported had this character arrived alone. */
 function charKey(ch: string, base: Key): Key {

@@ -1,3 +1,4 @@
+import { EXIT } from './actions/exit-codes.js';
 import type { Command } from 'commander';
 import { completionScript } from './completion.js';
 import { openDebugLog } from './debug-log.js';
@@ -15,7 +16,7 @@ export function registerConventions(program: Command): void {
       openDebugLog(file);
     } catch (err) {
       process.stderr.write(`lvstop: --debug ${file}: cannot write: ${(err as Error).message}\n`);
-      process.exit(2);
+      process.exit(EXIT.badInput);
     }
   });
   registerInitCommand(program);
@@ -26,7 +27,7 @@ export function registerConventions(program: Command): void {
     .action((shell: string) => {
       if (shell !== 'bash' && shell !== 'zsh') {
         process.stderr.write(`lvstop completion: expected bash or zsh, got "${shell}"\n`);
-        process.exitCode = 2;
+        process.exitCode = EXIT.badInput;
         return;
       }
       process.stdout.write(completionScript(program, shell));

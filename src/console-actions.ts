@@ -1,82 +1,27 @@
-import { realServerKey } from '../collectors/ipvs-types.js';
 import { createActionContext, type ActionContext } from './actions/action-context.js';
-import type { ActionPlan, ActionRequest } from './actions/action-types.js';
+import type { ActionPlan } from './actions/action-types.js';
 import { fileAuditLog, type AuditLog } from './actions/audit-log.js';
-import type {
-  ActionPreview,
-  ConsoleActions,
-  ConsoleRequest,
-  PlanOutcome,
-  RunOutcome,
-  WeightValue,
-} from './actions/console-contract.js';
-import { planAction } from './actions/plan-action.js';
+import type { ListedServices } from './actions/action-kind.js';
+import { consoleRequests, planAction } from './actions/action-kinds.js';
+import type { ActionLayer, ConsolePreview, PlanOutcome, RunOutcome } from './actions/console-contract.js';
 import { previewBodyLines } from './actions/preview-text.js';
-import type { RealServerTarget } from './actions/row-target.js';
 import { runAction } from './actions/run-action.js';
 import { planUndoLast } from './actions/undo.js';
-import type { WeightChange } from './actions/weight-change.js';
 import { auditViewOf } from './audit-view.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import type { Fleet } from './poller/fleet.js';
 import type { LvsStore } from './store/lvs-store.js';
 import { describeError } from './transport/transport-error.js';
 
-function changeOf(value: WeightValue): WeightChange {
-  if (value === 'drain') return { kind: 'drain' };
-  if (value === 'restore') return { kind: 'restore' };
-  if (value === '+1' || value === '-1') return { kind: 'step', delta: value === '+1' ? 1 : -1 };
-  return { kind: 'set', weight: value };
-}
+/** The services a director lists in the store: what the operator saw. */
+const listedIn =
+  (store: LvsStore): ListedServices =>
+  (director) => {
+    const r = store.getState().ipvs[director]?.reading;
+    return r?.status === 'ok' ? r.table.services : undefined;
+  };
 
-const serviceIn = (store: LvsStore, director: string, service: string) => {
-  const r = store.getState().ipvs[director]?.reading;
-  return r?.status === 'ok' ? r.table.services.find((s) => s.key === service) : undefined;
-};
-
-/** A console request as the action layer's requests, with the values the operator saw (compare-and-set). */
-export function requestsOf(store: LvsStore, req: Exclude<ConsoleRequest, { kind: 'undo' }>): ActionRequest[] {
-  switch (req.kind) {
-    case 'weight':
-      return req.targets.map((t: RealServerTarget) => {
-        const realServer = realServerKey(t.realServer);
-        const seen = serviceIn(store, t.director, t.service)?.realServers.find(
-          (x) => x.address === t.realServer.address && x.port === t.realServer.port,
-        )?.weight;
-        return {
-          action: 'weight' as const,
-          cluster: req.cluster,
-          director: t.director,
-          service: t.service,
-          realServer,
-          change: changeOf(req.value),
-          ...(seen === undefined ? {} : { seen: { [`${t.director} ${t.service} ${realServer}`]: seen } }),
-        };
-      });
-    case 'scheduler': {
-      const { director, service } = req.target;
-      const seen = serviceIn(store, director, service)?.scheduler;
-      return [
-        {
-          action: 'scheduler',
-          cluster: req.cluster,
-          director,
-          service,
-          scheduler: req.scheduler,
-          ...(seen ? { seen } : {}),
-        },
-      ];
-    }
-    case 'failover':
-      return [{ action: 'failover', cluster: req.cluster, ...pick(req.target), to: req.to }];
-    case 'release':
-      return [{ action: 'release', cluster: req.cluster, ...pick(req.target) }];
-  }
-}
-
-const pick = (t: { director: string; instance: string }) => ({ director: t.director, instance: t.instance });
-
-function previewOf(plans: readonly ActionPlan[]): ActionPreview {
+function previewOf(plans: readonly ActionPlan[]): ConsolePreview {
   const guarded = plans.find((p) => p.guard);
   return {
     title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
@@ -109,7 +54,7 @@ export function consoleActions(
   readOnly: boolean,
   /** Who the audit log names; this machine's user when not given (serve names each attached operator). */
   operator?: string,
-): ConsoleActions {
+): ActionLayer {
   const ctx: ActionContext = createActionContext(resolved, {
     ...(operator ? { operator } : {}),
     transport: (host) => {
@@ -127,7 +72,7 @@ export function consoleActions(
         const plans =
           req.kind === 'undo'
             ? [(await planUndoLast(ctx)).plan]
-            : await Promise.all(requestsOf(fleet.store, req).map((r) => planAction(ctx, r)));
+            : await Promise.all(consoleRequests(req, listedIn(fleet.store)).map((r) => planAction(ctx, r)));
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
         return { ok: true, preview: previewOf(plans), token: plans };
       } catch (err) {

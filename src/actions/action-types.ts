@@ -1,59 +1,9 @@
 import type { RealServerThresholds } from '../../collectors/ipvs-thresholds.js';
 import type { ForwardMethod, IpvsService } from '../../collectors/ipvs-types.js';
 import type { VrrpExpectation, VrrpSide, TrackWrite } from './vrrp-force.js';
-import type { WeightChange } from './weight-change.js';
 
-export type ActionKind = 'weight' | 'scheduler' | 'failover' | 'release';
-
-/** A request as the UI or a headless command makes it; also what the audit log keeps to undo an action. */
-export type ActionRequest =
-  | {
-      readonly action: 'weight';
-      readonly cluster: string;
-      readonly director: string;
-      /** A service (`tcp:172.16.60.22:80` or its key) or `all` for every service of the director. */
-      readonly service: string;
-      /** `ADDR:PORT`, `ADDR` (every port) or a configured real server host name. */
-      readonly realServer: string;
-      readonly change: WeightChange;
-      /** Apply the same change on the other directors of the cluster (keepalived pairs). */
-      readonly alsoPeer?: boolean;
-      /** Weights the operator saw, by rowId(host, service key, real server key); compare-and-set checks them. */
-      readonly seen?: Readonly<Record<string, number>>;
-    }
-  | {
-      /** Exact weights for exact rows: what an undo of a weight change asks for. */
-      readonly action: 'weight-rows';
-      readonly cluster: string;
-      readonly director: string;
-      readonly rows: readonly {
-        readonly host: string;
-        readonly service: string;
-        readonly realServer: string;
-        readonly weight: number;
-        readonly seen?: number;
-      }[];
-    }
-  | {
-      readonly action: 'scheduler';
-      readonly cluster: string;
-      readonly director: string;
-      readonly service: string;
-      readonly scheduler: string;
-      readonly alsoPeer?: boolean;
-      /** The scheduler the operator saw (compare-and-set). */
-      readonly seen?: string;
-      /** The hosts to change, when not the director (and its peers with alsoPeer): an undo names them. */
-      readonly hosts?: readonly string[];
-    }
-  | {
-      readonly action: 'failover';
-      readonly cluster: string;
-      readonly director: string;
-      readonly instance: string;
-      readonly to: 'MASTER' | 'BACKUP';
-    }
-  | { readonly action: 'release'; readonly cluster: string; readonly director: string; readonly instance: string };
+export type { ActionPlan, ActionRequest } from './action-kinds.js';
+import type { ActionPlan, ActionRequest } from './action-kinds.js';
 
 /** One command the action sends, exactly as sent. */
 export interface ActionCommand {
@@ -89,7 +39,8 @@ export interface ActionPreview {
 }
 
 interface PlanBase {
-  readonly kind: ActionKind;
+  /** The entry of action-kinds.ts that made it. */
+  readonly kind: string;
   readonly cluster: string;
   readonly director: string;
   /** What is acted on, for the audit log: `TCP 172.16.60.22:80 192.168.60.99:80`, `VI_WEB`. */
@@ -151,8 +102,6 @@ export interface VrrpPlan extends PlanBase {
   readonly expect: VrrpExpectation;
 }
 
-export type ActionPlan = WeightPlan | SchedulerPlan | VrrpPlan;
-
 export type ActionOutcome = 'ok' | 'verify-failed' | 'aborted-cas' | 'refused-guard' | 'refused-read-only' | 'error';
 
 export interface ActionResult {
@@ -168,9 +117,4 @@ export interface ActionResult {
   readonly verifyMs?: number;
   /** Headless exit code for this outcome. */
   readonly exitCode: number;
-}
-
-/** rowId names one real server row of one service on one director. */
-export function rowId(host: string, serviceKey: string, realServer: string): string {
-  return `${host} ${serviceKey} ${realServer}`;
 }

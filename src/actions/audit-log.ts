@@ -83,6 +83,9 @@ export function auditRecord(fields: {
 /** A failure before any plan existed (unknown real server found on the host, host dropped while reading). */
 export function failedRequestRecord(fields: {
   readonly request: ActionRequest;
+  /** The request's kind, and what it acts on as its kind names it. */
+  readonly kind: string;
+  readonly target: string;
   readonly at: number;
   readonly operator: string;
   readonly message: string;
@@ -93,11 +96,10 @@ export function failedRequestRecord(fields: {
   return {
     time: new Date(fields.at).toISOString(),
     operator: fields.operator,
-    action: r.action === 'weight-rows' ? 'weight' : r.action,
+    action: fields.kind,
     cluster: r.cluster,
     host: r.director,
-    target:
-      'instance' in r ? r.instance : 'service' in r ? `${r.service}${'realServer' in r ? ` ${r.realServer}` : ''}` : '',
+    target: fields.target,
     hosts: [],
     argv: [],
     command: [],

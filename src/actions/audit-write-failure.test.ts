@@ -8,7 +8,7 @@ import { ScriptedDirector } from '../../test/support/scripted-director.js';
 import { auditViewOf, loadAuditTail } from '../audit-view.js';
 import { AUDIT_TAIL_BYTES, auditRecord, fileAuditLog, readFileTail } from './audit-log.js';
 import { fileDrainMemory } from './drain-memory.js';
-import { planWeight } from './plan-action.js';
+import { planWeight } from '../../test/support/plan-actions.js';
 import { runAction } from './run-action.js';
 import { lastSentAction } from './undo.js';
 

@@ -1,27 +1,12 @@
-import type { RealServerTarget, ServiceTarget, VrrpTarget } from './row-target.js';
+import type { KindConsoleRequest } from './action-kinds.js';
 
-/** A weight as the console asks for it: exact, one step, drain to 0, or back to the weight before the drain. */
-export type WeightValue = number | '+1' | '-1' | 'drain' | 'restore';
+export type { WeightValue } from './weight-change.js';
 
-/** What the console asks of the action layer, with the typed targets its rows carry. */
-export type ConsoleRequest =
-  | {
-      readonly kind: 'weight';
-      readonly cluster: string;
-      readonly targets: readonly RealServerTarget[];
-      readonly value: WeightValue;
-    }
-  | { readonly kind: 'scheduler'; readonly cluster: string; readonly target: ServiceTarget; readonly scheduler: string }
-  | {
-      readonly kind: 'failover';
-      readonly cluster: string;
-      readonly target: VrrpTarget;
-      readonly to: 'MASTER' | 'BACKUP';
-    }
-  | { readonly kind: 'release'; readonly cluster: string; readonly target: VrrpTarget }
-  | { readonly kind: 'undo' };
+/** What the console asks of the action layer, with the typed targets its rows carry: a kind's request, or undo. */
+export type ConsoleRequest = KindConsoleRequest | { readonly kind: 'undo' };
 
-export interface ActionPreview {
+/** A plan as the console's dialog shows it. */
+export interface ConsolePreview {
   readonly title: string;
   /** Exact commands with their hosts, before → after, expected outcome. */
   readonly lines: readonly string[];
@@ -32,7 +17,7 @@ export interface ActionPreview {
 }
 
 export type PlanOutcome =
-  | { readonly ok: true; readonly preview: ActionPreview; readonly token: unknown }
+  | { readonly ok: true; readonly preview: ConsolePreview; readonly token: unknown }
   | { readonly ok: false; readonly message: string };
 
 export interface RunOutcome {
@@ -41,7 +26,7 @@ export interface RunOutcome {
 }
 
 /** The action layer as the console sees it; the CLI supplies it, so components never touch SSH. */
-export interface ConsoleActions {
+export interface ActionLayer {
   plan(request: ConsoleRequest): Promise<PlanOutcome>;
   run(token: unknown, confirmation: string | true): Promise<RunOutcome>;
 }

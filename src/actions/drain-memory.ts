@@ -8,9 +8,7 @@ export interface DrainMemory {
   update(save: ReadonlyMap<string, number>, forget: readonly string[]): Promise<void>;
 }
 
-/** Key of a row: `cluster/director/service key/real server`. */
-export const drainKey = (cluster: string, host: string, serviceKey: string, realServer: string) =>
-  `${cluster}/${host}/${serviceKey}/${realServer}`;
+/** Kept by drainKey (collectors/ids.ts): `cluster/director/service key/real server key`. */
 
 /** The state file beside the audit log. */
 export const drainStateFile = (auditLog: string) => join(dirname(auditLog), 'drained-weights.json');

@@ -1,7 +1,10 @@
 import type { ActionErrorKind } from './action-error.js';
 import type { ActionOutcome } from './action-types.js';
 
-/** Exit codes of the headless action commands (README.md in this folder). */
+/**
+ * Exit codes of the headless action commands (README.md in this folder). `badInput` is also every command's exit
+ * code for an invalid config or command-line value: the one name for 2.
+ */
 export const EXIT = {
   done: 0,
   host: 1,

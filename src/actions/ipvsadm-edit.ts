@@ -1,5 +1,6 @@
 import type { RealServerThresholds } from '../../collectors/ipvs-thresholds.js';
 import type { ForwardMethod, IpvsService } from '../../collectors/ipvs-types.js';
+import { realServerKey } from '../../collectors/ids.js';
 import { ActionError } from './action-error.js';
 import { serviceArgs } from './target-spec.js';
 
@@ -32,8 +33,7 @@ export function editRealServerArgv(
   rs: RealServerEdit,
   weight: number,
 ): string[] {
-  const addr = rs.address.includes(':') ? `[${rs.address}]` : rs.address;
-  const row = `${addr}:${rs.port}`;
+  const row = realServerKey(rs);
   return [
     'ipvsadm',
     '-e',

@@ -19,6 +19,7 @@ import { buildSectionScript, splitSectionOutput } from '../transport/section-scr
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ActionContext } from './action-context.js';
 import { ActionError } from './action-error.js';
+import { findDirector } from './config-lookup.js';
 import { KEEPALIVED_RUNNING_ARGV, KEEPALIVED_VIRTUAL_SERVERS_ARGV } from './keepalived-owner.js';
 import { parseAvailableSchedulers, SCHEDULERS_SECTION } from './schedulers.js';
 import type { TrackFileKind, TrackFileReading, VrrpSide } from './vrrp-force.js';
@@ -52,7 +53,8 @@ export async function readSections(
 
 const IP_VS_LOADED = ['test', '-e', '/proc/net/ip_vs'] as const;
 
-export interface DirectorIpvs {
+/** A director's IPVS state as an action reads it live (not the store's polled reading). */
+export interface LiveIpvs {
   readonly host: string;
   readonly table: IpvsTable;
   /** Thresholds by service key, then real server key. */
@@ -67,7 +69,7 @@ export async function readDirectorIpvs(
   ctx: ActionContext,
   director: DirectorConfig,
   options: { readonly schedulers?: boolean } = {},
-): Promise<DirectorIpvs> {
+): Promise<LiveIpvs> {
   const host = director.host;
   const sections: Section[] = [
     { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED },
@@ -105,6 +107,19 @@ export async function readDirectorIpvs(
     ...(running ? { keepalivedVirtualServers: out.get('ka-virtual-servers')?.stdout ?? '' } : {}),
     ...(schedulers ? { schedulers: parseAvailableSchedulers(schedulers.stdout) } : {}),
   };
+}
+
+/** The live IPVS state of several directors of a cluster, by host. */
+export type IpvsTables = ReadonlyMap<string, LiveIpvs>;
+
+export async function readIpvsTables(
+  ctx: ActionContext,
+  cluster: ClusterConfig,
+  hosts: readonly string[],
+  options: { readonly schedulers?: boolean } = {},
+): Promise<IpvsTables> {
+  const tables = await Promise.all(hosts.map((h) => readDirectorIpvs(ctx, findDirector(cluster, h), options)));
+  return new Map(tables.map((t) => [t.host, t]));
 }
 
 function trackValue(out: SectionOutput | undefined, path: string): TrackFileReading {

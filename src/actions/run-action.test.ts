@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { realServerRowId } from '../../collectors/ids.js';
 import { fixture, testContext } from '../../test/support/action-fixtures.js';
 import { ScriptedDirector } from '../../test/support/scripted-director.js';
 import type { ActionError } from './action-error.js';
-import { planAction, planFailover, planWeight } from './plan-action.js';
+import { planFailover, planScheduler, planWeight } from '../../test/support/plan-actions.js';
 import { runAction } from './run-action.js';
 import { planUndoLast } from './undo.js';
 
@@ -133,7 +134,7 @@ describe('the action pipeline', () => {
     const ctx = testContext({ 'nat-director': nat });
     const plan = await planWeight(ctx, {
       ...DRAIN_REAL1,
-      seen: { 'nat-director TCP 172.16.60.22:80 192.168.60.99:80': 3 },
+      seen: { [realServerRowId('nat-director', 'TCP 172.16.60.22:80', { address: '192.168.60.99', port: 80 })]: 3 },
     });
     expect(plan.preview.warnings.join('\n')).toMatch(/weight is now 1, not 3 as shown/);
     expect((await runAction(ctx, plan, { confirmation: true })).outcome).toBe('aborted-cas');
@@ -201,8 +202,7 @@ describe('the action pipeline', () => {
       /no real server 192.168.60.77:80 in TCP 172.16.60.22:80/,
     );
     await expect(
-      planAction(ctx, {
-        action: 'scheduler',
+      planScheduler(ctx, {
         cluster: 'discuz',
         director: 'nat-director',
         service: 'fwm:9',
@@ -216,20 +216,19 @@ describe('the action pipeline', () => {
     nat.sections.set('schedulers', { stdout: fixture('actions/nat-director-schedulers.txt') });
     const ctx = testContext({ 'nat-director': nat });
     const request = {
-      action: 'scheduler',
       cluster: 'discuz',
       director: 'nat-director',
       service: 'tcp:172.16.60.22:80',
       scheduler: 'rr',
     } as const;
-    const plan = await planAction(ctx, request);
+    const plan = await planScheduler(ctx, request);
     expect(plan.preview.commands[0]!.argv).toEqual(['ipvsadm', '-E', '-t', '172.16.60.22:80', '-s', 'rr', '-p', '30']);
     expect(plan.preview.changes.map((c) => `${c.field} ${c.before}->${c.after}`)).toEqual([
       'scheduler wlc->rr',
       'persistence 30s->30s',
       'flags none->none',
     ]);
-    await expect(planAction(ctx, { ...request, scheduler: 'twos' })).rejects.toThrow(
+    await expect(planScheduler(ctx, { ...request, scheduler: 'twos' })).rejects.toThrow(
       /twos is not available on nat-director/,
     );
   });

@@ -1,7 +1,16 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { serviceKey } from '../../collectors/ipvs-list.js';
+import { addressPort, serviceKey } from '../../collectors/ids.js';
 import type { IpvsProtocol, IpvsService } from '../../collectors/ipvs-types.js';
+import type { Config } from '../config/config-schema.js';
 import { badInput } from './action-error.js';
+import { findCluster, findDirector } from './config-lookup.js';
+import type { SchedulerRequest } from './kinds/scheduler.js';
+import type { WeightRequest } from './kinds/weight.js';
+
+/**
+ * The one text codec of action targets: what an operator types (headless arguments, an older audit line) becomes a
+ * typed selector here, once. The console and serve hand typed selectors, which are never turned back into text.
+ */
 
 /** A virtual service as the operator names it: `tcp:172.16.60.22:80`, `udp:[2001:db8::1]:53`, `fwm:1`. */
 export interface ServiceSpec {
@@ -75,9 +84,8 @@ export function parseServiceSpec(text: string): ServiceSpec {
 /** ipvsadm's service options for a listed service: `-t ADDR:PORT`, `-u …`, `--sctp-service …`, `-f MARK [-6]`. */
 export function serviceArgs(svc: Pick<IpvsService, 'protocol' | 'address' | 'port' | 'fwmark' | 'ipv6'>): string[] {
   if (svc.protocol === 'FWM') return ['-f', String(svc.fwmark), ...(svc.ipv6 ? ['-6'] : [])];
-  const addr = svc.address?.includes(':') ? `[${svc.address}]` : svc.address;
   const flag = svc.protocol === 'TCP' ? '-t' : svc.protocol === 'UDP' ? '-u' : '--sctp-service';
-  return [flag, `${addr}:${svc.port}`];
+  return [flag, addressPort(svc.address ?? '', svc.port)];
 }
 
 /** A real server as the operator names it: `ADDR:PORT`, a bare `ADDR` (any port), or a configured host name. */
@@ -103,11 +111,31 @@ export function matchesRealServer(spec: RealServerSpec, rs: { address: string; p
   return rs.address === spec.address && (spec.port === undefined || rs.port === spec.port);
 }
 
-/** Does a listed service answer to what the operator named? A fwmark named without a family matches either. */
-export function matchesService(spec: ServiceSpec, svc: IpvsService): boolean {
-  if (spec.protocol === 'FWM')
-    return svc.protocol === 'FWM' && svc.fwmark === spec.fwmark && (spec.ipv6 === undefined || svc.ipv6 === spec.ipv6);
-  return svc.key === spec.key;
+/**
+ * Which service a request names: a listed service's key as a row carries it (`{ key: 'TCP 172.16.60.22:80' }`), or
+ * a spec parsed from what the operator typed.
+ */
+export type ServiceSelector = ServiceSpec | { readonly key: string };
+
+/** Which real server a request names: an address and port (none: every port), and the name to show for it. */
+export type RealServerSelector = RealServerSpec;
+
+/** The selector of a listed real server, as the console's rows carry it. */
+export const realServerSelector = (rs: { readonly address: string; readonly port: number }): RealServerSelector => ({
+  address: rs.address,
+  port: rs.port,
+  label: addressPort(rs.address, rs.port),
+});
+
+/** Does a listed service answer to the selector? A fwmark named without a family matches either. */
+export function matchesService(selector: ServiceSelector, svc: IpvsService): boolean {
+  if ('protocol' in selector && selector.protocol === 'FWM')
+    return (
+      svc.protocol === 'FWM' &&
+      svc.fwmark === selector.fwmark &&
+      (selector.ipv6 === undefined || svc.ipv6 === selector.ipv6)
+    );
+  return svc.key === selector.key;
 }
 
 /**
@@ -115,7 +143,7 @@ export function matchesService(spec: ServiceSpec, svc: IpvsService): boolean {
  * ambiguous: bad input naming both keys, so the operator can pick one.
  */
 export function findService(
-  spec: ServiceSpec,
+  spec: ServiceSelector,
   services: readonly IpvsService[],
   host: string,
 ): IpvsService | undefined {
@@ -125,4 +153,30 @@ export function findService(
       `${spec.key} names ${found.length} services on ${host}: ${found.map((s) => `"${s.key}"`).join(', ')}`,
     );
   return found[0];
+}
+
+/** The text form of a weight or scheduler request: what the headless commands take as arguments. */
+type TextRequest<R> = Omit<R, 'action' | 'service' | 'realServer'> & {
+  readonly service: string;
+  readonly realServer: string;
+};
+
+/** A weight request from text: `all` or a service, a real server (address, `ADDR:PORT` or a host name). */
+export function weightRequestOf(config: Config, args: TextRequest<WeightRequest>): WeightRequest {
+  const cluster = findCluster(config, args.cluster);
+  findDirector(cluster, args.director);
+  return {
+    ...args,
+    action: 'weight',
+    service: args.service === 'all' ? 'all' : parseServiceSpec(args.service),
+    realServer: parseRealServerSpec(args.realServer, cluster.realServers),
+  };
+}
+
+export function schedulerRequestOf(
+  config: Config,
+  args: Omit<TextRequest<SchedulerRequest>, 'realServer'>,
+): SchedulerRequest {
+  findDirector(findCluster(config, args.cluster), args.director);
+  return { ...args, action: 'scheduler', service: parseServiceSpec(args.service) };
 }

@@ -2,7 +2,7 @@ import type { ActionContext } from './action-context.js';
 import { ActionError } from './action-error.js';
 import type { ActionPlan, ActionResult } from './action-types.js';
 import type { AuditRecord } from './audit-log.js';
-import { planAction } from './plan-action.js';
+import { planAction, reviveRequest } from './action-kinds.js';
 import { runAction, type RunOptions } from './run-action.js';
 
 /** The newest audit record whose commands were sent (refusals and aborts changed nothing, so they do not count). */
@@ -20,7 +20,7 @@ export async function planUndoLast(ctx: ActionContext): Promise<{ plan: ActionPl
       'nothing-to-do',
       `the last action (${undoing.action} ${undoing.target} at ${undoing.time}) cannot be undone: a release returns to the configured priorities; force a state again with failover`,
     );
-  const plan = await planAction(ctx, undoing.undo);
+  const plan = await planAction(ctx, reviveRequest(undoing.undo));
   return {
     plan: {
       ...plan,

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ActionError } from './action-error.js';
 import {
   peerNotReadyReason,
-  planForceBackup,
-  planForceMaster,
-  planRelease,
+  forceBackupWrites,
+  forceMasterWrites,
+  releaseWrites,
   takeoverPeer,
   trackFileWriteArgv,
   type VrrpSide,
@@ -36,7 +36,7 @@ const kind = (fn: () => unknown) => {
 
 describe('force BACKUP', () => {
   it('writes the delta that puts the director one below the peer', () => {
-    const plan = planForceBackup('VI_WEB', d1, [d2]);
+    const plan = forceBackupWrites('VI_WEB', d1, [d2]);
     expect(plan.writes).toEqual([
       { host: 'director1', kind: 'priority', path: '/etc/keepalived/lvstop_prio', before: 0, value: -11 },
     ]);
@@ -45,12 +45,12 @@ describe('force BACKUP', () => {
 
   it('counts a delta already in the file', () => {
     const forced = side('director1', 'MASTER', 105, { basePriority: 100, files: files(5) });
-    expect(planForceBackup('VI_WEB', forced, [d2]).writes[0]!.value).toBe(-11);
+    expect(forceBackupWrites('VI_WEB', forced, [d2]).writes[0]!.value).toBe(-11);
   });
 
   it('falls back to the fault file without a priority file', () => {
     const onlyFault = { ...d1, files: { fault: files().fault } };
-    const plan = planForceBackup('VI_WEB', onlyFault, [d2]);
+    const plan = forceBackupWrites('VI_WEB', onlyFault, [d2]);
     expect(plan.writes).toEqual([
       { host: 'director1', kind: 'fault', path: '/etc/keepalived/lvstop_fault', before: 0, value: 1 },
     ]);
@@ -58,14 +58,14 @@ describe('force BACKUP', () => {
   });
 
   it('has nothing to do on a BACKUP and refuses without track files', () => {
-    expect(kind(() => planForceBackup('VI_WEB', d2, [d1]))).toBe('nothing-to-do');
-    expect(kind(() => planForceBackup('VI_WEB', { ...d1, files: {} }, [d2]))).toBe('refused');
+    expect(kind(() => forceBackupWrites('VI_WEB', d2, [d1]))).toBe('nothing-to-do');
+    expect(kind(() => forceBackupWrites('VI_WEB', { ...d1, files: {} }, [d2]))).toBe('refused');
   });
 });
 
 describe('force MASTER', () => {
   it('raises the director one above the peer, at most 254', () => {
-    const plan = planForceMaster('VI_WEB', d2, [d1]);
+    const plan = forceMasterWrites('VI_WEB', d2, [d1]);
     expect(plan.writes).toEqual([
       { host: 'director2', kind: 'priority', path: '/etc/keepalived/lvstop_prio', before: 0, value: 11 },
     ]);
@@ -75,11 +75,11 @@ describe('force MASTER', () => {
   it('lowers the peer when the director cannot go above it, and faults the peer when only fault files exist', () => {
     const top = side('director1', 'MASTER', 254);
     const low = side('director2', 'BACKUP', 90);
-    expect(planForceMaster('VI_WEB', low, [top]).writes).toEqual([
+    expect(forceMasterWrites('VI_WEB', low, [top]).writes).toEqual([
       { host: 'director1', kind: 'priority', path: '/etc/keepalived/lvstop_prio', before: 0, value: -165 },
     ]);
     const faultOnly = (s: VrrpSide) => ({ ...s, files: { fault: files().fault } });
-    const plan = planForceMaster('VI_WEB', faultOnly(d2), [faultOnly(d1)]);
+    const plan = forceMasterWrites('VI_WEB', faultOnly(d2), [faultOnly(d1)]);
     expect(plan.writes).toEqual([
       { host: 'director1', kind: 'fault', path: '/etc/keepalived/lvstop_fault', before: 0, value: 1 },
     ]);
@@ -87,19 +87,19 @@ describe('force MASTER', () => {
   });
 
   it('refuses a director in FAULT or without keepalived', () => {
-    expect(kind(() => planForceMaster('VI_WEB', side('director2', 'FAULT', 90, { files: files(0, 1) }), [d1]))).toBe(
+    expect(kind(() => forceMasterWrites('VI_WEB', side('director2', 'FAULT', 90, { files: files(0, 1) }), [d1]))).toBe(
       'refused',
     );
     expect(
       kind(() =>
-        planForceMaster(
+        forceMasterWrites(
           'VI_WEB',
           { host: 'director2', problem: 'keepalived is not running', files: {}, holdsVip: false },
           [d1],
         ),
       ),
     ).toBe('refused');
-    expect(kind(() => planForceMaster('VI_WEB', d1, [d2]))).toBe('nothing-to-do');
+    expect(kind(() => forceMasterWrites('VI_WEB', d1, [d2]))).toBe('nothing-to-do');
   });
 });
 
@@ -107,7 +107,7 @@ describe('release', () => {
   it('writes 0 to the files holding something else and predicts the configured MASTER', () => {
     const forcedD1 = side('director1', 'BACKUP', 89, { basePriority: 100, files: files(-11) });
     const d2Master = side('director2', 'MASTER', 90);
-    const plan = planRelease('VI_WEB', [forcedD1, d2Master]);
+    const plan = releaseWrites('VI_WEB', [forcedD1, d2Master]);
     expect(plan.writes).toEqual([
       { host: 'director1', kind: 'priority', path: '/etc/keepalived/lvstop_prio', before: -11, value: 0 },
     ]);
@@ -116,11 +116,11 @@ describe('release', () => {
 
   it('counts a director faulted by the console as a candidate again', () => {
     const faulted = side('director1', 'FAULT', 100, { files: files(0, 1) });
-    expect(planRelease('VI_WEB', [faulted, side('director2', 'MASTER', 90)]).expect.master).toBe('director1');
+    expect(releaseWrites('VI_WEB', [faulted, side('director2', 'MASTER', 90)]).expect.master).toBe('director1');
   });
 
   it('has nothing to do when every file holds 0', () => {
-    expect(kind(() => planRelease('VI_WEB', [d1, d2]))).toBe('nothing-to-do');
+    expect(kind(() => releaseWrites('VI_WEB', [d1, d2]))).toBe('nothing-to-do');
   });
 });
 

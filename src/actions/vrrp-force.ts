@@ -79,7 +79,7 @@ function write(side: VrrpSide, kind: TrackFileKind, value: number): TrackWrite {
 }
 
 /** Writes that put `director` below its peer (BACKUP), reading priorities from the live dump. */
-export function planForceBackup(instance: string, director: VrrpSide, peers: readonly VrrpSide[]): VrrpForcePlan {
+export function forceBackupWrites(instance: string, director: VrrpSide, peers: readonly VrrpSide[]): VrrpForcePlan {
   if (director.problem) throw new ActionError('refused', `${director.host}: ${director.problem}`, director.host);
   if (director.state !== 'MASTER')
     throw new ActionError(
@@ -128,7 +128,7 @@ export function planForceBackup(instance: string, director: VrrpSide, peers: rea
 }
 
 /** Writes that put `director` above its peer (MASTER): raise it, else lower the peer, else fault the peer. */
-export function planForceMaster(instance: string, director: VrrpSide, peers: readonly VrrpSide[]): VrrpForcePlan {
+export function forceMasterWrites(instance: string, director: VrrpSide, peers: readonly VrrpSide[]): VrrpForcePlan {
   if (director.problem) throw new ActionError('refused', `${director.host}: ${director.problem}`, director.host);
   if (director.state === 'MASTER')
     throw new ActionError('nothing-to-do', `${director.host} already is MASTER for ${instance}`, director.host);
@@ -186,7 +186,7 @@ export function planForceMaster(instance: string, director: VrrpSide, peers: rea
 }
 
 /** Writes 0 to every console track file that holds something else, and predicts who is MASTER afterwards. */
-export function planRelease(instance: string, sides: readonly VrrpSide[]): VrrpForcePlan {
+export function releaseWrites(instance: string, sides: readonly VrrpSide[]): VrrpForcePlan {
   const writes = sides.flatMap((s) =>
     (['priority', 'fault'] as const).filter((k) => (s.files[k]?.value ?? 0) !== 0).map((k) => write(s, k, 0)),
   );

@@ -9,6 +9,26 @@ export type WeightChange =
   | { readonly kind: 'drain' }
   | { readonly kind: 'restore' };
 
+/** A weight as the console asks for it: exact, one step, drain to 0, or back to the weight before the drain. */
+export type WeightValue = number | '+1' | '-1' | 'drain' | 'restore';
+
+export function weightChangeOf(value: WeightValue): WeightChange {
+  if (value === 'drain') return { kind: 'drain' };
+  if (value === 'restore') return { kind: 'restore' };
+  if (value === '+1' || value === '-1') return { kind: 'step', delta: value === '+1' ? 1 : -1 };
+  return { kind: 'set', weight: value };
+}
+
+/** What the console's WeightValue can say of a parsed change: an exact weight, one step, drain or restore. */
+export function weightValueOf(change: WeightChange): WeightValue {
+  if (change.kind === 'set') return change.weight;
+  if (change.kind === 'step') {
+    if (Math.abs(change.delta) !== 1) throw new Error(`weight step ${change.delta}: the console steps by +1 or -1`);
+    return change.delta > 0 ? '+1' : '-1';
+  }
+  return change.kind;
+}
+
 /** A weight as typed: an integer 0..65535, nothing else ("1.5", "-1", "", "0x10", "1e3" are refused). */
 export function parseWeight(text: string): number {
   const t = text.trim();

@@ -1,15 +1,16 @@
+import { EXIT } from '../actions/exit-codes.js';
 import { hostname } from 'node:os';
 import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { StoreContext } from '../../components/store-context.js';
 import { INK_MAX_FPS } from '../../components/use-store-frames.js';
-import type { ConsoleActions } from '../actions/console-contract.js';
+import type { ActionLayer } from '../actions/console-contract.js';
 import { loadAuditTail } from '../audit-view.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
 import type { JumpHostSampler } from '../poller/jump-host-sampler.js';
 import { VIEWS, type ViewId } from '../render/views.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { ResolvedConfig } from '../config/load-config.js';
-import { EXIT_CONFIG, load } from './load.js';
+import { load } from './load.js';
 import { watchTerminal } from './terminal-loss.js';
 
 export interface ConsoleOptions {
@@ -28,8 +29,8 @@ export interface ConsoleOptions {
  * The console's action layer with its pipeline imported on the first call or by `preload`, so the first frame does
  * not wait for it.
  */
-function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): ConsoleActions & { preload(): void } {
-  let loaded: Promise<ConsoleActions> | undefined;
+function deferredConsoleActions(resolved: ResolvedConfig, fleet: Fleet): ActionLayer & { preload(): void } {
+  let loaded: Promise<ActionLayer> | undefined;
   const actions = () =>
     (loaded ??= import('../console-actions.js').then((m) => m.consoleActions(resolved, fleet, false)));
   return {
@@ -82,7 +83,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   ];
   if (problems.length > 0) {
     process.stderr.write(problems.map((p) => `lvstop: ${p}\n`).join(''));
-    process.exit(EXIT_CONFIG);
+    process.exit(EXIT.badInput);
   }
   const fleet = createFleet(resolved, {
     ...(opts.acceptNew ? { acceptNew: true } : {}),

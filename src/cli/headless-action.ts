@@ -6,11 +6,10 @@ import { headlessActionContext, type ActionContext } from '../actions/action-con
 import { ActionError } from '../actions/action-error.js';
 import type { ActionPlan, ActionRequest } from '../actions/action-types.js';
 import { EXIT, exitCodeOfError } from '../actions/exit-codes.js';
-import { planAction } from '../actions/plan-action.js';
+import { planAction, validateRequest } from '../actions/action-kinds.js';
 import { previewLines, resultLines } from '../actions/preview-text.js';
 import { runAction } from '../actions/run-action.js';
 import { planUndoLast } from '../actions/undo.js';
-import { validateRequest } from '../actions/validate-request.js';
 
 interface ActionOptions {
   config: string;
@@ -82,12 +81,16 @@ async function perform(ctx: ActionContext, opts: ActionOptions, plan: () => Prom
 }
 
 /** One headless action command: load the config, build and check the request, preview, confirm, run. */
-export async function headless(command: Command, load: Load, build: () => ActionRequest | 'undo'): Promise<void> {
+export async function headless(
+  command: Command,
+  load: Load,
+  build: (config: ResolvedConfig['config']) => ActionRequest | 'undo',
+): Promise<void> {
   const opts = command.optsWithGlobals<ActionOptions>();
   const resolved = await load(opts.config);
   let request: ActionRequest | 'undo';
   try {
-    request = build();
+    request = build(resolved.config);
     if (request !== 'undo') validateRequest(resolved.config, request);
   } catch (err) {
     if (!(err instanceof ActionError)) throw err;

@@ -1,10 +1,8 @@
-import { COMMAND_IDS } from '../../components/commands.js';
+import { COMMAND_IDS } from '../render/command-ids.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig, type ResolvedConfig } from '../config/load-config.js';
 import { exitWhenConfigMissing } from '../init/no-config.js';
-import { EXIT_CONFIG } from './exit-config.js';
-
-export { EXIT_CONFIG } from './exit-config.js';
+import { EXIT } from '../actions/exit-codes.js';
 
 /** Problems the config schema cannot see: `keys` naming a command the console does not have. */
 export function unknownKeyCommands(resolved: ResolvedConfig): string[] {
@@ -22,7 +20,7 @@ export async function load(file: string, printWarnings = true): Promise<Resolved
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`lvstop: ${err.message}\n`);
-      process.exit(EXIT_CONFIG);
+      process.exit(EXIT.badInput);
     }
     throw err;
   }
@@ -30,7 +28,7 @@ export async function load(file: string, printWarnings = true): Promise<Resolved
   const problems = unknownKeyCommands(resolved);
   if (problems.length > 0) {
     process.stderr.write(`lvstop: invalid config ${resolved.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-    process.exit(EXIT_CONFIG);
+    process.exit(EXIT.badInput);
   }
   return resolved;
 }

@@ -3,10 +3,8 @@ import { registerConventions } from '../cli-conventions.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { defaultConfigFile } from '../config/paths.js';
 import { registerServeCommands } from '../serve/serve-commands.js';
-import { registerActionCommands } from './action-commands.js';
-import { EXIT_CONFIG } from './exit-config.js';
-
-export { EXIT_CONFIG } from './exit-config.js';
+import { EXIT } from '../actions/exit-codes.js';
+import { registerActionCommands } from './headless-commands.js';
 
 // A command imports what it runs only when it runs: `--version` loads no config schema, and the console's
 // first frame does not wait for the serve, snapshot or headless action code.
@@ -35,7 +33,7 @@ const program = new Command()
       const n = Number(v);
       if (!Number.isInteger(n) || n < 500) {
         process.stderr.write(`lvstop: --interval: expected an integer >= 500, got "${v}"\n`);
-        process.exit(EXIT_CONFIG);
+        process.exit(EXIT.badInput);
       }
       return n;
     }),

@@ -1,3 +1,4 @@
+import { EXIT } from '../actions/exit-codes.js';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defaultConfigFile } from '../config/paths.js';
@@ -23,5 +24,5 @@ export function noConfigMessage(file: string, example: string = exampleConfigFil
 export function exitWhenConfigMissing(file: string): void {
   if (existsSync(file)) return;
   process.stderr.write(noConfigMessage(file));
-  process.exit(2);
+  process.exit(EXIT.badInput);
 }

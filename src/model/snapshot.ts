@@ -1,5 +1,5 @@
 import type { IpvsRates } from '../../collectors/ipvs-rates.js';
-import { realServerKey } from '../../collectors/ipvs-types.js';
+import { rateKey } from '../../collectors/ids.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { doctorChecks } from './doctor.js';
 import { ipvsDrift } from './ipvs-drift.js';
@@ -167,7 +167,7 @@ export function buildSnapshot(state: LvsState, now = Date.now()) {
                     activeConns: rs.activeConns,
                     inactiveConns: rs.inactiveConns,
                     counters: rs.counters ?? null,
-                    rates: rates(d?.realServerRates[`${s.key}|${realServerKey(rs)}`]),
+                    rates: rates(d?.realServerRates[rateKey(s.key, rs)]),
                     health: healthOf(s.key, rs),
                   })),
                   // In keepalived.conf, out of the table: what its checker removed.

@@ -1,4 +1,5 @@
-import { realServerKey, type IpvsService } from '../../collectors/ipvs-types.js';
+import { rateKey, realServerKey, realServerRowId, serviceRowId } from '../../collectors/ids.js';
+import type { IpvsService } from '../../collectors/ipvs-types.js';
 import { staleParts } from './part-freshness.js';
 import { directorHealth, healthCell, type RealServerHealth } from '../model/rs-health.js';
 import type { LvsState } from '../store/lvs-store.js';
@@ -87,7 +88,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
       const list = health.filter((h) => h.service.key === s.key);
       const healthy = list.filter((h) => (h.rs?.weight ?? 0) > 0 && h.healthy !== false).length;
       rows.push({
-        id: `${host}|${s.key}`,
+        id: serviceRowId(host, s.key),
         group: true,
         cells: [
           serviceName(s),
@@ -106,7 +107,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
       });
       for (const rs of s.realServers) {
         const rsKey = realServerKey(rs);
-        const rr = d.realServerRates[`${s.key}|${rsKey}`];
+        const rr = d.realServerRates[rateKey(s.key, rs)];
         const h = list.find((x) => x.rs === rs);
         const cells = () => [
           ` -> ${rsKey}`,
@@ -122,7 +123,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
         rows.push(
           lazyCellsRow(
             {
-              id: `${host}|${s.key}|${rsKey}`,
+              id: realServerRowId(host, s.key, rs),
               tone: downWeighted ? 'critical' : rs.weight === 0 ? 'warn' : tone,
               ageMs: ageMs!,
               detail: { kind: 'real-server', address: rs.address },
@@ -140,7 +141,7 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
       // Servers keepalived's checker took out of the table: listed, so a removal never looks like a missing server.
       for (const g of list.filter((x) => !x.rs))
         rows.push({
-          id: `${host}|${s.key}|${realServerKey(g)}`,
+          id: realServerRowId(host, s.key, g),
           cells: [` -x ${realServerKey(g)}`, '', '-', healthCell(g, failuresToDown), '', '', '', ''],
           tone: 'warn',
           ageMs: ageMs!,

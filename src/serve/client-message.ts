@@ -1,84 +1,14 @@
 import { z } from 'zod';
-import type { WeightValue } from '../actions/console-contract.js';
-import { validateSchedulerName } from '../actions/schedulers.js';
-import { parseWeight, parseWeightChange, type WeightChange } from '../actions/weight-change.js';
+import { consoleSchemas } from '../actions/action-kinds.js';
+import { text } from '../actions/console-schema.js';
 import { PROTOCOL_VERSION, type ClientMessage } from './protocol.js';
 
-/** Names a console may send: no control characters (they would reach serve's log and the audit line). */
-const text = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-    .regex(/^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/, 'control characters are not allowed');
-
 const id = z.int();
-const name = text(256);
-const MAX_TARGETS = 1024;
 const MAX_ERROR_CHARS = 240;
 
-/** What the console's WeightValue can say: an exact weight, one step, drain or restore. */
-function weightValueOf(change: WeightChange): WeightValue {
-  if (change.kind === 'set') return change.weight;
-  if (change.kind === 'step') {
-    if (Math.abs(change.delta) !== 1) throw new Error(`weight step ${change.delta}: the console steps by +1 or -1`);
-    return change.delta > 0 ? '+1' : '-1';
-  }
-  return change.kind;
-}
-
-/**
- * A weight as the headless `weight` command parses it: a number is an exact weight (parseWeight: an integer
- * 0..65535), a string is `N`, `+N`, `-N`, `drain` or `restore` (parseWeightChange).
- */
-const weightValue = z.union([z.number(), z.string().max(16)]).transform((v, ctx): WeightValue => {
-  try {
-    return weightValueOf(
-      typeof v === 'number' ? { kind: 'set', weight: parseWeight(String(v)) } : parseWeightChange(v),
-    );
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
-
-const realServerTarget = z.strictObject({
-  kind: z.literal('real-server'),
-  director: name,
-  service: name,
-  realServer: z.strictObject({ address: text(64), port: z.int().min(0).max(65535) }),
-});
-const serviceTarget = z.strictObject({ kind: z.literal('service'), director: name, service: name });
-const vrrpTarget = z.strictObject({ kind: z.literal('vrrp'), director: name, instance: name });
-
+/** A console request: one schema per action kind (action-kinds.ts), or undo. */
 const consoleRequest = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('weight'),
-    cluster: name,
-    targets: z.array(realServerTarget).min(1).max(MAX_TARGETS),
-    value: weightValue,
-  }),
-  z.strictObject({
-    kind: z.literal('scheduler'),
-    cluster: name,
-    target: serviceTarget,
-    scheduler: text(16).transform((s, ctx) => {
-      try {
-        return validateSchedulerName(s);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    }),
-  }),
-  z.strictObject({
-    kind: z.literal('failover'),
-    cluster: name,
-    target: vrrpTarget,
-    to: z.enum(['MASTER', 'BACKUP']),
-  }),
-  z.strictObject({ kind: z.literal('release'), cluster: name, target: vrrpTarget }),
+  ...(consoleSchemas() as [z.ZodObject, ...z.ZodObject[]]),
   z.strictObject({ kind: z.literal('undo') }),
 ]);
 
@@ -108,7 +38,7 @@ export function parseClientMessage(value: unknown): ParsedClientMessage {
   const t = typeof value === 'object' && value !== null ? (value as { t?: unknown }).t : undefined;
   if (typeof t !== 'string') return { ok: false, error: 'not a message: expected a JSON object with a "t" field' };
   const parsed = clientMessage.safeParse(value);
-  if (parsed.success) return { ok: true, message: parsed.data };
+  if (parsed.success) return { ok: true, message: parsed.data as ClientMessage };
   const issue = parsed.error.issues[0]!;
   if (issue.path.length === 1 && issue.path[0] === 't')
     return { ok: false, error: `unknown message ${JSON.stringify(t).slice(0, 40)}` };

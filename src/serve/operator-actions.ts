@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { ConsoleActions } from '../actions/console-contract.js';
+import type { ActionLayer } from '../actions/console-contract.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { consoleActions } from '../console-actions.js';
 import type { Fleet } from '../poller/fleet.js';
@@ -8,8 +8,8 @@ import type { Fleet } from '../poller/fleet.js';
  * The console's action layer (consoleActions: plan, confirm, compare-and-set, verify, audit) over serve's one set of
  * connections, with the audit log naming `operator`: one per operator, made on first use.
  */
-export function operatorActionsFactory(resolved: ResolvedConfig, fleet: Fleet): (operator: string) => ConsoleActions {
-  const made = new Map<string, ConsoleActions>();
+export function operatorActionsFactory(resolved: ResolvedConfig, fleet: Fleet): (operator: string) => ActionLayer {
+  const made = new Map<string, ActionLayer>();
   return (operator) => {
     let actions = made.get(operator);
     if (!actions) {

@@ -1,4 +1,4 @@
-import type { ActionPreview, ConsoleRequest } from '../actions/console-contract.js';
+import type { ConsolePreview, ConsoleRequest } from '../actions/console-contract.js';
 import type { StoreSeed } from '../store/lvs-store.js';
 import type { StatePatch, StateSlices } from './state-diff.js';
 
@@ -27,7 +27,7 @@ export type ServerMessage =
       readonly id: number;
       readonly ok: boolean;
       readonly message?: string;
-      readonly preview?: ActionPreview;
+      readonly preview?: ConsolePreview;
     }
   | { readonly t: 'ran'; readonly id: number; readonly ok: boolean; readonly message: string }
   | { readonly t: 'error'; readonly message: string };

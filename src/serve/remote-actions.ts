@@ -1,4 +1,4 @@
-import type { ConsoleActions, ConsoleRequest } from '../actions/console-contract.js';
+import type { ActionLayer, ConsoleRequest } from '../actions/console-contract.js';
 import type { AttachConnection } from './attach-connection.js';
 
 interface RemoteToken {
@@ -10,7 +10,7 @@ interface RemoteToken {
  * Actions of an attached console: each request goes to the serve that owns its cluster and runs there, through
  * serve's one pipeline (preview, confirm, compare-and-set, verify, audit); this side only shows and confirms.
  */
-export function remoteActions(connections: readonly AttachConnection[]): ConsoleActions {
+export function remoteActions(connections: readonly AttachConnection[]): ActionLayer {
   let nextId = 1;
   const owner = (req: ConsoleRequest): AttachConnection | string => {
     if (req.kind === 'undo') {

@@ -1,3 +1,4 @@
+import { EXIT } from '../actions/exit-codes.js';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -61,7 +62,7 @@ export function registerServeCommands(program: Command, load: Load): void {
       >();
       const usage = (message: string) => {
         process.stderr.write(`lvstop serve: ${message}\n`);
-        process.exitCode = 2;
+        process.exitCode = EXIT.badInput;
       };
       if (!/^[0-7]{3,4}$/.test(o.socketMode))
         return usage(`--socket-mode: expected octal like 660, got "${o.socketMode}"`);

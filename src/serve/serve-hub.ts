@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { ConsoleActions } from '../actions/console-contract.js';
+import type { ActionLayer } from '../actions/console-contract.js';
 import type { LvsStore, StoreSeed } from '../store/lvs-store.js';
 import { readJsonLines } from './line-reader.js';
 import { parseClientMessage } from './client-message.js';
@@ -18,7 +18,7 @@ export interface HubOptions {
   readonly seed: StoreSeed;
   readonly store: LvsStore;
   /** An action layer that names `operator` in the audit log, or undefined when serve does not allow actions. */
-  readonly actionsFor?: (operator: string) => ConsoleActions;
+  readonly actionsFor?: (operator: string) => ActionLayer;
   /** A console asked for a poll now (serve rate-limits it: RefreshGate). */
   readonly refresh: () => void;
   /** One line of serve's log; serve escapes what it is given (escapeLogText). */
@@ -37,7 +37,7 @@ const DROP_GRACE_MS = 1000;
 interface Session {
   readonly socket: Socket;
   operator?: string;
-  actions?: ConsoleActions;
+  actions?: ActionLayer;
   readonly plans: Map<number, unknown>;
   /** The hello deadline, then the drop grace timer. */
   timer?: NodeJS.Timeout;

@@ -2,11 +2,17 @@ import type { Command } from 'commander';
 import { ActionError } from '../actions/action-error.js';
 import type { ActionRequest } from '../actions/action-types.js';
 import { EXIT } from '../actions/exit-codes.js';
+import { schedulerRequestOf, weightRequestOf } from '../actions/target-spec.js';
 import { parseWeightChange } from '../actions/weight-change.js';
+import type { Config } from '../config/config-schema.js';
 import type { Load } from './headless-action.js';
 
 /** The action pipeline is imported when an action command runs, not for every command line parsed. */
-async function headless(command: Command, load: Load, build: () => ActionRequest | 'undo'): Promise<void> {
+async function headless(
+  command: Command,
+  load: Load,
+  build: (config: Config) => ActionRequest | 'undo',
+): Promise<void> {
   await (await import('./headless-action.js')).headless(command, load, build);
 }
 
@@ -20,7 +26,8 @@ const confirmOptions = (c: Command) =>
 
 /**
  * The headless action commands: weight, scheduler, failover, release, undo. They share the root's -c and
- * --read-only; exit codes are in README.md beside this file.
+ * --read-only; the arguments are parsed to typed requests here (target-spec.ts), and the exit codes are in
+ * src/actions/README.md.
  */
 export function registerActionCommands(program: Command, loadResolved: Load): void {
   confirmOptions(
@@ -34,15 +41,16 @@ export function registerActionCommands(program: Command, loadResolved: Load): vo
   ).action(
     async (cluster: string, director: string, service: string, realServer: string, value: string, _o, cmd: Command) => {
       const o = cmd.opts<{ allServices?: boolean; alsoPeer?: boolean }>();
-      await headless(cmd, loadResolved, () => ({
-        action: 'weight',
-        cluster,
-        director,
-        service: o.allServices || service === 'all' ? 'all' : service,
-        realServer,
-        change: parseWeightChange(value),
-        ...(o.alsoPeer ? { alsoPeer: true } : {}),
-      }));
+      await headless(cmd, loadResolved, (config) =>
+        weightRequestOf(config, {
+          cluster,
+          director,
+          service: o.allServices ? 'all' : service,
+          realServer,
+          change: parseWeightChange(value),
+          ...(o.alsoPeer ? { alsoPeer: true } : {}),
+        }),
+      );
     },
   );
   confirmOptions(
@@ -52,14 +60,9 @@ export function registerActionCommands(program: Command, loadResolved: Load): vo
       .option('--also-peer', 'the same change on the other directors of the cluster'),
   ).action(async (cluster: string, director: string, service: string, scheduler: string, _o, cmd: Command) => {
     const o = cmd.opts<{ alsoPeer?: boolean }>();
-    await headless(cmd, loadResolved, () => ({
-      action: 'scheduler',
-      cluster,
-      director,
-      service,
-      scheduler,
-      ...(o.alsoPeer ? { alsoPeer: true } : {}),
-    }));
+    await headless(cmd, loadResolved, (config) =>
+      schedulerRequestOf(config, { cluster, director, service, scheduler, ...(o.alsoPeer ? { alsoPeer: true } : {}) }),
+    );
   });
   confirmOptions(
     program
