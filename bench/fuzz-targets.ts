@@ -18,13 +18,11 @@ import {
 import { compressIpv6, parseIpvsProc, parseIpvsProcStats } from '../collectors/ipvs-proc.js';
 import { counterRates, tableRates } from '../collectors/ipvs-rates.js';
 import { parseIpvsThresholds } from '../collectors/ipvs-thresholds.js';
-import {
-  interpretKeepalived,
-  parseKeepalivedData,
-  parseKeepalivedJson,
-  parseNotifyLog,
-  parseSignums,
-} from '../collectors/keepalived.js';
+import { parseKeepalivedData } from '../collectors/keepalived-data.js';
+import { parseSignums } from '../collectors/keepalived-dump-script.js';
+import { parseKeepalivedJson } from '../collectors/keepalived-json.js';
+import { parseNotifyLog } from '../collectors/keepalived-notify.js';
+import { interpretKeepalived } from '../collectors/keepalived.js';
 import {
   interpretNetState,
   parseDefaultGateway,

@@ -1,19 +1,9 @@
-import {
-  MAX_FIELDS,
-  MAX_LINE,
-  decimalUint,
-  isCounter,
-  isFwmark,
-  isIpAddress,
-  isPort,
-  isWeight,
-} from './field-ranges.js';
+import { MAX_LINE, isFwmark, isIpAddress, isPort } from './field-ranges.js';
 import {
   charCodes,
   digitsEnd,
   digitsValue,
   isSpace,
-  numbersTo,
   scanAddressPort,
   skipSpace,
   skipToken,
@@ -24,10 +14,12 @@ import {
 } from './ipvs-line-scan.js';
 import type { ForwardMethod, IpvsCounters, IpvsProtocol, IpvsService } from './ipvs-types.js';
 
-/**
+/*
  * The line grammar of `ipvsadm -L -n --exact` and `ipvsadm -L -n --stats --exact`, read with indexes into the char
  * codes of the whole output: a cursor steps from line to line, and reading a line fills one reused scratch record
  * instead of building strings or arrays, so a parser allocates only what it keeps (taken from the text by index).
+ * This file holds what both outputs share (the cursor, the header, headings, a real server's address, a service's
+ * head); ipvs-list-line.ts and ipvs-stats-line.ts read the rest of each output's lines.
  */
 
 /** What a line is: `fault` when it does not fit (the scratch record says why). */
@@ -116,7 +108,8 @@ function nextLine(c: Lines, s: LineScan): 'line' | 'end' | 'fault' {
   return 'end';
 }
 
-const fault = (s: LineScan, message: string): 'fault' => {
+/** Mark the line read as a fault, with why. */
+export const lineFault = (s: LineScan, message: string): 'fault' => {
   s.fault = message;
   return 'fault';
 };
@@ -129,65 +122,10 @@ export const countersOf = (n: readonly number[]): IpvsCounters => ({
   outBytes: n[4]!,
 });
 
-/** The next line of `ipvsadm -L -n --exact`; `hasService` says whether a service line came before. */
-export function readListLine(c: Lines, s: LineScan, hasService: boolean): LineKind {
-  const shape = nextShape(c, s);
-  if (shape === 'dest') {
-    const { codes: b, text, end } = c;
-    if (!hasService) return fault(s, 'real server line before any service');
-    const f = skipSpace(b, s.portEnd, end);
-    const forward = forwardAt(b, f, end);
-    if (!forward || !numbersTo(b, text, f + forward.length, end, s.nums, 3))
-      return fault(s, 'expected "-> ADDR:PORT Forward Weight ActiveConn InActConn"');
-    if (!addressOk(c, s)) return fault(s, 'real server address is not an IP address');
-    if (!isPort(s.port)) return fault(s, 'real server port out of range (0..65535)');
-    if (!isWeight(s.nums[0]!)) return fault(s, 'weight out of range (0..65535)');
-    if (!isCounter(s.nums[1]!) || !isCounter(s.nums[2]!)) return fault(s, 'connection count out of range');
-    s.forward = forward;
-    return 'dest';
-  }
-  if (shape !== 'other') return shape;
-  const unrecognised = 'unrecognised line in ipvsadm -L -n output';
-  const restStart = scanHead(c, s);
-  if (restStart < 0) return restStart === NOT_A_SERVICE ? fault(s, unrecognised) : 'fault';
-  const tokens = tokensOf(c, restStart);
-  if (!tokens) return fault(s, `more than ${MAX_FIELDS} fields`);
-  const meta = serviceMeta(tokens);
-  if (typeof meta !== 'object') return fault(s, meta ?? unrecognised);
-  s.meta = meta;
-  return 'service';
-}
-
-/** The next line of `ipvsadm -L -n --stats --exact`; `hasService` says whether a service line came before. */
-export function readStatsLine(c: Lines, s: LineScan, hasService: boolean): LineKind {
-  const shape = nextShape(c, s);
-  const { codes: b, text, end } = c;
-  if (shape === 'dest') {
-    if (!hasService || !numbersTo(b, text, s.portEnd, end, s.nums, 5))
-      return fault(s, 'expected "-> ADDR:PORT Conns InPkts OutPkts InBytes OutBytes"');
-    if (!countersInRange(s.nums)) return fault(s, 'counter out of range');
-    if (!addressOk(c, s)) return fault(s, 'real server address is not an IP address');
-    if (!isPort(s.port)) return fault(s, 'real server port out of range (0..65535)');
-    return 'dest';
-  }
-  if (shape !== 'other') return shape;
-  const restStart = scanHead(c, s);
-  if (restStart === HEAD_FAULT) return 'fault';
-  if (restStart < 0 || !numbersTo(b, text, restStart, end, s.nums, 5))
-    return fault(s, 'unrecognised line in ipvsadm --stats output');
-  if (!countersInRange(s.nums)) return fault(s, 'counter out of range');
-  return 'service';
-}
-
-function countersInRange(nums: readonly number[]): boolean {
-  for (let k = 0; k < 5; k++) if (!isCounter(nums[k]!)) return false;
-  return true;
-}
-
 const HEADER_PREFIX = 'IP Virtual Server version ';
 
 /** Step to the next line with text: what it is, as far as it is the same in both outputs; `other` for the rest. */
-function nextShape(c: Lines, s: LineScan): Exclude<LineKind, 'service'> | 'other' {
+export function nextShape(c: Lines, s: LineScan): Exclude<LineKind, 'service'> | 'other' {
   const at = nextLine(c, s);
   return at === 'line' ? (lineShape(c, s) ?? 'other') : at;
 }
@@ -222,19 +160,20 @@ function lineShape(c: Lines, s: LineScan): 'header' | 'heading' | 'dest' | undef
   return 'header';
 }
 
-const addressOk = (c: Lines, a: AddressScan): boolean =>
+/** A scanned address is an IP address: checked as text when bracketed (IPv6), by the scan's IPv4 value otherwise. */
+export const addressOk = (c: Lines, a: AddressScan): boolean =>
   c.codes[a.rawStart] === 91 /* [ */ ? isIpAddress(c.text.slice(a.addressStart, a.addressEnd)) : a.ipv4 >= 0;
 
 /** scanHead: the line is not a service line. */
-const NOT_A_SERVICE = -1;
+export const NOT_A_SERVICE = -1;
 /** scanHead: a service line with a value out of range (s.fault says which). */
-const HEAD_FAULT = -2;
+export const HEAD_FAULT = -2;
 
 /**
  * The service at the start of the line: `TCP  ADDR:PORT …`, `FWM  MARK [IPv6] …`, into s; where the text after the
  * address (or mark) starts, or NOT_A_SERVICE, or HEAD_FAULT.
  */
-function scanHead(c: Lines, s: LineScan): number {
+export function scanHead(c: Lines, s: LineScan): number {
   const { codes: b, start: i, end } = c;
   let protocol: IpvsProtocol;
   if (wordAt(b, i, end, 'TCP') || wordAt(b, i, end, 'UDP')) protocol = b[i] === 84 /* T */ ? 'TCP' : 'UDP';
@@ -265,58 +204,4 @@ function scanHead(c: Lines, s: LineScan): number {
 function headFault(s: LineScan, message: string): number {
   s.fault = message;
   return HEAD_FAULT;
-}
-
-/** The forwarding method that is the whole token at i. */
-function forwardAt(b: Uint8Array, i: number, end: number): ForwardMethod | undefined {
-  const c = b[i];
-  const f: ForwardMethod | undefined =
-    c === 77 ? 'Masq' : c === 82 ? 'Route' : c === 84 ? 'Tunnel' : c === 76 ? 'Local' : undefined;
-  return f !== undefined && wordAt(b, i, end, f) ? f : undefined;
-}
-
-function tokensOf(c: Lines, i: number): string[] | undefined {
-  const { codes: b, end } = c;
-  const out: string[] = [];
-  for (i = skipSpace(b, i, end); i < end; i = skipSpace(b, i, end)) {
-    const j = skipToken(b, i, end);
-    if (out.push(c.text.slice(i, j)) > MAX_FIELDS) return undefined;
-    i = j;
-  }
-  return out;
-}
-
-const SCHEDULER = /^[a-z][a-z0-9_-]*$/;
-
-/** Scheduler, persistence and flags after a list service's address; a fault text when out of range. */
-function serviceMeta(tokens: string[]): ServiceMeta | string | undefined {
-  const scheduler = tokens[0];
-  if (!scheduler || !SCHEDULER.test(scheduler)) return undefined;
-  let persistence: number | undefined;
-  let persistenceMask: string | undefined;
-  const flags: string[] = [];
-  for (let i = 1; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    const next = tokens[i + 1];
-    if (t === 'persistent' && next !== undefined && decimalUint(next, MAX_LINE) !== undefined) {
-      persistence = decimalUint(next, 10) ?? -1;
-      if (!isFwmark(persistence)) return 'persistence timeout out of range';
-      i++;
-    } else if (t === 'mask' && next) {
-      persistenceMask = next;
-      i++;
-    } else if ((t === 'pe' || t === 'conn_timeout' || t === 'conn-timeout') && next) {
-      flags.push(`${t} ${next}`);
-      i++;
-    } else {
-      const inner = t.slice(t.startsWith('(') ? 1 : 0, t.endsWith(')') ? -1 : undefined);
-      for (const f of inner.split(',')) if (f) flags.push(f);
-    }
-  }
-  return {
-    scheduler,
-    ...(persistence === undefined ? {} : { persistence }),
-    ...(persistenceMask === undefined ? {} : { persistenceMask }),
-    flags,
-  };
 }

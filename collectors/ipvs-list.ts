@@ -1,12 +1,6 @@
-import {
-  countersOf,
-  linesOf,
-  newLineScan,
-  readListLine,
-  readStatsLine,
-  type LineScan,
-  type Lines,
-} from './ipvs-lines.js';
+import { countersOf, linesOf, newLineScan, type LineScan, type Lines } from './ipvs-lines.js';
+import { readListLine } from './ipvs-list-line.js';
+import { readStatsLine } from './ipvs-stats-line.js';
 import { pairDest, pairEnd, pairService, statsInStep, type StatsInStep } from './ipvs-stats-in-step.js';
 import { serviceKey } from './ids.js';
 import { ok, parseError, type ParseError, type ParseResult } from './parse-result.js';

@@ -1,13 +1,6 @@
 import type { AddressScan } from './ipvs-line-scan.js';
-import {
-  countersOf,
-  linesOf,
-  newLineScan,
-  readStatsLine,
-  type LineKind,
-  type LineScan,
-  type Lines,
-} from './ipvs-lines.js';
+import { countersOf, linesOf, newLineScan, type LineKind, type LineScan, type Lines } from './ipvs-lines.js';
+import { readStatsLine } from './ipvs-stats-line.js';
 import type { IpvsCounters } from './ipvs-types.js';
 
 /**

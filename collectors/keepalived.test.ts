@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  interpretKeepalived,
-  parseKeepalivedData,
-  parseKeepalivedJson,
-  parseNotifyLog,
-  parseSignums,
-} from './keepalived.js';
+import { parseKeepalivedData } from './keepalived-data.js';
+import { parseSignums } from './keepalived-dump-script.js';
+import { parseKeepalivedJson } from './keepalived-json.js';
+import { parseNotifyLog } from './keepalived-notify.js';
+import { interpretKeepalived } from './keepalived.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../test/fixtures/keepalived-netns/${name}`, import.meta.url), 'utf8');

@@ -6,12 +6,8 @@ import {
   type RealServerThresholds,
 } from '../../collectors/ipvs-thresholds.js';
 import type { IpvsTable } from '../../collectors/ipvs-types.js';
-import {
-  interpretKeepalived,
-  keepalivedSections,
-  parseSignums,
-  type KeepalivedSignums,
-} from '../../collectors/keepalived.js';
+import { keepalivedSections, parseSignums, type KeepalivedSignums } from '../../collectors/keepalived-dump-script.js';
+import { interpretKeepalived } from '../../collectors/keepalived.js';
 import { parseIpAddr } from '../../collectors/net-state.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { ClusterConfig, DirectorConfig } from '../config/config-schema.js';

@@ -1,4 +1,4 @@
-import type { VrrpState } from '../../collectors/keepalived.js';
+import type { VrrpState } from '../../collectors/keepalived-vrrp.js';
 import { ActionError } from './action-error.js';
 
 /** keepalived clamps an instance's effective priority to 1..254; a track file value beyond ±253 only saturates. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SshEndpoint } from '../transport/endpoint.js';
+import type { HostRoute, TransportSettings } from '../transport/transport-settings.js';
 import type { z } from 'zod';
 import { ConfigError, formatPath } from './config-error.js';
 import { ConfigSchema, type Config, type HostConfig } from './config-schema.js';
@@ -10,11 +11,10 @@ import { loadSshAliases, type SshAliasResolver } from './ssh-alias.js';
 import { agentSocket, effectiveSsh, expandIdentityFile } from './ssh-effective.js';
 import { defaultAuditLog, defaultEventLog, defaultLvstopKnownHosts } from './paths.js';
 
-export type ResolvedHost =
-  | { readonly name: string; readonly transport: 'local'; readonly sudo: boolean }
-  | { readonly name: string; readonly transport: 'ssh'; readonly sudo: boolean; readonly endpoint: SshEndpoint };
+export type ResolvedHost = HostRoute & { readonly name: string };
 
-export interface ResolvedConfig {
+/** The config file read and resolved: what the transports need (TransportSettings) and the rest. */
+export interface ResolvedConfig extends TransportSettings {
   readonly file: string;
   readonly config: Config;
   readonly hosts: ReadonlyMap<string, ResolvedHost>;

@@ -1,4 +1,4 @@
-import type { VrrpInstance, VrrpState } from '../../collectors/keepalived.js';
+import type { VrrpInstance, VrrpState } from '../../collectors/keepalived-vrrp.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { clustersOf, hostClusters, type Labels, type Sample, type StateMetricSpec } from './state-metric.js';
 

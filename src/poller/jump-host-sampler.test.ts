@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { until } from '../../test/support/until.js';
 import { createLvsStore } from '../store/lvs-store.js';
 import { cpuTimesFromProcStat, JumpHostSampler, netBytesFromProcNetDev } from './jump-host-sampler.js';
 
@@ -61,27 +62,54 @@ describe('jump host counters', () => {
 });
 
 describe('JumpHostSampler', () => {
-  it('puts this machine’s CPU, memory and network rates in the store, then stops', async () => {
+  // The sampler's timers are fake; its reads of /proc are real, waited for on real turns of the event loop.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('puts this machine’s CPU, memory and network rates in the store half a second after start, then stops', async () => {
     const store = createLvsStore({ clusters: [], hosts: [], pollIntervalMs: 1000, readOnly: true });
     const sampler = new JumpHostSampler(store, 60_000);
     const started = Date.now();
     sampler.start();
     try {
-      const deadline = Date.now() + 10_000;
-      while (!store.getState().jumpHost && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // The baseline is read; the interval and the half-second warm-up are then both pending.
+      await until(() => vi.getTimerCount() === 2, 'the baseline sample', 3000);
+      expect(store.getState().jumpHost).toBeUndefined();
+      // The first rates come half a second after start, not one (here 60 s) interval later.
+      await vi.advanceTimersByTimeAsync(500);
+      await until(() => store.getState().jumpHost !== undefined, 'the first rates', 3000);
     } finally {
       sampler.stop();
     }
     const j = store.getState().jumpHost!;
-    // The first rates come half a second after start, not one (here 60 s) interval later.
-    expect(j.readAt - started).toBeLessThan(10_000);
+    expect(j.readAt - started).toBe(500);
     expect(j.cpuPercent).toBeGreaterThanOrEqual(0);
     expect(j.cpuPercent).toBeLessThanOrEqual(100);
     expect(j.memUsedPercent).toBeGreaterThan(0);
     expect(j.memUsedPercent).toBeLessThan(100);
     expect(j.rxBytesPerSec).toBeGreaterThanOrEqual(0);
-    const readAt = j.readAt;
-    await new Promise((r) => setTimeout(r, 700));
-    expect(store.getState().jumpHost!.readAt).toBe(readAt);
+    // Stopped: no timer is left to sample again, however long the clock runs.
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(180_000);
+    expect(store.getState().jumpHost!.readAt).toBe(j.readAt);
+  });
+
+  it('stopped before the baseline is read, it never samples again', async () => {
+    const store = createLvsStore({ clusters: [], hosts: [], pollIntervalMs: 1000, readOnly: true });
+    const sampler = new JumpHostSampler(store, 60_000);
+    let baseline = false;
+    const sample = sampler.sample.bind(sampler);
+    vi.spyOn(sampler, 'sample').mockImplementation(() => sample().finally(() => (baseline = true)));
+    sampler.start();
+    sampler.stop();
+    // The baseline's read ends after stop: it must not start the warm-up.
+    await until(() => baseline, 'the baseline sample');
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(180_000);
+    expect(store.getState().jumpHost).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-import type { ResolvedConfig } from '../config/load-config.js';
 import { LocalTransport } from './local-transport.js';
 import { SshTransport } from './ssh-transport.js';
+import type { TransportSettings } from './transport-settings.js';
 import type { Transport } from './transport.js';
 
 export interface TransportOptions {
@@ -11,7 +11,7 @@ export interface TransportOptions {
 }
 
 /** The transport of one configured host: SSH with host key checking, or local execution. */
-export function createTransport(resolved: ResolvedConfig, name: string, options: TransportOptions = {}): Transport {
+export function createTransport(resolved: TransportSettings, name: string, options: TransportOptions = {}): Transport {
   const host = resolved.hosts.get(name);
   if (!host) throw new Error(`unknown host ${name}`);
   if (host.transport === 'local') return new LocalTransport(name, { sudo: host.sudo });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -11,7 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../../test/support/until.js';
 import {
   appendKnownHost,
   fingerprintSha256,
@@ -183,12 +185,25 @@ describe('known_hosts', () => {
     const file = join(dir, 'locked', 'known_hosts');
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(`${file}.lock`, '');
-    let done = false;
-    const writing = appendKnownHost(file, 'h1', keys.a!.blob).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(done).toBe(false);
-    rmSync(`${file}.lock`);
-    await writing;
+    // The writer's pauses between looks at the lock are on fake timers: parked in one, it has seen the lock held.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let done = false;
+      const writing = appendKnownHost(file, 'h1', keys.a!.blob).then(() => (done = true));
+      for (let look = 0; look < 3; look++) {
+        await until(() => vi.getTimerCount() === 1 || done, 'the writer to pause on the held lock');
+        expect(done).toBe(false);
+        await vi.advanceTimersByTimeAsync(50);
+      }
+      await until(() => vi.getTimerCount() === 1 || done, 'the writer to pause on the held lock');
+      expect(done).toBe(false);
+      expect(existsSync(file)).toBe(false);
+      rmSync(`${file}.lock`);
+      await vi.advanceTimersByTimeAsync(50);
+      await writing;
+    } finally {
+      vi.useRealTimers();
+    }
     expect(readFileSync(file, 'utf8')).toBe(`${entry('h1', keys.a!)}\n`);
     writeFileSync(`${file}.lock`, '');
     const old = new Date(Date.now() - 60_000);

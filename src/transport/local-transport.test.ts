@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failureOf } from '../../test/support/failure-of.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/frames.js';
 import { LocalTransport } from './local-transport.js';
 import { MAX_STDERR_BYTES } from './transport.js';
 
@@ -42,8 +43,8 @@ describe('local transport', () => {
     expect(f.detail.kind).toBe('timeout');
     expect(elapsed).toBeLessThan(1800);
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(isGone(grandchild)).toBe(true);
+    // SIGKILL is sent at the timeout; the kernel takes a moment to end the process.
+    await eventually(() => isGone(grandchild), 2000);
   });
 
   it('answers when the command exits although a process it left behind still holds stdout', async () => {
@@ -81,11 +82,14 @@ describe('local transport', () => {
 
   it('close() ends running commands at once', async () => {
     const own = new LocalTransport('own');
-    const running = failureOf(own.exec(['sleep', '30'], { timeoutMs: 60_000 }));
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
+    let started = false;
+    const running = failureOf(
+      own.exec(['sh', '-c', 'echo started; exec sleep 30'], { timeoutMs: 60_000, onStdout: () => (started = true) }),
+    );
+    await eventually(() => started, 5000);
+    const closing = Date.now();
     await own.close();
     expect((await running).detail.kind).toBe('closed');
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - closing).toBeLessThan(1000);
   });
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import { MAX_STDERR_BYTES, type ExecResult } from './transport.js';
+import { OutputCollector } from './output-collector.js';
+import type { ExecResult } from './transport.js';
 import { transportError, type TransportFailure } from './transport-error.js';
 
 /**
@@ -15,11 +16,8 @@ export class ShellSession {
   private readonly host: string;
   /** What the running script printed so far, and the last few characters of it where a marker may start. */
   private chunks: string[] = [];
-  private bytes = 0;
   private carry = '\n';
   private decoder = new StringDecoder('utf8');
-  private stderr: Buffer[] = [];
-  private stderrBytes = 0;
   private closed = false;
   private pending:
     | {
@@ -27,10 +25,9 @@ export class ShellSession {
         markerLength: number;
         resolve: (r: ExecResult) => void;
         reject: (e: TransportFailure) => void;
-        started: number;
-        cap: number;
         timer: NodeJS.Timeout;
-        onStdout: ((chunk: Buffer) => void) | undefined;
+        /** Counts stdout against its cap and keeps stderr; stdout itself is kept here, as text. */
+        output: OutputCollector;
       }
     | undefined;
 
@@ -38,11 +35,7 @@ export class ShellSession {
     this.stream = stream;
     this.host = host;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.stderr.on('data', (chunk: Buffer) => {
-      if (!this.pending || this.stderrBytes >= MAX_STDERR_BYTES) return;
-      this.stderr.push(chunk.subarray(0, MAX_STDERR_BYTES - this.stderrBytes));
-      this.stderrBytes += chunk.length;
-    });
+    stream.stderr.on('data', (chunk: Buffer) => this.pending?.output.stderr(chunk));
     // A channel error ends the session like a close; without a listener it would take the process down.
     stream.on('error', (err: Error) => {
       this.fail(transportError('closed', this.host, 'shell', `remote shell failed: ${err.message}`));
@@ -78,10 +71,8 @@ export class ShellSession {
         markerLength: `\n@@LVSTOP-DONE:${nonce}:`.length + 12,
         resolve,
         reject,
-        started: Date.now(),
-        cap: maxOutputBytes,
         timer,
-        onStdout,
+        output: new OutputCollector(this.host, { maxOutputBytes, onStdout }, { keepStdout: false }),
       };
       this.resetOutput();
       this.stream.write(
@@ -98,25 +89,21 @@ export class ShellSession {
 
   private resetOutput(): void {
     this.chunks = [];
-    this.bytes = 0;
     // A virtual newline before the first byte, so a marker at the very start is found like any other.
     this.carry = '\n';
     this.decoder = new StringDecoder('utf8');
-    this.stderr = [];
-    this.stderrBytes = 0;
   }
 
   /** Looks for the marker only in the new text and the few characters before it: each byte is scanned about once. */
   private onData(chunk: Buffer): void {
     const p = this.pending;
     if (!p) return;
-    this.bytes += chunk.length;
-    if (this.bytes > p.cap) {
-      this.fail(transportError('parse', this.host, 'exec', `output exceeded ${p.cap} bytes`));
+    const overflow = p.output.stdout(chunk);
+    if (overflow) {
+      this.fail(overflow);
       this.close();
       return;
     }
-    p.onStdout?.(chunk);
     const text = this.decoder.write(chunk);
     const window = this.carry + text;
     const m = p.marker.exec(window);
@@ -128,11 +115,10 @@ export class ShellSession {
     // The newline before the marker is the framing `echo`'s, so what precedes it is exactly what the script printed.
     const printed = `\n${this.chunks.join('')}`;
     const stdout = (printed.slice(0, printed.length - this.carry.length) + window.slice(0, m.index)).slice(1);
-    const stderr = Buffer.concat(this.stderr).toString('utf8');
     this.resetOutput();
     this.pending = undefined;
     clearTimeout(p.timer);
-    p.resolve({ stdout, stderr, exitCode: Number(m[1]), durationMs: Date.now() - p.started });
+    p.resolve(p.output.result(Number(m[1]), undefined, stdout));
   }
 
   private fail(err: TransportFailure): void {
@@ -140,6 +126,7 @@ export class ShellSession {
     if (!p) return;
     this.pending = undefined;
     clearTimeout(p.timer);
+    p.output.stop();
     p.reject(err);
   }
 }

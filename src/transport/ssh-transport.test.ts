@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { failureOf } from '../../test/support/failure-of.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../test/support/frames.js';
 import type { SshEndpoint } from './endpoint.js';
 import { SshTransport, type SshTransportOptions } from './ssh-transport.js';
 import { MAX_STDERR_BYTES } from './transport.js';
@@ -142,14 +143,22 @@ describe('host keys against a private sshd', () => {
     const empty = knownHosts('kh-empty', []);
     // A path under a regular file: unwritable even for root.
     const acceptNewTo = join(sshd.identityFile, 'known_hosts');
-    const t = transport(endpointFor(sshd), { knownHostsFiles: [empty], acceptNewTo });
+    // A short backoff, so the second try below is a new connection and not the first failure repeated.
+    const t = transport(endpointFor(sshd), {
+      knownHostsFiles: [empty],
+      acceptNewTo,
+      backoffMinMs: 50,
+      backoffMaxMs: 50,
+    });
     const f = await failureOf(t.exec(['true'], { timeoutMs: 10_000 }));
     expect(f.detail.kind).toBe('permission');
     expect(f.detail.message).toContain(`cannot record the new host key`);
     expect(f.detail.message).toContain(acceptNewTo);
-    // A second try fails the same way, not with an unhandled rejection.
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await failureOf(t.exec(['true'], { timeoutMs: 10_000 }))).detail.kind).toBe('permission');
+    // A second connection fails the same way, not with an unhandled rejection.
+    await eventually(() => t.retryInMs() === 0, 2000);
+    const again = await failureOf(t.exec(['true'], { timeoutMs: 10_000 }));
+    expect(again.detail.kind).toBe('permission');
+    expect(again.detail.message).not.toContain('retry in');
   });
 
   it('records a new key once when several connections accept it at the same time', async () => {
@@ -226,17 +235,19 @@ describe('host certificates', () => {
 
 describe('ProxyCommand', () => {
   it('connects through the command and ends it with the connection', async () => {
-    // bash's /dev/tcp stands in for `nc %h %p`: real processes relaying the connection over stdin and stdout.
+    // bash's /dev/tcp stands in for `nc %h %p`: real processes relaying the connection over stdin and stdout. The
+    // relay's cats would end by themselves when the connection closes; the sleep beside them would not, so only
+    // ending the command's process group with the connection leaves none behind.
     const pidFile = join(sshd.dir, 'relay.pid');
-    const relay = `bash -c 'echo $$ > ${pidFile}; exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'`;
+    const relay = `bash -c 'echo $$ > ${pidFile}; sleep 30 </dev/null >/dev/null 2>&1 & exec 3<>/dev/tcp/%h/%p; cat <&3 & exec cat >&3'`;
     const t = transport(endpointFor(sshd, { proxyCommand: relay }));
     const r = await t.exec(['sh', '-c', 'echo $SSH_CONNECTION'], { timeoutMs: 10_000 });
     expect(r.stdout).toMatch(/^127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+\n$/);
     const group = Number(readFileSync(pidFile, 'utf8'));
-    expect(liveGroupMembers(group)).toHaveLength(2);
+    expect(liveGroupMembers(group)).toHaveLength(3);
     await t.close();
-    await new Promise((res) => setTimeout(res, 200));
-    expect(liveGroupMembers(group)).toEqual([]);
+    // The relay's group is sent SIGKILL at close; the kernel takes a moment to end its processes.
+    await eventually(() => liveGroupMembers(group).length === 0, 2000);
   });
 
   it('reports a command that fails with its exit status and stderr', async () => {

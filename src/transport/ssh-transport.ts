@@ -1,92 +1,26 @@
-import type * as Ssh2Module from 'ssh2';
-import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
+import { debugLog } from '../debug-log.js';
+import { ChannelLimiter } from './channel-limiter.js';
 import { argvToCommand } from './command-line.js';
 import type { SshEndpoint } from './endpoint.js';
-import { ChannelLimiter } from './channel-limiter.js';
-import { authMethods, loadIdentities } from './identities.js';
 import { expandProxyCommand, ProxyCommandSocket } from './proxy-command.js';
 import { ShellSession } from './shell-session.js';
-import { debugLog } from '../debug-log.js';
-import {
-  appendKnownHost,
-  hostId,
-  knownKeyTypes,
-  loadKnownHosts,
-  verifyHostKey,
-  type HostKeyVerdict,
-  type KnownHostEntry,
-} from './known-hosts.js';
+import { connectChain, type ChainOwner, type HopOptions } from './ssh-connect.js';
+import { execOnClient } from './ssh-exec.js';
+import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
 import {
   DEFAULT_MAX_OUTPUT_BYTES,
-  MAX_STDERR_BYTES,
   type ConnectionState,
   type ExecOptions,
   type ExecResult,
   type Transport,
 } from './transport.js';
-import { classifySshError, transportError, TransportFailure, type TransportError } from './transport-error.js';
 
-export interface SshTransportOptions {
-  readonly knownHostsFiles: readonly string[];
-  /** When set, unknown host keys are accepted and written to this file (never changed keys). */
-  readonly acceptNewTo?: string;
-  /** lvstop's own known_hosts: where a host with StrictHostKeyChecking accept-new has its new key recorded. */
-  readonly lvstopKnownHosts?: string;
-  readonly connectTimeoutMs?: number;
-  readonly keepaliveIntervalMs?: number;
+export interface SshTransportOptions extends HopOptions {
   readonly maxChannels?: number;
   readonly sudo?: boolean;
   readonly backoffMinMs?: number;
   readonly backoffMaxMs?: number;
-}
-
-const SERVER_HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-] as const;
-
-/** ssh2 (with its crypto and native parts) loads on the first connection, so the console draws without it. */
-let ssh2Module: Promise<typeof Ssh2Module> | undefined;
-// ssh2 is CommonJS: under plain Node its `utils` is only on the default export; the bundle gives both forms.
-const loadSsh2 = () =>
-  (ssh2Module ??= import('ssh2').then(
-    (m) => ((m as unknown as { default?: typeof Ssh2Module }).default ?? m) as typeof Ssh2Module,
-  ));
-
-function hostKeyAlgorithmsFor(entries: readonly KnownHostEntry[], id: string): string[] {
-  const known = knownKeyTypes(entries, id).flatMap((t) =>
-    t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
-  );
-  return [...new Set([...known, ...SERVER_HOST_KEY_ALGORITHMS])];
-}
-
-export function describeVerdict(verdict: HostKeyVerdict): string {
-  switch (verdict.kind) {
-    case 'match':
-      return 'host key matches';
-    case 'unknown':
-      if (verdict.certAuthority)
-        return (
-          `host key for ${verdict.hostId} (${verdict.fingerprint}) is trusted in known_hosts only through a ` +
-          `@cert-authority line (${verdict.certAuthority.file}:${verdict.certAuthority.line}), and lvstop's SSH ` +
-          `library (ssh2) cannot negotiate host certificates; refusing. Add the host's plain key to known_hosts ` +
-          `(check it against the certificate) or run with --accept-new to record it`
-        );
-      return `host key for ${verdict.hostId} is not in known_hosts (${verdict.fingerprint}); refusing. Verify it and run with --accept-new to record it`;
-    case 'revoked':
-      return `host key for ${verdict.hostId} is marked @revoked (${verdict.fingerprint}) in ${verdict.entry.file}:${verdict.entry.line}`;
-    case 'mismatch':
-      return (
-        `HOST KEY CHANGED for ${verdict.hostId}: server presented ${verdict.fingerprint}, known_hosts has ` +
-        verdict.expected.map((e) => `${e.fingerprint} (${e.file}:${e.line})`).join(', ') +
-        '. Possible man-in-the-middle; refusing to connect'
-      );
-  }
 }
 
 /** One SSH connection (through any ProxyJump chain) to one host, with its own reconnect backoff. */
@@ -95,6 +29,8 @@ export class SshTransport implements Transport {
   private readonly endpoint: SshEndpoint;
   private readonly options: SshTransportOptions;
   private readonly limiter: ChannelLimiter;
+  /** What connecting the chain hands back: its clients, its proxies, a hop's late error, a hop that is up. */
+  private readonly chain: ChainOwner;
   private clients: Client[] = [];
   /** ProxyCommand processes serving as sockets of the current chain; ended with it. */
   private proxies: ProxyCommandSocket[] = [];
@@ -113,6 +49,15 @@ export class SshTransport implements Transport {
     this.host = endpoint.name;
     this.options = options;
     this.limiter = new ChannelLimiter(options.maxChannels ?? 8);
+    this.chain = {
+      options,
+      adopt: (client) => void this.clients.push(client),
+      startProxy: (hop, command) => this.startProxy(hop, command),
+      lateError: (hop, err) => {
+        this.lastError = classifySshError(err, hop.name, 'connection').detail;
+      },
+      hopUp: (hop, client) => this.watchDrop(hop, client),
+    };
   }
 
   /** Milliseconds until the next connection attempt is allowed (0 when it may go now). */
@@ -148,7 +93,7 @@ export class SshTransport implements Transport {
     const command = argvToCommand(argv, { sudo: this.options.sudo ?? false });
     return this.limiter.run(async () => {
       const client = await this.connect();
-      return this.runOnClient(client, command, options);
+      return execOnClient(client, this.host, command, options);
     });
   }
 
@@ -198,7 +143,7 @@ export class SshTransport implements Transport {
       host: this.host,
       to: `${this.endpoint.user}@${this.endpoint.host}:${this.endpoint.port}`,
     });
-    this.connecting = this.openChain(this.endpoint)
+    this.connecting = connectChain(this.endpoint, this.chain)
       .then((client) => {
         this.current = client;
         debugLog('ssh-connected', { host: this.host });
@@ -251,93 +196,11 @@ export class SshTransport implements Transport {
     this.proxies = [];
   }
 
-  private async openChain(endpoint: SshEndpoint): Promise<Client> {
-    let sock: NodeJS.ReadableStream | undefined;
-    if (endpoint.jump) {
-      const jumpClient = await this.openChain(endpoint.jump);
-      sock = await new Promise<ClientChannel>((resolve, reject) => {
-        jumpClient.forwardOut('127.0.0.1', 0, endpoint.host, endpoint.port, (err, stream) => {
-          if (err)
-            reject(transportError('unreachable', endpoint.name, `forward via ${endpoint.jump?.name}`, err.message));
-          else resolve(stream);
-        });
-      });
-    }
-    return this.openOne(endpoint, sock);
-  }
-
-  private async openOne(endpoint: SshEndpoint, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
-    const knownHosts = await loadKnownHosts([
-      ...new Set([...this.options.knownHostsFiles, ...(endpoint.knownHostsFiles ?? [])]),
-    ]);
-    // HostKeyAlias: OpenSSH looks the key up under the alias alone, whatever the port.
-    const id = endpoint.hostKeyAlias ?? hostId(endpoint.host, endpoint.port);
-    const ssh2 = await loadSsh2();
-    const authHandler = authMethods(endpoint, await loadIdentities(endpoint, ssh2), ssh2);
-    let refusal: TransportFailure | undefined;
-    const client = new ssh2.Client();
-    this.clients.push(client);
-    const acceptTo = this.options.acceptNewTo ?? (endpoint.acceptNew ? this.options.lvstopKnownHosts : undefined);
-    const config: ConnectConfig = {
-      host: endpoint.host,
-      port: endpoint.port,
-      username: endpoint.user,
-      readyTimeout: endpoint.connectTimeoutMs ?? this.options.connectTimeoutMs ?? 10_000,
-      keepaliveInterval: endpoint.keepaliveIntervalMs ?? this.options.keepaliveIntervalMs ?? 5_000,
-      keepaliveCountMax: endpoint.keepaliveCountMax ?? 3,
-      algorithms: { serverHostKey: hostKeyAlgorithmsFor(knownHosts, id) as never },
-      // Answered through `verify`: an accepted new key is on disk before the connection goes on, and a key that
-      // cannot be recorded refuses the connection with the reason instead of failing somewhere unobserved.
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        const verdict = verifyHostKey(knownHosts, id, key);
-        if (verdict.kind === 'match') return verify(true);
-        if (verdict.kind === 'unknown' && acceptTo) {
-          appendKnownHost(acceptTo, id, key).then(
-            () => verify(true),
-            (err: unknown) => {
-              const reason = err instanceof Error ? err.message : String(err);
-              refusal = transportError(
-                'permission',
-                endpoint.name,
-                'record host key',
-                `cannot record the new host key ${verdict.fingerprint} for ${id} in ${acceptTo}: ${reason}; refusing`,
-                (err as NodeJS.ErrnoException).code,
-              );
-              verify(false);
-            },
-          );
-          return;
-        }
-        const kind = verdict.kind === 'unknown' ? 'host-key-unknown' : 'host-key-mismatch';
-        refusal = transportError(kind, endpoint.name, 'verify host key', describeVerdict(verdict));
-        verify(false);
-      },
-      authHandler,
-    };
-    // One permanent error listener from the start: ssh2 may emit more than one error (handshake, then socket), and
-    // an 'error' without a listener would take the whole console down.
-    let settle: ((err?: Error) => void) | undefined;
-    client.on('error', (err) => {
-      debugLog('ssh-error', { host: endpoint.name, error: err.message });
-      if (settle) settle(err);
-      else this.lastError = classifySshError(err, endpoint.name, 'connection').detail;
-    });
-    await new Promise<void>((resolve, reject) => {
-      settle = (err) => {
-        settle = undefined;
-        if (err) reject(refusal ?? classifySshError(err, endpoint.name, 'connect'));
-        else resolve();
-      };
-      client.once('ready', () => settle?.());
-      client.once('close', () => settle?.(new Error('connection closed during handshake')));
-      // A ProxyCommand starts only now, with ssh2's listeners attached in the same tick: an early exit is reported.
-      const socket = sock ?? (endpoint.proxyCommand ? this.startProxy(endpoint, endpoint.proxyCommand) : undefined);
-      client.connect(socket ? { ...config, sock: socket as never } : config);
-    });
+  /** A hop finished its handshake; when it drops, the whole chain is gone. */
+  private watchDrop(hop: SshEndpoint, client: Client): void {
     client.on('close', () => {
       if (this.closedByUs) return;
-      debugLog('ssh-dropped', { host: this.host, hop: endpoint.name });
-      // A hop dropped: the whole chain is gone.
+      debugLog('ssh-dropped', { host: this.host, hop: hop.name });
       if (this.current) {
         this.noteFailure(
           this.lastError ?? {
@@ -350,78 +213,6 @@ export class SshTransport implements Transport {
         this.retryAt = Date.now();
       }
       this.teardownClients();
-    });
-    return client;
-  }
-
-  private runOnClient(client: Client, command: string, options: ExecOptions): Promise<ExecResult> {
-    const started = Date.now();
-    const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-    return new Promise<ExecResult>((resolve, reject) => {
-      client.exec(command, (err, stream) => {
-        if (err) {
-          reject(classifySshError(err, this.host, 'exec'));
-          return;
-        }
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        let outBytes = 0;
-        let errBytes = 0;
-        let failure: TransportFailure | undefined;
-        let exitCode: number | null = null;
-        let exitSignal: string | undefined;
-        // Settle at once: the channel only closes when the remote process exits, which a hung command never does.
-        const abort = (f: TransportFailure) => {
-          if (failure) return;
-          failure = f;
-          clearTimeout(timer);
-          reject(f);
-          stream.signal('KILL');
-          stream.close();
-        };
-        const timer = setTimeout(
-          () =>
-            abort(
-              transportError('timeout', this.host, 'exec', `command did not finish within ${options.timeoutMs} ms`),
-            ),
-          options.timeoutMs,
-        );
-        stream.on('data', (chunk: Buffer) => {
-          outBytes += chunk.length;
-          if (outBytes > cap) abort(transportError('parse', this.host, 'exec', `output exceeded ${cap} bytes`));
-          else {
-            out.push(chunk);
-            options.onStdout?.(chunk);
-          }
-        });
-        stream.stderr.on('data', (chunk: Buffer) => {
-          errBytes += chunk.length;
-          if (errBytes <= MAX_STDERR_BYTES) errOut.push(chunk);
-        });
-        stream.on('error', (e: Error) => abort(classifySshError(e, this.host, 'exec')));
-        stream.stderr.on('error', () => undefined);
-        stream.on('exit', (code: number | null, signal?: string) => {
-          exitCode = code;
-          if (signal) exitSignal = signal;
-        });
-        stream.on('close', () => {
-          clearTimeout(timer);
-          if (failure) return;
-          if (exitCode === null && !exitSignal) {
-            reject(transportError('closed', this.host, 'exec', 'channel closed before the command exited'));
-            return;
-          }
-          resolve({
-            stdout: Buffer.concat(out).toString('utf8'),
-            stderr: Buffer.concat(errOut).toString('utf8'),
-            exitCode,
-            ...(exitSignal ? { signal: exitSignal } : {}),
-            durationMs: Date.now() - started,
-          });
-        });
-        if (options.stdin !== undefined) stream.end(options.stdin);
-        else stream.end();
-      });
     });
   }
 }

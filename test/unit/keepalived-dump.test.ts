@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interpretKeepalived, KEEPALIVED_DUMP_SCRIPT } from '../../collectors/keepalived.js';
+import { KEEPALIVED_DUMP_SCRIPT } from '../../collectors/keepalived-dump-script.js';
+import { interpretKeepalived } from '../../collectors/keepalived.js';
 
 /**
  * The dump script against a real keepalived (Debian's) running one VRRP instance in a throwaway network and mount
