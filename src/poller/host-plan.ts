@@ -3,7 +3,16 @@ import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { Config } from '../config/config-schema.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { ClusterInfo } from '../store/store-types.js';
-import { clockPart, hostPart, ipvsPart, keepalivedPart, nfsExportsPart, nfsPart, type PollPart } from './poll-parts.js';
+import {
+  clockPart,
+  every,
+  hostPart,
+  ipvsPart,
+  keepalivedPart,
+  nfsExportsPart,
+  nfsPart,
+  type PollPart,
+} from './poll-parts.js';
 
 export type { PollPart } from './poll-parts.js';
 export { CLOCK_READ_MS, KEEPALIVED_DATA_MS, MODULES_READ_MS, NFS_EXPORTS_READ_MS } from './poll-parts.js';
@@ -72,15 +81,11 @@ function replicationParts(config: Config, host: string): PollPart[] {
           ...(r.pusher ? { pusher: r.pusher } : {}),
         });
         // The rsync dry run walks the whole tree and talks to the daemon: every RSYNC_DRY_RUN_MS, not every poll.
-        let lastDryRun = 0;
+        const dryRun = every(RSYNC_DRY_RUN_MS);
         parts.push({
           id: `replication:${id}:${side}`,
           pane: 'replication',
-          sections: () => {
-            const due = Date.now() - lastDryRun >= RSYNC_DRY_RUN_MS;
-            if (due) lastDryRun = Date.now();
-            return due ? sections : sections.filter((x) => !x.id.startsWith('rsync-dry-'));
-          },
+          sections: () => (dryRun.due() ? sections : sections.filter((x) => !x.id.startsWith('rsync-dry-'))),
           apply: (out, state, at) => {
             const reading = interpretReplicationSide(key, side, out);
             const prev = state.replication[id]?.[side];

@@ -33,19 +33,30 @@ export const KEEPALIVED_DATA_MS = 5_000;
 /** An NFS server's exports and their owners are read this often. */
 export const NFS_EXPORTS_READ_MS = 15_000;
 
+/** A read made every `ms`: `due()` says whether it is due (and counts it as made now), `again()` makes it due now. */
+export function every(ms: number): { due(): boolean; again(): void } {
+  let last = 0;
+  return {
+    due: () => {
+      if (Date.now() - last < ms) return false;
+      last = Date.now();
+      return true;
+    },
+    again: () => {
+      last = 0;
+    },
+  };
+}
+
 /** The host's own files and its network state. */
 export function hostPart(host: string): PollPart {
   // /proc/modules is the biggest file a poll reads (shell builtins read it a byte at a time) and modules seldom
   // change: it is read every MODULES_READ_MS, and the polls between keep what it said.
-  let lastModulesRead = 0;
+  const modules = every(MODULES_READ_MS);
   return {
     id: 'host',
     pane: 'host',
-    sections: () => {
-      const due = Date.now() - lastModulesRead >= MODULES_READ_MS;
-      if (due) lastModulesRead = Date.now();
-      return [...HOST_FILES, ...(due ? NET_SECTIONS : NET_SECTIONS.filter((x) => x.id !== 'modules'))];
-    },
+    sections: () => [...HOST_FILES, ...(modules.due() ? NET_SECTIONS : NET_SECTIONS.filter((x) => x.id !== 'modules'))],
     apply: (out, state, at) => {
       const info = interpretHostInfo(out);
       if (info.ok) state.setHostInfo(host, info.value);
@@ -59,22 +70,18 @@ export function hostPart(host: string): PollPart {
             : { ...net.value, ipvsLoaded: prev.ipvsLoaded, loadedSchedulers: prev.loadedSchedulers },
           at,
         );
-      if (!out.get('modules') && !prev) lastModulesRead = 0;
+      if (!out.get('modules') && !prev) modules.again();
     },
   };
 }
 
 /** The host's clock, now and then, for its skew from the console's. */
 export function clockPart(host: string): PollPart {
-  let lastClockRead = 0;
+  const clock = every(CLOCK_READ_MS);
   return {
     id: 'clock',
     pane: 'host',
-    sections: () => {
-      if (Date.now() - lastClockRead < CLOCK_READ_MS) return [];
-      lastClockRead = Date.now();
-      return [{ id: 'clock', argv: ['date', '+%s.%N'] }];
-    },
+    sections: () => (clock.due() ? [{ id: 'clock', argv: ['date', '+%s.%N'] }] : []),
     apply: (out, state, at) => {
       const o = out.get('clock');
       const t = o?.exitCode === 0 ? Number(o.stdout.trim()) : NaN;
@@ -116,20 +123,16 @@ export function keepalivedPart(
 ): PollPart {
   let signums: KeepalivedSignums | undefined;
   // The data dump (track files) is big and slow to write: every KEEPALIVED_DATA_MS; the JSON every poll.
-  let lastData = 0;
+  const data = every(KEEPALIVED_DATA_MS);
   return {
     id: 'keepalived',
     pane: 'keepalived',
-    sections: () => {
-      const due = Date.now() - lastData >= KEEPALIVED_DATA_MS;
-      if (due) lastData = Date.now();
-      return keepalivedSections(ka.pidFile, ka.notifyLog, signums, !due);
-    },
+    sections: () => keepalivedSections(ka.pidFile, ka.notifyLog, signums, !data.due()),
     apply: (out, state, at) => {
       signums = parseSignums(out.get('keepalived')?.stderr ?? '') ?? signums;
       const reading = interpretKeepalived(out);
       state.setKeepalived(host, withDataOf(reading, state.keepalived[host]?.reading), at);
-      if (reading.status !== 'ok') lastData = 0;
+      if (reading.status !== 'ok') data.again();
     },
   };
 }
@@ -149,15 +152,11 @@ export function nfsPart(host: string): PollPart {
 
 /** The exports of a host that serves configured NFS mounts, now and then. */
 export function nfsExportsPart(host: string): PollPart {
-  let lastExportsRead = 0;
+  const exportsRead = every(NFS_EXPORTS_READ_MS);
   return {
     id: 'nfs-exports',
     pane: 'nfs',
-    sections: () => {
-      if (Date.now() - lastExportsRead < NFS_EXPORTS_READ_MS) return [];
-      lastExportsRead = Date.now();
-      return NFS_EXPORT_SECTIONS;
-    },
+    sections: () => (exportsRead.due() ? NFS_EXPORT_SECTIONS : []),
     apply: (out, state, at) => {
       if (!out.has('nfs-etab')) return;
       const r = interpretNfsExports(out);
