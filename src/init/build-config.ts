@@ -1,7 +1,7 @@
 import type { SavedService } from '../../collectors/ipvs-save.js';
-import type { ConfVrrpInstance, KeepalivedConf } from '../../collectors/keepalived-conf.js';
-import type { InterfaceAddress } from '../../collectors/net-state.js';
+import type { ConfVrrpInstance } from '../../collectors/keepalived-conf.js';
 import type { HostReading } from './read-host.js';
+import { directorEntry, type Say } from './director-entry.js';
 
 export type FindingKind = 'found' | 'guessed' | 'warning';
 
@@ -43,7 +43,6 @@ export interface InitConfig {
 
 const MODE_OF_KIND: Record<string, 'nat' | 'dr' | 'tun'> = { NAT: 'nat', DR: 'dr', TUN: 'tun' };
 const MODE_OF_FORWARD: Record<string, 'nat' | 'dr' | 'tun'> = { Masq: 'nat', Route: 'dr', Tunnel: 'tun' };
-const DEFAULT_PID_FILE = '/run/keepalived.pid';
 
 const unique = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
@@ -60,33 +59,6 @@ export function groupDirectors(readings: readonly HostReading[]): HostReading[][
     groups.push(merged);
   }
   return groups.map((g) => readings.filter((r) => g.includes(r)));
-}
-
-function ipv4ToInt(a: string): number | undefined {
-  const p = a.split('.').map(Number);
-  if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) return undefined;
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
-function inSubnet(address: string, net: InterfaceAddress): boolean {
-  const a = ipv4ToInt(address);
-  const n = ipv4ToInt(net.address);
-  if (a === undefined || n === undefined || net.family !== 'inet' || net.prefixLength === 0) return false;
-  const mask = net.prefixLength >= 32 ? 0xffffffff : (0xffffffff << (32 - net.prefixLength)) >>> 0;
-  return (a & mask) === (n & mask) && a !== n;
-}
-
-/** Effective weight of a track file for an instance: the instance's `weight`, else the definition's, else 1. */
-function trackFilesOf(conf: KeepalivedConf, instances: readonly ConfVrrpInstance[]) {
-  const out: { priority?: string; fault?: string } = {};
-  for (const ref of instances.flatMap((i) => i.trackFiles)) {
-    const def = conf.trackFiles.find((t) => t.name === ref.name);
-    if (!def?.file) continue;
-    const weight = ref.weight ?? def.weight ?? 1;
-    if (weight === 1) out.priority ??= def.file;
-    if (weight === 0) out.fault ??= def.file;
-  }
-  return out;
 }
 
 function describeInstance(i: ConfVrrpInstance): string {
@@ -158,6 +130,69 @@ function modeOf(group: readonly HostReading[]): { mode: 'nat' | 'dr' | 'tun'; wh
   return { mode: 'dr', why: 'no lb_kind and no IPVS real servers to tell', guessed: true };
 }
 
+/** The cluster's VIPs: keepalived's virtual_ipaddress, else the IPVS services' addresses. */
+function vipsOf(group: readonly HostReading[], say: Say): string[] {
+  const vips = unique(group.flatMap((r) => r.keepalived?.instances.flatMap((i) => i.vips) ?? []));
+  if (vips.length) {
+    say('found', `VIPs ${vips.join(', ')} (VRRP virtual_ipaddress)`);
+    return vips;
+  }
+  const fromIpvs = unique(group.flatMap((r) => r.ipvs?.flatMap((s) => (s.address ? [s.address] : [])) ?? []));
+  if (fromIpvs.length) say('guessed', `VIPs ${fromIpvs.join(', ')} (the IPVS services' addresses)`);
+  else say('warning', 'no VIP found: split-brain and DR checks need clusters[].vips');
+  return fromIpvs;
+}
+
+/** What the whole init run shares while it builds clusters one by one. */
+interface InitBuild {
+  readonly realServers: readonly HostReading[];
+  readonly findings: Finding[];
+  /** Cluster names in use. */
+  readonly taken: Set<string>;
+  /** Real-server hosts already placed in a cluster. */
+  readonly claimed: Set<string>;
+  addHost(alias: string): void;
+}
+
+/** One cluster from a group of directors, with what was found and guessed about it. */
+function clusterOf(group: readonly HostReading[], b: InitBuild): InitConfig['clusters'][number] {
+  const { name, from } = clusterName(group, b.taken);
+  const say: Say = (kind, text) => b.findings.push({ kind, scope: `cluster ${name}`, text });
+  const vrids = unique(group.flatMap((r) => r.keepalived?.instances.map((i) => i.vrid) ?? [])).filter(
+    (v) => v !== undefined,
+  );
+  say(
+    'found',
+    `directors ${group.map((r) => r.alias).join(', ')}${vrids.length ? ` (sharing VRID ${vrids.join(', ')})` : ' (no VRRP: a cluster of its own)'}`,
+  );
+  say('guessed', `name "${name}" (from ${from}); rename it freely`);
+  const mode = modeOf(group);
+  say(mode.guessed ? 'guessed' : 'found', `mode ${mode.mode} (${mode.why})`);
+  const vips = vipsOf(group, say);
+
+  const fromConf = group.flatMap((r) => r.keepalived?.virtualServers.flatMap((v) => v.realServers) ?? []);
+  const fromIpvs = group.flatMap((r) => r.ipvs?.flatMap((s) => s.realServers) ?? []);
+  const rsAddresses = unique([...fromConf, ...fromIpvs].map((rs) => rs.address));
+  if (rsAddresses.length)
+    say('found', `real servers ${rsAddresses.join(', ')} (keepalived real_server and ipvsadm -a lines)`);
+
+  const directors = group.map((r) => {
+    b.addHost(r.alias);
+    return directorEntry(r, mode.mode, vips, rsAddresses, say);
+  });
+  const realServers = rsAddresses.map((address) => {
+    const owner = b.realServers.find(
+      (rs) => !rs.error && !b.claimed.has(rs.alias) && rs.addresses.some((a) => a.address === address),
+    );
+    if (!owner) return { address };
+    b.claimed.add(owner.alias);
+    b.addHost(owner.alias);
+    say('found', `real server ${address} is ${owner.alias} (it holds that address)`);
+    return { host: owner.alias, address };
+  });
+  return { name, mode: mode.mode, vips, directors, realServers };
+}
+
 /** Build the config and the report from what was read. Pure: the caller validates, prints and writes. */
 export function buildInitConfig(
   directors: readonly HostReading[],
@@ -165,95 +200,18 @@ export function buildInitConfig(
   options: InitOptions = {},
 ): { config: InitConfig; findings: Finding[] } {
   const findings: Finding[] = [...directors, ...realServers].flatMap(hostFindings);
-  const readable = directors.filter((r) => !r.error);
-  const taken = new Set<string>();
   const hosts: InitConfig['hosts'] = {};
-  const addHost = (alias: string) => (hosts[alias] = options.sudo ? { sudo: true } : {});
-  const clusters: InitConfig['clusters'] = [];
-  const claimed = new Set<string>();
-
-  for (const group of groupDirectors(readable)) {
-    const { name, from } = clusterName(group, taken);
-    const say = (kind: FindingKind, text: string) => findings.push({ kind, scope: `cluster ${name}`, text });
-    const vrids = unique(group.flatMap((r) => r.keepalived?.instances.map((i) => i.vrid) ?? [])).filter(
-      (v) => v !== undefined,
-    );
-    say(
-      'found',
-      `directors ${group.map((r) => r.alias).join(', ')}${vrids.length ? ` (sharing VRID ${vrids.join(', ')})` : ' (no VRRP: a cluster of its own)'}`,
-    );
-    say('guessed', `name "${name}" (from ${from}); rename it freely`);
-    const mode = modeOf(group);
-    say(mode.guessed ? 'guessed' : 'found', `mode ${mode.mode} (${mode.why})`);
-
-    let vips = unique(group.flatMap((r) => r.keepalived?.instances.flatMap((i) => i.vips) ?? []));
-    if (vips.length) say('found', `VIPs ${vips.join(', ')} (VRRP virtual_ipaddress)`);
-    else {
-      vips = unique(group.flatMap((r) => r.ipvs?.flatMap((s) => (s.address ? [s.address] : [])) ?? []));
-      if (vips.length) say('guessed', `VIPs ${vips.join(', ')} (the IPVS services' addresses)`);
-      else say('warning', 'no VIP found: split-brain and DR checks need clusters[].vips');
-    }
-
-    const fromConf = group.flatMap((r) => r.keepalived?.virtualServers.flatMap((v) => v.realServers) ?? []);
-    const fromIpvs = group.flatMap((r) => r.ipvs?.flatMap((s) => s.realServers) ?? []);
-    const rsAddresses = unique([...fromConf, ...fromIpvs].map((rs) => rs.address));
-    if (rsAddresses.length)
-      say('found', `real servers ${rsAddresses.join(', ')} (keepalived real_server and ipvsadm -a lines)`);
-
-    const clusterDirectors = group.map((r) => {
-      addHost(r.alias);
-      const director: InitConfig['clusters'][number]['directors'][number] = { host: r.alias };
-      if (mode.mode === 'nat') {
-        const dip = r.addresses.find((a) => !vips.includes(a.address) && rsAddresses.some((rs) => inSubnet(rs, a)));
-        if (dip) {
-          director.dip = dip.address;
-          say('found', `${r.alias}: DIP ${dip.address} (its address on ${dip.ifname}, the real servers' subnet)`);
-        } else say('warning', `${r.alias}: no address in the real servers' subnet; set dip by hand for the NAT checks`);
-      }
-      const ka = r.keepalived;
-      if (ka && ka.instances.length > 0) {
-        const trackFiles = trackFilesOf(ka, ka.instances);
-        const scripts = unique(ka.instances.flatMap((i) => i.notify.map((n) => n.split(/\s+/)[0]!)));
-        const notifyLog = scripts.map((s) => r.notifyLogs.get(s)).find(Boolean);
-        director.keepalived = {
-          instances: ka.instances.map((i) => i.name),
-          ...(trackFiles.priority || trackFiles.fault ? { trackFiles } : {}),
-          ...(r.pidFile && r.pidFile !== DEFAULT_PID_FILE ? { pidFile: r.pidFile } : {}),
-          ...(notifyLog ? { notifyLog } : {}),
-        };
-        if (!trackFiles.priority || !trackFiles.fault)
-          say(
-            'warning',
-            `${r.alias}: no track_file with weight ${trackFiles.priority ? 0 : 1}: forcing ${trackFiles.priority ? 'FAULT' : 'MASTER/BACKUP'} from the console needs one (see the README)`,
-          );
-        if (r.pidFile) say('found', `${r.alias}: keepalived pid file ${r.pidFile}`);
-        else
-          say('guessed', `${r.alias}: keepalived pid file ${DEFAULT_PID_FILE} (keepalived's default; none there now)`);
-        if (notifyLog)
-          say(
-            'guessed',
-            `${r.alias}: notify log ${notifyLog} (the notify script appends there; assumed "<time> <instance> <STATE>" lines)`,
-          );
-      }
-      return director;
-    });
-
-    const realServerEntries = rsAddresses.map((address) => {
-      const owner = realServers.find(
-        (rs) => !rs.error && !claimed.has(rs.alias) && rs.addresses.some((a) => a.address === address),
-      );
-      if (!owner) return { address };
-      claimed.add(owner.alias);
-      addHost(owner.alias);
-      say('found', `real server ${address} is ${owner.alias} (it holds that address)`);
-      return { host: owner.alias, address };
-    });
-
-    clusters.push({ name, mode: mode.mode, vips, directors: clusterDirectors, realServers: realServerEntries });
-  }
+  const build: InitBuild = {
+    realServers,
+    findings,
+    taken: new Set(),
+    claimed: new Set(),
+    addHost: (alias) => (hosts[alias] = options.sudo ? { sudo: true } : {}),
+  };
+  const clusters = groupDirectors(directors.filter((r) => !r.error)).map((group) => clusterOf(group, build));
 
   for (const rs of realServers)
-    if (!rs.error && !claimed.has(rs.alias))
+    if (!rs.error && !build.claimed.has(rs.alias))
       findings.push({
         kind: 'warning',
         scope: rs.alias,

@@ -72,7 +72,8 @@ function replicationGauge(
   };
 }
 
-export function healthMetrics(): StateMetricSpec[] {
+/** Each host's reachability, its poll's late parts and read errors, and how old each part of its data is. */
+function hostMetrics(): StateMetricSpec[] {
   return [
     {
       name: 'lvstop_host_up',
@@ -124,6 +125,12 @@ export function healthMetrics(): StateMetricSpec[] {
         );
       },
     },
+  ];
+}
+
+/** Split brain, no MASTER and who holds each VIP, per cluster. */
+function vrrpMetrics(): StateMetricSpec[] {
+  return [
     {
       name: 'lvstop_vrrp_split_brain',
       help: 'More than one director is MASTER for this VRID (each read after the other became MASTER).',
@@ -161,6 +168,12 @@ export function healthMetrics(): StateMetricSpec[] {
           ),
         ),
     },
+  ];
+}
+
+/** Each replication pair's lag, its critical threshold and the changes still to copy. */
+function replicationMetrics(): StateMetricSpec[] {
+  return [
     replicationGauge(
       'lvstop_replication_lag_seconds',
       "Source heartbeat minus the replica's copy of it, in seconds.",
@@ -189,6 +202,12 @@ export function healthMetrics(): StateMetricSpec[] {
       'Files an rsync dry run would still transfer from source to replica.',
       (r) => r.pendingChanges,
     ),
+  ];
+}
+
+/** The NFS mounts' health and write checks, and the doctor's checks. */
+function nfsAndDoctorMetrics(): StateMetricSpec[] {
+  return [
     {
       name: 'lvstop_nfs_mount_health',
       help: 'NFS mount health: 1 for the state the mount is in, 0 for the others.',
@@ -240,4 +259,8 @@ export function healthMetrics(): StateMetricSpec[] {
         ),
     },
   ];
+}
+
+export function healthMetrics(): StateMetricSpec[] {
+  return [...hostMetrics(), ...vrrpMetrics(), ...replicationMetrics(), ...nfsAndDoctorMetrics()];
 }

@@ -1,5 +1,3 @@
-import { realServerKey, sameRealServer, sameService, serviceKeyOf } from '../../collectors/ipvs-types.js';
-import { matchByKey } from '../../collectors/match-by-key.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { changedKeys } from '../store/record-changes.js';
 import type { ClusterInfo, LvsEvent } from '../store/store-types.js';
@@ -7,6 +5,7 @@ import { nfsWriteRow } from './nfs-write-view.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
 import { healthAlerts, type HealthAlert } from './health-alerts.js';
+import { ipvsEvents, type EmitEvent } from './table-events.js';
 
 /** A cluster's keepalived directors, listed once per cluster (clusters never change while the console runs). */
 const DIRECTORS = new WeakMap<ClusterInfo, readonly string[]>();
@@ -61,25 +60,12 @@ function touchedClusters(prev: LvsState, next: LvsState): ClusterInfo[] {
   return [...found].sort((a, b) => index.order.get(a)! - index.order.get(b)!);
 }
 
-/**
- * Events derived from two successive states: what an operator wants in the timeline. `lastKnownVrrp` remembers each
- * instance's last known state across calls, so MASTER → (no answer) → FAULT is still one MASTER → FAULT event.
- */
-export function diffEvents(
-  prev: LvsState,
-  next: LvsState,
-  now: number,
-  lastKnownVrrp = new Map<string, string>(),
-): LvsEvent[] {
-  const out: LvsEvent[] = [];
-  const ev = (e: Omit<LvsEvent, 'at'>) => out.push({ at: now, ...e });
-  // Each loop looks at the keys the last write changed (see `changedKeys`): a poll changes one host, whatever the
-  // fleet's size.
-  const ch = next.changes;
-  for (const name of changedKeys(prev.hosts, next.hosts, ch?.hosts)) {
+/** Hosts that went down or came back (the first reading after start is a baseline, not a transition). */
+function hostEvents(prev: LvsState, next: LvsState, ev: EmitEvent): void {
+  for (const name of changedKeys(prev.hosts, next.hosts, next.changes?.hosts)) {
     const h = next.hosts[name];
     const p = prev.hosts[name];
-    // The first reading after start is a baseline, not a transition; `slow` is a host that still answers.
+    // `slow` is a host that still answers.
     if (!h || !p || p === h || p.status === h.status || p.status === 'connecting') continue;
     if (h.status === 'down')
       ev({
@@ -91,109 +77,81 @@ export function diffEvents(
     else if (p.status === 'down')
       ev({ severity: 'info', host: h.name, kind: 'host-up', message: `${h.name} up again` });
   }
-  for (const host of changedKeys(prev.ipvs, next.ipvs, ch?.ipvs)) {
-    const d = next.ipvs[host];
-    const p = prev.ipvs[host];
-    if (!d || !p || p === d || p.reading.status !== 'ok' || d.reading.status !== 'ok') continue;
-    const services = matchByKey(p.reading.table.services, d.reading.table.services, sameService, serviceKeyOf);
-    d.reading.table.services.forEach((s, i) => {
-      const key = s.key;
-      const o = services.matched[i];
-      if (!o) {
-        ev({ severity: 'warn', host, kind: 'service-added', message: `${host}: service ${key} added` });
-        return;
-      }
-      if (o.scheduler !== s.scheduler)
-        ev({
-          severity: 'warn',
-          host,
-          kind: 'scheduler-changed',
-          message: `${host}: ${key} scheduler ${o.scheduler} → ${s.scheduler}`,
-        });
-      const rs = matchByKey(o.realServers, s.realServers, sameRealServer, realServerKey);
-      s.realServers.forEach((r, j) => {
-        const or = rs.matched[j];
-        if (!or)
-          ev({
-            severity: 'warn',
-            host,
-            kind: 'real-server-added',
-            message: `${host}: ${key} real server ${realServerKey(r)} added`,
-          });
-        else if (or.weight !== r.weight)
-          ev({
-            severity: r.weight === 0 ? 'warn' : 'info',
-            host,
-            kind: 'weight-changed',
-            message: `${host}: ${key} ${realServerKey(r)} weight ${or.weight} → ${r.weight}`,
-          });
-      });
-      for (const gone of rs.removed)
-        ev({
-          severity: 'critical',
-          host,
-          kind: 'real-server-removed',
-          message: `${host}: ${key} real server ${realServerKey(gone)} removed`,
-        });
-    });
-    for (const gone of services.removed)
-      ev({ severity: 'critical', host, kind: 'service-removed', message: `${host}: service ${gone.key} removed` });
+}
+
+/** VRRP transitions of the cluster's instances, and its VRRP alerts that began or ended. */
+function vrrpEvents(
+  prev: LvsState,
+  next: LvsState,
+  cluster: ClusterInfo,
+  lastKnownVrrp: Map<string, string>,
+  ev: EmitEvent,
+): void {
+  for (const r of vrrpRows(prev, cluster)) {
+    const id = `${r.director}/${r.instance}`;
+    if (!lastKnownVrrp.has(id) && r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE') lastKnownVrrp.set(id, r.state);
   }
+  for (const r of vrrpRows(next, cluster)) {
+    if (r.state === 'UNKNOWN' || r.state === 'UNREACHABLE') continue;
+    const id = `${r.director}/${r.instance}`;
+    const was = lastKnownVrrp.get(id);
+    lastKnownVrrp.set(id, r.state);
+    if (was !== undefined && was !== r.state)
+      ev({
+        severity: r.state === 'MASTER' || r.state === 'BACKUP' ? 'warn' : 'critical',
+        cluster: cluster.name,
+        host: r.director,
+        kind: 'vrrp-transition',
+        message: `${r.director} ${r.instance} ${was} → ${r.state}`,
+      });
+  }
+  // Alerts compared as values: the same kind and message is the same alert.
+  const before = vrrpAlerts(prev, cluster);
+  const after = vrrpAlerts(next, cluster);
+  const same = (a: VrrpAlert) => (b: VrrpAlert) => a.kind === b.kind && a.message === b.message;
+  for (const a of after)
+    if (!before.some(same(a)))
+      ev({ severity: 'critical', cluster: cluster.name, kind: `${a.kind}-begin`, message: a.message });
+  for (const a of before)
+    if (!after.some(same(a)))
+      ev({ severity: 'info', cluster: cluster.name, kind: `${a.kind}-end`, message: `resolved: ${a.message}` });
+}
+
+/** Replication pairs whose lag level moved between ok, warn and critical. */
+function replicationEvents(prev: LvsState, next: LvsState, cluster: ClusterInfo, ev: EmitEvent): void {
+  const before = new Map(replicationRows(prev, cluster).map((r) => [r.id, r]));
+  for (const r of replicationRows(next, cluster)) {
+    const o = before.get(r.id);
+    if (o && o.level !== r.level && r.level !== 'unknown' && o.level !== 'unknown')
+      ev({
+        severity: r.level === 'ok' ? 'info' : r.level,
+        cluster: cluster.name,
+        kind: 'replication-lag',
+        message: `replication ${r.name}: ${o.level} → ${r.level} (lag ${r.lagSeconds ?? '?'}s)`,
+      });
+  }
+}
+
+/** VRRP and replication events, judged again only for the clusters whose own entries changed. */
+function clusterEvents(prev: LvsState, next: LvsState, lastKnownVrrp: Map<string, string>, ev: EmitEvent): void {
   const hostChanged = (h: string) => prev.hosts[h] !== next.hosts[h];
   for (const cluster of touchedClusters(prev, next)) {
     // Only clusters whose own entries changed are judged again: the cost of a poll does not grow with the fleet.
     const directors = directorsOf(cluster);
-    if (directors.some((h) => hostChanged(h) || prev.keepalived[h] !== next.keepalived[h])) {
-      for (const r of vrrpRows(prev, cluster)) {
-        const id = `${r.director}/${r.instance}`;
-        if (!lastKnownVrrp.has(id) && r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE')
-          lastKnownVrrp.set(id, r.state);
-      }
-      for (const r of vrrpRows(next, cluster)) {
-        if (r.state === 'UNKNOWN' || r.state === 'UNREACHABLE') continue;
-        const id = `${r.director}/${r.instance}`;
-        const was = lastKnownVrrp.get(id);
-        lastKnownVrrp.set(id, r.state);
-        if (was !== undefined && was !== r.state)
-          ev({
-            severity: r.state === 'MASTER' || r.state === 'BACKUP' ? 'warn' : 'critical',
-            cluster: cluster.name,
-            host: r.director,
-            kind: 'vrrp-transition',
-            message: `${r.director} ${r.instance} ${was} → ${r.state}`,
-          });
-      }
-      // Alerts compared as values: the same kind and message is the same alert.
-      const before = vrrpAlerts(prev, cluster);
-      const after = vrrpAlerts(next, cluster);
-      const same = (a: VrrpAlert) => (b: VrrpAlert) => a.kind === b.kind && a.message === b.message;
-      for (const a of after)
-        if (!before.some(same(a)))
-          ev({ severity: 'critical', cluster: cluster.name, kind: `${a.kind}-begin`, message: a.message });
-      for (const a of before)
-        if (!after.some(same(a)))
-          ev({ severity: 'info', cluster: cluster.name, kind: `${a.kind}-end`, message: `resolved: ${a.message}` });
-    }
+    if (directors.some((h) => hostChanged(h) || prev.keepalived[h] !== next.keepalived[h]))
+      vrrpEvents(prev, next, cluster, lastKnownVrrp, ev);
     if (
       cluster.replication.some(
         (r) => prev.replication[r.id] !== next.replication[r.id] || hostChanged(r.source) || hostChanged(r.replica),
       )
-    ) {
-      const before = new Map(replicationRows(prev, cluster).map((r) => [r.id, r]));
-      for (const r of replicationRows(next, cluster)) {
-        const o = before.get(r.id);
-        if (o && o.level !== r.level && r.level !== 'unknown' && o.level !== 'unknown')
-          ev({
-            severity: r.level === 'ok' ? 'info' : r.level,
-            cluster: cluster.name,
-            kind: 'replication-lag',
-            message: `replication ${r.name}: ${o.level} → ${r.level} (lag ${r.lagSeconds ?? '?'}s)`,
-          });
-      }
-    }
+    )
+      replicationEvents(prev, next, cluster, ev);
   }
-  healthEvents(prev, next, now, ev);
-  for (const id of changedKeys(prev.nfs, next.nfs, ch?.nfs)) {
+}
+
+/** NFS mounts whose health changed, or that became writable or not writable by the web user. */
+function nfsEvents(prev: LvsState, next: LvsState, now: number, ev: EmitEvent): void {
+  for (const id of changedKeys(prev.nfs, next.nfs, next.changes?.nfs)) {
     const m = next.nfs[id];
     const o = prev.nfs[id];
     if (!m) continue;
@@ -219,6 +177,27 @@ export function diffEvents(
       });
     }
   }
+}
+
+/**
+ * Events derived from two successive states: what an operator wants in the timeline. `lastKnownVrrp` remembers each
+ * instance's last known state across calls, so MASTER → (no answer) → FAULT is still one MASTER → FAULT event.
+ * Each step looks at the keys the last write changed (see `changedKeys`): a poll changes one host, whatever the
+ * fleet's size.
+ */
+export function diffEvents(
+  prev: LvsState,
+  next: LvsState,
+  now: number,
+  lastKnownVrrp = new Map<string, string>(),
+): LvsEvent[] {
+  const out: LvsEvent[] = [];
+  const ev: EmitEvent = (e) => out.push({ at: now, ...e });
+  hostEvents(prev, next, ev);
+  ipvsEvents(prev, next, ev);
+  clusterEvents(prev, next, lastKnownVrrp, ev);
+  healthEvents(prev, next, now, ev);
+  nfsEvents(prev, next, now, ev);
   return out;
 }
 
@@ -227,7 +206,7 @@ export function diffEvents(
  * view or table changed. `rs-down` begins when probes call a weighted server down, `rs-down-end` when it answers or
  * leaves rotation.
  */
-function healthEvents(prev: LvsState, next: LvsState, now: number, ev: (e: Omit<LvsEvent, 'at'>) => void): void {
+function healthEvents(prev: LvsState, next: LvsState, now: number, ev: EmitEvent): void {
   const ch = next.changes;
   const touched = new Set([
     ...changedKeys(prev.probes, next.probes, ch?.probes),

@@ -51,6 +51,70 @@ function clusterVips(cluster: ClusterInfo, instances: readonly VrrpInstance[]): 
   return [...new Set([...cluster.vips, ...instances.flatMap((i) => i.vips)])];
 }
 
+/** An instance on a director that is down: nothing current, only what it last said, as last known. */
+function unreachableRow(state: LvsState, director: string, name: string, vips: readonly string[]): VrrpRow {
+  const reading = state.keepalived[director]?.reading;
+  const known = reading?.status === 'ok' ? reading.instances.find((i) => i.name === name) : undefined;
+  const keptAt = state.keepalived[director]?.okAt;
+  return {
+    director,
+    instance: name,
+    state: 'UNREACHABLE',
+    vips: [],
+    holdsVips: [],
+    trackFiles: [],
+    problem: state.hosts[director]?.error?.message ?? 'host down',
+    lastKnown: {
+      ...(known ? { state: known.state } : {}),
+      holdsVips: lastHeldVips(state, director, known?.vips.length ? known.vips : vips),
+      ...(keptAt === undefined ? {} : { readAt: keptAt }),
+    },
+  };
+}
+
+/** An instance on a director that answers: its state from keepalived's reading, or why it is not known. */
+function instanceRow(state: LvsState, director: string, name: string, holds: string[]): VrrpRow {
+  const ka = state.keepalived[director];
+  const reading = ka?.reading;
+  if (!reading) return { director, instance: name, state: 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [] };
+  if (reading.status !== 'ok')
+    return {
+      director,
+      instance: name,
+      state: reading.status === 'not-running' ? 'STOP' : 'UNKNOWN',
+      vips: [],
+      holdsVips: holds,
+      trackFiles: [],
+      problem: reading.message,
+    };
+  const inst = reading.instances.find((i) => i.name === name);
+  if (!inst)
+    return {
+      director,
+      instance: name,
+      state: 'UNKNOWN',
+      vips: [],
+      holdsVips: holds,
+      trackFiles: [],
+      problem: `instance ${name} not in keepalived's dump`,
+    };
+  return {
+    director,
+    instance: name,
+    state: inst.state,
+    vrid: inst.vrid,
+    basePriority: inst.basePriority,
+    effectivePriority: inst.effectivePriority,
+    vips: inst.vips,
+    holdsVips: heldVips(state, director, inst.vips),
+    ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
+    ...(ka ? { readAt: ka.readAt, stateSeenAt: ka.stateSeenAt[name] ?? ka.readAt } : {}),
+    trackFiles: reading.trackFiles
+      .filter((t) => inst.trackFiles.includes(t.name))
+      .map(({ name: n, status, weight }) => ({ name: n, status, weight })),
+  };
+}
+
 export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
   const rows: VrrpRow[] = [];
   const allInstances = Object.keys(cluster.keepalived).flatMap((h) => {
@@ -59,79 +123,10 @@ export function vrrpRows(state: LvsState, cluster: ClusterInfo): VrrpRow[] {
   });
   const vips = clusterVips(cluster, allInstances);
   for (const [director, names] of Object.entries(cluster.keepalived)) {
-    const runtime = state.hosts[director];
-    const reading = state.keepalived[director]?.reading;
+    const down = state.hosts[director]?.status === 'down';
     const holds = heldVips(state, director, vips);
-    for (const name of names) {
-      if (runtime?.status === 'down') {
-        const known = reading?.status === 'ok' ? reading.instances.find((i) => i.name === name) : undefined;
-        const keptAt = state.keepalived[director]?.okAt;
-        rows.push({
-          director,
-          instance: name,
-          state: 'UNREACHABLE',
-          vips: [],
-          holdsVips: [],
-          trackFiles: [],
-          problem: runtime.error?.message ?? 'host down',
-          lastKnown: {
-            ...(known ? { state: known.state } : {}),
-            holdsVips: lastHeldVips(state, director, known?.vips.length ? known.vips : vips),
-            ...(keptAt === undefined ? {} : { readAt: keptAt }),
-          },
-        });
-        continue;
-      }
-      if (!reading) {
-        rows.push({ director, instance: name, state: 'UNKNOWN', vips: [], holdsVips: holds, trackFiles: [] });
-        continue;
-      }
-      if (reading.status !== 'ok') {
-        rows.push({
-          director,
-          instance: name,
-          state: reading.status === 'not-running' ? 'STOP' : 'UNKNOWN',
-          vips: [],
-          holdsVips: holds,
-          trackFiles: [],
-          problem: reading.message,
-        });
-        continue;
-      }
-      const inst = reading.instances.find((i) => i.name === name);
-      if (!inst) {
-        rows.push({
-          director,
-          instance: name,
-          state: 'UNKNOWN',
-          vips: [],
-          holdsVips: holds,
-          trackFiles: [],
-          problem: `instance ${name} not in keepalived's dump`,
-        });
-        continue;
-      }
-      rows.push({
-        director,
-        instance: name,
-        state: inst.state,
-        vrid: inst.vrid,
-        basePriority: inst.basePriority,
-        effectivePriority: inst.effectivePriority,
-        vips: inst.vips,
-        holdsVips: heldVips(state, director, inst.vips),
-        ...(inst.lastTransition ? { lastTransition: inst.lastTransition } : {}),
-        ...(state.keepalived[director]
-          ? {
-              readAt: state.keepalived[director].readAt,
-              stateSeenAt: state.keepalived[director].stateSeenAt[name] ?? state.keepalived[director].readAt,
-            }
-          : {}),
-        trackFiles: reading.trackFiles
-          .filter((t) => inst.trackFiles.includes(t.name))
-          .map(({ name: n, status, weight }) => ({ name: n, status, weight })),
-      });
-    }
+    for (const name of names)
+      rows.push(down ? unreachableRow(state, director, name, vips) : instanceRow(state, director, name, holds));
   }
   return rows;
 }

@@ -8,7 +8,6 @@ import { clusterInfos, nfsMountId, planHost } from './host-plan.js';
 import { appendEvents, readEventTail } from './event-log.js';
 import { ConnectGate } from './connect-gate.js';
 import { HostPoller } from './host-poller.js';
-
 import { NfsProber } from './nfs-prober.js';
 import { RsProber } from './rs-prober.js';
 
@@ -42,23 +41,21 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}): Fleet {
+/** One transport and one poller per configured host, their handshakes gated and their first polls spread. */
+function hostPollers(
+  resolved: ResolvedConfig,
+  store: LvsStore,
+  options: FleetOptions & { readonly pollIntervalMs: number },
+): { transports: Map<string, Transport>; pollers: Map<string, HostPoller> } {
   const { config } = resolved;
-  const pollIntervalMs = options.pollIntervalMs ?? config.pollIntervalMs;
-  const store = createLvsStore({
-    clusters: clusterInfos(config),
-    hosts: [...resolved.hosts.keys()],
-    pollIntervalMs,
-    readOnly: options.readOnly ?? config.readOnly,
-    commitWindowMs: STORE_COMMIT_WINDOW_MS,
-  });
+  const { pollIntervalMs } = options;
   const transports = new Map<string, Transport>();
   const connectGate = new ConnectGate(CONCURRENT_HANDSHAKES);
   // Spread first polls over up to one interval, 5 ms a host: 10 hosts start within 50 ms, 300 within 1.5 s.
   const firstPollJitterMs = Math.min(pollIntervalMs, resolved.hosts.size * 5);
   const pollers = new Map<string, HostPoller>();
   for (const name of resolved.hosts.keys()) {
-    const transport = createTransport(resolved, name, { ...options, pollIntervalMs });
+    const transport = createTransport(resolved, name, options);
     transports.set(name, transport);
     pollers.set(
       name,
@@ -74,7 +71,17 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
       }),
     );
   }
-  const probers = config.clusters.flatMap((c) =>
+  return { transports, pollers };
+}
+
+/** One prober per configured NFS mount, over its host's transport (with the write check when configured). */
+function nfsProbers(
+  config: ResolvedConfig['config'],
+  transports: ReadonlyMap<string, Transport>,
+  store: LvsStore,
+  pollIntervalMs: number,
+): NfsProber[] {
+  return config.clusters.flatMap((c) =>
     c.nfs.map(
       (m) =>
         new NfsProber({
@@ -96,6 +103,20 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
         }),
     ),
   );
+}
+
+export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}): Fleet {
+  const { config } = resolved;
+  const pollIntervalMs = options.pollIntervalMs ?? config.pollIntervalMs;
+  const store = createLvsStore({
+    clusters: clusterInfos(config),
+    hosts: [...resolved.hosts.keys()],
+    pollIntervalMs,
+    readOnly: options.readOnly ?? config.readOnly,
+    commitWindowMs: STORE_COMMIT_WINDOW_MS,
+  });
+  const { transports, pollers } = hostPollers(resolved, store, { ...options, pollIntervalMs });
+  const probers = nfsProbers(config, transports, store, pollIntervalMs);
   const directors = [...new Set(config.clusters.flatMap((c) => c.directors.map((d) => d.host)))];
   const rsProbers = directors.map(
     (d) => new RsProber({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),

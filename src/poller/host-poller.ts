@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { Transport } from '../transport/transport.js';
 import { debugLog } from '../debug-log.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ConnectGate } from './connect-gate.js';
-import type { HostPlan, PollPart } from './host-plan.js';
-import { buildSectionScript, SectionStream } from '../transport/section-script.js';
+import type { HostPlan } from './host-plan.js';
+import { PollRun } from './poll-run.js';
 
 export interface HostPollerOptions {
   readonly host: string;
@@ -94,57 +92,16 @@ export class HostPoller {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
     debugLog('poll-start', { host });
-    const nonce = randomBytes(6).toString('hex');
-    // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
-    const pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
-    const script = buildSectionScript([...pending.values()].flat(), nonce);
-    const stream = new SectionStream(nonce);
-    const decoder = new StringDecoder('utf8');
-    let streamed = false;
-    const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
-    let answered = false;
-    /**
-     * Apply every part whose sections have all arrived, with one progress update for the lot. When that was the last
-     * part the host has answered the poll, in the same update: a poll whose output arrives at once is one write.
-     */
-    const applyReady = () => {
-      const done = stream.sections;
-      const ready = [...pending].filter(([, sections]) => sections.every((x) => done.has(x.id)));
-      if (ready.length === 0) return;
-      const at = this.now();
-      const state = store.getState();
-      state.batch(() => {
-        for (const [part] of ready) {
-          pending.delete(part);
-          part.apply(done, state, at);
-        }
-        state.pollProgress(host, { read: ready.map(([part]) => ref(part)) }, at);
-        if (pending.size === 0) {
-          state.hostUp(host, at, at - started);
-          answered = true;
-        }
-      });
-    };
-    // A part still missing after an interval marks its pane stale; the rest of the host stays fresh.
-    const lateTimer = setTimeout(() => {
-      if (pending.size > 0) store.getState().pollProgress(host, { late: [...pending.keys()].map(ref) }, this.now());
-    }, this.o.intervalMs);
+    const run = new PollRun(host, store, plan, started, () => this.now());
+    const lateTimer = setTimeout(() => run.markLate(), this.o.intervalMs);
     try {
-      const options = {
-        timeoutMs: this.o.commandTimeoutMs,
-        onStdout: (chunk: Buffer) => {
-          streamed = true;
-          stream.push(decoder.write(chunk));
-          applyReady();
-        },
-      };
+      const options = { timeoutMs: this.o.commandTimeoutMs, onStdout: (chunk: Buffer) => run.onStdout(chunk) };
       const result = transport.execShell
-        ? await transport.execShell(script, options)
-        : await transport.exec(['sh', '-c', script], options);
-      // A transport that does not stream hands over stdout at the end.
-      if (!streamed) stream.push(result.stdout);
+        ? await transport.execShell(run.script, options)
+        : await transport.exec(['sh', '-c', run.script], options);
+      run.ended(result);
       const readAt = this.now();
-      if (stream.sections.size === 0) {
+      if (run.sectionCount === 0) {
         const detail = result.stderr.trim().split('\n')[0] || `exit code ${result.exitCode}`;
         throw new TransportFailure({
           kind: 'exit-code',
@@ -155,41 +112,33 @@ export class HostPoller {
       }
       this.failures = 0;
       this.nextAttemptAt = 0;
-      const state = store.getState();
-      if (!answered)
-        state.batch(() => {
-          applyReady();
-          if (pending.size > 0) {
-            const reason = `poll ended without this part (exit code ${result.exitCode})`;
-            state.pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, readAt);
-          }
-          if (!answered) state.hostUp(host, readAt, readAt - started);
-        });
-      debugLog('poll-end', { host, ms: readAt - started, sections: stream.sections.size, late: pending.size });
+      run.settle(result.exitCode, readAt);
+      debugLog('poll-end', { host, ms: readAt - started, sections: run.sectionCount, late: run.pendingCount });
     } catch (err) {
-      const detail =
-        err instanceof TransportFailure
-          ? err.detail
-          : { kind: 'unreachable' as const, message: (err as Error).message };
-      if (stream.sections.size > 0) {
-        // The host answered part of the poll before the command failed: only the missing parts are stale.
-        const reason = `${detail.kind}: ${detail.message}`;
-        store
-          .getState()
-          .pollProgress(host, { failed: [...pending.keys()].map((p) => ({ ...ref(p), reason })) }, this.now());
-        return;
-      }
-      this.failures += 1;
-      debugLog('poll-failed', { host, kind: detail.kind, error: detail.message });
-      if (this.o.transport.retryInMs) {
-        store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
-        return;
-      }
-      const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
-      this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);
-      store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
+      this.pollFailed(err, run);
     } finally {
       clearTimeout(lateTimer);
     }
+  }
+
+  /** The poll's command failed: only the missing parts are stale if some came back, else the host is down. */
+  private pollFailed(err: unknown, run: PollRun): void {
+    const { store, host } = this.o;
+    const detail =
+      err instanceof TransportFailure ? err.detail : { kind: 'unreachable' as const, message: (err as Error).message };
+    if (run.sectionCount > 0) {
+      // The host answered part of the poll before the command failed: only the missing parts are stale.
+      run.failPending(`${detail.kind}: ${detail.message}`, this.now());
+      return;
+    }
+    this.failures += 1;
+    debugLog('poll-failed', { host, kind: detail.kind, error: detail.message });
+    if (this.o.transport.retryInMs) {
+      store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
+      return;
+    }
+    const backoff = Math.min(this.o.backoffMaxMs ?? 30_000, this.o.intervalMs * 2 ** (this.failures - 1));
+    this.nextAttemptAt = this.now() + (this.failures > 1 ? backoff : 0);
+    store.getState().hostDown(host, { kind: detail.kind, message: detail.message }, this.now());
   }
 }

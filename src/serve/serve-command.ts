@@ -80,11 +80,17 @@ async function loadTls(options: ServeOptions): Promise<{ cert: Buffer; key: Buff
   return tls;
 }
 
-/** Start serve: listeners first (bad input throws ServeUsageError or SocketInUseError), then polling. */
-export async function startServe(resolved: ResolvedConfig, options: ServeOptions): Promise<RunningServe> {
-  const sink = options.log ?? stderrLog;
-  // Every line may hold what a client sent (a name, a request): none may break the line.
-  const log = (line: string) => sink(escapeLogText(line));
+/** What serve's options ask for, checked and loaded before anything starts. */
+interface ServeInputs {
+  readonly address?: { host: string; port: number };
+  readonly metricsAddress?: { host: string; port: number };
+  readonly tls?: { cert: Buffer; key: Buffer };
+  readonly tokens: Awaited<ReturnType<typeof loadAccessTokens>>;
+  readonly limits: ServeLimits;
+}
+
+/** Check the options and load the TLS files and tokens: bad input throws ServeUsageError before anything starts. */
+async function serveInputs(options: ServeOptions, log: (line: string) => void): Promise<ServeInputs> {
   if (!options.socket && !options.listen && !options.metricsListen)
     throw new ServeUsageError('give --socket PATH, --listen HOST:PORT or --metrics-listen HOST:PORT');
   if (options.listen && !options.tokenFile)
@@ -102,7 +108,33 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     log(
       `warning: --socket-mode ${options.socketMode.toString(8)} lets every local user attach (others may write the socket); use 660 and the socket's group`,
     );
+  return {
+    ...(address ? { address } : {}),
+    ...(metricsAddress ? { metricsAddress } : {}),
+    ...(tls ? { tls } : {}),
+    tokens,
+    limits,
+  };
+}
 
+/** The fleet and what serves it (hub, metrics, jump-host sampler), not started, with how to shut them down. */
+interface ServeParts {
+  readonly fleet: Fleet;
+  readonly hub: ServeHub;
+  readonly metricsText: () => Promise<{ contentType: string; body: string }>;
+  readonly sampler: JumpHostSampler;
+  readonly allowActions: boolean;
+  /** The listeners opened so far: the shutdown closes them. */
+  readonly servers: Server[];
+  shutdown(): Promise<void>;
+}
+
+function serveParts(
+  resolved: ResolvedConfig,
+  options: ServeOptions,
+  limits: ServeLimits,
+  log: (line: string) => void,
+): ServeParts {
   const fleet = createFleet(resolved, {
     ...(options.acceptNew ? { acceptNew: true } : {}),
     ...(options.readOnly ? { readOnly: true } : {}),
@@ -141,12 +173,24 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     metrics.close();
     await fleet.stop();
   };
+  return { fleet, hub, metricsText, sampler, allowActions, servers, shutdown };
+}
+
+/** Open the socket and TCP listeners asked for; on a failure, shut down what was opened and throw. */
+async function openListeners(
+  parts: ServeParts,
+  options: ServeOptions,
+  inputs: ServeInputs,
+  log: (line: string) => void,
+): Promise<{ port?: number; metricsPort?: number }> {
+  const { hub, servers } = parts;
+  const { address, metricsAddress, tls, tokens, limits } = inputs;
   const scheme = tls ? 'https' : 'http';
   const listenTcp = async (at: { host: string; port: number }, attach: boolean): Promise<number> => {
     const server = await listenHttp({
       address: at,
       ...(tls ? { tls } : {}),
-      metrics: metricsText,
+      metrics: parts.metricsText,
       ...(attach ? { attach: { tokens, onAttach: (s, via) => hub.attach(s, { via }) } } : {}),
       limits,
       log,
@@ -155,8 +199,7 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     const bound = server.address();
     return typeof bound === 'object' && bound ? bound.port : at.port;
   };
-  let port: number | undefined;
-  let metricsPort: number | undefined;
+  const ports: { port?: number; metricsPort?: number } = {};
   try {
     if (options.socket) {
       const path = options.socket;
@@ -164,17 +207,29 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
       log(`attach socket ${path} (mode ${options.socketMode.toString(8).padStart(4, '0')})`);
     }
     if (address) {
-      port = await listenTcp(address, true);
-      log(`${scheme}://${address.host}:${port}/metrics, attach with a token on the same address`);
+      ports.port = await listenTcp(address, true);
+      log(`${scheme}://${address.host}:${ports.port}/metrics, attach with a token on the same address`);
     }
     if (metricsAddress) {
-      metricsPort = await listenTcp(metricsAddress, false);
-      log(`${scheme}://${metricsAddress.host}:${metricsPort}/metrics (metrics only, no token)`);
+      ports.metricsPort = await listenTcp(metricsAddress, false);
+      log(`${scheme}://${metricsAddress.host}:${ports.metricsPort}/metrics (metrics only, no token)`);
     }
   } catch (err) {
-    await shutdown();
+    await parts.shutdown();
     throw err;
   }
+  return ports;
+}
+
+/** Start serve: listeners first (bad input throws ServeUsageError or SocketInUseError), then polling. */
+export async function startServe(resolved: ResolvedConfig, options: ServeOptions): Promise<RunningServe> {
+  const sink = options.log ?? stderrLog;
+  // Every line may hold what a client sent (a name, a request): none may break the line.
+  const log = (line: string) => sink(escapeLogText(line));
+  const inputs = await serveInputs(options, log);
+  const parts = serveParts(resolved, options, inputs.limits, log);
+  const { fleet, hub, sampler, allowActions } = parts;
+  const { port, metricsPort } = await openListeners(parts, options, inputs, log);
   fleet.start();
   sampler.start();
   // Recording never holds up serve: a directory it cannot write is one warning in the log.
@@ -189,8 +244,9 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
           }),
         );
   if (recorder?.recording) log(`recording into ${recorder.file}`);
+  const state = fleet.store.getState();
   log(
-    `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}, at most ${limits.maxClients} consoles`,
+    `polling ${Object.keys(state.hosts).length} host(s) every ${state.pollIntervalMs} ms, actions ${allowActions ? 'allowed' : 'refused'}, at most ${inputs.limits.maxClients} consoles`,
   );
   let stopping: Promise<void> | undefined;
   return {
@@ -198,7 +254,7 @@ export async function startServe(resolved: ResolvedConfig, options: ServeOptions
     hub,
     ...(port === undefined ? {} : { port }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
-    stop: () => (stopping ??= (recorder?.stop() ?? Promise.resolve()).then(shutdown)),
+    stop: () => (stopping ??= (recorder?.stop() ?? Promise.resolve()).then(parts.shutdown)),
   };
 }
 

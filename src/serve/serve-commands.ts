@@ -22,8 +22,61 @@ function stopSignal(): Promise<string> {
   });
 }
 
-/** `lvstop serve` (one poller, attach socket/listener, /metrics) and `lvstop attach` (a console fed by serves). */
-export function registerServeCommands(program: Command, load: Load): void {
+interface ServeCliOptions extends GlobalOptions {
+  readonly socket?: string;
+  readonly socketMode: string;
+  readonly listen?: string;
+  readonly metricsListen?: string;
+  readonly tokenFile?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly maxClients: string;
+  readonly allowActions?: boolean;
+  readonly site: string;
+  readonly record: boolean;
+  readonly recordDir?: string;
+}
+
+/** Run `lvstop serve` with its parsed options: usage errors exit 2, a socket in use 1. */
+async function serveAction(o: ServeCliOptions, load: Load): Promise<void> {
+  const usage = (message: string) => {
+    process.stderr.write(`lvstop serve: ${message}\n`);
+    process.exitCode = EXIT.badInput;
+  };
+  if (!/^[0-7]{3,4}$/.test(o.socketMode)) return usage(`--socket-mode: expected octal like 660, got "${o.socketMode}"`);
+  const maxClients = /^\d{1,6}$/.test(o.maxClients) ? Number(o.maxClients) : 0;
+  if (maxClients < 1) return usage(`--max-clients: expected a whole number from 1, got "${o.maxClients}"`);
+  const resolved = await load(o.config);
+  // The poller, the metrics and the attach hub load only for `serve`, and the console only for `attach`.
+  const { runServe, ServeUsageError, SocketInUseError } = await import('./serve-command.js');
+  try {
+    process.exitCode = await runServe(resolved, {
+      ...(o.socket ? { socket: o.socket } : {}),
+      ...(o.listen ? { listen: o.listen } : {}),
+      ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}),
+      ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
+      ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
+      ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
+      limits: { maxClients },
+      allowActions: Boolean(o.allowActions),
+      socketMode: parseInt(o.socketMode, 8),
+      site: o.site,
+      record: o.record,
+      ...(o.recordDir ? { recordDir: o.recordDir } : {}),
+      ...(o.acceptNew ? { acceptNew: true } : {}),
+      ...(o.readOnly ? { readOnly: true } : {}),
+      ...(o.interval ? { interval: o.interval } : {}),
+      stopSignal: stopSignal(),
+    });
+  } catch (err) {
+    if (!(err instanceof ServeUsageError || err instanceof SocketInUseError)) throw err;
+    process.stderr.write(`lvstop serve: ${err.message}\n`);
+    process.exitCode = err instanceof ServeUsageError ? 2 : 1;
+  }
+}
+
+/** `lvstop serve`: one poller for every attached console, an attach socket or listener, /metrics. */
+function registerServe(program: Command, load: Load): void {
   program
     .command('serve')
     .description('poll the fleet headless for every attached console; --listen adds /metrics and token attach')
@@ -43,60 +96,11 @@ export function registerServeCommands(program: Command, load: Load): void {
     .option('--site <name>', 'name of this serve for attached consoles', hostname())
     .option('--no-record', "do not record (serve records into the config's recordDir by default)")
     .option('--record-dir <dir>', 'record into this directory')
-    .action(async (_o, cmd: Command) => {
-      const o = cmd.optsWithGlobals<
-        GlobalOptions & {
-          socket?: string;
-          socketMode: string;
-          listen?: string;
-          metricsListen?: string;
-          tokenFile?: string;
-          tlsCert?: string;
-          tlsKey?: string;
-          maxClients: string;
-          allowActions?: boolean;
-          site: string;
-          record: boolean;
-          recordDir?: string;
-        }
-      >();
-      const usage = (message: string) => {
-        process.stderr.write(`lvstop serve: ${message}\n`);
-        process.exitCode = EXIT.badInput;
-      };
-      if (!/^[0-7]{3,4}$/.test(o.socketMode))
-        return usage(`--socket-mode: expected octal like 660, got "${o.socketMode}"`);
-      const maxClients = /^\d{1,6}$/.test(o.maxClients) ? Number(o.maxClients) : 0;
-      if (maxClients < 1) return usage(`--max-clients: expected a whole number from 1, got "${o.maxClients}"`);
-      const resolved = await load(o.config);
-      // The poller, the metrics and the attach hub load only for `serve`, and the console only for `attach`.
-      const { runServe, ServeUsageError, SocketInUseError } = await import('./serve-command.js');
-      try {
-        process.exitCode = await runServe(resolved, {
-          ...(o.socket ? { socket: o.socket } : {}),
-          ...(o.listen ? { listen: o.listen } : {}),
-          ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}),
-          ...(o.tokenFile ? { tokenFile: o.tokenFile } : {}),
-          ...(o.tlsCert ? { tlsCert: o.tlsCert } : {}),
-          ...(o.tlsKey ? { tlsKey: o.tlsKey } : {}),
-          limits: { maxClients },
-          allowActions: Boolean(o.allowActions),
-          socketMode: parseInt(o.socketMode, 8),
-          site: o.site,
-          record: o.record,
-          ...(o.recordDir ? { recordDir: o.recordDir } : {}),
-          ...(o.acceptNew ? { acceptNew: true } : {}),
-          ...(o.readOnly ? { readOnly: true } : {}),
-          ...(o.interval ? { interval: o.interval } : {}),
-          stopSignal: stopSignal(),
-        });
-      } catch (err) {
-        if (!(err instanceof ServeUsageError || err instanceof SocketInUseError)) throw err;
-        process.stderr.write(`lvstop serve: ${err.message}\n`);
-        process.exitCode = err instanceof ServeUsageError ? 2 : 1;
-      }
-    });
+    .action((_o, cmd: Command) => serveAction(cmd.optsWithGlobals<ServeCliOptions>(), load));
+}
 
+/** `lvstop attach`: a console fed by one or more serves. */
+function registerAttach(program: Command): void {
   program
     .command('attach <target...>')
     .description('open the console fed by one or more serves (socket paths, https:// or http://HOST:PORT)')
@@ -123,4 +127,10 @@ export function registerServeCommands(program: Command, load: Load): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** `lvstop serve` (one poller, attach socket/listener, /metrics) and `lvstop attach` (a console fed by serves). */
+export function registerServeCommands(program: Command, load: Load): void {
+  registerServe(program, load);
+  registerAttach(program);
 }

@@ -3,7 +3,8 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_SECRET, serveTestKit, until } from '../../test/support/serve-kit.js';
+import { eventually } from '../../test/support/frames.js';
+import { TEST_SECRET, serveTestKit } from '../../test/support/serve-kit.js';
 import { PROTOCOL_VERSION } from './protocol.js';
 import { RefreshGate } from './refresh-gate.js';
 
@@ -70,7 +71,7 @@ describe('serve limits', () => {
     const open = () => sockets.filter((c) => !c.destroyed && !c.readableEnded).length;
     for (const c of sockets) c.resume().on('end', () => c.destroy());
     // Beyond maxPendingConnections the oldest go at once, the newest stay until the idle timeout.
-    await until(() => open() <= limits.maxPendingConnections, 5000);
+    await eventually(() => open() <= limits.maxPendingConnections, 5000);
     const metrics = await getMetrics(s.port!);
     expect(metrics).toMatch(/^200 /);
     expect(metrics).toContain('lvstop_host_up');
@@ -78,9 +79,9 @@ describe('serve limits', () => {
     const unix = await idle(10, { path: join(kit.dir, 'serve.sock') });
     for (const c of unix) c.resume().on('end', () => c.destroy());
     expect(s.hub.clients).toBeLessThanOrEqual(limits.maxClients);
-    await until(() => unix.filter((c) => !c.destroyed).length <= limits.maxClients, 3000);
+    await eventually(() => unix.filter((c) => !c.destroyed).length <= limits.maxClients, 3000);
     expect(kit.logs.some((l) => l.includes('serve is full: 4 consoles connected (--max-clients 4)'))).toBe(true);
-    await until(() => open() === 0 && unix.every((c) => c.destroyed) && s.hub.clients === 0, 10_000);
+    await eventually(() => open() === 0 && unix.every((c) => c.destroyed) && s.hub.clients === 0, 10_000);
     expect(kit.logs.some((l) => l.includes('no hello within 1000 ms'))).toBe(true);
     // Once the idle ones are gone a console attaches as usual.
     const c = await attach(`http://127.0.0.1:${s.port}`, { token: TEST_SECRET });
@@ -101,7 +102,7 @@ describe('serve limits', () => {
     const [stalled] = await idle(1, { path });
     stalled!.pause();
     stalled!.write(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, operator: 'stalled' }) + '\n');
-    await until(() => s.hub.viewers === 2);
+    await eventually(() => s.hub.viewers === 2, 10_000);
     // Serve's side of the stalled console: the last connection it accepted.
     const served = accepted.at(-1)!;
     const before = Object.fromEntries(served.eventNames().map((e) => [String(e), served.listenerCount(e)]));
@@ -110,7 +111,7 @@ describe('serve limits', () => {
     for (let i = 0; i < 200 && !served.destroyed; i++) {
       const seen = patches;
       s.fleet.store.getState().hostDown('here', { kind: 'unreachable', message: `${i} ${big}` }, Date.now());
-      await until(() => patches > seen, 5000);
+      await eventually(() => patches > seen, 5000);
     }
     expect(served.destroyed).toBe(true);
     expect(s.hub.viewers).toBe(1);
@@ -119,7 +120,7 @@ describe('serve limits', () => {
     for (let i = 0; i < 5; i++) {
       const seen = patches;
       s.fleet.store.getState().hostDown('here', { kind: 'unreachable', message: `after ${i}` }, Date.now());
-      await until(() => patches > seen, 5000);
+      await eventually(() => patches > seen, 5000);
     }
     const drops = kit.logs.filter((l) => l.startsWith('dropping stalled('));
     expect(drops).toHaveLength(1);
@@ -137,7 +138,7 @@ describe('serve limits', () => {
       c.pause();
       c.write(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, operator: `slow${i}` }) + '\n');
     });
-    await until(() => s.hub.viewers === 3);
+    await eventually(() => s.hub.viewers === 3, 10_000);
     const big = 'y'.repeat(64 * 1024);
     for (let i = 0; i < 100 && s.hub.viewers === 3; i++) {
       s.fleet.store.getState().hostDown('here', { kind: 'unreachable', message: `${i} ${big}` }, Date.now());
@@ -154,7 +155,7 @@ describe('serve limits', () => {
       ['a', 'b', 'c', 'd'].map((o) => attach(join(kit.dir, 'serve.sock'), { operator: o })),
     );
     const polls = async () => pollCount(await getMetrics(s.metricsPort!));
-    await until(() => (s.fleet.store.getState().hosts.here?.readAt ?? 0) > 0);
+    await eventually(() => (s.fleet.store.getState().hosts.here?.readAt ?? 0) > 0, 10_000);
     const interval = s.fleet.store.getState().pollIntervalMs;
     const start = Date.now();
     const first = await polls();

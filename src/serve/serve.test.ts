@@ -3,7 +3,8 @@ import { connect } from 'node:net';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TEST_TOKEN as TOKEN, until, serveTestKit } from '../../test/support/serve-kit.js';
+import { eventually } from '../../test/support/frames.js';
+import { TEST_TOKEN as TOKEN, serveTestKit } from '../../test/support/serve-kit.js';
 import { applyPatch, createAttachedStore } from './attached-store.js';
 import { SocketInUseError, ServeUsageError } from './serve-command.js';
 import { stateSlices } from './state-diff.js';
@@ -39,12 +40,12 @@ describe('lvstop serve attach protocol', () => {
       () => undefined,
     );
     // Two polls later every viewer holds what serve holds.
-    await until(() => (s.fleet.store.getState().hosts.here?.readAt ?? 0) > 0 && patches >= 2);
+    await eventually(() => (s.fleet.store.getState().hosts.here?.readAt ?? 0) > 0 && patches >= 2, 10_000);
     // Stop polling so serve's state holds still, then every viewer must converge on it.
     s.fleet.store.getState().setPaused(true);
     const plain = (v: unknown) => JSON.stringify(v);
     const want = () => plain(stateSlices(s.fleet.store.getState()));
-    await until(
+    await eventually(
       () => plain(stateSlices(storeA.getState())) === want() && plain(stateSlices(storeB.getState())) === want(),
       5000,
     );
@@ -144,7 +145,7 @@ describe('lvstop serve attach protocol', () => {
     const hello = JSON.stringify({ t: 'hello', v: 1, operator: 'mallory' });
     const forged = JSON.stringify({ t: 'refresh', ['\u001b[2J\n2026-01-01T00:00:00.000Z attached: root(unix)']: 1 });
     sock.write(`${hello}\n${forged}\n`);
-    await until(() => logs.some((l) => l.startsWith('dropping mallory(')));
+    await eventually(() => logs.some((l) => l.startsWith('dropping mallory(')), 10_000);
     const drop = logs.find((l) => l.startsWith('dropping mallory('))!;
     expect(drop).toContain('refresh: Unrecognized key: "\\x1b[2J\\n2026-01-01T00:00:00.000Z attached: root(unix)"');
     // eslint-disable-next-line no-control-regex -- no control character may reach the log

@@ -1,0 +1,169 @@
+import { HOST_SECTIONS, interpretHostInfo } from '../../collectors/host-info.js';
+import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import {
+  interpretKeepalived,
+  keepalivedSections,
+  parseSignums,
+  type KeepalivedReading,
+  type KeepalivedSignums,
+} from '../../collectors/keepalived.js';
+import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
+import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
+import { interpretNfsExports, NFS_EXPORT_SECTIONS } from '../../collectors/nfs-exports.js';
+import type { Section, SectionOutput } from '../../collectors/section.js';
+import type { LvsState } from '../store/lvs-store.js';
+import type { PaneKind } from '../store/store-types.js';
+
+/** One part of a host's poll: the pane it feeds, its sections, and how its outputs land in the store. */
+export interface PollPart {
+  /** Unique per host: `ipvs`, `keepalived`, `replication:<pair>:<side>`... */
+  readonly id: string;
+  /** The pane this part feeds; a late or failed part marks that pane, never the whole host. */
+  readonly pane: PaneKind;
+  sections(): readonly Section[];
+  apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
+}
+
+export const MODULES_READ_MS = 10_000;
+/** MemTotal, MemFree and MemAvailable are the first three lines of /proc/meminfo: the rest is not read. */
+const HOST_FILES = HOST_SECTIONS.map((s) => (s.id === 'meminfo' ? { ...s, maxLines: 3 } : s));
+/** The host's clock is read this often (one `date` process), for the clock-skew doctor check. */
+export const CLOCK_READ_MS = 60_000;
+export const KEEPALIVED_DATA_MS = 5_000;
+/** An NFS server's exports and their owners are read this often. */
+export const NFS_EXPORTS_READ_MS = 15_000;
+
+/** A read made every `ms`: `due()` says whether it is due (and counts it as made now), `again()` makes it due now. */
+export function every(ms: number): { due(): boolean; again(): void } {
+  let last = 0;
+  return {
+    due: () => {
+      if (Date.now() - last < ms) return false;
+      last = Date.now();
+      return true;
+    },
+    again: () => {
+      last = 0;
+    },
+  };
+}
+
+/** The host's own files and its network state. */
+export function hostPart(host: string): PollPart {
+  // /proc/modules is the biggest file a poll reads (shell builtins read it a byte at a time) and modules seldom
+  // change: it is read every MODULES_READ_MS, and the polls between keep what it said.
+  const modules = every(MODULES_READ_MS);
+  return {
+    id: 'host',
+    pane: 'host',
+    sections: () => [...HOST_FILES, ...(modules.due() ? NET_SECTIONS : NET_SECTIONS.filter((x) => x.id !== 'modules'))],
+    apply: (out, state, at) => {
+      const info = interpretHostInfo(out);
+      if (info.ok) state.setHostInfo(host, info.value);
+      const net = interpretNetState(out);
+      const prev = state.hosts[host]?.net;
+      if (net.ok)
+        state.setNet(
+          host,
+          out.has('modules') || !prev
+            ? net.value
+            : { ...net.value, ipvsLoaded: prev.ipvsLoaded, loadedSchedulers: prev.loadedSchedulers },
+          at,
+        );
+      if (!out.get('modules') && !prev) modules.again();
+    },
+  };
+}
+
+/** The host's clock, now and then, for its skew from the console's. */
+export function clockPart(host: string): PollPart {
+  const clock = every(CLOCK_READ_MS);
+  return {
+    id: 'clock',
+    pane: 'host',
+    sections: () => (clock.due() ? [{ id: 'clock', argv: ['date', '+%s.%N'] }] : []),
+    apply: (out, state, at) => {
+      const o = out.get('clock');
+      const t = o?.exitCode === 0 ? Number(o.stdout.trim()) : NaN;
+      // `at` is when the answer arrived, so the skew is off by at most the time the answer took to come back.
+      if (Number.isFinite(t) && t > 0) state.setClockSkew(host, Math.round(t * 1000 - at));
+    },
+  };
+}
+
+/** A director's IPVS table. */
+export function ipvsPart(host: string): PollPart {
+  // /proc/net/ip_vs is only the fallback when ipvsadm fails: read it only while ipvsadm is not working.
+  let ipvsadmWorks = false;
+  return {
+    id: 'ipvs',
+    pane: 'ipvs',
+    sections: () => (ipvsadmWorks ? IPVS_SECTIONS.filter((x) => x.id !== 'ipvs-proc') : IPVS_SECTIONS),
+    apply: (out, state, at) => {
+      const reading = interpretIpvs(out);
+      ipvsadmWorks = reading.status === 'ok' && reading.source === 'ipvsadm';
+      state.setIpvs(host, reading, at);
+    },
+  };
+}
+
+/** A partial reading (JSON only, no data dump) completed with the track files and checkers of the last full one. */
+function withDataOf(reading: KeepalivedReading, prev: KeepalivedReading | undefined): KeepalivedReading {
+  if (reading.status !== 'ok' || !reading.partial || prev?.status !== 'ok') return reading;
+  const names = new Map(prev.instances.map((i) => [i.name, i.trackFiles]));
+  const instances = reading.instances.map((i) => ({ ...i, trackFiles: names.get(i.name) ?? [] }));
+  const checkers = prev.checkers ? { checkers: prev.checkers } : {};
+  return { ...reading, instances, trackFiles: prev.trackFiles, ...checkers, partial: false };
+}
+
+/** A director's keepalived: its JSON every poll, its data dump now and then. */
+export function keepalivedPart(
+  host: string,
+  ka: { readonly pidFile: string; readonly notifyLog?: string | undefined },
+): PollPart {
+  let signums: KeepalivedSignums | undefined;
+  // The data dump (track files) is big and slow to write: every KEEPALIVED_DATA_MS; the JSON every poll.
+  const data = every(KEEPALIVED_DATA_MS);
+  return {
+    id: 'keepalived',
+    pane: 'keepalived',
+    sections: () => keepalivedSections(ka.pidFile, ka.notifyLog, signums, !data.due()),
+    apply: (out, state, at) => {
+      signums = parseSignums(out.get('keepalived')?.stderr ?? '') ?? signums;
+      const reading = interpretKeepalived(out);
+      state.setKeepalived(host, withDataOf(reading, state.keepalived[host]?.reading), at);
+      if (reading.status !== 'ok') data.again();
+    },
+  };
+}
+
+/** The mounts of a host that mounts configured NFS shares. */
+export function nfsPart(host: string): PollPart {
+  return {
+    id: 'nfs',
+    pane: 'nfs',
+    sections: () => NFS_SECTIONS,
+    apply: (out, state, at) => {
+      const r = interpretNfsMounts(out);
+      if (r.ok) state.setNfsMounts(host, r.value, at);
+    },
+  };
+}
+
+/** The exports of a host that serves configured NFS mounts, now and then. */
+export function nfsExportsPart(host: string): PollPart {
+  const exportsRead = every(NFS_EXPORTS_READ_MS);
+  return {
+    id: 'nfs-exports',
+    pane: 'nfs',
+    sections: () => (exportsRead.due() ? NFS_EXPORT_SECTIONS : []),
+    apply: (out, state, at) => {
+      if (!out.has('nfs-etab')) return;
+      const r = interpretNfsExports(out);
+      state.setNfsExports(
+        host,
+        r.ok ? { host, readAt: at, reading: r.value } : { host, readAt: at, error: r.error.message },
+      );
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
+import type { Section } from '../../collectors/section.js';
+import type { LvsStore } from '../store/lvs-store.js';
+import { buildSectionScript, SectionStream } from '../transport/section-script.js';
+import type { ExecResult } from '../transport/transport.js';
+import type { HostPlan, PollPart } from './host-plan.js';
+
+const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
+
+/**
+ * One poll of one host: the script it runs, the sections streamed back, the parts still waiting for theirs, and how
+ * each step of progress lands in the store.
+ */
+export class PollRun {
+  readonly script: string;
+  private readonly stream: SectionStream;
+  private readonly decoder = new StringDecoder('utf8');
+  /** Parts still waiting for some of their sections. */
+  private readonly pending: Map<PollPart, readonly Section[]>;
+  private streamed = false;
+  /** The host was marked as having answered this poll. */
+  private answered = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly store: LvsStore,
+    plan: HostPlan,
+    private readonly started: number,
+    private readonly now: () => number,
+  ) {
+    const nonce = randomBytes(6).toString('hex');
+    // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
+    this.pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
+    this.script = buildSectionScript([...this.pending.values()].flat(), nonce);
+    this.stream = new SectionStream(nonce);
+  }
+
+  /** Sections received so far. */
+  get sectionCount(): number {
+    return this.stream.sections.size;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  onStdout(chunk: Buffer): void {
+    this.streamed = true;
+    this.stream.push(this.decoder.write(chunk));
+    this.applyReady();
+  }
+
+  /** The command ended: a transport that does not stream hands over stdout now. */
+  ended(result: ExecResult): void {
+    if (!this.streamed) this.stream.push(result.stdout);
+  }
+
+  /**
+   * Apply every part whose sections have all arrived, with one progress update for the lot. When that was the last
+   * part the host has answered the poll, in the same update: a poll whose output arrives at once is one write.
+   */
+  applyReady(): void {
+    const done = this.stream.sections;
+    const ready = [...this.pending].filter(([, sections]) => sections.every((x) => done.has(x.id)));
+    if (ready.length === 0) return;
+    const at = this.now();
+    const state = this.store.getState();
+    state.batch(() => {
+      for (const [part] of ready) {
+        this.pending.delete(part);
+        part.apply(done, state, at);
+      }
+      state.pollProgress(this.host, { read: ready.map(([part]) => ref(part)) }, at);
+      if (this.pending.size === 0) {
+        state.hostUp(this.host, at, at - this.started);
+        this.answered = true;
+      }
+    });
+  }
+
+  /** A part still missing after an interval marks its pane stale; the rest of the host stays fresh. */
+  markLate(): void {
+    if (this.pending.size > 0)
+      this.store.getState().pollProgress(this.host, { late: [...this.pending.keys()].map(ref) }, this.now());
+  }
+
+  /** The parts still pending will not come, for `reason`. */
+  failPending(reason: string, at: number): void {
+    this.store
+      .getState()
+      .pollProgress(this.host, { failed: [...this.pending.keys()].map((p) => ({ ...ref(p), reason })) }, at);
+  }
+
+  /** The poll ended with sections: apply what is ready, fail what is missing, and mark the host as having answered. */
+  settle(exitCode: number | null, readAt: number): void {
+    if (this.answered) return;
+    const state = this.store.getState();
+    state.batch(() => {
+      this.applyReady();
+      if (this.pending.size > 0) this.failPending(`poll ended without this part (exit code ${exitCode})`, readAt);
+      if (!this.answered) state.hostUp(this.host, readAt, readAt - this.started);
+    });
+  }
+}
