@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { capturedStore, NOW } from '../test/support/console-store.js';
-import { mount, type Mounted } from './app-harness.js';
+import { mount, type Mounted } from '../test/support/app-harness.js';
 
 let mounted: Mounted | undefined;
 afterEach(() => mounted?.unmount());
