@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLvsStore } from '../src/store/lvs-store.js';
+import { advanceAndRender, FAKE_TIMERS } from '../test/support/frames.js';
 import { StoreContext } from './store-context.js';
 import { useStoreFrames } from './use-store-frames.js';
 
@@ -12,19 +13,12 @@ function Ticks() {
   return <Text>ticks {s.hosts.d1!.skippedTicks}</Text>;
 }
 
-// The hook's timers and clock are fake; React's own scheduling (setImmediate) stays real.
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.useFakeTimers(FAKE_TIMERS);
 });
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Move the fake clock by `ms`, then let React render what the timers that fired set. */
-async function advance(ms: number): Promise<void> {
-  await vi.advanceTimersByTimeAsync(ms);
-  await new Promise((resolve) => setImmediate(resolve));
-}
 
 describe('useStoreFrames', () => {
   it('draws 40 store changes 5 ms apart as a few frames: the first at once, then one per 100 ms, ending on the newest', async () => {
@@ -35,24 +29,24 @@ describe('useStoreFrames', () => {
       </StoreContext.Provider>,
     );
     // Past the first render and the effect that subscribes.
-    await advance(1000);
+    await advanceAndRender(1000);
     const before = renders;
     store.getState().tickSkipped('d1');
-    await advance(0);
+    await advanceAndRender(0);
     expect(r.lastFrame()).toBe('ticks 1');
     expect(renders - before).toBe(1);
     for (let i = 1; i < 40; i++) {
-      await advance(5);
+      await advanceAndRender(5);
       store.getState().tickSkipped('d1');
     }
     // 39 more changes over 195 ms: one frame at 100 ms so far; the next, at 200 ms, shows the last change.
     expect(renders - before).toBe(2);
     expect(r.lastFrame()).toBe('ticks 20');
-    await advance(5);
+    await advanceAndRender(5);
     expect(renders - before).toBe(3);
     expect(r.lastFrame()).toBe('ticks 40');
     // Quiet: no frame without a change.
-    await advance(1000);
+    await advanceAndRender(1000);
     expect(renders - before).toBe(3);
     r.unmount();
   });
