@@ -1,28 +1,40 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mount, type Mounted } from '../test/support/app-harness.js';
 import { capturedStore, NOW } from '../test/support/console-store.js';
-import { mount, type Mounted } from './app-harness.js';
+import { advanceAndRender, FAKE_TIMERS } from '../test/support/frames.js';
 
 let mounted: Mounted | undefined;
-afterEach(() => mounted?.unmount());
+
+beforeEach(() => {
+  vi.useFakeTimers(FAKE_TIMERS);
+});
+afterEach(() => {
+  mounted?.unmount();
+  vi.useRealTimers();
+});
 
 describe('App frames', () => {
   it('draws 40 host polls 5 ms apart as a few frames: no part of the screen redraws on every poll', async () => {
     const store = capturedStore();
     const hosts = Object.keys(store.getState().hosts);
     mounted = mount(store);
-    const settle = Date.now() + 500;
-    while (Date.now() < settle) await new Promise((r) => setTimeout(r, 20));
+    await advanceAndRender(1000);
+    expect(mounted.lastFrame()).toContain('2/2 up');
     const before = mounted.frames.length;
-    const started = Date.now();
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 39; i++) {
       // A poll's end: the host's read time moves, which the header's data age and host count are drawn from.
       store.getState().hostUp(hosts[i % hosts.length]!, NOW + i, 20);
-      await new Promise((r) => setTimeout(r, 5));
+      await advanceAndRender(5);
     }
-    await new Promise((r) => setTimeout(r, 250));
-    const frames = mounted.frames.length - before;
-    // At most one data frame per 100 ms, the first at once.
-    expect(frames).toBeGreaterThan(0);
-    expect(frames).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 1);
+    expect(mounted.frames.length - before).toBe(2);
+    // The last poll, at 195 ms, finds a host down.
+    store.getState().hostDown('director2', { kind: 'timeout', message: 'timed out' }, NOW + 39);
+    await advanceAndRender(5);
+    // 40 polls over 200 ms: the first drawn at once, then one frame per 100 ms; the one at 200 ms shows the last.
+    expect(mounted.frames.length - before).toBe(3);
+    expect(mounted.lastFrame()).toContain('1/2 up');
+    // Quiet: no frame without a change.
+    await advanceAndRender(1000);
+    expect(mounted.frames.length - before).toBe(3);
   });
 });

@@ -1,21 +1,23 @@
 import { Box, useApp } from 'ink';
 import { useMemo, type ReactNode } from 'react';
 import type { ActionLayer } from '../src/actions/console-contract.js';
-import { filterRows, sortRows } from '../src/render/table-model.js';
+import { filterRows, sortRows, type TableRow, type TableSpec } from '../src/render/table-model.js';
 import { viewSpec } from '../src/render/view-spec.js';
 import type { ViewId } from '../src/render/views.js';
+import type { LvsState } from '../src/store/lvs-store.js';
+import type { DialogState } from './action-dialog-state.js';
 import { ActionDialog } from './ActionDialog.js';
 import { alertLines } from './alert-lines.js';
 import { AlertBanner } from './AlertBanner.js';
 import type { CommandContext } from './command-context.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 import { routeConsoleKey } from './console-keys.js';
-import { consoleReducer, initialConsoleState } from './console-state.js';
+import { consoleReducer, initialConsoleState, type ConsoleState } from './console-state.js';
 import { DetailView } from './DetailView.js';
 import { Footer } from './Footer.js';
 import { Header } from './Header.js';
 import { HelpScreen } from './HelpScreen.js';
-import { effectiveKeymap } from './keymap.js';
+import { effectiveKeymap, type KeyCommand } from './keymap.js';
 import { tableBodyHeight, tableHeight, visibleSelection } from './layout.js';
 import { StatusLine } from './StatusLine.js';
 import { useStoreFrames } from './use-store-frames.js';
@@ -54,6 +56,19 @@ export interface AppProps {
 
 const NO_OVERRIDES = {};
 
+/** The console's own state at start: the view, cluster and filter asked for on the command line. */
+function startState(state: LvsState, view?: ViewId, cluster?: string, filter?: string): ConsoleState {
+  return {
+    ...initialConsoleState,
+    view: view ?? initialConsoleState.view,
+    clusterIndex: Math.max(
+      0,
+      state.clusters.findIndex((c) => c.name === cluster),
+    ),
+    filter: filter ?? '',
+  };
+}
+
 /** The console: hooks for state, keys, the dialog, size and clock, combined with Box; each job lives in its own file. */
 export function App({
   onQuit,
@@ -72,15 +87,10 @@ export function App({
 }: AppProps) {
   const { exit } = useApp();
   const state = useStoreFrames();
-  const [ui, current, dispatch] = useMirroredReducer(consoleReducer, {
-    ...initialConsoleState,
-    view: initialView ?? initialConsoleState.view,
-    clusterIndex: Math.max(
-      0,
-      state.clusters.findIndex((c) => c.name === initialCluster),
-    ),
-    filter: initialFilter ?? '',
-  });
+  const [ui, current, dispatch] = useMirroredReducer(
+    consoleReducer,
+    startState(state, initialView, initialCluster, initialFilter),
+  );
   const time = useClock(clock?.now ?? now, clock?.subscribe);
   const size = useTerminalSize();
   const dialog = useActionDialog(actions, dispatch);
@@ -89,11 +99,7 @@ export function App({
   const table = useMemo(() => effectiveKeymap(commands, keyOverrides, readOnly), [commands, keyOverrides, readOnly]);
   const clusters = state.clusters.map((c) => c.name);
   const cluster = clusters[ui.clusterIndex] ?? clusters[0] ?? '';
-  const spec = useMemo(() => viewSpec(state, ui.view, cluster, time), [state, ui.view, cluster, time]);
-  const rows = useMemo(
-    () => sortRows(filterRows(spec.rows, ui.filter), ui.sortColumn, ui.reverse),
-    [spec, ui.filter, ui.sortColumn, ui.reverse],
-  );
+  const { spec, rows } = useViewRows(state, ui, cluster, time);
   const alerts = useMemo(() => alertLines(state, time), [state, time]);
   const height = tableHeight(size.rows, alerts.length + (timeline ? 1 : 0));
   const page = tableBodyHeight(height);
@@ -122,34 +128,79 @@ export function App({
   );
 
   const width = size.columns;
-  const d = dialog.state;
   return (
     <Box flexDirection="column" width={width}>
       <Header state={state} now={time} cluster={cluster} view={ui.view} width={width} {...(badge ? { badge } : {})} />
       <AlertBanner lines={alerts} width={width} />
-      {d.phase === 'confirm' || d.phase === 'running' ? (
-        <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />
-      ) : ui.mode === 'help' ? (
-        <HelpScreen keymap={table} readOnly={readOnly} height={height} scroll={ui.paneScroll} />
-      ) : ui.mode === 'detail' && ui.detail ? (
-        <DetailView state={state} detail={ui.detail} width={width} height={height} now={time} />
-      ) : (
-        <Table
-          spec={spec}
-          rows={rows}
-          selectedId={selection.id}
-          offset={selection.offset}
-          height={height}
-          width={width}
-          tagged={ui.tagged}
-          staleAfterMs={state.pollIntervalMs * 2}
-          {...(ui.sortColumn === undefined ? {} : { sortColumn: ui.sortColumn })}
-          reverse={ui.reverse}
-        />
-      )}
+      <MainPane
+        {...{ state, ui, spec, rows, selection, width, height, time, readOnly }}
+        dialog={dialog.state}
+        keymap={table}
+      />
       {timeline?.(width)}
       <StatusLine ui={ui} rowCount={rows.length} />
       <Footer keymap={table} view={ui.view} width={width} />
     </Box>
+  );
+}
+
+/** The current view's table, filtered and sorted as the console's state says. */
+function useViewRows(state: LvsState, ui: ConsoleState, cluster: string, time: number) {
+  const spec = useMemo(() => viewSpec(state, ui.view, cluster, time), [state, ui.view, cluster, time]);
+  const rows = useMemo(
+    () => sortRows(filterRows(spec.rows, ui.filter), ui.sortColumn, ui.reverse),
+    [spec, ui.filter, ui.sortColumn, ui.reverse],
+  );
+  return { spec, rows };
+}
+
+interface MainPaneProps {
+  readonly state: LvsState;
+  readonly ui: ConsoleState;
+  readonly dialog: DialogState;
+  readonly keymap: readonly KeyCommand[];
+  readonly readOnly: boolean;
+  readonly spec: TableSpec;
+  /** The view's rows as filtered and sorted. */
+  readonly rows: readonly TableRow[];
+  readonly selection: { readonly id: string | undefined; readonly offset: number };
+  readonly width: number;
+  readonly height: number;
+  readonly time: number;
+}
+
+/** What fills the space between the alerts and the status line: the dialog, the help, a detail or the table. */
+function MainPane({
+  state,
+  ui,
+  dialog: d,
+  keymap,
+  readOnly,
+  spec,
+  rows,
+  selection,
+  width,
+  height,
+  time,
+}: MainPaneProps) {
+  if (d.phase === 'confirm' || d.phase === 'running')
+    return <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />;
+  if (ui.mode === 'help')
+    return <HelpScreen keymap={keymap} readOnly={readOnly} height={height} scroll={ui.paneScroll} />;
+  if (ui.mode === 'detail' && ui.detail)
+    return <DetailView state={state} detail={ui.detail} width={width} height={height} now={time} />;
+  return (
+    <Table
+      spec={spec}
+      rows={rows}
+      selectedId={selection.id}
+      offset={selection.offset}
+      height={height}
+      width={width}
+      tagged={ui.tagged}
+      staleAfterMs={state.pollIntervalMs * 2}
+      {...(ui.sortColumn === undefined ? {} : { sortColumn: ui.sortColumn })}
+      reverse={ui.reverse}
+    />
   );
 }

@@ -1,7 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import { formatAge, formatBytesRate } from '../src/render/format.js';
-import { fitTabs, hostCountText, hostCounts } from '../src/render/header-model.js';
+import { fitTabs, headerStatus, hostCounts, oldestReadAt, type HeaderStatus } from '../src/render/header-model.js';
 import { VIEW_TITLES, VIEWS, type ViewId } from '../src/render/views.js';
 import type { LvsState } from '../src/store/lvs-store.js';
 
@@ -17,86 +16,91 @@ export interface HeaderProps {
   readonly badge?: string;
 }
 
+/** Two lines: the cluster tabs with the hosts' status on the right, then the view tabs. */
 export function Header({ state, now, cluster, view, width, badge }: HeaderProps) {
   const counts = useMemo(() => {
     const hosts = Object.values(state.hosts);
-    const oldest = hosts.reduce<number | undefined>(
-      (acc, x) => (x.readAt === undefined ? acc : acc === undefined ? x.readAt : Math.min(acc, x.readAt)),
-      undefined,
-    );
-    return { ...hostCounts(hosts), oldest };
+    return { counts: hostCounts(hosts), oldest: oldestReadAt(hosts) };
   }, [state.hosts]);
-  const h = { ...counts, paused: state.paused, readOnly: state.readOnly, jump: state.jumpHost };
-  const clusters = state.clusters;
-  const clock = new Date(now).toISOString().slice(11, 19);
-  const status = [
-    h.paused ? ' PAUSED ' : '',
-    h.readOnly ? 'read-only' : '',
-    hostCountText(h),
-    `data ${formatAge(h.oldest === undefined ? undefined : now - h.oldest)}`,
-    badge ?? '',
-    clock,
-  ].filter(Boolean);
-  const statusWidth = status.reduce((a, t) => a + t.length + 1, 0);
-  // The jump host's own load only where it fits; the host counts and data age always do.
-  const jump =
-    h.jump &&
-    `here cpu ${Math.round(h.jump.cpuPercent)}% mem ${Math.round(h.jump.memUsedPercent)}%${
-      h.jump.rxBytesPerSec === undefined
-        ? ''
-        : ` net ${formatBytesRate(h.jump.rxBytesPerSec)}/${formatBytesRate(h.jump.txBytesPerSec)}`
-    }`;
-  const showJump = jump !== undefined && width - statusWidth - jump.length - 1 >= 30;
-  // "lvstop" and the gaps around the two boxes take 9 columns.
-  const tabRoom = Math.max(12, width - statusWidth - (showJump ? jump.length + 1 : 0) - 9);
-  const { tabs, before, after } = fitTabs(
-    clusters.map((c) => c.name),
-    cluster,
-    tabRoom,
-  );
-  const wideViews = VIEWS.reduce((a, v, i) => a + ` ${i + 1} ${VIEW_TITLES[v]} `.length, 0) <= width;
+  const status = headerStatus({
+    ...counts,
+    paused: state.paused,
+    readOnly: state.readOnly,
+    jump: state.jumpHost,
+    badge,
+    now,
+    width,
+  });
   return (
     <Box flexDirection="column" width={width}>
       <Box justifyContent="space-between">
-        <Box gap={1} flexShrink={1} overflow="hidden">
-          <Text bold>lvstop</Text>
-          {before > 0 && <Text dimColor>{`‹${before}`}</Text>}
-          {tabs.map((t) => (
-            <Text key={t.name} inverse={t.current} wrap="truncate-end">
-              {t.label}
-            </Text>
-          ))}
-          {after > 0 && <Text dimColor>{`${after}›`}</Text>}
-        </Box>
-        <Box gap={1} flexShrink={0}>
-          {h.paused && (
-            <Text color="black" backgroundColor="yellow">
-              {' PAUSED '}
-            </Text>
-          )}
-          {h.readOnly && <Text color="cyan">read-only</Text>}
-          <Text color={h.down > 0 ? 'red' : h.slow > 0 ? 'yellow' : 'green'}>{hostCountText(h)}</Text>
-          <Text dimColor>data {formatAge(h.oldest === undefined ? undefined : now - h.oldest)}</Text>
-          {showJump && (
-            <Text color={h.jump!.cpuPercent > 90 ? 'yellow' : undefined} dimColor={h.jump!.cpuPercent <= 90}>
-              {jump}
-            </Text>
-          )}
-          {badge && (
-            <Text color="black" backgroundColor="magenta">
-              {badge}
-            </Text>
-          )}
-          <Text>{clock}</Text>
-        </Box>
+        <ClusterTabs names={state.clusters.map((c) => c.name)} current={cluster} width={status.tabRoom} />
+        <HostStatus status={status} />
       </Box>
-      <Text wrap="truncate-end">
-        {VIEWS.map((v, i) => (
-          <Text key={v} inverse={v === view} color={v === view ? 'cyan' : undefined}>
-            {wideViews || v === view ? ` ${i + 1} ${VIEW_TITLES[v]} ` : ` ${i + 1} `}
-          </Text>
-        ))}
-      </Text>
+      <ViewTabs view={view} width={width} />
     </Box>
+  );
+}
+
+interface ClusterTabsProps {
+  readonly names: readonly string[];
+  readonly current: string;
+  /** The columns the tabs may take. */
+  readonly width: number;
+}
+
+function ClusterTabs({ names, current, width }: ClusterTabsProps) {
+  const { tabs, before, after } = fitTabs(names, current, width);
+  return (
+    <Box gap={1} flexShrink={1} overflow="hidden">
+      <Text bold>lvstop</Text>
+      {before > 0 && <Text dimColor>{`‹${before}`}</Text>}
+      {tabs.map((t) => (
+        <Text key={t.name} inverse={t.current} wrap="truncate-end">
+          {t.label}
+        </Text>
+      ))}
+      {after > 0 && <Text dimColor>{`${after}›`}</Text>}
+    </Box>
+  );
+}
+
+function HostStatus({ status: s }: { readonly status: HeaderStatus }) {
+  return (
+    <Box gap={1} flexShrink={0}>
+      {s.paused && (
+        <Text color="black" backgroundColor="yellow">
+          {' PAUSED '}
+        </Text>
+      )}
+      {s.readOnly && <Text color="cyan">read-only</Text>}
+      <Text color={s.down ? 'red' : s.slow ? 'yellow' : 'green'}>{s.hosts}</Text>
+      <Text dimColor>{s.dataAge}</Text>
+      {s.jump && (
+        <Text color={s.jump.busy ? 'yellow' : undefined} dimColor={!s.jump.busy}>
+          {s.jump.text}
+        </Text>
+      )}
+      {s.badge && (
+        <Text color="black" backgroundColor="magenta">
+          {s.badge}
+        </Text>
+      )}
+      <Text>{s.clock}</Text>
+    </Box>
+  );
+}
+
+/** The view tabs, numbered as their keys; where all names do not fit, only the current view keeps its name. */
+function ViewTabs({ view, width }: { readonly view: ViewId; readonly width: number }) {
+  const wide = VIEWS.reduce((a, v, i) => a + ` ${i + 1} ${VIEW_TITLES[v]} `.length, 0) <= width;
+  return (
+    <Text wrap="truncate-end">
+      {VIEWS.map((v, i) => (
+        <Text key={v} inverse={v === view} color={v === view ? 'cyan' : undefined}>
+          {wide || v === view ? ` ${i + 1} ${VIEW_TITLES[v]} ` : ` ${i + 1} `}
+        </Text>
+      ))}
+    </Text>
   );
 }

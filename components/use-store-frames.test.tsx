@@ -1,7 +1,8 @@
 import { Text } from 'ink';
 import { render } from 'ink-testing-library';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLvsStore } from '../src/store/lvs-store.js';
+import { advanceAndRender, FAKE_TIMERS } from '../test/support/frames.js';
 import { StoreContext } from './store-context.js';
 import { useStoreFrames } from './use-store-frames.js';
 
@@ -12,28 +13,41 @@ function Ticks() {
   return <Text>ticks {s.hosts.d1!.skippedTicks}</Text>;
 }
 
+beforeEach(() => {
+  vi.useFakeTimers(FAKE_TIMERS);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('useStoreFrames', () => {
-  it('draws 40 store changes 5 ms apart as a few frames, ending on the newest state', async () => {
+  it('draws 40 store changes 5 ms apart as a few frames: the first at once, then one per 100 ms, ending on the newest', async () => {
     const store = createLvsStore({ clusters: [], hosts: ['d1'], pollIntervalMs: 2000, readOnly: false });
     const r = render(
       <StoreContext.Provider value={store}>
         <Ticks />
       </StoreContext.Provider>,
     );
+    // Past the first render and the effect that subscribes.
+    await advanceAndRender(1000);
     const before = renders;
-    const started = Date.now();
-    for (let i = 0; i < 40; i++) {
+    store.getState().tickSkipped('d1');
+    await advanceAndRender(0);
+    expect(r.lastFrame()).toBe('ticks 1');
+    expect(renders - before).toBe(1);
+    for (let i = 1; i < 40; i++) {
+      await advanceAndRender(5);
       store.getState().tickSkipped('d1');
-      await new Promise((res) => setTimeout(res, 5));
     }
-    const deadline = Date.now() + 2000;
-    while (!r.lastFrame()?.includes('ticks 40') && Date.now() < deadline)
-      await new Promise((res) => setTimeout(res, 10));
-    expect(r.lastFrame()).toContain('ticks 40');
-    // 40 changes over about 200 ms or more: the first at once, then at most one frame per 100 ms.
-    const elapsedFrames = renders - before;
-    expect(elapsedFrames).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 100) + 1);
-    expect(elapsedFrames).toBeLessThan(20);
+    // 39 more changes over 195 ms: one frame at 100 ms so far; the next, at 200 ms, shows the last change.
+    expect(renders - before).toBe(2);
+    expect(r.lastFrame()).toBe('ticks 20');
+    await advanceAndRender(5);
+    expect(renders - before).toBe(3);
+    expect(r.lastFrame()).toBe('ticks 40');
+    // Quiet: no frame without a change.
+    await advanceAndRender(1000);
+    expect(renders - before).toBe(3);
     r.unmount();
   });
 });

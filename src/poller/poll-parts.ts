@@ -1,12 +1,7 @@
 import { HOST_SECTIONS, interpretHostInfo } from '../../collectors/host-info.js';
 import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
-import {
-  interpretKeepalived,
-  keepalivedSections,
-  parseSignums,
-  type KeepalivedReading,
-  type KeepalivedSignums,
-} from '../../collectors/keepalived.js';
+import { keepalivedSections, parseSignums, type KeepalivedSignums } from '../../collectors/keepalived-dump-script.js';
+import { interpretKeepalived, type KeepalivedReading } from '../../collectors/keepalived.js';
 import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
 import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
 import { interpretNfsExports, NFS_EXPORT_SECTIONS } from '../../collectors/nfs-exports.js';

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { fitTabs, hostCountText, hostCounts } from './header-model.js';
+import { fitTabs, headerStatus, hostCountText, hostCounts, jumpHostText } from './header-model.js';
 
 const names = Array.from({ length: 150 }, (_, i) => `cluster${String(i).padStart(3, '0')}`);
 const drawnWidth = (r: ReturnType<typeof fitTabs>) =>
@@ -46,5 +46,46 @@ describe('host counts', () => {
     expect(c).toEqual({ answering: 2, slow: 1, down: 1, connecting: 1, total: 4 });
     expect(hostCountText(c)).toBe('2/4 up 1 slow 1 connecting');
     expect(hostCountText(hostCounts([host('a', 'up')]))).toBe('1/1 up');
+  });
+});
+
+describe('header status', () => {
+  const now = Date.parse('2026-11-22T05:00:07Z');
+  const input = {
+    counts: { answering: 7, slow: 1, down: 1, connecting: 0, total: 8 },
+    oldest: now - 3000,
+    paused: false,
+    readOnly: false,
+    jump: { cpuPercent: 95.4, memUsedPercent: 40.2, rxBytesPerSec: 2048, txBytesPerSec: 300, readAt: now },
+    badge: undefined,
+    now,
+    width: 160,
+  };
+
+  it('shows counts, data age and clock always, and the jump host load only where 30 columns stay for the tabs', () => {
+    const wide = headerStatus(input);
+    expect(wide).toMatchObject({
+      hosts: '7/8 up 1 slow',
+      down: true,
+      slow: true,
+      dataAge: 'data 3s',
+      clock: '05:00:07',
+    });
+    expect(wide.jump).toEqual({ text: 'here cpu 95% mem 40% net 2.0K/300B', busy: true });
+    // The status side is 7/8 up 1 slow, data 3s and the clock with a gap each (31 columns), the jump text 34 and its
+    // gap, and 9 for "lvstop" and the gaps around the boxes.
+    expect(wide.tabRoom).toBe(160 - 31 - 35 - 9);
+    const narrow = headerStatus({ ...input, width: 80 });
+    expect(narrow.jump).toBeUndefined();
+    expect(narrow.tabRoom).toBe(80 - 31 - 9);
+    expect(headerStatus({ ...input, width: 20 }).tabRoom).toBe(12);
+  });
+
+  it('counts the paused, read-only and badge marks into the width, and names a host without net rates', () => {
+    const s = headerStatus({ ...input, paused: true, readOnly: true, badge: 'REPLAY', width: 80 });
+    expect(s).toMatchObject({ paused: true, readOnly: true, badge: 'REPLAY' });
+    expect(s.tabRoom).toBe(80 - 31 - ' PAUSED  read-only REPLAY '.length - 9);
+    expect(jumpHostText({ cpuPercent: 3, memUsedPercent: 50, readAt: now })).toBe('here cpu 3% mem 50%');
+    expect(headerStatus({ ...input, oldest: undefined }).dataAge).toBe('data never');
   });
 });

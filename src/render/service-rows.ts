@@ -1,5 +1,6 @@
+import type { IpvsRates } from '../../collectors/ipvs-rates.js';
 import { rateKey, realServerKey, realServerRowId, serviceRowId } from '../../collectors/ids.js';
-import type { IpvsService } from '../../collectors/ipvs-types.js';
+import type { IpvsRealServer, IpvsService } from '../../collectors/ipvs-types.js';
 import { staleParts } from './part-freshness.js';
 import { directorHealth, healthCell, type RealServerHealth } from '../model/rs-health.js';
 import type { LvsState } from '../store/lvs-store.js';
@@ -59,94 +60,131 @@ function directorStatus(state: LvsState, host: string, stale: boolean, now: numb
   return `${d.reading.status === 'not-loaded' ? 'ip_vs not loaded' : d.reading.kind}: ${d.reading.message}`;
 }
 
+/** What every row under one director shares: its host, how old its reading is, its tone, the probe threshold. */
+interface DirectorContext {
+  readonly host: string;
+  readonly ageMs: number;
+  readonly tone: 'stale' | 'normal';
+  readonly failuresToDown: number;
+}
+
+function directorRow(state: LvsState, host: string, stale: boolean, ageMs: number | undefined, now: number): TableRow {
+  const runtime = state.hosts[host];
+  const d = state.ipvs[host];
+  return {
+    id: host,
+    group: true,
+    span: true,
+    cells: [`director ${host}`, directorStatus(state, host, stale, now)],
+    tone: runtime?.status === 'down' || (d && d.reading.status !== 'ok') ? 'critical' : stale ? 'stale' : 'heading',
+    target: { kind: 'director', director: host },
+    ...(ageMs === undefined ? {} : { ageMs }),
+  };
+}
+
+function serviceRow(
+  at: DirectorContext,
+  s: IpvsService,
+  r: IpvsRates | undefined,
+  list: readonly RealServerHealth[],
+): TableRow {
+  const host = at.host;
+  const live = s.realServers.filter((rs) => rs.weight > 0).length;
+  const healthy = list.filter((h) => (h.rs?.weight ?? 0) > 0 && h.healthy !== false).length;
+  return {
+    id: serviceRowId(host, s.key),
+    group: true,
+    cells: [
+      serviceName(s),
+      [s.scheduler, ...s.flags].join(' '),
+      persistenceText(s),
+      weightedHealth(list),
+      formatCount(s.realServers.reduce((a, rs) => a + rs.activeConns, 0)),
+      formatCount(s.realServers.reduce((a, rs) => a + rs.inactiveConns, 0)),
+      formatRate(r?.connsPerSec),
+      formatBytesRate(bytesPerSec(r)),
+    ],
+    tone: live === 0 || healthy === 0 ? 'critical' : at.tone === 'stale' ? 'stale' : 'heading',
+    ageMs: at.ageMs,
+    detail: { kind: 'service', director: host, service: s.key },
+    target: { kind: 'service', director: host, service: s.key },
+  };
+}
+
+function realServerRow(
+  at: DirectorContext,
+  rates: Readonly<Record<string, IpvsRates>>,
+  s: IpvsService,
+  rs: IpvsRealServer,
+  list: readonly RealServerHealth[],
+): TableRow {
+  const host = at.host;
+  const rsKey = realServerKey(rs);
+  const rr = rates[rateKey(s.key, rs)];
+  const h = list.find((x) => x.rs === rs);
+  const cells = () => [
+    ` -> ${rsKey}`,
+    rs.forward,
+    String(rs.weight),
+    h ? healthCell(h, at.failuresToDown) : '?',
+    formatCount(rs.activeConns),
+    formatCount(rs.inactiveConns),
+    formatRate(rr?.connsPerSec),
+    formatBytesRate(bytesPerSec(rr)),
+  ];
+  const downWeighted = h?.healthy === false && rs.weight > 0;
+  return lazyCellsRow(
+    {
+      id: realServerRowId(host, s.key, rs),
+      tone: downWeighted ? 'critical' : rs.weight === 0 ? 'warn' : at.tone,
+      ageMs: at.ageMs,
+      detail: { kind: 'real-server', address: rs.address },
+      target: {
+        kind: 'real-server',
+        director: host,
+        service: s.key,
+        realServer: { address: rs.address, port: rs.port },
+      },
+    },
+    cells,
+  );
+}
+
+/** A server keepalived's checker took out of the table: listed, so a removal never looks like a missing server. */
+function removedRealServerRow(at: DirectorContext, s: IpvsService, g: RealServerHealth): TableRow {
+  const host = at.host;
+  return {
+    id: realServerRowId(host, s.key, g),
+    cells: [` -x ${realServerKey(g)}`, '', '-', healthCell(g, at.failuresToDown), '', '', '', ''],
+    tone: 'warn',
+    ageMs: at.ageMs,
+    detail: { kind: 'real-server', address: g.address },
+  };
+}
+
 /** One cluster's directors, services and real servers as table rows, each carrying its typed target. */
 export function serviceRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
   const rows: TableRow[] = [];
   const staleAfter = state.pollIntervalMs * 2;
   for (const host of cluster?.directors ?? []) {
-    const runtime = state.hosts[host];
     const d = state.ipvs[host];
     const ageMs = d ? now - d.readAt : undefined;
     const stale = ageMs === undefined || ageMs > staleAfter;
-    rows.push({
-      id: host,
-      group: true,
-      span: true,
-      cells: [`director ${host}`, directorStatus(state, host, stale, now)],
-      tone: runtime?.status === 'down' || (d && d.reading.status !== 'ok') ? 'critical' : stale ? 'stale' : 'heading',
-      target: { kind: 'director', director: host },
-      ...(ageMs === undefined ? {} : { ageMs }),
-    });
+    rows.push(directorRow(state, host, stale, ageMs, now));
     if (!d || d.reading.status !== 'ok') continue;
-    const tone = stale ? 'stale' : 'normal';
+    const at: DirectorContext = {
+      host,
+      ageMs: ageMs!,
+      tone: stale ? 'stale' : 'normal',
+      failuresToDown: cluster?.healthProbes?.failuresToDown ?? 2,
+    };
     const health = directorHealth(state, host, now);
-    const failuresToDown = cluster?.healthProbes?.failuresToDown ?? 2;
     for (const s of d.reading.table.services) {
-      const r = d.serviceRates[s.key];
-      const live = s.realServers.filter((rs) => rs.weight > 0).length;
       const list = health.filter((h) => h.service.key === s.key);
-      const healthy = list.filter((h) => (h.rs?.weight ?? 0) > 0 && h.healthy !== false).length;
-      rows.push({
-        id: serviceRowId(host, s.key),
-        group: true,
-        cells: [
-          serviceName(s),
-          [s.scheduler, ...s.flags].join(' '),
-          persistenceText(s),
-          weightedHealth(list),
-          formatCount(s.realServers.reduce((a, rs) => a + rs.activeConns, 0)),
-          formatCount(s.realServers.reduce((a, rs) => a + rs.inactiveConns, 0)),
-          formatRate(r?.connsPerSec),
-          formatBytesRate(bytesPerSec(r)),
-        ],
-        tone: live === 0 || healthy === 0 ? 'critical' : tone === 'stale' ? 'stale' : 'heading',
-        ageMs: ageMs!,
-        detail: { kind: 'service', director: host, service: s.key },
-        target: { kind: 'service', director: host, service: s.key },
-      });
-      for (const rs of s.realServers) {
-        const rsKey = realServerKey(rs);
-        const rr = d.realServerRates[rateKey(s.key, rs)];
-        const h = list.find((x) => x.rs === rs);
-        const cells = () => [
-          ` -> ${rsKey}`,
-          rs.forward,
-          String(rs.weight),
-          h ? healthCell(h, failuresToDown) : '?',
-          formatCount(rs.activeConns),
-          formatCount(rs.inactiveConns),
-          formatRate(rr?.connsPerSec),
-          formatBytesRate(bytesPerSec(rr)),
-        ];
-        const downWeighted = h?.healthy === false && rs.weight > 0;
-        rows.push(
-          lazyCellsRow(
-            {
-              id: realServerRowId(host, s.key, rs),
-              tone: downWeighted ? 'critical' : rs.weight === 0 ? 'warn' : tone,
-              ageMs: ageMs!,
-              detail: { kind: 'real-server', address: rs.address },
-              target: {
-                kind: 'real-server',
-                director: host,
-                service: s.key,
-                realServer: { address: rs.address, port: rs.port },
-              },
-            },
-            cells,
-          ),
-        );
-      }
-      // Servers keepalived's checker took out of the table: listed, so a removal never looks like a missing server.
-      for (const g of list.filter((x) => !x.rs))
-        rows.push({
-          id: realServerRowId(host, s.key, g),
-          cells: [` -x ${realServerKey(g)}`, '', '-', healthCell(g, failuresToDown), '', '', '', ''],
-          tone: 'warn',
-          ageMs: ageMs!,
-          detail: { kind: 'real-server', address: g.address },
-        });
+      rows.push(serviceRow(at, s, d.serviceRates[s.key], list));
+      for (const rs of s.realServers) rows.push(realServerRow(at, d.realServerRates, s, rs, list));
+      for (const g of list.filter((x) => !x.rs)) rows.push(removedRealServerRow(at, s, g));
     }
   }
   return { columns: SERVICE_COLUMNS, rows };

@@ -1,3 +1,5 @@
+import { vi } from 'vitest';
+
 /** Anything with Ink's last frame: ink-testing-library's render result. */
 export interface Framed {
   readonly lastFrame: () => string | undefined;
@@ -39,4 +41,15 @@ export async function waitForFrameWithout(r: Framed, re: RegExp, timeoutMs = 200
     throw new Error(`every frame matched ${re} for ${timeoutMs} ms; last frame:\n${last}`);
   }
   return last;
+}
+
+/** Fake timers for a component test: its timers and clock; React's own scheduling (setImmediate) stays real. */
+export const FAKE_TIMERS = {
+  toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+} satisfies Parameters<typeof vi.useFakeTimers>[0];
+
+/** On FAKE_TIMERS: move the clock by `ms`, then let React render what the timers that fired set. */
+export async function advanceAndRender(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  await new Promise((resolve) => setImmediate(resolve));
 }

@@ -12,7 +12,8 @@ import { applyCaptures, configOf, fixture, storeFromCaptures } from './fixture-s
  */
 const NOW = Date.parse('2026-12-02T01:20:00Z');
 const lab = labLikeConfig().config;
-const config = configOf({
+/** The lab's clusters with an HTTP health probe and a replication pair on discuz, and an NFS mount on web1. */
+export const snapshotConfig = configOf({
   ...lab,
   pollIntervalMs: 2000,
   clusters: lab.clusters.map((c) =>
@@ -63,7 +64,7 @@ function probed(store: LvsStore, probeState: string, rounds: number): void {
 
 function probeStore(probeState: string): LvsStore {
   const store = storeFromCaptures(
-    config,
+    snapshotConfig,
     {
       'nat-director': { 'ipvs-list': `probes/${probeState}/nat-director.ipvsadm-Ln.txt` },
       director1: { 'ipvs-list': `probes/${probeState}/director1.ipvsadm-Ln.txt`, keepalived: keepalived(probeState) },
@@ -80,7 +81,7 @@ export function snapshotStates(): Record<string, Snapshot> {
   const healthy = probeStore('healthy');
   const stopped = probeStore('httpd-stopped');
   const failover = storeFromCaptures(
-    config,
+    snapshotConfig,
     {
       director1: { keepalived: 'keepalived-netns/fault.dump.txt' },
       director2: { keepalived: 'keepalived-netns/prio-minus20.dump.txt' },
@@ -88,7 +89,7 @@ export function snapshotStates(): Record<string, Snapshot> {
     NOW,
   );
   const splitBrain = storeFromCaptures(
-    config,
+    snapshotConfig,
     {
       director1: { keepalived: 'keepalived-netns/healthy-master.dump.txt' },
       director2: { keepalived: 'keepalived-netns/prio-minus20.dump.txt' },
@@ -96,7 +97,7 @@ export function snapshotStates(): Record<string, Snapshot> {
     NOW,
   );
   const console = storeFromCaptures(
-    config,
+    snapshotConfig,
     {
       'nat-director': {
         'ipvs-list': 'console/nat-director-ipvs-list.txt',
@@ -107,7 +108,7 @@ export function snapshotStates(): Record<string, Snapshot> {
   );
   applyCaptures(
     console,
-    config,
+    snapshotConfig,
     {
       'nat-director': {
         'ipvs-list': 'console/nat-director-ipvs-list.txt',

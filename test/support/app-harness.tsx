@@ -1,10 +1,10 @@
 import { render } from 'ink-testing-library';
-import type { ActionLayer, ConsoleRequest } from '../src/actions/console-contract.js';
-import type { LvsStore } from '../src/store/lvs-store.js';
-import { NOW } from '../test/support/console-store.js';
-import { App } from './App.js';
-import type { ConsoleCommand } from './commands.js';
-import { StoreContext } from './store-context.js';
+import { App } from '../../components/App.js';
+import type { ConsoleCommand } from '../../components/commands.js';
+import { StoreContext } from '../../components/store-context.js';
+import type { ActionLayer, ConsoleRequest } from '../../src/actions/console-contract.js';
+import type { LvsStore } from '../../src/store/lvs-store.js';
+import { NOW } from './console-store.js';
 
 /** Records what the UI asks of the action layer; planning answers with a preview so the dialog can be driven. */
 export class RecordingActions implements ActionLayer {
