@@ -40,8 +40,6 @@ const ESTABLISHED = CONN_STATES.indexOf('ESTABLISHED');
 
 /** The running counts of one pair while the table streams by. */
 export class ConnGroup {
-  /** The next group with the same hash. */
-  chain: ConnGroup | undefined;
   private readonly virtualBytes: Uint8Array;
   private readonly destBytes: Uint8Array;
   private readonly protocol: number;

@@ -1,4 +1,4 @@
-import { digitsEnd, digitsValue, scanAddressPort, skipSpace, skipToken, type AddressScan } from './ipvs-line-scan.js';
+import { digitsEnd, digitsValue, scanAddressPort, type AddressScan } from './ipvs-line-scan.js';
 
 /**
  * One line of `ipvsadm -L -n -c`, read from bytes into a reused scratch record (no strings, no arrays per line).
@@ -71,7 +71,7 @@ export interface ConnLine extends AddressScan {
   destAddressStart: number;
   destAddressEnd: number;
   destPort: number;
-  /** A hash of protocol, virtual and destination: the (service, real server) pair the line belongs to. */
+  /** A hash of protocol, virtual and destination (an int32): the (service, real server) pair the line is of. */
   groupHash: number;
 }
 
@@ -139,11 +139,6 @@ function expiresAt(b: Uint8Array, i: number, j: number): number {
   return minutes < 0 || seconds < 0 || seconds > 59 ? -1 : minutes * 60 + seconds;
 }
 
-function hashSpan(h: number, b: Uint8Array, i: number, j: number): number {
-  for (let k = i; k < j; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
-  return h;
-}
-
 const fault = (s: ConnLine, message: string): false => {
   s.fault = message;
   return false;
@@ -157,47 +152,108 @@ function addressField(b: Uint8Array, i: number, end: number, s: ConnLine): numbe
   return (b[i] === 91 /* [ */ ? s.colon : s.ipv4 >= 0) ? j : -1;
 }
 
-/** Read the entry line b[start..end) (end without trailing space) into s; false with s.fault when it does not fit. */
+/**
+ * The end of the virtual or destination field from i. Anything up to a space or a control character: the field is
+ * checked only when it starts a new group (readGroupFields); a known group's fields are compared byte for byte.
+ */
+function fieldEnd(b: Uint8Array, i: number, end: number): number {
+  while (i < end && b[i]! > 32) i++;
+  return i;
+}
+
+/**
+ * A hash of the field b[i..j) into h: its length and last 8 bytes (the last octets and the port, where the pairs of a
+ * director differ). Pairs alike there share a bucket and are told apart by the byte compare.
+ */
+function tailHash(h: number, b: Uint8Array, i: number, j: number): number {
+  for (let k = j - 8 > i ? j - 8 : i; k < j; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
+  return Math.imul(h ^ (j - i), 0x01000193);
+}
+
+/** Past the spaces from i. ipvsadm pads with spaces only: a tab or other control character starts a bad field. */
+function spaces(b: Uint8Array, i: number, end: number): number {
+  while (i < end && b[i] === 32) i++;
+  return i;
+}
+
+const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+
+/**
+ * The source field from i: a dotted quad (each part 0..255, no leading zero) or a bracketed IPv6 address, `:`, a port
+ * of at most 65535, then a space or the end. Fills the client fields of s; returns the field's end, or -1.
+ */
+function clientField(b: Uint8Array, i: number, end: number, s: ConnLine): number {
+  let j = i;
+  if (b[i] === 91 /* [ */) {
+    let colon = false;
+    for (j = i + 1; j < end && (isHex(b[j]!) || b[j] === 58 || b[j] === 46); j++) if (b[j] === 58) colon = true;
+    if (!colon || b[j] !== 93 /* ] */) return -1;
+    s.clientIpv4 = -1;
+    s.clientStart = i + 1;
+    s.clientEnd = j++;
+  } else {
+    let value = 0;
+    for (let part = 0; part < 4; part++) {
+      if (part > 0 && b[j++] !== 46 /* . */) return -1;
+      const first = j;
+      let octet = 0;
+      for (; j < end && b[j]! >= 48 && b[j]! <= 57 && j - first < 4; j++) octet = octet * 10 + b[j]! - 48;
+      if (j === first || octet > 255 || (b[first] === 48 && j - first > 1)) return -1;
+      value = value * 256 + octet;
+    }
+    s.clientIpv4 = value;
+    s.clientStart = i;
+    s.clientEnd = j;
+  }
+  if (b[j++] !== 58 /* : */) return -1;
+  const first = j;
+  let port = 0;
+  for (; j < end && b[j]! >= 48 && b[j]! <= 57 && j - first < 6; j++) port = port * 10 + b[j]! - 48;
+  if (j === first || port > 65535 || (j < end && b[j] !== 32)) return -1;
+  s.clientPort = port;
+  return j;
+}
+
+/**
+ * Read the entry line b[start..end) (end without trailing space) into s; false with s.fault when it does not fit.
+ * The virtual and destination fields are only cut out and hashed here: a line whose fields are byte for byte those of
+ * a known group needs no other look, and readGroupFields checks them when they start a new group.
+ */
 export function readConnLine(b: Uint8Array, start: number, end: number, s: ConnLine): boolean {
-  let i = skipSpace(b, start, end);
-  let j = skipToken(b, i, end);
+  let i = spaces(b, start, end);
+  let j = fieldEnd(b, i, end);
   s.protocol = wordIndex(b, i, j, CONN_PROTOCOLS);
   if (s.protocol < 0) return fault(s, 'unknown protocol');
-  const protoStart = i;
-  const protoEnd = j;
-  i = skipSpace(b, j, end);
-  j = skipToken(b, i, end);
+  j = fieldEnd(b, (i = spaces(b, j, end)), end);
   s.expires = expiresAt(b, i, j);
   if (s.expires < 0) return fault(s, 'expiry is not MM:SS');
-  i = skipSpace(b, j, end);
-  j = skipToken(b, i, end);
+  j = fieldEnd(b, (i = spaces(b, j, end)), end);
   s.state = wordIndex(b, i, j, CONN_STATES);
   if (s.state < 0 && !isStateName(b, i, j)) return fault(s, 'state is not a connection state name');
   s.stateStart = i;
   s.stateEnd = j;
-  i = skipSpace(b, j, end);
-  if ((j = addressField(b, i, end, s)) < 0) return fault(s, 'source is not ADDR:PORT');
-  s.clientIpv4 = s.ipv4;
-  s.clientStart = s.addressStart;
-  s.clientEnd = s.addressEnd;
-  s.clientPort = s.port;
-  i = skipSpace(b, j, end);
-  if ((j = addressField(b, i, end, s)) < 0) return fault(s, 'virtual is not ADDR:PORT');
-  s.virtualStart = i;
-  s.virtualEnd = j;
+  if ((j = clientField(b, spaces(b, j, end), end, s)) < 0) return fault(s, 'source is not ADDR:PORT');
+  s.virtualStart = i = spaces(b, j, end);
+  s.virtualEnd = j = fieldEnd(b, i, end);
+  const h = tailHash(Math.imul(0x811c9dc5 ^ s.protocol, 0x01000193), b, i, j);
+  s.destStart = i = spaces(b, j, end);
+  s.destEnd = j = fieldEnd(b, i, end);
+  if (i === j) return fault(s, 'fewer fields than an entry has');
+  s.groupHash = tailHash(h, b, i, j);
+  if (spaces(b, j, end) !== end) return fault(s, 'more fields than an entry has');
+  return true;
+}
+
+/** Check the virtual and destination fields of the line in s and fill in their parts; false with s.fault if bad. */
+export function readGroupFields(b: Uint8Array, s: ConnLine): boolean {
+  if (addressField(b, s.virtualStart, s.virtualEnd, s) !== s.virtualEnd) return fault(s, 'virtual is not ADDR:PORT');
   s.virtualAddressStart = s.addressStart;
   s.virtualAddressEnd = s.addressEnd;
   s.virtualIpv4 = s.ipv4;
   s.virtualPort = s.port;
-  i = skipSpace(b, j, end);
-  if ((j = addressField(b, i, end, s)) < 0) return fault(s, 'destination is not ADDR:PORT');
-  if (skipSpace(b, j, end) !== end) return fault(s, 'more fields than an entry has');
-  s.destStart = i;
-  s.destEnd = j;
+  if (addressField(b, s.destStart, s.destEnd, s) !== s.destEnd) return fault(s, 'destination is not ADDR:PORT');
   s.destAddressStart = s.addressStart;
   s.destAddressEnd = s.addressEnd;
   s.destPort = s.port;
-  const h = hashSpan(hashSpan(0x811c9dc5, b, protoStart, protoEnd), b, s.virtualStart, s.virtualEnd);
-  s.groupHash = hashSpan(Math.imul(h ^ 32, 0x01000193), b, s.destStart, s.destEnd) >>> 0;
   return true;
 }

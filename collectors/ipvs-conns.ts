@@ -1,6 +1,6 @@
 import { MAX_LINE } from './field-ranges.js';
 import { ConnGroup, type ConnGroupCounts } from './ipvs-conn-groups.js';
-import { newConnLine, readConnLine } from './ipvs-conn-line.js';
+import { newConnLine, readConnLine, readGroupFields } from './ipvs-conn-line.js';
 import { startsWith, trimmedEnd } from './ipvs-line-scan.js';
 import type { CommandSection } from './section.js';
 import { SLOTS } from './top-clients.js';
@@ -63,6 +63,8 @@ export interface ConnTableCounts {
 const DEFAULT_MAX_LINES = 10_000_000;
 /** Distinct (service, real server) pairs kept: far more than any director serves, so garbage cannot grow memory. */
 export const MAX_GROUPS = 4096;
+/** Twice MAX_GROUPS, a power of two: the table is never more than half full. */
+const TABLE_SIZE = 8192;
 const MAX_SAMPLES = 5;
 const TITLE = 'IPVS connection entries';
 const COLUMNS = 'pro expire';
@@ -75,7 +77,9 @@ const COLUMNS = 'pro expire';
  */
 export class ConnTableReader {
   private readonly line = newConnLine();
-  private readonly groups = new Map<number, ConnGroup>();
+  /** Open addressing by group hash: slot holds the group's index + 1 (0 free) and its hash. */
+  private readonly slots = new Int32Array(TABLE_SIZE);
+  private readonly hashes = new Int32Array(TABLE_SIZE);
   private readonly order: ConnGroup[] = [];
   private readonly maxLines: number;
   private readonly deadline: number | undefined;
@@ -172,19 +176,27 @@ export class ConnTableReader {
       else if (!(b[start] === 112 /* p */ && startsWith(b, start, COLUMNS))) this.fault(b, start, end, s.fault);
       return;
     }
-    this.entries++;
-    let group = this.groups.get(s.groupHash);
-    while (group && !group.matches(b, s)) group = group.chain;
-    if (!group) {
-      if (this.order.length >= MAX_GROUPS) {
-        this.ungrouped++;
+    const h = s.groupHash;
+    let k = h & (TABLE_SIZE - 1);
+    for (let at = this.slots[k]!; at !== 0; at = this.slots[k]!) {
+      const group = this.order[at - 1]!;
+      if (this.hashes[k] === h && group.matches(b, s)) {
+        this.entries++;
+        group.add(b, s);
         return;
       }
-      group = new ConnGroup(b, s);
-      group.chain = this.groups.get(s.groupHash);
-      this.groups.set(s.groupHash, group);
-      this.order.push(group);
+      k = (k + 1) & (TABLE_SIZE - 1);
     }
+    if (!readGroupFields(b, s)) return this.fault(b, start, end, s.fault);
+    this.entries++;
+    if (this.order.length >= MAX_GROUPS) {
+      this.ungrouped++;
+      return;
+    }
+    const group = new ConnGroup(b, s);
+    this.order.push(group);
+    this.slots[k] = this.order.length;
+    this.hashes[k] = h;
     group.add(b, s);
   }
 

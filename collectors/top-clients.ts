@@ -30,25 +30,20 @@ export class TopClients {
   /** Count one connection of `key`; `text` makes the address text when the key takes a slot (IPv6 only). */
   add(key: number, text?: () => string): void {
     const { keys, counts, used } = this;
+    let min = 0;
     for (let i = 0; i < used; i++) {
       if (keys[i] === key) {
         counts[i]!++;
         return;
       }
+      if (counts[i]! < counts[min]!) min = i;
     }
-    let slot = used;
-    if (used < SLOTS) {
-      this.used++;
-      counts[slot] = 0;
-      this.errors[slot] = 0;
-    } else {
-      slot = 0;
-      for (let i = 1; i < SLOTS; i++) if (counts[i]! < counts[slot]!) slot = i;
-      this.errors[slot] = counts[slot]!;
-    }
+    const slot = used < SLOTS ? this.used++ : min;
+    this.errors[slot] = used < SLOTS ? 0 : counts[slot]!;
     keys[slot] = key;
-    counts[slot]!++;
-    this.texts[slot] = key >= 2 ** 32 && text ? text() : undefined;
+    counts[slot] = this.errors[slot]! + 1;
+    if (key >= 2 ** 32 || this.texts[slot] !== undefined)
+      this.texts[slot] = key >= 2 ** 32 && text ? text() : undefined;
   }
 
   /** The `n` highest counts, highest first (ties by address). */
