@@ -60,16 +60,16 @@ export class ConnGroup {
     this.destBytes = b.slice(s.destStart, s.destEnd);
     const text = (i: number, j: number) => Buffer.from(b.buffer, b.byteOffset + i, j - i).toString('latin1');
     const protocol = CONN_PROTOCOLS[s.protocol]!;
-    const virtualAddress = text(s.virtualAddressStart, s.virtualAddressEnd);
-    const serverAddress = text(s.destAddressStart, s.destAddressEnd);
+    const virtualAddress = text(s.virtual.start, s.virtual.end);
+    const serverAddress = text(s.dest.start, s.dest.end);
     this.head = {
-      serviceKey: groupServiceKey(protocol, virtualAddress, s.virtualPort, s.virtualIpv4),
+      serviceKey: groupServiceKey(protocol, virtualAddress, s.virtual.port, s.virtual.ipv4),
       protocol,
       virtualAddress,
-      virtualPort: s.virtualPort,
-      serverKey: realServerKey({ address: serverAddress, port: s.destPort }),
+      virtualPort: s.virtual.port,
+      serverKey: realServerKey({ address: serverAddress, port: s.dest.port }),
       serverAddress,
-      serverPort: s.destPort,
+      serverPort: s.dest.port,
     };
   }
 
@@ -94,7 +94,7 @@ export class ConnGroup {
       this.otherStates.set(name, (this.otherStates.get(name) ?? 0) + 1);
     }
     const e = s.expires;
-    if (s.clientPort === 0) {
+    if (s.client.port === 0) {
       this.templates++;
       if (e > this.longestTemplate) this.longestTemplate = e;
       if (e < this.shortestTemplate) this.shortestTemplate = e;
@@ -103,11 +103,11 @@ export class ConnGroup {
     if (s.state === ESTABLISHED) this.active++;
     else this.inactive++;
     if (e > this.longestConn) this.longestConn = e;
-    if (s.clientIpv4 >= 0) this.clients.add(s.clientIpv4);
+    if (s.client.ipv4 >= 0) this.clients.add(s.client.ipv4);
     else {
-      const { clientStart, clientEnd } = s;
-      this.clients.add(ipv6Key(b, clientStart, clientEnd), () =>
-        Buffer.from(b.buffer, b.byteOffset + clientStart, clientEnd - clientStart).toString('latin1'),
+      const { start, end } = s.client;
+      this.clients.add(ipv6Key(b, start, end), () =>
+        Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1'),
       );
     }
   }

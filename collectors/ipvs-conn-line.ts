@@ -1,4 +1,4 @@
-import { digitsEnd, digitsValue, scanAddressPort, type AddressScan } from './ipvs-line-scan.js';
+import { digitsEnd, digitsValue } from './ipvs-line-scan.js';
 
 /**
  * One line of `ipvsadm -L -n -c`, read from bytes into a reused scratch record (no strings, no arrays per line).
@@ -43,8 +43,16 @@ export const CONN_STATES = [
   'CLOSED',
 ] as const;
 
+/** An `ADDR:PORT` field: the address's span (without brackets), its dotted-quad value (-1 for IPv6), the port. */
+export interface AddressPort {
+  ipv4: number;
+  start: number;
+  end: number;
+  port: number;
+}
+
 /** What the last line read held. Spans are indexes into the line's bytes. */
-export interface ConnLine extends AddressScan {
+export interface ConnLine {
   fault: string;
   /** Index into CONN_PROTOCOLS. */
   protocol: number;
@@ -54,57 +62,35 @@ export interface ConnLine extends AddressScan {
   state: number;
   stateStart: number;
   stateEnd: number;
-  /** The client address's dotted-quad value, or -1 for IPv6 (then clientStart..clientEnd holds it). */
-  clientIpv4: number;
-  clientStart: number;
-  clientEnd: number;
-  clientPort: number;
-  /** The virtual and destination fields whole (`ADDR:PORT`), and their addresses and ports. */
+  /** The source (client) field, read on every line. */
+  readonly client: AddressPort;
+  /** The virtual and destination fields whole; their parts only once readGroupFields has checked them. */
   virtualStart: number;
   virtualEnd: number;
-  virtualAddressStart: number;
-  virtualAddressEnd: number;
-  virtualIpv4: number;
-  virtualPort: number;
+  readonly virtual: AddressPort;
   destStart: number;
   destEnd: number;
-  destAddressStart: number;
-  destAddressEnd: number;
-  destPort: number;
+  readonly dest: AddressPort;
   /** A hash of protocol, virtual and destination (an int32): the (service, real server) pair the line is of. */
   groupHash: number;
 }
 
+const addressPort = (): AddressPort => ({ ipv4: -1, start: 0, end: 0, port: 0 });
+
 export const newConnLine = (): ConnLine => ({
-  rawStart: 0,
-  addressStart: 0,
-  addressEnd: 0,
-  ipv4: -1,
-  colon: false,
-  portStart: 0,
-  portEnd: 0,
-  port: -1,
   fault: '',
   protocol: 0,
   expires: 0,
   state: 0,
   stateStart: 0,
   stateEnd: 0,
-  clientIpv4: -1,
-  clientStart: 0,
-  clientEnd: 0,
-  clientPort: 0,
+  client: addressPort(),
   virtualStart: 0,
   virtualEnd: 0,
-  virtualAddressStart: 0,
-  virtualAddressEnd: 0,
-  virtualIpv4: -1,
-  virtualPort: 0,
+  virtual: addressPort(),
   destStart: 0,
   destEnd: 0,
-  destAddressStart: 0,
-  destAddressEnd: 0,
-  destPort: 0,
+  dest: addressPort(),
   groupHash: 0,
 });
 
@@ -144,14 +130,6 @@ const fault = (s: ConnLine, message: string): false => {
   return false;
 };
 
-/** One `ADDR:PORT` field from i: its end, or -1 (the scan is in s's AddressScan fields). */
-function addressField(b: Uint8Array, i: number, end: number, s: ConnLine): number {
-  const j = scanAddressPort(b, i, end, s);
-  if (j < 0 || s.port < 0 || s.port > 65535) return -1;
-  // Brackets hold an IPv6 address (a colon inside); without them, a dotted quad.
-  return (b[i] === 91 /* [ */ ? s.colon : s.ipv4 >= 0) ? j : -1;
-}
-
 /**
  * The end of the virtual or destination field from i. Anything up to a space or a control character: the field is
  * checked only when it starts a new group (readGroupFields); a known group's fields are compared byte for byte.
@@ -179,18 +157,18 @@ function spaces(b: Uint8Array, i: number, end: number): number {
 const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
 
 /**
- * The source field from i: a dotted quad (each part 0..255, no leading zero) or a bracketed IPv6 address, `:`, a port
- * of at most 65535, then a space or the end. Fills the client fields of s; returns the field's end, or -1.
+ * An `ADDR:PORT` field from i: a dotted quad (each part 0..255, no leading zero) or a bracketed IPv6 address, `:`, a
+ * port of at most 65535, then a space or the end. Fills `out`; returns the field's end, or -1.
  */
-function clientField(b: Uint8Array, i: number, end: number, s: ConnLine): number {
+function addressPortAt(b: Uint8Array, i: number, end: number, out: AddressPort): number {
   let j = i;
   if (b[i] === 91 /* [ */) {
     let colon = false;
     for (j = i + 1; j < end && (isHex(b[j]!) || b[j] === 58 || b[j] === 46); j++) if (b[j] === 58) colon = true;
     if (!colon || b[j] !== 93 /* ] */) return -1;
-    s.clientIpv4 = -1;
-    s.clientStart = i + 1;
-    s.clientEnd = j++;
+    out.ipv4 = -1;
+    out.start = i + 1;
+    out.end = j++;
   } else {
     let value = 0;
     for (let part = 0; part < 4; part++) {
@@ -201,16 +179,16 @@ function clientField(b: Uint8Array, i: number, end: number, s: ConnLine): number
       if (j === first || octet > 255 || (b[first] === 48 && j - first > 1)) return -1;
       value = value * 256 + octet;
     }
-    s.clientIpv4 = value;
-    s.clientStart = i;
-    s.clientEnd = j;
+    out.ipv4 = value;
+    out.start = i;
+    out.end = j;
   }
   if (b[j++] !== 58 /* : */) return -1;
   const first = j;
   let port = 0;
   for (; j < end && b[j]! >= 48 && b[j]! <= 57 && j - first < 6; j++) port = port * 10 + b[j]! - 48;
   if (j === first || port > 65535 || (j < end && b[j] !== 32)) return -1;
-  s.clientPort = port;
+  out.port = port;
   return j;
 }
 
@@ -232,7 +210,7 @@ export function readConnLine(b: Uint8Array, start: number, end: number, s: ConnL
   if (s.state < 0 && !isStateName(b, i, j)) return fault(s, 'state is not a connection state name');
   s.stateStart = i;
   s.stateEnd = j;
-  if ((j = clientField(b, spaces(b, j, end), end, s)) < 0) return fault(s, 'source is not ADDR:PORT');
+  if ((j = addressPortAt(b, spaces(b, j, end), end, s.client)) < 0) return fault(s, 'source is not ADDR:PORT');
   s.virtualStart = i = spaces(b, j, end);
   s.virtualEnd = j = fieldEnd(b, i, end);
   const h = tailHash(Math.imul(0x811c9dc5 ^ s.protocol, 0x01000193), b, i, j);
@@ -246,14 +224,8 @@ export function readConnLine(b: Uint8Array, start: number, end: number, s: ConnL
 
 /** Check the virtual and destination fields of the line in s and fill in their parts; false with s.fault if bad. */
 export function readGroupFields(b: Uint8Array, s: ConnLine): boolean {
-  if (addressField(b, s.virtualStart, s.virtualEnd, s) !== s.virtualEnd) return fault(s, 'virtual is not ADDR:PORT');
-  s.virtualAddressStart = s.addressStart;
-  s.virtualAddressEnd = s.addressEnd;
-  s.virtualIpv4 = s.ipv4;
-  s.virtualPort = s.port;
-  if (addressField(b, s.destStart, s.destEnd, s) !== s.destEnd) return fault(s, 'destination is not ADDR:PORT');
-  s.destAddressStart = s.addressStart;
-  s.destAddressEnd = s.addressEnd;
-  s.destPort = s.port;
+  if (addressPortAt(b, s.virtualStart, s.virtualEnd, s.virtual) !== s.virtualEnd)
+    return fault(s, 'virtual is not ADDR:PORT');
+  if (addressPortAt(b, s.destStart, s.destEnd, s.dest) !== s.destEnd) return fault(s, 'destination is not ADDR:PORT');
   return true;
 }

@@ -105,6 +105,27 @@ describe('countIpvsConns on captured tables', () => {
     expect(r.garbageSamples[2]!.text).toBe('ipvsadm: something went wrong');
   });
 
+  it('checks the virtual and destination fields when they start a new group', () => {
+    const head = fixture('live', 'director2');
+    const r = countIpvsConns(
+      [
+        head,
+        'TCP 00:10  NONE        10.18.11.100:0     10.18.11.40        10.18.11.22:80',
+        'TCP 00:10  NONE        10.18.11.100:0     10.18.11.40:80     10.18.11.022:80',
+        'TCP 00:10  NONE        10.18.11.100:0     10.18.11.40:80',
+        'TCP 00:10  NONE        10.18.11.100:0     10.18.11.40:80     [10.18.11.22]:80',
+      ].join('\n'),
+    );
+    expect(r.garbageSamples.map((g) => g.reason)).toEqual([
+      'virtual is not ADDR:PORT',
+      'destination is not ADDR:PORT',
+      'fewer fields than an entry has',
+      'destination is not ADDR:PORT',
+    ]);
+    expect(r.groups).toHaveLength(1);
+    expect(r.entries).toBe(45);
+  });
+
   it('says when the output is not the connection listing at all', () => {
     const r = countIpvsConns('Usage:\n  ipvsadm -A|E virtual-service [-s scheduler]\n');
     expect(r).toMatchObject({ header: false, entries: 0, garbage: 2 });
