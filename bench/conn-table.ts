@@ -1,0 +1,185 @@
+/**
+ * The streaming connection-table reader against the one-pass floor: a 1,000,000-entry `ipvsadm -L -n -c` output
+ * (generated in print_conn's format, see conn-table-gen.ts) is streamed from a file in 64 KiB chunks, as a remote
+ * command's output arrives. Each pass runs in a fresh node process (so its peak RSS is its own), interleaved:
+ * - `newlines`: finds every line end with Buffer.indexOf (native memchr) and counts them: the read and nothing else;
+ * - `splitLines`: cuts every line out as a string and counts them: what any line-by-line reader does first;
+ * - `scanBytes`: one JavaScript loop over every byte, counting line ends: the floor for a parser written in
+ *   JavaScript that looks at each byte once;
+ * - `parse`: ConnTableReader, counting per (service, real server) with states, templates, expiries and top clients.
+ * Times are wall and CPU (user + system) of the pass inside its process: on a shared, loaded machine the CPU time is
+ * the steadier figure. Run: `npm run bench:conns`. Writes bench/results/conn-table.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ConnTableReader, type ConnTableCounts } from '../collectors/ipvs-conns.js';
+import { writeConnTable, type GeneratedTable } from './conn-table-gen.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CHUNK = 64 * 1024;
+const DEADLINE_MS = 100;
+
+async function stream(path: string, onChunk: (chunk: Buffer) => boolean | void): Promise<void> {
+  for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+    if (onChunk(chunk as Buffer) === false) break;
+  }
+}
+
+const PASSES = {
+  async newlines(path: string) {
+    let n = 0;
+    await stream(path, (b) => {
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    });
+    return { lines: n };
+  },
+  async splitLines(path: string) {
+    let n = 0;
+    let carry = '';
+    await stream(path, (b) => {
+      let start = 0;
+      for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, start)) {
+        if ((carry + b.toString('latin1', start, nl)).length >= 0) n++;
+        carry = '';
+        start = nl + 1;
+      }
+      carry = b.toString('latin1', start);
+    });
+    return { lines: n };
+  },
+  async scanBytes(path: string) {
+    let n = 0;
+    await stream(path, (b) => {
+      for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+    });
+    return { lines: n };
+  },
+  async parse(path: string, deadlineMs?: number) {
+    const reader = new ConnTableReader(deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs });
+    await stream(path, (b) => reader.feed(b));
+    return summaryOf(reader.end());
+  },
+};
+type PassName = keyof typeof PASSES;
+
+function summaryOf(r: ConnTableCounts) {
+  const sum = (f: (g: ConnTableCounts['groups'][number]) => number) => r.groups.reduce((n, g) => n + f(g), 0);
+  return {
+    lines: r.lines,
+    entries: r.entries,
+    garbage: r.garbage,
+    header: r.header,
+    truncated: r.truncated,
+    truncatedBy: r.truncatedBy,
+    groups: r.groups.length,
+    templates: sum((g) => g.templates),
+    active: sum((g) => g.active),
+  };
+}
+
+/** In a child process: one pass over the file, its times and the process's peak RSS as a JSON line. */
+async function child(name: PassName, path: string, deadlineMs?: number) {
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
+  const result = await PASSES[name](path, deadlineMs);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${JSON.stringify({
+      wallMs: performance.now() - wall,
+      cpuMs: (used.user + used.system) / 1000,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      heapUsedMb: process.memoryUsage().heapUsed / 1048576,
+      result,
+    })}\n`,
+  );
+}
+
+type ChildReport = { wallMs: number; cpuMs: number; peakRssMb: number; heapUsedMb: number; result: unknown };
+const runChild = (name: PassName, path: string, deadlineMs?: number): ChildReport =>
+  JSON.parse(
+    execFileSync(process.execPath, [import.meta.filename, '--pass', name, path, String(deadlineMs ?? '')], {
+      encoding: 'utf8',
+    }),
+  ) as ChildReport;
+
+function summary(reports: ChildReport[]) {
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const wall = reports.map((x) => x.wallMs);
+  const cpu = reports.map((x) => x.cpuMs);
+  return {
+    runs: reports.length,
+    wallMedianMs: r(med(wall)),
+    wallMinMs: r(Math.min(...wall)),
+    cpuMedianMs: r(med(cpu)),
+    cpuMinMs: r(Math.min(...cpu)),
+    peakRssMb: r(Math.max(...reports.map((x) => x.peakRssMb))),
+  };
+}
+
+async function main() {
+  const file = join(tmpdir(), `lvstop-conn-table-${process.pid}.txt`);
+  try {
+    const table = await writeConnTable(file, ENTRIES);
+    const names = Object.keys(PASSES) as PassName[];
+    const reports = Object.fromEntries(names.map((n) => [n, [] as ChildReport[]])) as Record<PassName, ChildReport[]>;
+    for (let run = 0; run < RUNS; run++) for (const name of names) reports[name].push(runChild(name, file));
+    check(reports.parse[0]!.result as ReturnType<typeof summaryOf>, table);
+    const cut = runChild('parse', file, DEADLINE_MS).result as ReturnType<typeof summaryOf>;
+    writeResult(table, Object.fromEntries(names.map((n) => [n, summary(reports[n])])) as never, cut);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function writeResult(
+  table: GeneratedTable,
+  passes: Record<PassName, ReturnType<typeof summary>>,
+  cut: ReturnType<typeof summaryOf>,
+) {
+  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const result = {
+    date: new Date().toISOString(),
+    machine: {
+      nproc: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      /** Other work on the machine while this ran: wall times on a loaded machine are far above CPU times. */
+      loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+    },
+    table: { entries: table.entries, bytes: table.bytes, chunkBytes: CHUNK },
+    passes,
+    deadline: { deadlineMs: DEADLINE_MS, truncated: cut.truncated, truncatedBy: cut.truncatedBy, linesRead: cut.lines },
+    targets: {
+      parseCpuOverScanBytes: ratio(passes.parse.cpuMedianMs, passes.scanBytes.cpuMedianMs),
+      parseCpuOverSplitLines: ratio(passes.parse.cpuMedianMs, passes.splitLines.cpuMedianMs),
+      parseCpuOverNewlines: ratio(passes.parse.cpuMedianMs, passes.newlines.cpuMedianMs),
+      parsePeakRss: { targetMb: 100, measuredMb: passes.parse.peakRssMb, met: passes.parse.peakRssMb < 100 },
+    },
+  };
+  const dir = resolve(root, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'conn-table.json'), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
+
+/** The parse must count what the generator wrote. */
+function check(r: ReturnType<typeof summaryOf>, table: GeneratedTable) {
+  if (r.entries !== table.entries || r.garbage !== 0 || r.truncated || !r.header)
+    throw new Error(`parse counted ${r.entries} entries, ${r.garbage} garbage, truncated ${r.truncated}`);
+  if (r.templates !== table.templates || r.active !== table.established)
+    throw new Error(
+      `parse counted ${r.templates} templates, ${r.active} active; the table has ${table.templates}, ${table.established}`,
+    );
+}
+
+const at = process.argv.indexOf('--pass');
+if (at > 0) {
+  const deadline = process.argv[at + 3];
+  await child(process.argv[at + 1] as PassName, process.argv[at + 2]!, deadline ? Number(deadline) : undefined);
+} else await main();
