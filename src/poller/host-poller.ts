@@ -6,7 +6,8 @@ import { debugLog } from '../debug-log.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ConnectGate } from './connect-gate.js';
 import type { HostPlan, PollPart } from './host-plan.js';
-import { buildSectionScript, SectionStream } from '../transport/section-script.js';
+import { keptSections, sectionPoll, SectionStream } from '../transport/section-script.js';
+import type { SectionOutput } from '../../collectors/section.js';
 
 export interface HostPollerOptions {
   readonly host: string;
@@ -90,6 +91,12 @@ export class HostPoller {
     return this.running;
   }
 
+  /**
+   * The last full output of each section that may answer UNCHANGED, kept across polls of the same shell. A failed
+   * poll drops them all: the script then runs every command again.
+   */
+  private readonly kept = new Map<string, SectionOutput>();
+
   private async poll(): Promise<void> {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
@@ -97,8 +104,10 @@ export class HostPoller {
     const nonce = randomBytes(6).toString('hex');
     // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
     const pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
-    const script = buildSectionScript([...pending.values()].flat(), nonce);
-    const stream = new SectionStream(nonce);
+    const sections = [...pending.values()].flat();
+    const kept = keptSections(sections, this.kept);
+    const poll = sectionPoll(sections, { cached: new Set(this.kept.keys()) });
+    const stream = new SectionStream(nonce, undefined, kept);
     const decoder = new StringDecoder('utf8');
     let streamed = false;
     const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
@@ -139,8 +148,8 @@ export class HostPoller {
         },
       };
       const result = transport.execShell
-        ? await transport.execShell(script, options)
-        : await transport.exec(['sh', '-c', script], options);
+        ? await transport.execShell(poll.call(nonce), { ...options, inline: true, define: poll })
+        : await transport.exec(['sh', '-c', `${poll.definition}\n${poll.call(nonce)}`], options);
       // A transport that does not stream hands over stdout at the end.
       if (!streamed) stream.push(result.stdout);
       const readAt = this.now();
@@ -171,6 +180,7 @@ export class HostPoller {
         err instanceof TransportFailure
           ? err.detail
           : { kind: 'unreachable' as const, message: (err as Error).message };
+      this.kept.clear();
       if (stream.sections.size > 0) {
         // The host answered part of the poll before the command failed: only the missing parts are stale.
         const reason = `${detail.kind}: ${detail.message}`;
