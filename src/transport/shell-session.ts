@@ -93,7 +93,9 @@ export class ShellSession {
       };
       this.resetOutput();
       const body = inline ? `{\n${script}\n} </dev/null` : `(\n${script}\n) </dev/null`;
-      this.stream.write(`${this.definitionFor(define)}${body}\nlvstop_status=$?; echo; echo "@@LVSTOP-DONE:${nonce}:$lvstop_status"\n`);
+      this.stream.write(
+        `${this.definitionFor(define)}${body}\nlvstop_status=$?; echo; echo "@@LVSTOP-DONE:${nonce}:$lvstop_status"\n`,
+      );
     });
   }
 

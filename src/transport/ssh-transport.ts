@@ -50,7 +50,6 @@ const SERVER_HOST_KEY_ALGORITHMS = [
   'ssh-rsa',
 ] as const;
 
-
 /** The poll's long-lived shell: bash with no startup files where the host has bash (`command -v` is a builtin), else sh. */
 const POLL_SHELL = 'command -v bash >/dev/null 2>&1 && exec bash --norc --noprofile; exec sh';
 /** ssh2 (with its crypto and native parts) loads on the first connection, so the console draws without it. */
