@@ -1,6 +1,8 @@
 /**
- * A director's whole poll against `ipvsadm -Ln` over the same open SSH connection, side by side in one run on the
- * lab (which must be up: `npm run lab:up`), plus the processes each host kind's poll starts on the remote host.
+ * What a poll costs the polled host, measured in the host's own long-lived poll shell as the console runs it (the
+ * lab must be up: `npm run lab:up`): processes started per poll (strace attached to that shell: every fork or clone
+ * that made a process) and CPU time per poll (the shell's and its children's, from /proc), against the floor for a
+ * director: `ipvsadm -Ln --exact` plus `--stats --exact` run in the same shell. Also the wall time of a poll.
  * Results: bench/results/poll-cost.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,14 +11,18 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { SectionOutput } from '../collectors/section.js';
 import { loadConfig } from '../src/config/load-config.js';
-import { planHost } from '../src/poller/host-plan.js';
+import { clusterInfos, planHost } from '../src/poller/host-plan.js';
+import { createLvsStore } from '../src/store/lvs-store.js';
 import { createTransport } from '../src/transport/create-transport.js';
-import { buildSectionScript, splitSectionOutput } from '../src/transport/section-script.js';
+import { keptSections, sectionPoll, SectionStream } from '../src/transport/section-script.js';
+import type { Transport } from '../src/transport/transport.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const HOSTS = (process.env.BENCH_HOSTS ?? 'nat-director,director1,web1,real2').split(',');
+const TIMEOUT = { timeoutMs: 30_000 };
 
 function summary(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
@@ -24,72 +30,152 @@ function summary(samples: number[]) {
   return { n: s.length, p50: pick(0.5), p90: pick(0.9), max: pick(1) };
 }
 
-/** Processes a script starts, counted by strace on the host itself (forks and clones that made a process). */
-function processCount(output: string): number {
-  const line = output.split('\n').find((l) => /^\s*\d+\s+processes$/.test(l));
-  return line ? Number(line.trim().split(/\s+/)[0]) : NaN;
+/** CPU of a process and its waited-for children, in ms (utime + stime + cutime + cstime). */
+async function cpuMs(t: Transport, pid: number): Promise<number> {
+  const r = await t.exec(['sh', '-c', `read -r s </proc/${pid}/stat; echo "$s"; getconf CLK_TCK`], TIMEOUT);
+  const [stat, tck] = r.stdout.trim().split('\n');
+  const f = stat!.slice(stat!.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / Number(tck);
+}
+
+/**
+ * Runs `rounds` of `work` in the host's poll shell with strace attached to that shell, and says how many processes
+ * and how much CPU each round cost there. The commands each made process ran are kept in the results.
+ */
+async function measured(t: Transport, label: string, rounds: number, work: () => Promise<void>) {
+  const shell = Number((await t.execShell!('echo $$', TIMEOUT)).stdout.trim());
+  const file = `/tmp/lvstop-bench-strace-${label}-${shell}`;
+  const trace = 'trace=fork,vfork,clone,clone3,execve';
+  const tracer = Number(
+    (
+      await t.exec(
+        ['sh', '-c', `strace -f -qq -e ${trace} -o ${file} -p ${shell} </dev/null >/dev/null 2>&1 & echo $!`],
+        TIMEOUT,
+      )
+    ).stdout.trim(),
+  );
+  await new Promise((r) => setTimeout(r, 1500)); // attached
+  const before = await cpuMs(t, shell);
+  const wall: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const at = performance.now();
+    await work();
+    wall.push(performance.now() - at);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const after = await cpuMs(t, shell);
+  const counted = await t.exec(
+    [
+      'sh',
+      '-c',
+      `kill ${tracer}; sleep 0.5; grep -cE '(clone|fork).*= [1-9][0-9]*$' ${file}; ` +
+        `sed -n 's/.*execve("\\([^"]*\\)".*= 0$/\\1/p' ${file} | sort | uniq -c; rm -f ${file}`,
+    ],
+    TIMEOUT,
+  );
+  const [count, ...programs] = counted.stdout.trim().split('\n');
+  return {
+    processesPerRound: Math.round((Number(count) / rounds) * 100) / 100,
+    programs: Object.fromEntries(
+      programs
+        .map((l) => l.trim().split(/\s+/))
+        .map(([n, path]) => [path, Math.round((Number(n) / rounds) * 100) / 100]),
+    ),
+    cpuMsPerRound: Math.round(((after - before) / rounds) * 10) / 10,
+    wallMs: summary(wall),
+  };
+}
+
+/** User + system CPU seconds of one shell fed `script` on stdin, measured by /usr/bin/time on the host. */
+async function shellCpuMs(t: Transport, shell: readonly string[], script: string): Promise<number> {
+  const r = await t.exec(['/usr/bin/time', '-f', '@@cpu %U %S', ...shell], { timeoutMs: 300_000, stdin: script });
+  const m = /@@cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!m) throw new Error(`no CPU time from ${shell[0]}: ${r.stderr.slice(-200)}`);
+  return (Number(m[1]) + Number(m[2])) * 1000;
+}
+
+/**
+ * The same poll, `rounds` times, in one shell each way, CPU per poll: as the console runs it (bash, the poll function
+ * defined once and called inline, `ip` only when an address source changed), as it ran before (a plain sh, the whole
+ * script sent and run in a subshell every poll), and the floor (the two ipvsadm reads, in a plain sh).
+ */
+async function cpuPerPoll(
+  t: Transport,
+  sections: Parameters<typeof sectionPoll>[0],
+  rounds: number,
+  director: boolean,
+) {
+  const poll = sectionPoll(sections, { cached: new Set(['ip-addr']) });
+  const calls = Array.from({ length: rounds }, (_, i) => `{\n${poll.call(`n${i}`)}\n} </dev/null`).join('\n');
+  const whole = (i: number) => `(\n${poll.definition}\n${poll.call(`n${i}`)}\n) </dev/null`;
+  const before = Array.from({ length: rounds }, (_, i) => whole(i)).join('\n');
+  const floor = Array.from({ length: rounds }, () => 'ipvsadm -L -n --exact; ipvsadm -L -n --stats --exact').join('\n');
+  const per = (ms: number) => Math.round((ms / rounds) * 10) / 10;
+  return {
+    bashInline: per(await shellCpuMs(t, ['bash', '--norc', '--noprofile'], `${poll.definition}\n${calls}\n`)),
+    shSubshellAsBefore: per(await shellCpuMs(t, ['sh'], `${before}\n`)),
+    ...(director ? { floorTwoIpvsadmReads: per(await shellCpuMs(t, ['sh'], `${floor}\n`)) } : {}),
+  };
 }
 
 async function main() {
   const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
+  const store = createLvsStore({
+    clusters: clusterInfos(resolved.config),
+    hosts: [...resolved.hosts.keys()],
+    pollIntervalMs: resolved.config.pollIntervalMs,
+    readOnly: true,
+  });
   const results: Record<string, unknown> = {};
   for (const host of HOSTS) {
     const transport = createTransport(resolved, host);
     const plan = planHost(resolved.config, host);
-    const poll: number[] = [];
-    const ipvsadmShell: number[] = [];
-    const ipvsadmExec: number[] = [];
+    const kept = new Map<string, SectionOutput>();
     const isDirector = resolved.config.clusters.some((c) => c.directors.some((d) => d.host === host));
-    let processes = NaN;
+    // One poll exactly as the poller runs it: the plan's parts, their sections, the kept outputs, inline.
+    const onePoll = async () => {
+      const pending = plan.parts.map((part) => [part, part.sections()] as const);
+      const sections = pending.flatMap(([, s]) => s);
+      const keep = keptSections(sections, kept);
+      const poll = sectionPoll(sections, { cached: new Set(kept.keys()) });
+      const nonce = randomBytes(6).toString('hex');
+      const r = await transport.execShell!(poll.call(nonce), { ...TIMEOUT, inline: true, define: poll });
+      const stream = new SectionStream(nonce, undefined, keep);
+      stream.push(r.stdout);
+      if (stream.sections.size !== sections.length) throw new Error(`${host}: ${stream.sections.size} sections`);
+      for (const [part] of pending) part.apply(stream.sections, store.getState(), Date.now());
+    };
     try {
-      await transport.exec(['true'], { timeoutMs: 30_000 }); // connect
-      for (let i = 0; i < ROUNDS; i++) {
-        const nonce = randomBytes(6).toString('hex');
-        const script = buildSectionScript(plan.sections(), nonce);
-        let t = performance.now();
-        const r = await transport.execShell!(script, { timeoutMs: 30_000 });
-        poll.push(performance.now() - t);
-        if (splitSectionOutput(r.stdout, nonce).size === 0) throw new Error(`${host}: poll produced no sections`);
-        if (i === 0) {
-          // Count with strace's own process accounting: every fork/clone/vfork that made a child.
-          const counted = await transport.exec(
-            [
-              'sh',
-              '-c',
-              `f=$(mktemp); strace -f -qq -e trace=fork,vfork,clone,clone3 -o "$f" sh -c "$1" >/dev/null 2>&1; echo "$(grep -cE '= [1-9][0-9]*$' "$f") processes"; rm -f "$f"`,
-              'count',
-              script,
-            ],
-            { timeoutMs: 60_000 },
-          );
-          processes = processCount(counted.stdout);
-        }
-        if (isDirector) {
-          t = performance.now();
-          await transport.execShell!('ipvsadm -Ln', { timeoutMs: 30_000 });
-          ipvsadmShell.push(performance.now() - t);
-          t = performance.now();
-          await transport.exec(['ipvsadm', '-Ln'], { timeoutMs: 30_000 });
-          ipvsadmExec.push(performance.now() - t);
-        }
-        await new Promise((res) => setTimeout(res, 300));
-      }
+      for (let i = 0; i < 3; i++) await onePoll(); // connect, learn signal numbers, keep what can be kept
+      const poll = await measured(transport, 'poll', ROUNDS, onePoll);
+      const floor = isDirector
+        ? await measured(transport, 'floor', ROUNDS, async () => {
+            await transport.execShell!('ipvsadm -L -n --exact; ipvsadm -L -n --stats --exact', {
+              ...TIMEOUT,
+              inline: true,
+            });
+          })
+        : undefined;
+      const cpu = await cpuPerPoll(
+        transport,
+        plan.parts.flatMap((p) => p.sections()),
+        ROUNDS,
+        isDirector,
+      );
+      results[host] = {
+        sections: plan.sections().length,
+        poll,
+        cpuMsPerPollInOneShell: cpu,
+        ...(floor
+          ? {
+              floorTwoIpvsadmReads: floor,
+              pollCpuOverFloor: Math.round((poll.cpuMsPerRound / Math.max(0.1, floor.cpuMsPerRound)) * 100) / 100,
+            }
+          : {}),
+      };
     } finally {
       await transport.close();
     }
-    const pollMs = summary(poll);
-    results[host] = {
-      sections: plan.sections().length,
-      processesPerPoll: processes,
-      pollMs,
-      ...(isDirector
-        ? {
-            ipvsadmLnSameShellMs: summary(ipvsadmShell),
-            ipvsadmLnNewChannelMs: summary(ipvsadmExec),
-            pollOverIpvsadmSameShell: Math.round((pollMs.p50 / summary(ipvsadmShell).p50) * 100) / 100,
-          }
-        : {}),
-    };
     process.stderr.write(`${host}: ${JSON.stringify(results[host])}\n`);
   }
   const out = {

@@ -10,50 +10,75 @@ import type { Section } from './section.js';
  * stderr's first line is `signums JSON DATA` for the caller to remember. Exit 3: not running; 4: not allowed to
  * signal; 5: no dump in time (keepalived not answering); 6: this build cannot write a data dump; 7: keepalived is
  * stopped (SIGSTOP) and cannot answer.
- * Costs a few processes: the waits are a handful of growing `sleep`s, not a fork every 50 ms, and a stopped
- * keepalived is told from /proc at once instead of waited for.
+ * It is the body of a shell function (an inline section: `return`, never `exit`), run in the poll's own shell: under
+ * bash it starts no process at all once the signal numbers are known (the waits are `lv_sleep`, the reads `lv_cat`);
+ * under sh, a few growing `sleep`s. A stopped keepalived is told from /proc at once instead of waited for.
+ * Pollers side by side (a console and a serve on one director) take turns: a lock file in $TMPDIR holds the number
+ * of the shell that signalled, from the signal to the end of the read, so that no poller's signal makes keepalived
+ * rewrite a dump another is reading. Emptied, not removed, when done (removing would cost a process each poll); a
+ * lock whose holder's shell is gone is taken over; one held longer than the wait is ignored.
  */
 export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3; only=$4; waits="0.05 0.1 0.2 0.4 0.8"; total=1.55
 [ "$5" = long ] && { waits="$waits 1.6 3.2"; total=6.35; }
-[ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; exit 3; }
+[ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; return 3; }
 read -r pid <"$pidfile"
-case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; exit 3;; esac
-kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed to signal keepalived pid $pid" >&2; exit 4; fi; echo "keepalived is not running: pid $pid from $pidfile is gone" >&2; exit 3; }
+case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; return 3;; esac
+kill -0 "$pid" 2>/dev/null || { if [ -d "/proc/$pid" ]; then echo "not allowed to signal keepalived pid $pid" >&2; return 4; fi; echo "keepalived is not running: pid $pid from $pidfile is gone" >&2; return 3; }
 st=; read -r st <"/proc/$pid/stat" 2>/dev/null; st=\${st##*) }; st=\${st%% *}
-case $st in T|t) echo "keepalived not answering: pid $pid is stopped (state $st)" >&2; exit 7;; esac
+case $st in T|t) echo "keepalived not answering: pid $pid is stopped (state $st)" >&2; return 7;; esac
 [ -n "$ds" ] || ds=$(keepalived --signum=DATA 2>/dev/null)
-case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >&2; exit 6;; esac
+case $ds in ''|*[!0-9]*) echo "this keepalived build cannot write a data dump" >&2; return 6;; esac
 [ -n "$js" ] || js=$(keepalived --signum=JSON 2>/dev/null)
 case $js in ''|*[!0-9]*) js=none; only=;; esac
 echo "signums $js $ds" >&2
 late=0; ck=; [ "$only" = json ] || [ ! -e "\${pidfile%/*}/checkers.pid" ] || ck=1
-mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"
-: >"$mark" || exit 5
-trap 'rm -f "$mark"' EXIT
-[ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
-[ "$only" = json ] || kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; exit 4; }
-rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }
+mark="\${TMPDIR:-/tmp}/.lvstop-ka-$$"; lock="\${TMPDIR:-/tmp}/.lvstop-ka.lock"; locked=
+ka_lock() {
+  for w in 0.02 0.05 0.1 0.2 0.4 0.4; do
+    h=; [ -e "$lock" ] && { read -r h <"$lock"; } 2>/dev/null
+    case $h in
+      '') ;;
+      *[!0-9]*) return 0 ;;
+      *) [ ! -d "/proc/$h" ] || { lv_sleep "$w"; continue; } ;;
+    esac
+    # Free (empty, or its holder's shell is gone): take it, then read it back after a moment; of two pollers that
+    # took it at once, the one whose number stayed there goes on.
+    if [ -e "$lock" ]; then [ -O "$lock" ] && [ ! -L "$lock" ] && echo "$$" >|"$lock"; else set -C; echo "$$" >"$lock"; set +C; fi 2>/dev/null
+    lv_sleep 0.01; h=; read -r h <"$lock" 2>/dev/null
+    [ "$h" = "$$" ] && { locked=1; return 0; }
+  done
+}
+ka_unlock() { [ -z "$locked" ] || { h=; read -r h <"$lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$lock"; }; }
 # File times are as coarse as the kernel tick: a dump written in the tick the mark was made has the same time, so
 # "not older than the mark" is fresh. A fresh dump is read a moment later, when keepalived has finished writing it.
 fresh() { { [ "$only" = json ] || [ ! /tmp/keepalived.data -ot "$mark" ]; } && { [ "$js" = none ] || [ ! /tmp/keepalived.json -ot "$mark" ]; }; }
 out() {
-  sleep 0.02
-  [ "$js" = none ] || rd /tmp/keepalived.json
-  [ "$only" = json ] && exit 0
+  lv_sleep 0.02
+  [ "$js" = none ] || lv_cat /tmp/keepalived.json
+  [ "$only" = json ] && return 0
   echo; echo @@keepalived-data
-  rd /tmp/keepalived.data
-  [ -n "$ck" ] && [ ! /tmp/keepalived_check.data -ot "$mark" ] && { echo; echo @@keepalived-check; rd /tmp/keepalived_check.data; }
-  exit 0
+  lv_cat /tmp/keepalived.data
+  [ -n "$ck" ] && [ ! /tmp/keepalived_check.data -ot "$mark" ] && { echo; echo @@keepalived-check; lv_cat /tmp/keepalived_check.data; }
+  return 0
 }
-for w in $waits; do
-  sleep "$w"
-  fresh || continue
-  # The checker process writes its own dump on the same signal: wait a little for it, never fail for it.
-  [ -z "$ck" ] || [ ! /tmp/keepalived_check.data -ot "$mark" ] || [ $((late += 1)) -gt 2 ] || continue
-  out
-done
-fresh && out
-echo "keepalived not answering: pid $pid wrote no dump within $total s" >&2; exit 5`;
+dump() {
+  { [ -O "$mark" ] && [ ! -L "$mark" ] && : >|"$mark"; } || { set -C; : >"$mark"; r=$?; set +C; [ $r -eq 0 ]; } || return 5
+  [ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; return 4; }
+  [ "$only" = json ] || kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; return 4; }
+  for w in $waits; do
+    lv_sleep "$w"
+    fresh || continue
+    # The checker process writes its own dump on the same signal: wait a little for it, never fail for it.
+    [ -z "$ck" ] || [ ! /tmp/keepalived_check.data -ot "$mark" ] || [ $((late += 1)) -gt 2 ] || continue
+    out; return 0
+  done
+  fresh && { out; return 0; }
+  echo "keepalived not answering: pid $pid wrote no dump within $total s" >&2; return 5
+}
+ka_lock
+dump; rc=$?
+ka_unlock
+return $rc`;
 
 /** Signal numbers learnt from a previous poll, so `keepalived --signum` runs once per host, not every poll. */
 export interface KeepalivedSignums {
@@ -70,8 +95,8 @@ export function keepalivedSections(
 ): Section[] {
   const args = [pidFile, signums?.json ?? '', signums?.data ?? '', jsonOnly ? 'json' : '', waitLong ? 'long' : ''];
   return [
-    { id: 'keepalived', script: KEEPALIVED_DUMP_SCRIPT, args },
-    ...(notifyLog ? [{ id: 'keepalived-notify', argv: ['tail', '-n', '20', '--', notifyLog] }] : []),
+    { id: 'keepalived', script: KEEPALIVED_DUMP_SCRIPT, args, inline: true },
+    ...(notifyLog ? [{ id: 'keepalived-notify', file: notifyLog, lastLines: 20 }] : []),
   ];
 }
 

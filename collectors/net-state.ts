@@ -14,8 +14,18 @@ export const SYSCTL_FILES = [
 /** Section id of a sysctl file: `sysctl:net.ipv4.ip_forward`. */
 export const sysctlName = (file: string) => file.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
 
+/**
+ * What `ip -j addr` reports changes only with these: the kernel's address and route tables (IPv4 local addresses are
+ * /32 host LOCAL entries of fib_trie), IPv6 addresses and their flags, and the links' states. The poll runs `ip` when
+ * one of them reads differently, and at least every 30 s.
+ */
+export const ADDRESS_SOURCES = {
+  files: ['/proc/net/fib_trie', '/proc/net/if_inet6', '/sys/class/net/*/operstate'],
+  refreshSec: 30,
+} as const;
+
 export const NET_SECTIONS: readonly Section[] = [
-  { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'] },
+  { id: 'ip-addr', argv: ['ip', '-j', 'addr', 'show'], unlessUnchanged: ADDRESS_SOURCES },
   { id: 'route', file: '/proc/net/route' },
   ...SYSCTL_FILES.map((file) => ({ id: `sysctl:${sysctlName(file)}`, file })),
   { id: 'modules', file: '/proc/modules' },

@@ -16,7 +16,7 @@ export function replicationSections(
   const dir = opts.path.replace(/\/+$/, '');
   const out: Section[] = [{ id: `hb-${side}-${pair}`, file: `${dir}/${opts.heartbeatFile}` }];
   // Config values go after `--`, so a value that looks like an option (`-f`, `--rsh=…`) is only ever an operand.
-  if (side === 'source' && opts.pusher) out.push({ id: `pusher-${pair}`, argv: ['pgrep', '-x', '--', opts.pusher] });
+  if (side === 'source' && opts.pusher) out.push({ id: `pusher-${pair}`, processNamed: opts.pusher });
   if (side === 'source' && opts.rsyncTarget)
     out.push({
       id: `rsync-dry-${pair}`,

@@ -1,14 +1,18 @@
 /** One part of a host's poll; all parts run in a single exec. */
-export type Section = CommandSection | FileSection | ScriptSection;
+export type Section = CommandSection | FileSection | ScriptSection | ProcessSection;
 
 /**
- * A POSIX sh script run in a subshell of the poll's own shell, with `args` as its positional parameters: a fork
- * only, where `sh -c` would add an exec and a new shell. Its `exit` ends the subshell, not the poll.
+ * A POSIX sh script with `args` as its positional parameters. By default it runs in a subshell of the poll's own
+ * shell (a fork only, where `sh -c` would add an exec and a new shell), and its `exit` ends the subshell, not the
+ * poll. An `inline` script is the body of a shell function instead, run with no process at all: it ends with
+ * `return`, never `exit`, sets no trap, changes no shell option it does not restore, and names the files it keeps
+ * after the poll's shell (`$$`), so that the next poll reuses them and a dead shell's files are cleaned up.
  */
 export interface ScriptSection {
   readonly id: string;
   readonly script: string;
   readonly args: readonly string[];
+  readonly inline?: boolean;
 }
 
 export interface CommandSection {
@@ -18,6 +22,24 @@ export interface CommandSection {
   readonly guard?: readonly string[];
   /** Kill the command after this many seconds (`timeout -s KILL`). */
   readonly timeoutSec?: number;
+  /**
+   * Run the command only when one of these files (globs allowed) reads differently from the last time it ran in the
+   * same shell, or `refreshSec` has passed: the section then ends with exit code UNCHANGED and no output, and the
+   * poller keeps its last reading. A shell without bash's builtins always runs the command.
+   */
+  readonly unlessUnchanged?: { readonly files: readonly string[]; readonly refreshSec: number };
+}
+
+/** The exit code of a section whose command was not run because what it reads had not changed. */
+export const UNCHANGED = 201;
+
+/**
+ * The ids of processes whose name (`/proc/PID/comm`) is exactly `name`, one per line, read by shell builtins:
+ * what `pgrep -x -- name` prints, exit code 1 when there is none, without starting a process.
+ */
+export interface ProcessSection {
+  readonly id: string;
+  readonly processNamed: string;
 }
 
 /**
@@ -30,6 +52,8 @@ export interface FileSection {
   readonly file: string;
   /** Read only the first lines (shell builtins read a byte at a time: a poll should not read what it does not use). */
   readonly maxLines?: number;
+  /** Print only the last lines, as `tail -n` does (a growing log). */
+  readonly lastLines?: number;
   readonly guard?: readonly string[];
 }
 

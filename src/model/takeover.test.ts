@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseNotifyLog, type NotifyLine } from '../../collectors/keepalived.js';
+import { parseNotifyLog, type NotifyLine } from '../../collectors/keepalived-notify.js';
 import {
   expectedTakeover,
   flapping,

@@ -1,4 +1,4 @@
-import type { NotifyLine } from '../../collectors/keepalived.js';
+import type { NotifyLine } from '../../collectors/keepalived-notify.js';
 
 /**
  * Failover timing of VRRP instances: what keepalived's timers promise, what the notify logs show happened, and

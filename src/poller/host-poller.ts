@@ -5,6 +5,7 @@ import { TransportFailure } from '../transport/transport-error.js';
 import type { ConnectGate } from './connect-gate.js';
 import type { HostPlan } from './host-plan.js';
 import { PollRun } from './poll-run.js';
+import type { SectionOutput } from '../../collectors/section.js';
 
 export interface HostPollerOptions {
   readonly host: string;
@@ -88,16 +89,22 @@ export class HostPoller {
     return this.running;
   }
 
+  /**
+   * The last full output of each section that may answer UNCHANGED, kept across polls of the same shell. A failed
+   * poll drops them all: the script then runs every command again.
+   */
+  private readonly kept = new Map<string, SectionOutput>();
+
   private async poll(): Promise<void> {
     const { store, host, transport, plan } = this.o;
     const started = this.now();
     debugLog('poll-start', { host });
-    const run = new PollRun(host, store, plan, started, () => this.now());
+    const run = new PollRun(host, store, plan, started, () => this.now(), this.kept);
     const lateTimer = setTimeout(() => run.markLate(), this.o.intervalMs);
     try {
       const options = { timeoutMs: this.o.commandTimeoutMs, onStdout: (chunk: Buffer) => run.onStdout(chunk) };
       const result = transport.execShell
-        ? await transport.execShell(run.script, options)
+        ? await transport.execShell(run.call, { ...options, inline: true, define: run.poll })
         : await transport.exec(['sh', '-c', run.script], options);
       run.ended(result);
       const readAt = this.now();
@@ -126,6 +133,8 @@ export class HostPoller {
     const { store, host } = this.o;
     const detail =
       err instanceof TransportFailure ? err.detail : { kind: 'unreachable' as const, message: (err as Error).message };
+    // The shell may be gone, and with it what it remembered: the next poll runs every command again.
+    this.kept.clear();
     if (run.sectionCount > 0) {
       // The host answered part of the poll before the command failed: only the missing parts are stale.
       run.failPending(`${detail.kind}: ${detail.message}`, this.now());

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import type { Section } from '../../collectors/section.js';
+import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { LvsStore } from '../store/lvs-store.js';
-import { buildSectionScript, SectionStream } from '../transport/section-script.js';
+import { keptSections, sectionPoll, SectionStream, type SectionPoll } from '../transport/section-script.js';
 import type { ExecResult } from '../transport/transport.js';
 import type { HostPlan, PollPart } from './host-plan.js';
 
@@ -13,7 +13,9 @@ const ref = (part: PollPart) => ({ id: part.id, pane: part.pane });
  * each step of progress lands in the store.
  */
 export class PollRun {
-  readonly script: string;
+  /** The poll as a shell function (defined once per shell) and the call that runs it with this poll's nonce. */
+  readonly poll: SectionPoll;
+  readonly call: string;
   private readonly stream: SectionStream;
   private readonly decoder = new StringDecoder('utf8');
   /** Parts still waiting for some of their sections. */
@@ -28,12 +30,21 @@ export class PollRun {
     plan: HostPlan,
     private readonly started: number,
     private readonly now: () => number,
+    kept: Map<string, SectionOutput>,
   ) {
     const nonce = randomBytes(6).toString('hex');
     // Each part's sections are asked for once per poll: a part may decide per poll what it runs.
     this.pending = new Map(plan.parts.map((part) => [part, part.sections()] as const));
-    this.script = buildSectionScript([...this.pending.values()].flat(), nonce);
-    this.stream = new SectionStream(nonce);
+    const sections = [...this.pending.values()].flat();
+    const keep = keptSections(sections, kept);
+    this.poll = sectionPoll(sections, { cached: new Set(kept.keys()) });
+    this.call = this.poll.call(nonce);
+    this.stream = new SectionStream(nonce, undefined, keep);
+  }
+
+  /** The whole poll as one script, for a transport with no long-lived shell. */
+  get script(): string {
+    return `${this.poll.definition}\n${this.call}`;
   }
 
   /** Sections received so far. */

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildSectionScript, SectionStream, splitSectionOutput } from './section-script.js';
+import { UNCHANGED } from '../../collectors/section.js';
+import { buildSectionScript, keptSections, sectionPoll, SectionStream, splitSectionOutput } from './section-script.js';
 
 const run = (script: string) =>
   execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
@@ -94,5 +95,156 @@ describe('section script (run by a real sh)', () => {
   it('drops a section that never ended (script killed mid-way)', () => {
     const text = '@@LVSTOP:n:begin a\npartial output\n';
     expect(splitSectionOutput(text, 'n').size).toBe(0);
+  });
+
+  it.each(['sh', 'bash'])('prints the last lines of a log as tail does, under %s', (shell) => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvstop-tail-'));
+    const log = join(dir, 'notify.log');
+    const empty = join(dir, 'empty.log');
+    writeFileSync(log, Array.from({ length: 30 }, (_, i) => `${1700000000 + i} VI_WEB MASTER\n`).join(''));
+    writeFileSync(empty, '');
+    const script = buildSectionScript(
+      [
+        { id: 'last', file: log, lastLines: 3 },
+        { id: 'empty', file: empty, lastLines: 3 },
+        { id: 'missing', file: join(dir, 'gone.log'), lastLines: 3 },
+      ],
+      'n0nce',
+    );
+    const out = splitSectionOutput(execFileSync(shell, ['-c', script], { encoding: 'utf8' }), 'n0nce');
+    const tail = execFileSync('tail', ['-n', '3', log], { encoding: 'utf8' });
+    expect(out.get('last')).toEqual({ id: 'last', stdout: tail, stderr: '', exitCode: 0 });
+    expect(out.get('empty')).toEqual({ id: 'empty', stdout: '', stderr: '', exitCode: 0 });
+    expect(out.get('missing')?.exitCode).toBe(1);
+    rmSync(dir, { recursive: true });
+  });
+
+  it.each(['sh', 'bash'])(
+    'finds processes by exact name as pgrep -x does, without a process, under %s',
+    async (shell) => {
+      // A program of our own with a name no other process has.
+      const dir = mkdtempSync(join(tmpdir(), 'lvstop-pgrep-'));
+      const name = `lvz${shell}${process.pid}`.slice(0, 15);
+      const program = join(dir, name);
+      execFileSync('cp', ['/bin/sleep', program]);
+      const child = spawn(program, ['30'], { stdio: 'ignore' });
+      try {
+        const script = buildSectionScript(
+          [
+            { id: 'ours', processNamed: name },
+            { id: 'none', processNamed: `${name}x` },
+          ],
+          'n0nce',
+        );
+        const out = splitSectionOutput(execFileSync(shell, ['-c', script], { encoding: 'utf8' }), 'n0nce');
+        expect(out.get('ours')).toEqual({ id: 'ours', stdout: `${child.pid}\n`, stderr: '', exitCode: 0 });
+        expect(out.get('none')).toEqual({ id: 'none', stdout: '', stderr: '', exitCode: 1 });
+      } finally {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await gone;
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
+
+  it('under bash, skips a command whose sources read the same, and the kept output stands for it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvstop-unchanged-'));
+    const source = join(dir, 'addresses');
+    writeFileSync(source, '10.0.0.1\n');
+    const sections = [
+      { id: 'addr', argv: ['cat', source], unlessUnchanged: { files: [source], refreshSec: 30 } },
+      { id: 'other', argv: ['echo', 'always'] },
+    ];
+    const first = sectionPoll(sections);
+    const poll = sectionPoll(sections, { cached: new Set(['addr']) });
+    // One shell, four polls: the first (nothing kept yet), the same again, after a change, and the same again.
+    const script = [
+      first.definition,
+      poll.definition,
+      first.call('p1'),
+      poll.call('p2'),
+      `echo 10.0.0.2 >${source}`,
+      poll.call('p3'),
+      poll.call('p4'),
+    ].join('\n');
+    const stdout = execFileSync('bash', ['-c', script], { encoding: 'utf8' });
+    const kept = keptSections(sections, new Map());
+    const read = (nonce: string) => {
+      const stream = new SectionStream(nonce, undefined, kept);
+      stream.push(stdout);
+      return stream.sections.get('addr');
+    };
+    const raw = (nonce: string) => splitSectionOutput(stdout, nonce).get('addr')?.exitCode;
+    expect([raw('p1'), raw('p2'), raw('p3'), raw('p4')]).toEqual([0, UNCHANGED, 0, UNCHANGED]);
+    expect(read('p1')?.stdout).toBe('10.0.0.1\n');
+    expect(read('p2')).toEqual({ id: 'addr', stdout: '10.0.0.1\n', stderr: '', exitCode: 0 });
+    expect(read('p3')?.stdout).toBe('10.0.0.2\n');
+    expect(read('p4')?.stdout).toBe('10.0.0.2\n');
+    expect(splitSectionOutput(stdout, 'p4').get('other')?.stdout).toBe('always\n');
+    // A plain sh has no way to compare without a process: it always runs the command.
+    const sh = execFileSync('sh', ['-c', script], { encoding: 'utf8' });
+    expect(['p1', 'p2', 'p3', 'p4'].map((n) => splitSectionOutput(sh, n).get('addr')?.exitCode)).toEqual([0, 0, 0, 0]);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('runs the command when the caller kept no output, even if the shell remembers the sources', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvstop-unchanged-'));
+    const source = join(dir, 'addresses');
+    writeFileSync(source, '10.0.0.1\n');
+    const sections = [{ id: 'addr', argv: ['cat', source], unlessUnchanged: { files: [source], refreshSec: 30 } }];
+    const cached = sectionPoll(sections, { cached: new Set(['addr']) });
+    const lost = sectionPoll(sections);
+    const script = [cached.definition, lost.definition, cached.call('p1'), lost.call('p2')].join('\n');
+    const stdout = execFileSync('bash', ['-c', script], { encoding: 'utf8' });
+    expect(splitSectionOutput(stdout, 'p2').get('addr')).toMatchObject({ stdout: '10.0.0.1\n', exitCode: 0 });
+    rmSync(dir, { recursive: true });
+  });
+
+  it('runs an inline script as a function in the poll shell: its return ends it, not the poll', () => {
+    const script = buildSectionScript(
+      [
+        { id: 'inline', script: 'echo "$1"; return 4; echo never', args: ['a b'], inline: true },
+        { id: 'after', argv: ['echo', 'still running'] },
+      ],
+      'n0nce',
+    );
+    for (const shell of ['sh', 'bash']) {
+      const out = splitSectionOutput(
+        execFileSync(shell, ['-c', `${script}\necho "poll shell still here $?"`], { encoding: 'utf8' }),
+        'n0nce',
+      );
+      expect(out.get('inline')).toEqual({ id: 'inline', stdout: 'a b\n', stderr: '', exitCode: 4 });
+      expect(out.get('after')?.stdout).toBe('still running\n');
+    }
+  });
+
+  it('gives exactly the same sections under bash as under a plain sh', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvstop-same-'));
+    const lines = join(dir, 'lines');
+    const unterminated = join(dir, 'unterminated');
+    writeFileSync(lines, Array.from({ length: 40 }, (_, i) => `line ${i}  with  spaces\t\\n\n`).join(''));
+    writeFileSync(unterminated, 'first\nlast without newline');
+    const script = buildSectionScript(
+      [
+        { id: 'whole', file: lines },
+        { id: 'head', file: lines, maxLines: 5 },
+        { id: 'tail', file: lines, lastLines: 5 },
+        { id: 'unterminated', file: unterminated },
+        { id: 'proc', file: '/proc/version', maxLines: 1 },
+        { id: 'empty', file: '/dev/null' },
+        { id: 'missing', file: join(dir, 'gone') },
+        { id: 'cmd', argv: ['sh', '-c', 'echo out; echo err >&2; exit 3'] },
+        { id: 'inline', script: 'echo "$#:$1"; return 2', args: ['x y'], inline: true },
+      ],
+      'n0nce',
+    );
+    const sh = splitSectionOutput(execFileSync('sh', ['-c', script], { encoding: 'utf8' }), 'n0nce');
+    const bash = splitSectionOutput(execFileSync('bash', ['-c', script], { encoding: 'utf8' }), 'n0nce');
+    expect(bash.size).toBe(9);
+    expect(bash).toEqual(sh);
+    expect(bash.get('whole')?.stdout).toBe(readFileSync(lines, 'utf8'));
+    expect(bash.get('unterminated')?.stdout).toBe('first\nlast without newline\n');
+    rmSync(dir, { recursive: true });
   });
 });

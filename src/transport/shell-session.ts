@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { OutputCollector } from './output-collector.js';
-import type { ExecResult } from './transport.js';
+import type { ExecResult, ShellFunction } from './transport.js';
 import { transportError, type TransportFailure } from './transport-error.js';
 
+/** Poll functions a shell keeps defined. */
+const MAX_DEFINED = 8;
+
 /**
- * One long-lived `sh` on a host, fed one script at a time over stdin. Each script runs in a subshell (so `exit` and
- * traps stay inside it) and ends with a nonce marker carrying its exit status. A poll then costs the commands it runs,
- * not a new SSH session, a login shell and their processes every second; on a busy director that is most of the cost.
+ * One long-lived shell on a host, fed one script at a time over stdin. Each script runs in a subshell (so `exit` and
+ * traps stay inside it), or `inline` in the shell itself when it is written as a function that returns (a poll's
+ * section script: not even a fork), and ends with a nonce marker carrying its exit status. A poll then costs the
+ * commands it runs, not a new SSH session, a login shell and their processes every second; on a busy director that is
+ * most of the cost.
  * A script that times out or overflows closes the session; the next script opens a new one.
  */
 export class ShellSession {
@@ -19,6 +24,8 @@ export class ShellSession {
   private carry = '\n';
   private decoder = new StringDecoder('utf8');
   private closed = false;
+  /** Shell functions this shell has, least recently used first. */
+  private readonly defined = new Set<string>();
   private pending:
     | {
         marker: RegExp;
@@ -57,6 +64,8 @@ export class ShellSession {
     timeoutMs: number,
     maxOutputBytes: number,
     onStdout?: (chunk: Buffer) => void,
+    inline = false,
+    define?: ShellFunction,
   ): Promise<ExecResult> {
     if (this.closed) return Promise.reject(transportError('closed', this.host, 'shell', 'remote shell ended'));
     if (this.pending) return Promise.reject(transportError('exit-code', this.host, 'shell', 'remote shell is busy'));
@@ -75,10 +84,32 @@ export class ShellSession {
         output: new OutputCollector(this.host, { maxOutputBytes, onStdout }, { keepStdout: false }),
       };
       this.resetOutput();
+      const body = inline ? `{\n${script}\n} </dev/null` : `(\n${script}\n) </dev/null`;
       this.stream.write(
-        `(\n${script}\n) </dev/null\nlvstop_status=$?; echo; echo "@@LVSTOP-DONE:${nonce}:$lvstop_status"\n`,
+        `${this.definitionFor(define)}${body}\nlvstop_status=$?; echo; echo "@@LVSTOP-DONE:${nonce}:$lvstop_status"\n`,
       );
     });
+  }
+
+  /**
+   * The definition to send before a script that calls `define`: empty when this shell has it. A shell keeps the last
+   * few (a poll alternates between a handful of variants); older ones are unset.
+   */
+  private definitionFor(define: ShellFunction | undefined): string {
+    if (!define) return '';
+    if (this.defined.has(define.name)) {
+      this.defined.delete(define.name);
+      this.defined.add(define.name);
+      return '';
+    }
+    this.defined.add(define.name);
+    let unset = '';
+    for (const name of this.defined) {
+      if (this.defined.size <= MAX_DEFINED) break;
+      this.defined.delete(name);
+      unset += `unset -f ${name}\n`;
+    }
+    return `${unset}${define.definition}\n`;
   }
 
   close(): void {

@@ -23,6 +23,9 @@ export interface SshTransportOptions extends HopOptions {
   readonly backoffMaxMs?: number;
 }
 
+/** The poll's long-lived shell: bash with no startup files where the host has bash (`command -v` is a builtin), else sh. */
+const POLL_SHELL = 'command -v bash >/dev/null 2>&1 && exec bash --norc --noprofile; exec sh';
+
 /** One SSH connection (through any ProxyJump chain) to one host, with its own reconnect backoff. */
 export class SshTransport implements Transport {
   readonly host: string;
@@ -35,7 +38,7 @@ export class SshTransport implements Transport {
   /** ProxyCommand processes serving as sockets of the current chain; ended with it. */
   private proxies: ProxyCommandSocket[] = [];
   private connecting: Promise<Client> | undefined;
-  /** The long-lived shells: `sh` for polls, `bash` for probes. */
+  /** The long-lived shells: `sh` for polls (bash where the host has it), `bash` for probes. */
   private readonly shells = new Map<'sh' | 'bash', ShellSession>();
   private current: Client | undefined;
   private failures = 0;
@@ -79,14 +82,23 @@ export class SshTransport implements Transport {
     const client = await this.connect();
     let session = this.shells.get(shell);
     if (!session?.alive) {
-      const command = argvToCommand([shell], { sudo: this.options.sudo ?? false });
+      // The poll's shell is bash where there is one (its builtins read, wait and tail without a process), else sh.
+      const argv = shell === 'sh' ? ['sh', '-c', POLL_SHELL] : [shell];
+      const command = argvToCommand(argv, { sudo: this.options.sudo ?? false });
       const stream = await new Promise<ClientChannel>((resolve, reject) => {
         client.exec(command, (err, s) => (err ? reject(classifySshError(err, this.host, 'open shell')) : resolve(s)));
       });
       session = new ShellSession(stream, this.host);
       this.shells.set(shell, session);
     }
-    return session.run(script, options.timeoutMs, options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, options.onStdout);
+    return session.run(
+      script,
+      options.timeoutMs,
+      options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      options.onStdout,
+      options.inline ?? false,
+      options.define,
+    );
   }
 
   async exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {

@@ -9,6 +9,18 @@ export interface ExecOptions {
   readonly onStdout?: (chunk: Buffer) => void;
   /** Text written to the command's stdin. */
   readonly stdin?: string;
+  /**
+   * execShell only: the script is one shell function call that ends with `return`, never `exit`, and sets no option
+   * it does not restore; it runs in the long-lived shell itself, with no subshell.
+   */
+  readonly inline?: boolean;
+  /** execShell only: a shell function the script calls, sent only to a shell that does not have it yet. */
+  readonly define?: ShellFunction;
+}
+
+export interface ShellFunction {
+  readonly name: string;
+  readonly definition: string;
 }
 
 export interface ExecResult {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEEPALIVED_DUMP_SCRIPT } from '../../collectors/keepalived-dump-script.js';
 import { interpretKeepalived } from '../../collectors/keepalived.js';
+import { buildSectionScript, splitSectionOutput } from '../../src/transport/section-script.js';
 
 /**
  * The dump script against a real keepalived (Debian's) running one VRRP instance in a throwaway network and mount
@@ -18,18 +19,28 @@ let keepalived: ChildProcess | undefined;
 
 const pidOf = () => Number(readFileSync(join(work, 'k.pid'), 'utf8').trim());
 
-async function dump(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The script as a poll runs it: an inline section of a section script, in `shell` (bash, or a plain sh). */
+async function dumpIn(
+  shell: 'sh' | 'bash',
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const pid = String(pidOf());
-  try {
-    const r = await run('nsenter', ['-t', pid, '-m', '-n', 'sh', '-c', KEEPALIVED_DUMP_SCRIPT, 'dump', ...args], {
-      timeout: 30_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  const script = buildSectionScript(
+    [{ id: 'keepalived', script: KEEPALIVED_DUMP_SCRIPT, args, inline: true }],
+    'n0nce',
+  );
+  const r = await run('nsenter', ['-t', pid, '-m', '-n', shell, '-c', script], { timeout: 30_000 });
+  const out = splitSectionOutput(r.stdout, 'n0nce').get('keepalived');
+  if (!out) throw new Error(`no keepalived section in: ${r.stdout.slice(0, 300)} ${r.stderr.slice(0, 300)}`);
+  return { code: out.exitCode ?? -1, stdout: out.stdout, stderr: out.stderr };
 }
+const dump = (...args: string[]) => dumpIn('sh', ...args);
+
+/** Who holds the pollers' lock in keepalived's /tmp: a shell's number, or '' when free (or never made). */
+const lockHolder = () =>
+  execFileSync('nsenter', ['-t', String(pidOf()), '-m', 'sh', '-c', 'cat /tmp/.lvstop-ka.lock 2>/dev/null || true'], {
+    encoding: 'utf8',
+  }).trim();
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
@@ -90,26 +101,78 @@ describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('prints fresh JSON and data dumps, never a stale file left in /tmp', async () => {
-    const pid = pidOf();
-    // A stale dump from long ago: the script must wait for keepalived's new one, not print this.
-    execFileSync('nsenter', [
-      ...['-t', String(pid), '-m', 'sh', '-c'],
-      'echo stale-json >/tmp/keepalived.json; echo stale-data >/tmp/keepalived.data; touch -d @1000000000 /tmp/keepalived.json /tmp/keepalived.data',
-    ]);
-    const r = await dump(join(work, 'k.pid'), '', '', '', '');
+  it.each(['sh', 'bash'] as const)(
+    'prints fresh JSON and data dumps, never a stale file left in /tmp (%s)',
+    async (shell) => {
+      const pid = pidOf();
+      // A stale dump from long ago: the script must wait for keepalived's new one, not print this.
+      execFileSync('nsenter', [
+        ...['-t', String(pid), '-m', 'sh', '-c'],
+        'echo stale-json >/tmp/keepalived.json; echo stale-data >/tmp/keepalived.data; touch -d @1000000000 /tmp/keepalived.json /tmp/keepalived.data',
+      ]);
+      const r = await dumpIn(shell, join(work, 'k.pid'), '', '', '', '');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain('stale-');
+      expect(r.stderr).toMatch(/^signums \d+ \d+$/m);
+      const reading = interpretKeepalived(
+        new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: 0 }]]),
+      );
+      expect(reading).toMatchObject({ status: 'ok', source: 'json' });
+      expect(reading.status === 'ok' && reading.instances[0]).toMatchObject({
+        name: 'VI_WEB',
+        vrid: 51,
+        state: 'MASTER',
+      });
+    },
+  );
+
+  it.each(['sh', 'bash'] as const)(
+    'gives pollers side by side each a whole, fresh dump (%s): they take turns, and leave the lock free',
+    async (shell) => {
+      const rounds = 6;
+      const poller = async () => {
+        const readings = [];
+        for (let i = 0; i < rounds; i++) {
+          const r = await dumpIn(shell, join(work, 'k.pid'), '', '', '', '');
+          readings.push(
+            interpretKeepalived(
+              new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: r.code }]]),
+            ),
+          );
+        }
+        return readings;
+      };
+      const all = (await Promise.all([poller(), poller(), poller()])).flat();
+      expect(all).toHaveLength(3 * rounds);
+      for (const reading of all) {
+        // Both dumps read whole: the JSON parsed, and the data dump's instance beside it (not a JSON-only reading).
+        expect(reading).toMatchObject({ status: 'ok', instances: [{ name: 'VI_WEB', state: 'MASTER' }] });
+        expect(reading).not.toHaveProperty('partial');
+      }
+      expect(lockHolder()).toBe('');
+    },
+    60_000,
+  );
+
+  it('waits its turn while another live poller holds the lock, then reads anyway, leaving that lock alone', async () => {
+    // This test's own process stands for a poller that holds the lock and is still alive.
+    execFileSync('nsenter', ['-t', String(pidOf()), '-m', 'sh', '-c', `echo ${process.pid} >/tmp/.lvstop-ka.lock`]);
+    try {
+      const started = Date.now();
+      const r = await dumpIn('bash', join(work, 'k.pid'), '', '', 'json', '');
+      expect(r.code).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+      expect(lockHolder()).toBe(String(process.pid));
+    } finally {
+      execFileSync('nsenter', ['-t', String(pidOf()), '-m', 'rm', '-f', '/tmp/.lvstop-ka.lock']);
+    }
+  });
+
+  it('takes over a lock whose holder is gone', async () => {
+    execFileSync('nsenter', ['-t', String(pidOf()), '-m', 'sh', '-c', 'echo 999999 >/tmp/.lvstop-ka.lock']);
+    const r = await dumpIn('bash', join(work, 'k.pid'), '', '', 'json', '');
     expect(r.code).toBe(0);
-    expect(r.stdout).not.toContain('stale-');
-    expect(r.stderr).toMatch(/^signums \d+ \d+$/m);
-    const reading = interpretKeepalived(
-      new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: 0 }]]),
-    );
-    expect(reading).toMatchObject({ status: 'ok', source: 'json' });
-    expect(reading.status === 'ok' && reading.instances[0]).toMatchObject({
-      name: 'VI_WEB',
-      vrid: 51,
-      state: 'MASTER',
-    });
+    expect(lockHolder()).toBe('');
   });
 
   it('says at once that a stopped (SIGSTOP) keepalived is not answering', async () => {
