@@ -37,13 +37,15 @@ export class ScriptedDirector implements Transport {
         message: 'connection lost',
       });
     const script = argv[0] === 'sh' && argv[1] === '-c' ? (argv[2] ?? '') : '';
-    const begins = [...script.matchAll(/^echo '@@LVSTOP:([0-9a-f]+):begin (\S+)'$/gm)];
+    // A poll function's begin markers, and the nonce its call passes (see sectionPoll).
+    const nonce = /^lvstop_poll_[0-9a-f]+ ([A-Za-z0-9]+)$/m.exec(script)?.[1];
+    const begins = nonce ? [...script.matchAll(/^echo "@@LVSTOP:\$lv_n:"'begin (\S+)'$/gm)] : [];
     if (begins.length === 0) {
       this.commands.push(argv);
       return this.onCommand(argv) ?? { stdout: '', stderr: '', exitCode: 0, durationMs: 1 };
     }
     this.reads += 1;
-    const out = begins.map(([, nonce, id]) => {
+    const out = begins.map(([, id]) => {
       const a = this.sections.get(id!) ?? { stdout: '', stderr: `no such section ${id}`, exitCode: 1 };
       const mark = `@@LVSTOP:${nonce}`;
       return `${mark}:begin ${id}\n${a.stdout}\n${mark}:stderr\n${a.stderr ?? ''}\n${mark}:end ${id} ${a.exitCode ?? 0}\n`;

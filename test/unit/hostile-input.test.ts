@@ -187,9 +187,9 @@ describe('config values that become operands come after --', () => {
     pusher: '-f',
     rsyncTarget: '--rsh=touch /tmp/x',
   });
-  it('pgrep and rsync take them as operands', () => {
+  it('the pusher is a name compared with /proc, and rsync takes them as operands', () => {
     const argv = (id: string) => (s.find((x) => x.id === id) as unknown as { argv: string[] }).argv;
-    expect(argv('pusher-data').slice(-2)).toEqual(['--', '-f']);
+    expect(s.find((x) => x.id === 'pusher-data')).toEqual({ id: 'pusher-data', processNamed: '-f' });
     expect(argv('rsync-dry-data').slice(-3)).toEqual(['--', '/srv/data/', '--rsh=touch /tmp/x']);
   });
 });
