@@ -32,6 +32,7 @@ export interface RecorderOptions {
 
 export const DEFAULT_SEGMENT_MS = 2 * 60_000;
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_BATCH_MS = 200;
 
 interface Segment {
   readonly file: string;
@@ -75,6 +76,7 @@ export class Recorder {
     } catch (err) {
       return this.fail(err as NodeJS.ErrnoException);
     }
+    this.encoder.written.follow(this.options.store);
     this.openSegment();
     this.unsubscribe = this.options.store.subscribe(() => this.schedule());
     this.flushTimer = setInterval(() => this.flush(), this.options.flushMs ?? 1000);
@@ -91,6 +93,7 @@ export class Recorder {
       this.batchTimer = undefined;
       this.writePatch();
     }
+    this.encoder.written.stop();
     await this.closeSegment();
   }
 
@@ -98,7 +101,7 @@ export class Recorder {
     this.batchTimer ??= setTimeout(() => {
       this.batchTimer = undefined;
       this.writePatch();
-    }, this.options.batchMs ?? 200);
+    }, this.options.batchMs ?? DEFAULT_BATCH_MS);
   }
 
   private writePatch(): void {
@@ -181,6 +184,7 @@ export class Recorder {
     if (this.failed) return;
     this.failed = true;
     this.unsubscribe?.();
+    this.encoder.written.stop();
     clearInterval(this.flushTimer);
     clearTimeout(this.batchTimer);
     const s = this.segment;

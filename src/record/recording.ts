@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import { nameCollisions } from '../serve/attached-store.js';
 import { createLvsStore, type LvsStore, type StoreSeed } from '../store/lvs-store.js';
 import { RecordDecoder } from './record-codec.js';
-import { RECORD_FORMAT_VERSION, SEGMENT_SUFFIX, type KeyframeLine, type RecordHeader } from './record-format.js';
-import { NotARecordingError, readSegment, readSegmentHeader, type DecodedSegment } from './segment-reader.js';
+import {
+  RECORD_FORMAT_VERSION,
+  SEGMENT_SUFFIX,
+  type KeyframeLine,
+  type PatchLine,
+  type RecordHeader,
+} from './record-format.js';
+import { NotARecordingError, patchOf, readSegment, readSegmentHeader, type DecodedSegment } from './segment-reader.js';
 
 /** Bad input (not a recording, a newer format, sites whose names clash): the command exits 2. */
 export class RecordingError extends Error {}
@@ -191,21 +197,33 @@ export class Recording {
     at: number,
   ): Promise<'done' | 'keyframe'> {
     let first = true;
+    // Patches gather and land together (RecordDecoder.patches): one store change per call, not one per patch.
+    const pending: PatchLine[] = [];
+    const land = () => {
+      if (pending.length > 0) decoder.patches(store, pending);
+      pending.length = 0;
+    };
     while (cursor.segment < site.segments.length) {
       const lines = (await this.segment(site, cursor.segment)).lines;
       while (cursor.line < lines.length) {
         const l = lines[cursor.line]!;
-        if (l.at > at) return 'done';
+        if (l.at > at || (l.t === 'key' && !first)) {
+          land();
+          return l.at > at ? 'done' : 'keyframe';
+        }
         if (l.t === 'key') {
-          if (!first) return 'keyframe';
           decoder.keyframe(store, JSON.parse(l.raw) as KeyframeLine);
-        } else if (l.t === 'patch') decoder.patch(store, l.line as never);
+        } else {
+          const p = patchOf(l);
+          if (p) pending.push(p);
+        }
         first = false;
         cursor.line++;
       }
       cursor.segment++;
       cursor.line = 0;
     }
+    land();
     return 'done';
   }
 }
