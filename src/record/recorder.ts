@@ -19,6 +19,8 @@ export interface RecorderOptions {
   /** A new segment (with a keyframe) after this long or this many compressed bytes. */
   readonly segmentMs?: number;
   readonly segmentBytes?: number;
+  /** A keyframe within the segment this long after the last: a seek applies at most this much of patches. */
+  readonly keyframeMs?: number;
   /** Store changes coalesce this long into one patch. */
   readonly batchMs?: number;
   /** Compressed output reaches the file at least this often: a crash loses at most this much. */
@@ -33,12 +35,17 @@ export interface RecorderOptions {
 export const DEFAULT_SEGMENT_MS = 2 * 60_000;
 export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_BATCH_MS = 200;
+export const DEFAULT_KEYFRAME_MS = 30_000;
 
 interface Segment {
   readonly file: string;
   readonly gzip: Gzip;
   readonly out: WriteStream;
   readonly startedAt: number;
+  keyAt: number;
+  /** Lines since the last flush: they go to gzip together, once a second (one compression call, not one a line). */
+  pending: string[];
+  pendingBytes: number;
 }
 
 /**
@@ -120,6 +127,11 @@ export class Recorder {
       return;
     }
     this.writeLine(this.encoder.patch(this.options.store.getState(), at));
+    // A keyframe now and then inside the segment too: it costs little next to the patches, and bounds a seek.
+    if (at - s.keyAt >= (this.options.keyframeMs ?? DEFAULT_KEYFRAME_MS)) {
+      s.keyAt = at;
+      this.writeLine(this.encoder.keyframe(this.options.store.getState(), at));
+    }
   }
 
   private openSegment(): void {
@@ -130,7 +142,7 @@ export class Recorder {
     const out = createWriteStream(file, { flags: 'a', mode: 0o600 });
     const gzip = createGzip({ level: 6 });
     gzip.pipe(out);
-    const segment: Segment = { file, gzip, out, startedAt: at };
+    const segment: Segment = { file, gzip, out, startedAt: at, keyAt: at, pending: [], pendingBytes: 0 };
     out.on('error', (err: NodeJS.ErrnoException) => this.fail(err));
     gzip.on('error', (err: NodeJS.ErrnoException) => this.fail(err));
     this.segment = segment;
@@ -158,21 +170,36 @@ export class Recorder {
     const s = this.segment;
     if (!line || !s || this.failed) return;
     // Bounded: a disk that does not keep up costs patches, never memory or the poll loop.
-    if (s.out.writableLength + s.gzip.writableLength > (this.options.maxBacklogBytes ?? 4 * 1024 * 1024)) {
+    const backlog = s.out.writableLength + s.gzip.writableLength + s.pendingBytes;
+    if (backlog > (this.options.maxBacklogBytes ?? 4 * 1024 * 1024)) {
       this.dropped = true;
       return;
     }
-    s.gzip.write(JSON.stringify(line) + '\n');
+    const text = JSON.stringify(line) + '\n';
+    s.pending.push(text);
+    s.pendingBytes += text.length;
   }
 
+  /** The lines gathered since the last flush into gzip, and gzip's output to the file. */
   private flush(): void {
-    if (!this.failed) this.segment?.gzip.flush(constants.Z_SYNC_FLUSH);
+    const s = this.segment;
+    if (this.failed || !s) return;
+    this.drain(s);
+    s.gzip.flush(constants.Z_SYNC_FLUSH);
+  }
+
+  private drain(s: Segment): void {
+    if (s.pending.length === 0) return;
+    s.gzip.write(s.pending.join(''));
+    s.pending = [];
+    s.pendingBytes = 0;
   }
 
   private closeSegment(): Promise<void> {
     const s = this.segment;
     this.segment = undefined;
     if (!s) return Promise.resolve();
+    if (!this.failed) this.drain(s);
     return new Promise((resolve) => {
       s.out.once('close', resolve);
       s.out.once('error', () => resolve());

@@ -1,6 +1,6 @@
 import { open, readFile } from 'node:fs/promises';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
-import type { PatchLine, RecordLine } from './record-format.js';
+import type { PatchLine, RecordHeader, RecordLine } from './record-format.js';
 
 /**
  * One line of a segment. Keyframes and patches stay text until used: a seek parses the keyframe before its moment and
@@ -150,4 +150,36 @@ export async function readSegmentHeader(file: string): Promise<RecordLine> {
   } finally {
     await handle.close();
   }
+}
+
+/** What a segment's header says about where it belongs: its site, time and format version. */
+export type SegmentStart = Pick<RecordHeader, 't' | 'v' | 'at' | 'site'>;
+
+const HEADER_START = /^\{"t":"header","v":(\d+),"at":(\d+),"site":("(?:[^"\\]|\\.)*")/;
+
+/**
+ * A segment's site, time and version from the first bytes of the file, without the rest of its header (the seed
+ * with every host): opening a week of segments reads a few KB of each. Falls back to the whole header.
+ */
+export async function readSegmentStart(file: string): Promise<SegmentStart> {
+  const handle = await open(file, 'r');
+  const buf = Buffer.alloc(2048);
+  let data: Buffer;
+  try {
+    data = buf.subarray(0, (await handle.read(buf, 0, buf.length, 0)).bytesRead);
+  } finally {
+    await handle.close();
+  }
+  if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1])
+    throw new NotARecordingError(`${file}: not an lvstop recording (not gzip data)`);
+  let text = '';
+  try {
+    text = gunzipSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    // below, the whole header
+  }
+  const m = HEADER_START.exec(text);
+  if (m) return { t: 'header', v: Number(m[1]), at: Number(m[2]), site: JSON.parse(m[3]!) as string };
+  const h = (await readSegmentHeader(file)) as RecordHeader;
+  return { t: 'header', v: h.v, at: h.at, site: h.site };
 }
