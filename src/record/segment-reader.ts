@@ -120,35 +120,41 @@ export async function readSegment(file: string): Promise<DecodedSegment> {
   return { lines, ...(damage ? { damage } : {}), cutShort: whole.cutShort };
 }
 
-/** The first line of a segment (its header), inflated from the file's start only. */
-export async function readSegmentHeader(file: string): Promise<RecordLine> {
+/** The first `size` bytes of a segment file, inflated as far as they go; `all` when they are the whole file. */
+async function inflateStart(file: string, size: number): Promise<{ text: string; all: boolean }> {
   const handle = await open(file, 'r');
+  const buf = Buffer.alloc(size);
+  let data: Buffer;
   try {
-    for (let size = 16 * 1024; ; size *= 4) {
-      const buf = Buffer.alloc(size);
-      const { bytesRead } = await handle.read(buf, 0, size, 0);
-      const data = buf.subarray(0, bytesRead);
-      if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1])
-        throw new NotARecordingError(`${file}: not an lvstop recording (not gzip data)`);
-      let text = '';
-      try {
-        text = gunzipSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-      } catch {
-        text = (await gunzipTolerant(data, 512)).text;
-      }
-      const nl = text.indexOf('\n');
-      // The header is longer than what was read: read more of the file.
-      if (nl < 0 && bytesRead === size && size < 16 * 1024 * 1024) continue;
-      try {
-        const line = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as RecordLine;
-        if (line.t === 'header') return line;
-      } catch {
-        // below
-      }
-      throw new NotARecordingError(`${file}: not an lvstop recording (no header line)`);
-    }
+    data = buf.subarray(0, (await handle.read(buf, 0, size, 0)).bytesRead);
   } finally {
     await handle.close();
+  }
+  if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1])
+    throw new NotARecordingError(`${file}: not an lvstop recording (not gzip data)`);
+  let text: string;
+  try {
+    text = gunzipSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
+  } catch {
+    text = (await gunzipTolerant(data, 512)).text;
+  }
+  return { text, all: data.length < size };
+}
+
+/** The first line of a segment (its header), inflated from the file's start only. */
+export async function readSegmentHeader(file: string): Promise<RecordLine> {
+  for (let size = 16 * 1024; ; size *= 4) {
+    const { text, all } = await inflateStart(file, size);
+    const nl = text.indexOf('\n');
+    // The header is longer than what was read: read more of the file.
+    if (nl < 0 && !all && size < 16 * 1024 * 1024) continue;
+    try {
+      const line = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as RecordLine;
+      if (line.t === 'header') return line;
+    } catch {
+      // below
+    }
+    throw new NotARecordingError(`${file}: not an lvstop recording (no header line)`);
   }
 }
 
@@ -162,23 +168,7 @@ const HEADER_START = /^\{"t":"header","v":(\d+),"at":(\d+),"site":("(?:[^"\\]|\\
  * with every host): opening a week of segments reads a few KB of each. Falls back to the whole header.
  */
 export async function readSegmentStart(file: string): Promise<SegmentStart> {
-  const handle = await open(file, 'r');
-  const buf = Buffer.alloc(2048);
-  let data: Buffer;
-  try {
-    data = buf.subarray(0, (await handle.read(buf, 0, buf.length, 0)).bytesRead);
-  } finally {
-    await handle.close();
-  }
-  if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1])
-    throw new NotARecordingError(`${file}: not an lvstop recording (not gzip data)`);
-  let text = '';
-  try {
-    text = gunzipSync(data, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8');
-  } catch {
-    // below, the whole header
-  }
-  const m = HEADER_START.exec(text);
+  const m = HEADER_START.exec((await inflateStart(file, 2048)).text);
   if (m) return { t: 'header', v: Number(m[1]), at: Number(m[2]), site: JSON.parse(m[3]!) as string };
   const h = (await readSegmentHeader(file)) as RecordHeader;
   return { t: 'header', v: h.v, at: h.at, site: h.site };
