@@ -13,7 +13,7 @@ import { STORE_COMMIT_WINDOW_MS } from '../src/poller/fleet.js';
 import { clusterInfos, planHost } from '../src/poller/host-plan.js';
 import { RecordEncoder } from '../src/record/record-codec.js';
 import { RECORD_FORMAT_VERSION, segmentName, type RecordHeader } from '../src/record/record-format.js';
-import { DEFAULT_BATCH_MS, DEFAULT_KEYFRAME_MS, DEFAULT_SEGMENT_MS } from '../src/record/recorder.js';
+import { DEFAULT_BATCH_MS, DEFAULT_KEYFRAME_MS, DEFAULT_SEGMENT_MS, GZIP_LEVEL } from '../src/record/recorder.js';
 import { createLvsStore, type LvsStore } from '../src/store/lvs-store.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -159,7 +159,7 @@ export class SegmentWriter {
 
   private open(at: number): void {
     const chunks: Buffer[] = [];
-    const z = createGzip({ level: 6 });
+    const z = createGzip({ level: GZIP_LEVEL });
     const file = join(this.dir, segmentName('lvstop-', 'bench', at));
     z.on('data', (c: Buffer) => chunks.push(c));
     const ended = new Promise<void>((r) => z.on('end', () => r()));

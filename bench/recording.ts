@@ -3,7 +3,7 @@
  * 2 s), open and seek times in a simulated 24-hour, 300-host recording, and the CPU a poll costs with and without
  * recording (same run, alternating). Results: bench/results/recording.json.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +11,7 @@ import { constants, createGzip } from 'node:zlib';
 import { buildSnapshot } from '../src/model/snapshot.js';
 import { STORE_COMMIT_WINDOW_MS } from '../src/poller/fleet.js';
 import { RecordEncoder } from '../src/record/record-codec.js';
-import { DEFAULT_BATCH_MS, DEFAULT_KEYFRAME_MS, DEFAULT_SEGMENT_MS } from '../src/record/recorder.js';
+import { DEFAULT_BATCH_MS, DEFAULT_KEYFRAME_MS, DEFAULT_SEGMENT_MS, GZIP_LEVEL } from '../src/record/recorder.js';
 import { Recording } from '../src/record/recording.js';
 import { SegmentWriter, simFleet, START } from './recording-sim.js';
 
@@ -25,8 +25,9 @@ const SEGMENT_S = DEFAULT_SEGMENT_MS / 1000;
 const MEASURED_S = 30 * 60;
 const MEASURED_EVERY_H = 3;
 const THIN_EVERY_S = SEGMENT_S;
-/** Rounds of polling without and with recording, each a segment's time. */
-const CPU_ROUNDS = 3;
+/** Rounds of polling without and with recording, each way. */
+const CPU_ROUNDS = 8;
+const CPU_ROUND_S = 30;
 
 const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => a + statSync(join(dir, f)).size, 0);
 
@@ -88,6 +89,19 @@ async function seeks(dir: string, hoursRecorded: number) {
   };
 }
 
+/** The whole console's CPU at 300 hosts every 2 s, drawing, from the fleet bench's last results (ms per second). */
+function consoleCpuMsPerSecond(): number | undefined {
+  try {
+    const fleet = JSON.parse(readFileSync(resolve(root, 'bench/results/fleet.json'), 'utf8')) as {
+      cases: Record<string, { steady?: { cpuPercentOfOneCore?: number } }>;
+    };
+    const pct = fleet.cases['render-300-2s']?.steady?.cpuPercentOfOneCore;
+    return pct === undefined ? undefined : pct * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 async function cpuMs(fn: () => Promise<void>): Promise<number> {
   const before = process.cpuUsage();
   await fn();
@@ -96,61 +110,81 @@ async function cpuMs(fn: () => Promise<void>): Promise<number> {
 }
 
 /**
- * The same 300-host polls with and without recording, alternating rounds of one segment's time: a recording round
- * follows the store, writes keyframes and a patch per recorder batch, compressed with a sync flush each second.
+ * The same 300-host polls with and without recording, in short alternating rounds (the machine is shared: many short
+ * rounds in turn see the same conditions): a recording round follows the store, writes a keyframe each
+ * DEFAULT_KEYFRAME_MS and a patch per recorder batch, compressed with a sync flush each second.
  */
 async function cpuOverhead() {
   const sim = simFleet(300);
-  const z = createGzip({ level: 6 });
+  const z = createGzip({ level: GZIP_LEVEL });
   z.resume();
-  sim.poll(0);
-  sim.poll(1);
   let encoder = new RecordEncoder();
   let lastPatch = 0;
+  let recordMs = 0;
   // As the recorder: lines gather and go to gzip together once a second, with a sync flush.
   let pending: string[] = [];
   const patch = (at: number) => {
     if (at - lastPatch < DEFAULT_BATCH_MS) return;
+    const t = performance.now();
     lastPatch = at;
     const line = encoder.patch(sim.store.getState(), at);
     if (line) pending.push(JSON.stringify(line) + '\n');
+    recordMs += performance.now() - t;
   };
   // Warm up first (the code paths compile), then rounds without and with recording in turn.
-  for (let second = 2; second < 32; second++) sim.poll(second);
-  let off = 0;
-  let on = 0;
-  let second = 32;
+  for (let second = 0; second < 60; second++) sim.poll(second, second >= 30 ? patch : undefined);
+  recordMs = 0;
+  const rounds: { recording: boolean; ms: number }[] = [];
+  let second = 60;
   for (let round = 0; round < 2 * CPU_ROUNDS; round++) {
-    // off, on, on, off, off, on: a drift in the machine's pace weighs on both sides alike.
+    // off, on, on, off, off, on...: a drift in the machine's pace weighs on both sides alike.
     const recording = [1, 2].includes(round % 4);
     const ms = await cpuMs(async () => {
       if (recording) {
         encoder = new RecordEncoder();
         encoder.written.follow(sim.store);
       }
-      for (let i = 0; i < SEGMENT_S; i++, second++) {
-        // A keyframe at the round's start and each DEFAULT_KEYFRAME_MS, as the recorder writes them.
+      for (let i = 0; i < CPU_ROUND_S; i++, second++) {
+        const t = performance.now();
         if (recording && (i * 1000) % DEFAULT_KEYFRAME_MS === 0)
           pending.push(JSON.stringify(encoder.keyframe(sim.store.getState(), START + second * 1000)) + '\n');
+        recordMs += performance.now() - t;
         sim.poll(second, recording ? patch : undefined);
         if (!recording) continue;
+        const t2 = performance.now();
         z.write(pending.join(''));
         pending = [];
+        recordMs += performance.now() - t2;
         // The compression runs on the thread pool: wait for it, so its CPU is counted in this round.
         await new Promise<void>((r) => z.flush(constants.Z_SYNC_FLUSH, () => r()));
       }
       encoder.written.stop();
     });
-    if (recording) on += ms;
-    else off += ms;
+    rounds.push({ recording, ms });
     await new Promise((r) => setImmediate(r));
   }
+  const sum = (on: boolean) => rounds.filter((r) => r.recording === on).reduce((a, r) => a + r.ms, 0);
+  const [off, on] = [sum(false), sum(true)];
+  const perSecond = (on - off) / (CPU_ROUNDS * CPU_ROUND_S);
+  const console300 = consoleCpuMsPerSecond();
   return {
     pollOnlyMs: Math.round(off),
     pollAndRecordMs: Math.round(on),
     overheadPercent: Math.round(((on - off) / off) * 1000) / 10,
+    recordingCpuMsPerSecond: Math.round(perSecond * 100) / 100,
+    ...(console300
+      ? {
+          consoleCpuMsPerSecond: console300,
+          overheadOfConsolePercent: Math.round((perSecond / console300) * 1000) / 10,
+          consoleNote:
+            'consoleCpuMsPerSecond: the whole 300-host console at 2 s (SSH, parsing, store, drawing) as bench/results/fleet.json measured it (render-300-2s, another run); overheadOfConsolePercent: what recording adds to it',
+        }
+      : {}),
+    recordingMainThreadMs: Math.round(recordMs),
+    recordingMainThreadPercent: Math.round((recordMs / off) * 1000) / 10,
+    roundsMs: rounds.map((r) => `${r.recording ? 'on' : 'off'} ${Math.round(r.ms)}`).join(', '),
     targetPercent: 5,
-    note: `${CPU_ROUNDS} rounds of ${SEGMENT_S} simulated s each way, alternating; poll = captured output parsed through the host plans into the store in 50 ms commit windows, events derived (no SSH, no drawing); record = a keyframe each ${DEFAULT_KEYFRAME_MS / 1000} s, a patch per ${DEFAULT_BATCH_MS} ms batch, gzip with a sync flush each second`,
+    note: `${CPU_ROUNDS} rounds of ${CPU_ROUND_S} simulated s each way, alternating; process CPU (all threads); poll = captured output parsed through the host plans into the store in 50 ms commit windows, events derived (no SSH, no drawing); record = a keyframe each ${DEFAULT_KEYFRAME_MS / 1000} s, a patch per ${DEFAULT_BATCH_MS} ms batch, gzip level ${GZIP_LEVEL} with a sync flush each second. recordingMainThread = the time inside the recording's own calls (encoding, JSON, handing lines to gzip), without the compression threads`,
   };
 }
 
@@ -169,6 +203,7 @@ async function main() {
 
     // 2. CPU: recording's cost on the same polls (before the day's simulation fills the heap).
     results.cpu = await cpuOverhead();
+    if (process.env.BENCH_CPU_ONLY) return console.log(JSON.stringify(results.cpu, null, 2));
 
     // 3. Open and seek in a day of 300 hosts.
     const hours = Number(process.env.BENCH_HOURS ?? 24);
