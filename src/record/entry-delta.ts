@@ -59,3 +59,22 @@ export function applyEntryDelta(prev: unknown, delta: EntryDelta): unknown {
   }
   return base;
 }
+
+/**
+ * `prev` with `delta` applied, changing in place the objects in `owned` (copies this function made earlier, which
+ * nothing else holds) and copying the others once, into `owned`: many deltas on one entry cost one copy of each
+ * object they reach, not one per delta.
+ */
+export function applyEntryDeltaOwned(prev: unknown, delta: EntryDelta, owned: WeakSet<object>): unknown {
+  if (Array.isArray(delta)) return delta[0];
+  let base = prev as Record<string, unknown>;
+  if (typeof prev !== 'object' || prev === null || !owned.has(prev)) {
+    base = (Array.isArray(prev) ? [...prev] : { ...(prev as object) }) as Record<string, unknown>;
+    owned.add(base);
+  }
+  for (const [k, d] of Object.entries(delta as Record<string, EntryDelta>)) {
+    if (Array.isArray(d) && d.length === 0) delete base[k];
+    else base[k] = applyEntryDeltaOwned(base[k], d, owned);
+  }
+  return base;
+}

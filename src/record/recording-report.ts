@@ -1,6 +1,6 @@
 import type { AuditView, LvsEvent } from '../store/store-types.js';
-import type { PatchLine } from './record-format.js';
 import type { Recording } from './recording.js';
+import { mayHold, patchOf } from './segment-reader.js';
 
 export type TimelineEntry =
   | { readonly kind: 'event'; readonly site: string; readonly event: LvsEvent }
@@ -14,8 +14,9 @@ export async function recordedTimeline(rec: Recording, from = -Infinity, to = In
   for (const site of rec.sites)
     for (let i = 0; i < site.segments.length; i++)
       for (const l of (await rec.segment(site, i)).lines) {
-        if (l.t !== 'patch') continue;
-        const p = l.line as PatchLine;
+        if (!mayHold(l, 'events') && !mayHold(l, 'audit')) continue;
+        const p = patchOf(l);
+        if (!p) continue;
         for (const event of p.events ?? []) out.push({ kind: 'event', site: site.site, event });
         for (const audit of p.audit ?? []) out.push({ kind: 'audit', site: site.site, audit });
       }

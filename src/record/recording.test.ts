@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildSnapshot } from '../model/snapshot.js';
 import { INCIDENT_START, POLL_MS, recordIncident } from '../../test/support/recorded-incident.js';
@@ -43,6 +43,30 @@ describe('recording and replay', () => {
     const during = live[12]!.snapshot.clusters[0]!.alerts;
     expect(during).toMatchObject([{ kind: 'split-brain' }]);
     expect(live[live.length - 1]!.snapshot.clusters[0]!.alerts).toEqual([]);
+  });
+
+  it('keyframes inside a segment: a seek starts from the last one before its moment, play goes across them', async () => {
+    const { live } = await recordIncident(dir, { keyframeMs: 7_000 });
+    vi.useRealTimers();
+    expect(segments()).toHaveLength(1);
+    const text = gunzipSync(readFileSync(segments()[0]!)).toString('utf8');
+    const keys = text.split('\n').filter((l) => l.startsWith('{"t":"key"'));
+    // One at the start, then one each 7 s or so of the minute recorded.
+    expect(keys.length).toBeGreaterThanOrEqual(8);
+    const rec = await Recording.open([dir]);
+    for (const moment of live)
+      expect(await snapshotAt(rec, moment.at), new Date(moment.at).toISOString()).toEqual(moment.snapshot);
+    const player = new ReplayPlayer(rec, await rec.end());
+    await player.seek(rec.start);
+    const internals = player as unknown as {
+      serial(f: () => Promise<void>): Promise<void>;
+      advanceNow(at: number): Promise<void>;
+    };
+    for (const moment of live) {
+      await internals.serial(() => internals.advanceNow(moment.at));
+      expect(buildSnapshot(player.store.getState(), moment.at)).toEqual(moment.snapshot);
+    }
+    player.close();
   });
 
   it('plays forward patch by patch to the same state as a seek', async () => {

@@ -3,15 +3,23 @@ import { join } from 'node:path';
 import { nameCollisions } from '../serve/attached-store.js';
 import { createLvsStore, type LvsStore, type StoreSeed } from '../store/lvs-store.js';
 import { RecordDecoder } from './record-codec.js';
-import { RECORD_FORMAT_VERSION, SEGMENT_SUFFIX, type KeyframeLine, type RecordHeader } from './record-format.js';
-import { NotARecordingError, readSegment, readSegmentHeader, type DecodedSegment } from './segment-reader.js';
+import { RECORD_FORMAT_VERSION, SEGMENT_SUFFIX, type KeyframeLine, type PatchLine } from './record-format.js';
+import {
+  NotARecordingError,
+  patchOf,
+  readSegment,
+  readSegmentHeader,
+  readSegmentStart,
+  type DecodedSegment,
+  type SegmentStart,
+} from './segment-reader.js';
 
 /** Bad input (not a recording, a newer format, sites whose names clash): the command exits 2. */
 export class RecordingError extends Error {}
 
 export interface SegmentRef {
   readonly file: string;
-  readonly header: RecordHeader;
+  readonly header: SegmentStart;
 }
 
 /** One site's segments, oldest first. */
@@ -49,32 +57,34 @@ export class Recording {
   static async open(paths: readonly string[]): Promise<Recording> {
     const lists = await Promise.all(paths.map(segmentFiles));
     const files = [...new Set(lists.flat())];
-    const refs: SegmentRef[] = [];
     const skipped: string[] = [];
-    for (const file of files) {
-      const header = await readSegmentHeader(file).catch((err: Error) => {
+    // In a directory of segments, one whose start is damaged is left out; a file named on its own is refused.
+    const inDirectory = (file: string) => lists.some((l) => l.length > 1 && l.includes(file));
+    const starts = await inBatches(files, (file) =>
+      readSegmentStart(file).catch((err: Error) => {
         if (!(err instanceof NotARecordingError)) throw err;
-        // In a directory of segments, one whose start is damaged is left out; a file named on its own is refused.
-        if (lists.some((l) => l.length > 1 && l.includes(file))) return undefined;
-        throw new RecordingError(err.message);
-      });
-      if (!header) {
+        if (!inDirectory(file)) throw new RecordingError(err.message);
         skipped.push(`${file}: skipped, its start is damaged`);
-        continue;
-      }
-      const h = header as RecordHeader;
-      if (typeof h.v !== 'number' || h.v > RECORD_FORMAT_VERSION)
-        throw new RecordingError(
-          `${file}: recording format version ${String(h.v)} is newer than this lvstop reads (${RECORD_FORMAT_VERSION}): replay it with a newer lvstop`,
-        );
-      refs.push({ file, header: h });
-    }
+        return undefined;
+      }),
+    );
     const bySite = new Map<string, SegmentRef[]>();
-    for (const r of refs) bySite.set(r.header.site, [...(bySite.get(r.header.site) ?? []), r]);
-    const sites = [...bySite].map(([site, segments]) => {
-      segments.sort((a, b) => a.header.at - b.header.at);
-      return { site, seed: segments[segments.length - 1]!.header.seed, segments };
+    files.forEach((file, i) => {
+      const header = starts[i];
+      if (!header) return;
+      if (typeof header.v !== 'number' || header.v > RECORD_FORMAT_VERSION)
+        throw new RecordingError(
+          `${file}: recording format version ${String(header.v)} is newer than this lvstop reads (${RECORD_FORMAT_VERSION}): replay it with a newer lvstop`,
+        );
+      const list = bySite.get(header.site);
+      if (list) list.push({ file, header });
+      else bySite.set(header.site, [{ file, header }]);
     });
+    const sites: SiteRecording[] = [];
+    for (const [site, segments] of bySite) {
+      segments.sort((a, b) => a.header.at - b.header.at);
+      sites.push({ site, seed: await newestSeed(segments), segments });
+    }
     const clashes = nameCollisions(
       sites.map((s) => ({
         target: s.site,
@@ -191,23 +201,53 @@ export class Recording {
     at: number,
   ): Promise<'done' | 'keyframe'> {
     let first = true;
+    // Patches gather and land together (RecordDecoder.patches): one store change per call, not one per patch.
+    const pending: PatchLine[] = [];
+    const land = () => {
+      if (pending.length > 0) decoder.patches(store, pending);
+      pending.length = 0;
+    };
     while (cursor.segment < site.segments.length) {
       const lines = (await this.segment(site, cursor.segment)).lines;
       while (cursor.line < lines.length) {
         const l = lines[cursor.line]!;
-        if (l.at > at) return 'done';
+        if (l.at > at || (l.t === 'key' && !first)) {
+          land();
+          return l.at > at ? 'done' : 'keyframe';
+        }
         if (l.t === 'key') {
-          if (!first) return 'keyframe';
           decoder.keyframe(store, JSON.parse(l.raw) as KeyframeLine);
-        } else if (l.t === 'patch') decoder.patch(store, l.line as never);
+        } else {
+          const p = patchOf(l);
+          if (p) pending.push(p);
+        }
         first = false;
         cursor.line++;
       }
       cursor.segment++;
       cursor.line = 0;
     }
+    land();
     return 'done';
   }
+}
+
+/** `fn` over `items`, a few at a time (file reads overlap, open files stay few); results in order. */
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>, size = 16): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+/** The seed of a site's newest segment whose whole header reads (what the store replays into). */
+async function newestSeed(segments: readonly SegmentRef[]): Promise<StoreSeed> {
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const header = await readSegmentHeader(segments[i]!.file).catch(() => undefined);
+    if (header?.t === 'header') return header.seed;
+  }
+  throw new RecordingError(
+    `${segments[0]!.file}: no segment of site ${segments[0]!.header.site} has a readable header`,
+  );
 }
 
 export function findLast<T>(list: readonly T[], test: (t: T) => boolean): number {

@@ -1,8 +1,8 @@
 import type { LvsState, LvsStore } from '../store/lvs-store.js';
 import type { LvsEvent } from '../store/store-types.js';
 import type { RecordDecoder } from './record-codec.js';
-import type { PatchLine } from './record-format.js';
 import { findLast, type Cursor, type Recording } from './recording.js';
+import { mayHold, patchOf } from './segment-reader.js';
 
 export const SPEEDS = [1, 2, 4, 8, 16, 32, 64] as const;
 const TICK_MS = 250;
@@ -131,9 +131,9 @@ export class ReplayPlayer {
         const lines = (await this.recording.segment(site, si)).lines;
         const found = (direction > 0 ? lines : [...lines].reverse()).find(
           (l) =>
-            l.t === 'patch' &&
             (direction > 0 ? l.at > from : l.at < from) &&
-            ((l.line as PatchLine).events ?? []).some((e) => !alertsOnly || isAlertEvent(e)),
+            mayHold(l, 'events') &&
+            (patchOf(l)?.events ?? []).some((e) => !alertsOnly || isAlertEvent(e)),
         );
         if (found) {
           if (best === undefined || (direction > 0 ? found.at < best : found.at > best)) best = found.at;
