@@ -11,6 +11,7 @@ import {
   keepalivedPart,
   nfsExportsPart,
   nfsPart,
+  syncPart,
   type PollPart,
 } from './poll-parts.js';
 
@@ -109,6 +110,7 @@ export function planHost(config: Config, host: string): HostPlan {
   const parts: PollPart[] = [hostPart(host), clockPart(host)];
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
   if (directors.length > 0) parts.push(ipvsPart(host));
+  if (directors.length > 0) parts.push(syncPart(host));
   const ka = directors.find((d) => d.keepalived)?.keepalived;
   if (ka) parts.push(keepalivedPart(host, ka));
   parts.push(...replicationParts(config, host));
