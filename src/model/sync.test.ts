@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { configOf, fixture, storeFromCaptures, type Captures } from '../../test/support/fixture-store.js';
+import { healthAlerts } from './health-alerts.js';
+import { clusterOverview } from './overview.js';
+import { syncAlerts, syncRows } from './sync.js';
+
+/**
+ * The DR pair's connection sync, from lab captures fed through the poller's own host plans: VRRP and IPVS tables
+ * from test/fixtures/healthy (director1 MASTER, `10.18.11.40:80 rr persistent 50`), sync daemons from
+ * test/fixtures/conns (`live/`: keepalived's `lvs_sync_daemon`, master on director1, backup on director2;
+ * `backup-sync-down/`: the BACKUP's daemon stopped). Table sizes are `wc -l /proc/net/ip_vs_conn` lines: the
+ * captured tables' entries plus the header.
+ */
+const NOW = Date.parse('2026-12-01T00:00:00Z');
+const config = configOf({
+  hosts: { director1: {}, director2: {} },
+  clusters: [
+    {
+      name: 'wordpress',
+      mode: 'dr',
+      vips: ['10.18.11.40'],
+      directors: [
+        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
+        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
+      ],
+    },
+  ],
+});
+
+/** Entries of a captured `ipvsadm -Lnc`: its lines but the two headers. */
+const lncEntries = (state: string, host: string) =>
+  fixture(`conns/${state}/${host}.lnc.txt`)
+    .split('\n')
+    .filter((l) => l.trim() !== '').length - 2;
+
+const wc = (entries: number) => ({ stdout: `${entries + 1} /proc/net/ip_vs_conn\n`, stderr: '', exitCode: 0 });
+
+function captures(state: string, entries?: { director1: number; director2: number }): Captures {
+  const host = (name: 'director1' | 'director2') => ({
+    keepalived: `healthy/${name}/keepalived-json.txt`,
+    'ip-addr': `healthy/${name}/ip-j-addr.txt`,
+    'ipvs-list': `healthy/${name}/ipvsadm-Ln.txt`,
+    'ipvs-stats': `healthy/${name}/ipvsadm-Ln-stats.txt`,
+    'ipvs-daemon': `conns/${state}/${name}.daemon.txt`,
+    'ipvs-conn-count': wc(entries?.[name] ?? lncEntries(state, name)),
+  });
+  return { director1: host('director1'), director2: host('director2') };
+}
+
+const cluster = (store: ReturnType<typeof storeFromCaptures>) => store.getState().clusters[0]!;
+
+describe('connection sync of the DR pair', () => {
+  it('shows each director its daemon and table size, and warns of nothing while both daemons run', () => {
+    const store = storeFromCaptures(config, captures('live'), NOW);
+    const s = store.getState();
+    expect(syncRows(s, cluster(store))).toEqual([
+      {
+        director: 'director1',
+        vrrpState: 'MASTER',
+        daemon: 'master',
+        interface: 'eth0',
+        syncId: 51,
+        daemonsReadAt: NOW,
+        daemonError: null,
+        entries: 49,
+        entriesReadAt: NOW,
+        entriesError: null,
+      },
+      expect.objectContaining({ director: 'director2', vrrpState: 'BACKUP', daemon: 'backup', entries: 45 }),
+    ]);
+    expect(syncAlerts(s, cluster(store))).toEqual([]);
+  });
+
+  it('warns when the BACKUP runs no backup sync daemon, in the health alerts and the overview', () => {
+    const store = storeFromCaptures(config, captures('backup-sync-down'), NOW);
+    const s = store.getState();
+    expect(syncRows(s, cluster(store))[1]).toMatchObject({ director: 'director2', daemon: 'none', interface: null });
+    const warning = 'a failover will drop persistent sessions: director2 runs no backup sync daemon';
+    expect(syncAlerts(s, cluster(store))).toEqual([
+      {
+        kind: 'sync-drops-sessions',
+        severity: 'warn',
+        cluster: 'wordpress',
+        director: 'director2',
+        service: 'TCP 10.18.11.40:80',
+        message: warning,
+      },
+    ]);
+    expect(healthAlerts(s, cluster(store), NOW).map((a) => a.message)).toContain(warning);
+    expect(clusterOverview(s, cluster(store), NOW).reasons).toContain(warning);
+  });
+
+  it('warns when the MASTER runs no master daemon (the BACKUP daemon-less capture on the MASTER)', () => {
+    const c = captures('live');
+    const store = storeFromCaptures(
+      config,
+      { ...c, director1: { ...c.director1, 'ipvs-daemon': 'conns/backup-sync-down/director2.daemon.txt' } },
+      NOW,
+    );
+    expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
+      'a failover will drop persistent sessions: director1 runs no master sync daemon',
+    ]);
+  });
+
+  it('warns when the BACKUP holds under half the entries of a MASTER with at least 100', () => {
+    const short = storeFromCaptures(config, captures('live', { director1: 1000, director2: 499 }), NOW);
+    expect(syncAlerts(short.getState(), cluster(short)).map((a) => a.message)).toEqual([
+      'a failover will drop persistent sessions: director2 holds 499 connection entries, director1 (MASTER) 1000',
+    ]);
+    const half = storeFromCaptures(config, captures('live', { director1: 1000, director2: 500 }), NOW);
+    expect(syncAlerts(half.getState(), cluster(half))).toEqual([]);
+    const small = storeFromCaptures(config, captures('live', { director1: 99, director2: 0 }), NOW);
+    expect(syncAlerts(small.getState(), cluster(small))).toEqual([]);
+  });
+
+  it('judges nothing for a single director or before the daemons are read', () => {
+    const single = configOf({
+      hosts: { director1: {} },
+      clusters: [{ ...config.clusters[0], directors: [{ host: 'director1' }] }],
+    });
+    const c = captures('backup-sync-down');
+    const one = storeFromCaptures(single, { director1: c.director1 }, NOW);
+    expect(syncAlerts(one.getState(), cluster(one))).toEqual([]);
+    const { 'ipvs-daemon': _, ...unread } = c.director2;
+    const store = storeFromCaptures(config, { ...c, director2: unread }, NOW);
+    expect(syncRows(store.getState(), cluster(store))[1]).toMatchObject({ daemon: 'unknown', daemonsReadAt: null });
+    expect(syncAlerts(store.getState(), cluster(store))).toEqual([]);
+  });
+});
