@@ -35,7 +35,10 @@ const lncEntries = (state: string, host: string) =>
 
 const wc = (entries: number) => ({ stdout: `${entries + 1} /proc/net/ip_vs_conn\n`, stderr: '', exitCode: 0 });
 
-function captures(state: string, entries?: { director1: number; director2: number }): Captures {
+function captures(
+  state: string,
+  entries?: { director1: number; director2: number },
+): Record<'director1' | 'director2', Captures[string]> {
   const host = (name: 'director1' | 'director2') => ({
     keepalived: `healthy/${name}/keepalived-json.txt`,
     'ip-addr': `healthy/${name}/ip-j-addr.txt`,
