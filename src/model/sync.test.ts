@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseExposition } from '../metrics/exposition.js';
+import { createFleetMetrics } from '../metrics/fleet-metrics.js';
 import { configOf, fixture, storeFromCaptures, type Captures } from '../../test/support/fixture-store.js';
 import { healthAlerts } from './health-alerts.js';
 import { clusterOverview } from './overview.js';
@@ -128,5 +130,35 @@ describe('connection sync of the DR pair', () => {
     const store = storeFromCaptures(config, { ...c, director2: unread }, NOW);
     expect(syncRows(store.getState(), cluster(store))[1]).toMatchObject({ daemon: 'unknown', daemonsReadAt: null });
     expect(syncAlerts(store.getState(), cluster(store))).toEqual([]);
+  });
+
+  it('exports each director its daemons by role, its table size and the warning on /metrics', async () => {
+    const store = storeFromCaptures(config, captures('backup-sync-down'), NOW);
+    const metrics = createFleetMetrics(store);
+    const samples = parseExposition(await metrics.registry.metrics());
+    metrics.close();
+    const of = (name: string) => samples.filter((x) => x.name === name).map((x) => [x.labels, x.value]);
+    expect(of('lvstop_ipvs_sync_daemon')).toEqual([
+      [{ host: 'director1', role: 'master' }, 1],
+      [{ host: 'director1', role: 'backup' }, 0],
+      [{ host: 'director2', role: 'master' }, 0],
+      [{ host: 'director2', role: 'backup' }, 0],
+    ]);
+    expect(of('lvstop_ipvs_connections')).toEqual([
+      [{ host: 'director1' }, 49],
+      [{ host: 'director2' }, 45],
+    ]);
+    expect(of('lvstop_health_alert')).toContainEqual([
+      expect.objectContaining({ director: 'director2', kind: 'sync-drops-sessions', severity: 'warning' }),
+      1,
+    ]);
+    // A director that is down exports no sync series: its last reading is history.
+    store.getState().hostDown('director2', { kind: 'unreachable', message: 'connect ECONNREFUSED' }, NOW + 1000);
+    const after = createFleetMetrics(store);
+    const hosts = parseExposition(await after.registry.metrics())
+      .filter((x) => x.name === 'lvstop_ipvs_connections')
+      .map((x) => x.labels.host);
+    after.close();
+    expect(hosts).toEqual(['director1']);
   });
 });
