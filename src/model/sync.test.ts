@@ -1,56 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../metrics/exposition.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
-import { configOf, fixture, storeFromCaptures, type Captures } from '../../test/support/fixture-store.js';
+import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
 import { healthAlerts } from './health-alerts.js';
 import { clusterOverview } from './overview.js';
 import { syncAlerts, syncRows } from './sync.js';
 
-/**
- * The DR pair's connection sync, from lab captures fed through the poller's own host plans: VRRP and IPVS tables
- * from test/fixtures/healthy (director1 MASTER, `10.18.11.40:80 rr persistent 50`), sync daemons from
- * test/fixtures/conns (`live/`: keepalived's `lvs_sync_daemon`, master on director1, backup on director2;
- * `backup-sync-down/`: the BACKUP's daemon stopped). Table sizes are `wc -l /proc/net/ip_vs_conn` lines: the
- * captured tables' entries plus the header.
- */
-const NOW = Date.parse('2026-12-01T00:00:00Z');
-const config = configOf({
-  hosts: { director1: {}, director2: {} },
-  clusters: [
-    {
-      name: 'wordpress',
-      mode: 'dr',
-      vips: ['10.18.11.40'],
-      directors: [
-        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
-        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
-      ],
-    },
-  ],
-});
-
-/** Entries of a captured `ipvsadm -Lnc`: its lines but the two headers. */
-const lncEntries = (state: string, host: string) =>
-  fixture(`conns/${state}/${host}.lnc.txt`)
-    .split('\n')
-    .filter((l) => l.trim() !== '').length - 2;
-
-const wc = (entries: number) => ({ stdout: `${entries + 1} /proc/net/ip_vs_conn\n`, stderr: '', exitCode: 0 });
-
-function captures(
-  state: string,
-  entries?: { director1: number; director2: number },
-): Record<'director1' | 'director2', Captures[string]> {
-  const host = (name: 'director1' | 'director2') => ({
-    keepalived: `healthy/${name}/keepalived-json.txt`,
-    'ip-addr': `healthy/${name}/ip-j-addr.txt`,
-    'ipvs-list': `healthy/${name}/ipvsadm-Ln.txt`,
-    'ipvs-stats': `healthy/${name}/ipvsadm-Ln-stats.txt`,
-    'ipvs-daemon': `conns/${state}/${name}.daemon.txt`,
-    'ipvs-conn-count': wc(entries?.[name] ?? lncEntries(state, name)),
-  });
-  return { director1: host('director1'), director2: host('director2') };
-}
+/** The DR pair (test/support/sync-captures.ts): lab captures fed through the poller's own host plans. */
+const NOW = SYNC_NOW;
+const config = syncPairConfig;
+const captures = syncPairCaptures;
 
 const cluster = (store: ReturnType<typeof storeFromCaptures>) => store.getState().clusters[0]!;
 
