@@ -11,8 +11,7 @@ export type SyncDaemonsRead = { readonly readAt: number } & (
 
 /** The size of a director's connection table (entries, templates included) as last counted. */
 export type ConnCountRead = { readonly readAt: number } & (
-  | { readonly ok: true; readonly entries: number }
-  | { readonly ok: false; readonly error: string }
+  { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly error: string }
 );
 
 /** Per director: what its connection sync looks like, each read on its own schedule. */
