@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../metrics/exposition.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
-import { configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
 import { healthAlerts } from './health-alerts.js';
 import { clusterOverview } from './overview.js';
@@ -64,6 +64,19 @@ describe('connection sync of the DR pair', () => {
     );
     expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
       'a failover will drop persistent sessions: director1 runs no master sync daemon',
+    ]);
+  });
+
+  it('warns when the BACKUP listens for another syncid than the MASTER sends', () => {
+    const c = captures('live');
+    const other = fixture('conns/live/director2.daemon.txt').replace('syncid=51', 'syncid=52');
+    const store = storeFromCaptures(
+      config,
+      { ...c, director2: { ...c.director2, 'ipvs-daemon': { stdout: other, stderr: '', exitCode: 0 } } },
+      NOW,
+    );
+    expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
+      "a failover will drop persistent sessions: director2's backup sync daemon has syncid 52, director1's master 51",
     ]);
   });
 

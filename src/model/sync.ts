@@ -35,10 +35,12 @@ export const SYNC_SHORT_RATIO = 0.5;
 /** Below this many entries on the MASTER, tables are too small to compare. */
 export const SYNC_MIN_ENTRIES = 100;
 
-function vrrpStateOf(state: LvsState, cluster: ClusterInfo, director: string): string | null {
-  const rows = vrrpRows(state, cluster).filter((r) => r.director === director);
-  if (rows.length === 0) return null;
-  return rows.some((r) => r.state === 'MASTER') ? 'MASTER' : rows[0]!.state;
+/** Per director: MASTER when any of its instances is, else its first instance's state. */
+function vrrpStates(state: LvsState, cluster: ClusterInfo): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of vrrpRows(state, cluster))
+    if (!out.has(r.director) || r.state === 'MASTER') out.set(r.director, r.state);
+  return out;
 }
 
 function daemonOf(m: boolean, b: boolean): SyncRow['daemon'] {
@@ -47,6 +49,7 @@ function daemonOf(m: boolean, b: boolean): SyncRow['daemon'] {
 
 /** Per director of the cluster: its sync daemons and table size side by side. */
 export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
+  const vrrp = vrrpStates(state, cluster);
   return cluster.directors.map((director) => {
     const s = state.sync[director];
     const d = s?.daemons;
@@ -54,7 +57,7 @@ export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
     const daemon = d?.ok ? (d.master ?? d.backup) : undefined;
     return {
       director,
-      vrrpState: vrrpStateOf(state, cluster, director),
+      vrrpState: vrrp.get(director) ?? null,
       daemon: d?.ok ? daemonOf(!!d.master, !!d.backup) : 'unknown',
       interface: daemon?.interface ?? null,
       syncId: daemon?.syncId ?? null,
@@ -76,6 +79,16 @@ function persistentServices(state: LvsState, cluster: ClusterInfo): string[] {
     for (const s of r.table.services) if (s.persistence !== undefined) keys.add(s.key);
   }
   return [...keys];
+}
+
+/** A backup daemon with a syncid other than 0 drops the sync messages of a master with another syncid. */
+function mismatch(state: LvsState, master: string, backup: string): string | undefined {
+  const m = state.sync[master]?.daemons;
+  const b = state.sync[backup]?.daemons;
+  const mId = m?.ok ? m.master?.syncId : undefined;
+  const bId = b?.ok ? b.backup?.syncId : undefined;
+  if (mId === undefined || bId === undefined || bId === 0 || bId === mId) return undefined;
+  return `${backup}'s backup sync daemon has syncid ${bId}, ${master}'s master ${mId}`;
 }
 
 const runs = (row: SyncRow, role: 'master' | 'backup') => row.daemon === role || row.daemon === 'master+backup';
@@ -105,6 +118,8 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   for (const b of up.filter((r) => r.vrrpState === 'BACKUP')) {
     if (b.daemon !== 'unknown' && !runs(b, 'backup'))
       out.push({ ...base, director: b.director, message: `${drop}: ${b.director} runs no backup sync daemon` });
+    else if (mismatch(state, master.director, b.director))
+      out.push({ ...base, director: b.director, message: `${drop}: ${mismatch(state, master.director, b.director)}` });
     else if (
       master.entries !== null &&
       b.entries !== null &&
