@@ -110,12 +110,13 @@ export function planHost(config: Config, host: string): HostPlan {
   const parts: PollPart[] = [hostPart(host), clockPart(host)];
   const directors = config.clusters.flatMap((c) => c.directors).filter((d) => d.host === host);
   if (directors.length > 0) parts.push(ipvsPart(host));
-  if (directors.length > 0) parts.push(syncPart(host));
   const ka = directors.find((d) => d.keepalived)?.keepalived;
   if (ka) parts.push(keepalivedPart(host, ka));
   parts.push(...replicationParts(config, host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) parts.push(nfsPart(host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.server === host))) parts.push(nfsExportsPart(host));
+  // Last: on a big table the count takes a while, and the parts after it would wait for it.
+  if (directors.length > 0) parts.push(syncPart(host));
   return {
     parts,
     sections: () => parts.flatMap((p) => p.sections()),

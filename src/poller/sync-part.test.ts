@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnCount } from '../../collectors/ipvs-conn-count.js';
 import type { SectionOutput } from '../../collectors/section.js';
 import { fixture } from '../../test/support/fixture-store.js';
-import { lncEntries, wcOutput } from '../../test/support/sync-captures.js';
+import { lncEntries, syncPairConfig, wcOutput } from '../../test/support/sync-captures.js';
+import { planHost } from './host-plan.js';
 import { createLvsStore } from '../store/lvs-store.js';
 import { CONN_COUNT_READ_MS, SYNC_DAEMON_READ_MS, syncPart } from './poll-parts.js';
 
@@ -88,5 +89,14 @@ describe("a director's connection sync part", () => {
     );
     expect(s.getState().sync.director1?.conns).toEqual({ readAt: at + 30_000, ok: false, error: 'not done within 5s' });
     expect(s.getState().sync.director1?.daemons?.ok).toBe(true);
+  });
+
+  it('is read by directors only, after every other part of their poll', () => {
+    const ids = planHost(syncPairConfig, 'director1')
+      .sections()
+      .map((x) => x.id);
+    expect(ids.slice(-2)).toEqual(['ipvs-daemon', 'ipvs-conn-count']);
+    // A host that directs no cluster (a real server) reads no sync.
+    expect(planHost(syncPairConfig, 'web1').parts.map((p) => p.id)).not.toContain('sync');
   });
 });
