@@ -3,6 +3,7 @@ import { parseExposition } from '../metrics/exposition.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
 import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
+import { diffEvents } from './events.js';
 import { healthAlerts } from './health-alerts.js';
 import { clusterOverview } from './overview.js';
 import { syncAlerts, syncRows } from './sync.js';
@@ -133,5 +134,20 @@ describe('connection sync of the DR pair', () => {
       .map((x) => x.labels.host);
     after.close();
     expect(hosts).toEqual(['director1']);
+  });
+
+  it('says when the warning begins, from a read of the sync daemons alone', () => {
+    const store = storeFromCaptures(config, captures('live'), NOW);
+    const before = store.getState();
+    store.getState().setSyncDaemons('director2', { readAt: NOW + 10_000, ok: true });
+    const events = diffEvents(before, store.getState(), NOW + 10_000);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        severity: 'warn',
+        kind: 'sync-drops-sessions-begin',
+        host: 'director2',
+        message: 'a failover will drop persistent sessions: director2 runs no backup sync daemon',
+      }),
+    );
   });
 });

@@ -171,7 +171,7 @@ export function nfsExportsPart(host: string): PollPart {
 
 /** Why a section gave no usable output: not run, killed at its deadline, or its exit code and stderr. */
 function sectionFailure(o: SectionOutput, timeoutSec: number | undefined): string {
-  if (o.exitCode === null) return 'not run (no /proc/net/ip_vs: IPVS not loaded)';
+  if (o.exitCode === null) return 'not run (IPVS not loaded)';
   if (o.exitCode === 137 || o.exitCode === 124) return `not done within ${timeoutSec ?? '?'}s`;
   return `exit ${o.exitCode}${o.stderr.trim() ? `: ${o.stderr.trim().slice(0, 120)}` : ''}`;
 }
