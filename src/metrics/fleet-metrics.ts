@@ -6,6 +6,7 @@ import { ipvsMetrics } from './ipvs-metrics.js';
 import { keepalivedMetrics } from './keepalived-metrics.js';
 import { registerStateMetric } from './state-metric.js';
 import { serviceHealthMetrics } from './service-health-metrics.js';
+import { syncMetrics } from './sync-metrics.js';
 
 export interface FleetMetrics {
   readonly registry: Registry;
@@ -24,7 +25,13 @@ export function createFleetMetrics(store: LvsStore): FleetMetrics {
   const registry = new Registry();
   // lvstop's own process (CPU, memory, event loop lag): a serve that starves cannot poll on time.
   collectDefaultMetrics({ register: registry });
-  for (const spec of [...ipvsMetrics(), ...keepalivedMetrics(), ...healthMetrics(), ...serviceHealthMetrics()])
+  for (const spec of [
+    ...ipvsMetrics(),
+    ...keepalivedMetrics(),
+    ...healthMetrics(),
+    ...serviceHealthMetrics(),
+    ...syncMetrics(),
+  ])
     registerStateMetric(registry, () => store.getState(), spec);
   const polls = new Histogram({
     name: 'lvstop_poll_duration_seconds',

@@ -49,7 +49,7 @@ export function serviceHealthMetrics(): StateMetricSpec[] {
     },
     {
       name: 'lvstop_health_alert',
-      help: "lvstop's service-health judgements, 1 while one holds: rs-down-in-rotation, no-healthy-server, probe-checker-disagree.",
+      help: "lvstop's service-health judgements, 1 while one holds: rs-down-in-rotation, no-healthy-server, probe-checker-disagree, sync-drops-sessions.",
       type: 'gauge',
       labelNames: ['cluster', 'director', 'service', 'real_server', 'kind', 'severity'],
       samples: (state, now) =>

@@ -212,6 +212,7 @@ function healthEvents(prev: LvsState, next: LvsState, now: number, ev: EmitEvent
     ...changedKeys(prev.probes, next.probes, ch?.probes),
     ...changedKeys(prev.keepalived, next.keepalived, ch?.keepalived),
     ...changedKeys(prev.ipvs, next.ipvs, ch?.ipvs),
+    ...changedKeys(prev.sync, next.sync, ch?.sync),
   ]);
   if (touched.size === 0) return;
   const id = (a: HealthAlert) => `${a.kind} ${a.director} ${a.service} ${a.realServer ?? ''}`;

@@ -4,8 +4,10 @@ import { quoteArg } from '../transport/command-line.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { ClusterInfo } from '../store/store-types.js';
 import { directorHealth, type RealServerHealth } from './rs-health.js';
+import { syncAlerts } from './sync.js';
 
-export type HealthAlertKind = 'rs-down-in-rotation' | 'no-healthy-server' | 'probe-checker-disagree';
+export type HealthAlertKind =
+  'rs-down-in-rotation' | 'no-healthy-server' | 'probe-checker-disagree' | 'sync-drops-sessions';
 
 export interface HealthAlert {
   readonly kind: HealthAlertKind;
@@ -78,5 +80,7 @@ export function healthAlerts(state: LvsState, cluster: ClusterInfo, now: number)
         });
     }
   }
+  // A pair whose failover would drop persistent sessions (see `syncAlerts`).
+  out.push(...syncAlerts(state, cluster));
   return out;
 }

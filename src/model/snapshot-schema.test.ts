@@ -42,6 +42,8 @@ describe('snapshot --json matches docs/snapshot.schema.json', () => {
       `${service}.removedByChecker[].health.verdict`,
       '.clusters[].vrrp[].lastKnown.holdsVips',
       '.clusters[].healthAlerts[].fix',
+      '.clusters[].sync[].syncId',
+      '.clusters[].sync[].entries',
       '.clusters[].alerts[].kind',
       '.clusters[].directors[].ipvs.lastKnown',
       '.hosts[].error.kind',
@@ -52,6 +54,17 @@ describe('snapshot --json matches docs/snapshot.schema.json', () => {
       s.clusters.flatMap((c) => c.directors.flatMap((d) => d.services.map((x) => x.persistenceMask))),
     );
     expect(masks).toContain('255.255.255.0');
+  });
+
+  it('gives each director of the DR pair its sync daemon and table size, and the sync warning', () => {
+    const wordpress = states['backup sync down']!.clusters.find((c) => c.name === 'wordpress')!;
+    expect(wordpress.sync.map((r) => [r.director, r.vrrpState, r.daemon, r.entries])).toEqual([
+      ['director1', 'MASTER', 'master', 51],
+      ['director2', 'BACKUP', 'none', 47],
+    ]);
+    expect(wordpress.healthAlerts.filter((a) => a.kind === 'sync-drops-sessions').map((a) => a.director)).toEqual([
+      'director2',
+    ]);
   });
 
   it('fails on a renamed, a missing or an extra field, and on a wrong type', () => {

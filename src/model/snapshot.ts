@@ -11,6 +11,7 @@ import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 import { healthAlerts } from './health-alerts.js';
 import { directorHealth, type RealServerHealth } from './rs-health.js';
+import { syncRows } from './sync.js';
 
 /** A real server's health as `snapshot --json` gives it: the verdict, the probe, keepalived's checker and notes. */
 function healthJson(h: RealServerHealth | undefined) {
@@ -184,6 +185,16 @@ function directorJson(state: LvsState, host: string, now: number) {
   };
 }
 
+/** Each director's connection sync daemons and table size, read times as ISO strings. */
+function syncJson(state: LvsState, cluster: ClusterInfo) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return syncRows(state, cluster).map((r) => ({
+    ...r,
+    daemonsReadAt: iso(r.daemonsReadAt),
+    entriesReadAt: iso(r.entriesReadAt),
+  }));
+}
+
 /** One cluster: its overview, alerts, VRRP, drift, doctor, replication, NFS and directors. */
 function clusterJson(state: LvsState, cluster: ClusterInfo, now: number) {
   return {
@@ -198,6 +209,7 @@ function clusterJson(state: LvsState, cluster: ClusterInfo, now: number) {
     doctor: doctorChecks(state, cluster),
     replication: replicationRows(state, cluster),
     nfs: nfsJson(state, cluster, now),
+    sync: syncJson(state, cluster),
     directors: cluster.directors.map((host) => directorJson(state, host, now)),
   };
 }

@@ -11,6 +11,7 @@ import {
   keepalivedPart,
   nfsExportsPart,
   nfsPart,
+  syncPart,
   type PollPart,
 } from './poll-parts.js';
 
@@ -114,6 +115,8 @@ export function planHost(config: Config, host: string): HostPlan {
   parts.push(...replicationParts(config, host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) parts.push(nfsPart(host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.server === host))) parts.push(nfsExportsPart(host));
+  // Last: on a big table the count takes a while, and the parts after it would wait for it.
+  if (directors.length > 0) parts.push(syncPart(host));
   return {
     parts,
     sections: () => parts.flatMap((p) => p.sections()),

@@ -181,7 +181,8 @@ describe('HostPoller', () => {
     transport.release();
     await vi.advanceTimersByTimeAsync(0);
     expect(store.getState().hosts.d1!.status).toBe('up');
-    expect(writes).toEqual([['hosts', 'ipvs', 'keepalived']]);
+    // The first poll also reads the connection sync (daemons and table size); the next, a second later, does not.
+    expect(writes).toEqual([['hosts', 'ipvs', 'keepalived', 'sync']]);
     writes.length = 0;
     await vi.advanceTimersByTimeAsync(1000);
     transport.releaseStreamed();

@@ -1,5 +1,7 @@
 import { HOST_SECTIONS, interpretHostInfo } from '../../collectors/host-info.js';
 import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import { IPVS_CONN_COUNT_SECTION, parseConnCount } from '../../collectors/ipvs-conn-count.js';
+import { IPVS_DAEMON_SECTION, parseIpvsDaemon } from '../../collectors/ipvs-daemon.js';
 import { keepalivedSections, parseSignums, type KeepalivedSignums } from '../../collectors/keepalived-dump-script.js';
 import { interpretKeepalived, type KeepalivedReading } from '../../collectors/keepalived.js';
 import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
@@ -25,6 +27,10 @@ const HOST_FILES = HOST_SECTIONS.map((s) => (s.id === 'meminfo' ? { ...s, maxLin
 /** The host's clock is read this often (one `date` process), for the clock-skew doctor check. */
 export const CLOCK_READ_MS = 60_000;
 export const KEEPALIVED_DATA_MS = 5_000;
+/** A director's connection sync daemons are read this often (one `ipvsadm -L --daemon`). */
+export const SYNC_DAEMON_READ_MS = 10_000;
+/** A director's connection-table size is counted this often (one `wc -l`, the kernel formats every entry). */
+export const CONN_COUNT_READ_MS = 30_000;
 /** An NFS server's exports and their owners are read this often. */
 export const NFS_EXPORTS_READ_MS = 15_000;
 
@@ -159,6 +165,41 @@ export function nfsExportsPart(host: string): PollPart {
         host,
         r.ok ? { host, readAt: at, reading: r.value } : { host, readAt: at, error: r.error.message },
       );
+    },
+  };
+}
+
+/** Why a section gave no usable output: not run, killed at its deadline, or its exit code and stderr. */
+function sectionFailure(o: SectionOutput, timeoutSec: number | undefined): string {
+  if (o.exitCode === null) return 'not run (IPVS not loaded)';
+  if (o.exitCode === 137 || o.exitCode === 124) return `not done within ${timeoutSec ?? '?'}s`;
+  return `exit ${o.exitCode}${o.stderr.trim() ? `: ${o.stderr.trim().slice(0, 120)}` : ''}`;
+}
+
+/** A director's connection sync: its sync daemons every SYNC_DAEMON_READ_MS, its table size every CONN_COUNT_READ_MS. */
+export function syncPart(host: string): PollPart {
+  const daemons = every(SYNC_DAEMON_READ_MS);
+  const count = every(CONN_COUNT_READ_MS);
+  return {
+    id: 'sync',
+    pane: 'ipvs',
+    sections: () => [
+      ...(daemons.due() ? [IPVS_DAEMON_SECTION] : []),
+      ...(count.due() ? [IPVS_CONN_COUNT_SECTION] : []),
+    ],
+    apply: (out, state, readAt) => {
+      const d = out.get(IPVS_DAEMON_SECTION.id);
+      if (d) {
+        const r = d.exitCode === 0 ? parseIpvsDaemon(d.stdout) : undefined;
+        const error = r ? (r.ok ? undefined : r.error.message) : sectionFailure(d, IPVS_DAEMON_SECTION.timeoutSec);
+        state.setSyncDaemons(host, r?.ok ? { readAt, ok: true, ...r.value } : { readAt, ok: false, error: error! });
+      }
+      const c = out.get(IPVS_CONN_COUNT_SECTION.id);
+      if (c) {
+        const r = c.exitCode === 0 ? parseConnCount(c.stdout) : undefined;
+        const error = r ? (r.ok ? undefined : r.error.message) : sectionFailure(c, IPVS_CONN_COUNT_SECTION.timeoutSec);
+        state.setConnCount(host, r?.ok ? { readAt, ok: true, entries: r.value } : { readAt, ok: false, error: error! });
+      }
     },
   };
 }

@@ -6,6 +6,7 @@ import { overviewRows } from './overview-rows.js';
 import { replicationViewRows } from './replication-rows.js';
 import { serviceRows } from './service-rows.js';
 import { storageViewRows } from './storage-rows.js';
+import { withSyncRows } from './sync-rows.js';
 import type { TableSpec } from './table-model.js';
 import type { ViewId } from './views.js';
 import { vrrpViewRows } from './vrrp-rows.js';
@@ -18,7 +19,7 @@ export function viewSpec(state: LvsState, view: ViewId, cluster: string, now: nu
     case 'services':
       return serviceRows(state, cluster, now);
     case 'vrrp':
-      return vrrpViewRows(state, cluster, now);
+      return withSyncRows(vrrpViewRows(state, cluster, now), state, cluster, now);
     case 'replication':
       return replicationViewRows(state, cluster, now);
     case 'storage':

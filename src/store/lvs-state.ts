@@ -24,6 +24,7 @@ import type {
   RealServerProbe,
 } from './store-types.js';
 import type { ProbeOutcome, ProbeTarget } from '../../collectors/rs-probe.js';
+import type { ConnCountRead, DirectorSync, SyncDaemonsRead } from './sync-slice.js';
 
 export const EVENT_RING_SIZE = 500;
 export const HISTORY_POINTS = 60;
@@ -40,6 +41,8 @@ export interface LvsState {
   readonly nfsExports: Readonly<Record<string, NfsServerExports>>;
   /** Per director, then per probe target (`probeTargetKey`): the last probe of each real server from there. */
   readonly probes: Readonly<Record<string, Readonly<Record<string, RealServerProbe>>>>;
+  /** Per director: its connection sync daemons and connection-table size, each read now and then. */
+  readonly sync: Readonly<Record<string, DirectorSync>>;
   /** Newest last, at most EVENT_RING_SIZE. */
   readonly events: readonly LvsEvent[];
   /** Per director, then `${serviceKey}|${realServerKey}`: oldest first, at most HISTORY_POINTS. */
@@ -80,6 +83,8 @@ export interface LvsState {
   setNfsExports(host: string, exports: NfsServerExports): void;
   /** One round of real-server probes from `director`: each result updates its target's run of passes or failures. */
   setRsProbes(director: string, results: readonly { target: ProbeTarget; outcome: ProbeOutcome }[], at: number): void;
+  setSyncDaemons(host: string, daemons: SyncDaemonsRead): void;
+  setConnCount(host: string, conns: ConnCountRead): void;
   addEvents(events: readonly LvsEvent[]): void;
   /** Events from before this start (the event log's tail), placed before the ones seen since. */
   restoreEvents(events: readonly LvsEvent[]): void;

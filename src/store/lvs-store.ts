@@ -7,6 +7,7 @@ import { keepalivedSlice } from './keepalived-slice.js';
 import type { LvsData, LvsState, LvsStore, StoreSeed } from './lvs-state.js';
 import { nfsSlice } from './nfs-slice.js';
 import { replicationSlice } from './replication-slice.js';
+import { syncSlice } from './sync-slice.js';
 
 export { AUDIT_VIEW_SIZE, EVENT_RING_SIZE, HISTORY_POINTS } from './lvs-state.js';
 export type { LvsState, LvsStore, PollPartRef, PollProgress, StoreSeed } from './lvs-state.js';
@@ -26,6 +27,7 @@ function initialData(seed: StoreSeed): LvsData {
       ),
     ),
     nfsExports: {},
+    sync: {},
     events: [],
     history: {},
     audit: [],
@@ -49,6 +51,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       ...keepalivedSlice(w),
       ...replicationSlice(w),
       ...nfsSlice(w, seed.clusters),
+      ...syncSlice(w),
       ...consoleSlice(w),
       batch: w.batch,
       flush: w.flush,

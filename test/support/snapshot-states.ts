@@ -126,7 +126,28 @@ export function snapshotStates(): Record<string, Snapshot> {
     { at: NOW + 30_000, severity: 'warn', cluster: 'wordpress', kind: 'vrrp-transition', message: 'VI_WEB: BACKUP' },
   ]);
   down.getState().hostDown('nat-director', { kind: 'timeout', message: 'timed out' }, NOW + 30_000);
+  // The DR pair with its BACKUP's sync daemon stopped (test/fixtures/conns/backup-sync-down): both tables counted.
+  const syncDown = storeFromCaptures(
+    snapshotConfig,
+    Object.fromEntries(
+      (['director1', 'director2'] as const).map((d) => [
+        d,
+        {
+          keepalived: `healthy/${d}/keepalived-json.txt`,
+          'ipvs-list': `healthy/${d}/ipvsadm-Ln.txt`,
+          'ipvs-daemon': `conns/backup-sync-down/${d}.daemon.txt`,
+          'ipvs-conn-count': {
+            stdout: `${d === 'director1' ? 52 : 48} /proc/net/ip_vs_conn\n`,
+            stderr: '',
+            exitCode: 0,
+          },
+        },
+      ]),
+    ),
+    NOW,
+  );
   return {
+    'backup sync down': buildSnapshot(syncDown.getState(), NOW + 1000),
     healthy: buildSnapshot(healthy.getState(), NOW + 6000),
     'httpd-stopped': buildSnapshot(stopped.getState(), NOW + 6000),
     failover: buildSnapshot(failover.getState(), NOW + 1000),

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import { parseExposition } from '../metrics/exposition.js';
+import { createFleetMetrics } from '../metrics/fleet-metrics.js';
+import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
+import { diffEvents } from './events.js';
+import { healthAlerts } from './health-alerts.js';
+import { clusterOverview } from './overview.js';
+import { syncAlerts, syncRows } from './sync.js';
+
+/** The DR pair (test/support/sync-captures.ts): lab captures fed through the poller's own host plans. */
+const NOW = SYNC_NOW;
+const config = syncPairConfig;
+const captures = syncPairCaptures;
+
+const cluster = (store: ReturnType<typeof storeFromCaptures>) => store.getState().clusters[0]!;
+
+describe('connection sync of the DR pair', () => {
+  it('shows each director its daemon and table size, and warns of nothing while both daemons run', () => {
+    const store = storeFromCaptures(config, captures('live'), NOW);
+    const s = store.getState();
+    expect(syncRows(s, cluster(store))).toEqual([
+      {
+        director: 'director1',
+        vrrpState: 'MASTER',
+        daemon: 'master',
+        interface: 'eth0',
+        syncId: 51,
+        daemonsReadAt: NOW,
+        daemonError: null,
+        entries: 49,
+        entriesReadAt: NOW,
+        entriesError: null,
+      },
+      expect.objectContaining({ director: 'director2', vrrpState: 'BACKUP', daemon: 'backup', entries: 45 }),
+    ]);
+    expect(syncAlerts(s, cluster(store))).toEqual([]);
+  });
+
+  it('warns when the BACKUP runs no backup sync daemon, in the health alerts and the overview', () => {
+    const store = storeFromCaptures(config, captures('backup-sync-down'), NOW);
+    const s = store.getState();
+    expect(syncRows(s, cluster(store))[1]).toMatchObject({ director: 'director2', daemon: 'none', interface: null });
+    const warning = 'a failover will drop persistent sessions: director2 runs no backup sync daemon';
+    expect(syncAlerts(s, cluster(store))).toEqual([
+      {
+        kind: 'sync-drops-sessions',
+        severity: 'warn',
+        cluster: 'wordpress',
+        director: 'director2',
+        service: 'TCP 10.18.11.40:80',
+        message: warning,
+      },
+    ]);
+    expect(healthAlerts(s, cluster(store), NOW).map((a) => a.message)).toContain(warning);
+    expect(clusterOverview(s, cluster(store), NOW).reasons).toContain(warning);
+  });
+
+  it('warns when the MASTER runs no master daemon (the BACKUP daemon-less capture on the MASTER)', () => {
+    const c = captures('live');
+    const store = storeFromCaptures(
+      config,
+      { ...c, director1: { ...c.director1, 'ipvs-daemon': 'conns/backup-sync-down/director2.daemon.txt' } },
+      NOW,
+    );
+    expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
+      'a failover will drop persistent sessions: director1 runs no master sync daemon',
+    ]);
+  });
+
+  it('warns when the BACKUP listens for another syncid than the MASTER sends', () => {
+    const c = captures('live');
+    const other = fixture('conns/live/director2.daemon.txt').replace('syncid=51', 'syncid=52');
+    const store = storeFromCaptures(
+      config,
+      { ...c, director2: { ...c.director2, 'ipvs-daemon': { stdout: other, stderr: '', exitCode: 0 } } },
+      NOW,
+    );
+    expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
+      "a failover will drop persistent sessions: director2's backup sync daemon has syncid 52, director1's master 51",
+    ]);
+  });
+
+  it('warns when the BACKUP holds under half the entries of a MASTER with at least 100', () => {
+    const short = storeFromCaptures(config, captures('live', { director1: 1000, director2: 499 }), NOW);
+    expect(syncAlerts(short.getState(), cluster(short)).map((a) => a.message)).toEqual([
+      'a failover will drop persistent sessions: director2 holds 499 connection entries, director1 (MASTER) 1000',
+    ]);
+    const half = storeFromCaptures(config, captures('live', { director1: 1000, director2: 500 }), NOW);
+    expect(syncAlerts(half.getState(), cluster(half))).toEqual([]);
+    const small = storeFromCaptures(config, captures('live', { director1: 99, director2: 0 }), NOW);
+    expect(syncAlerts(small.getState(), cluster(small))).toEqual([]);
+  });
+
+  it('judges nothing for a single director or before the daemons are read', () => {
+    const single = configOf({
+      hosts: { director1: {} },
+      clusters: [{ ...config.clusters[0], directors: [{ host: 'director1' }] }],
+    });
+    const c = captures('backup-sync-down');
+    const one = storeFromCaptures(single, { director1: c.director1 }, NOW);
+    expect(syncAlerts(one.getState(), cluster(one))).toEqual([]);
+    const { 'ipvs-daemon': _, ...unread } = c.director2;
+    const store = storeFromCaptures(config, { ...c, director2: unread }, NOW);
+    expect(syncRows(store.getState(), cluster(store))[1]).toMatchObject({ daemon: 'unknown', daemonsReadAt: null });
+    expect(syncAlerts(store.getState(), cluster(store))).toEqual([]);
+  });
+
+  it('exports each director its daemons by role, its table size and the warning on /metrics', async () => {
+    const store = storeFromCaptures(config, captures('backup-sync-down'), NOW);
+    const metrics = createFleetMetrics(store);
+    const samples = parseExposition(await metrics.registry.metrics());
+    metrics.close();
+    const of = (name: string) => samples.filter((x) => x.name === name).map((x) => [x.labels, x.value]);
+    expect(of('lvstop_ipvs_sync_daemon')).toEqual([
+      [{ host: 'director1', role: 'master' }, 1],
+      [{ host: 'director1', role: 'backup' }, 0],
+      [{ host: 'director2', role: 'master' }, 0],
+      [{ host: 'director2', role: 'backup' }, 0],
+    ]);
+    expect(of('lvstop_ipvs_connections')).toEqual([
+      [{ host: 'director1' }, 49],
+      [{ host: 'director2' }, 45],
+    ]);
+    expect(of('lvstop_health_alert')).toContainEqual([
+      expect.objectContaining({ director: 'director2', kind: 'sync-drops-sessions', severity: 'warning' }),
+      1,
+    ]);
+    // A director that is down exports no sync series: its last reading is history.
+    store.getState().hostDown('director2', { kind: 'unreachable', message: 'connect ECONNREFUSED' }, NOW + 1000);
+    const after = createFleetMetrics(store);
+    const hosts = parseExposition(await after.registry.metrics())
+      .filter((x) => x.name === 'lvstop_ipvs_connections')
+      .map((x) => x.labels.host);
+    after.close();
+    expect(hosts).toEqual(['director1']);
+  });
+
+  it('says when the warning begins, from a read of the sync daemons alone', () => {
+    const store = storeFromCaptures(config, captures('live'), NOW);
+    const before = store.getState();
+    store.getState().setSyncDaemons('director2', { readAt: NOW + 10_000, ok: true });
+    const events = diffEvents(before, store.getState(), NOW + 10_000);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        severity: 'warn',
+        kind: 'sync-drops-sessions-begin',
+        host: 'director2',
+        message: 'a failover will drop persistent sessions: director2 runs no backup sync daemon',
+      }),
+    );
+  });
+});

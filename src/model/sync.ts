@@ -1,0 +1,136 @@
+import type { LvsState } from '../store/lvs-store.js';
+import type { ClusterInfo } from '../store/store-types.js';
+import { vrrpRows } from './vrrp.js';
+
+/** One director's connection sync: its VRRP state, its sync daemons and its connection-table size. */
+export interface SyncRow {
+  readonly director: string;
+  /** MASTER when any of its instances is; otherwise its first instance's state; null without keepalived. */
+  readonly vrrpState: string | null;
+  /** Which sync daemons run; unknown before the first read or when the read failed. */
+  readonly daemon: 'master' | 'backup' | 'master+backup' | 'none' | 'unknown';
+  readonly interface: string | null;
+  readonly syncId: number | null;
+  readonly daemonsReadAt: number | null;
+  readonly daemonError: string | null;
+  /** Entries in the connection table (templates included). */
+  readonly entries: number | null;
+  readonly entriesReadAt: number | null;
+  readonly entriesError: string | null;
+}
+
+/** The sync warning, shaped as a service-health alert so it reaches the same places (health line, events, metrics). */
+export interface SyncAlert {
+  readonly kind: 'sync-drops-sessions';
+  readonly severity: 'warn';
+  readonly cluster: string;
+  readonly director: string;
+  /** The persistent services a failover would break. */
+  readonly service: string;
+  readonly message: string;
+}
+
+/** A BACKUP holding fewer than this share of the MASTER's entries has not been receiving its sync. */
+export const SYNC_SHORT_RATIO = 0.5;
+/** Below this many entries on the MASTER, tables are too small to compare. */
+export const SYNC_MIN_ENTRIES = 100;
+
+/** Per director: MASTER when any of its instances is, else its first instance's state. */
+function vrrpStates(state: LvsState, cluster: ClusterInfo): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of vrrpRows(state, cluster))
+    if (!out.has(r.director) || r.state === 'MASTER') out.set(r.director, r.state);
+  return out;
+}
+
+function daemonOf(m: boolean, b: boolean): SyncRow['daemon'] {
+  return m && b ? 'master+backup' : m ? 'master' : b ? 'backup' : 'none';
+}
+
+/** Per director of the cluster: its sync daemons and table size side by side. */
+export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
+  const vrrp = vrrpStates(state, cluster);
+  return cluster.directors.map((director) => {
+    const s = state.sync[director];
+    const d = s?.daemons;
+    const c = s?.conns;
+    const daemon = d?.ok ? (d.master ?? d.backup) : undefined;
+    return {
+      director,
+      vrrpState: vrrp.get(director) ?? null,
+      daemon: d?.ok ? daemonOf(!!d.master, !!d.backup) : 'unknown',
+      interface: daemon?.interface ?? null,
+      syncId: daemon?.syncId ?? null,
+      daemonsReadAt: d?.readAt ?? null,
+      daemonError: d && !d.ok ? d.error : null,
+      entries: c?.ok ? c.entries : null,
+      entriesReadAt: c?.readAt ?? null,
+      entriesError: c && !c.ok ? c.error : null,
+    };
+  });
+}
+
+/** The cluster's persistent services, from the tables of its directors that answer. */
+function persistentServices(state: LvsState, cluster: ClusterInfo): string[] {
+  const keys = new Set<string>();
+  for (const d of cluster.directors) {
+    const r = state.ipvs[d]?.reading;
+    if (r?.status !== 'ok' || state.hosts[d]?.status === 'down') continue;
+    for (const s of r.table.services) if (s.persistence !== undefined) keys.add(s.key);
+  }
+  return [...keys];
+}
+
+/** A backup daemon with a syncid other than 0 drops the sync messages of a master with another syncid. */
+function mismatch(state: LvsState, master: string, backup: string): string | undefined {
+  const m = state.sync[master]?.daemons;
+  const b = state.sync[backup]?.daemons;
+  const mId = m?.ok ? m.master?.syncId : undefined;
+  const bId = b?.ok ? b.backup?.syncId : undefined;
+  if (mId === undefined || bId === undefined || bId === 0 || bId === mId) return undefined;
+  return `${backup}'s backup sync daemon has syncid ${bId}, ${master}'s master ${mId}`;
+}
+
+const runs = (row: SyncRow, role: 'master' | 'backup') => row.daemon === role || row.daemon === 'master+backup';
+
+/**
+ * A pair with persistent services whose failover would drop persistent sessions: the MASTER runs no master sync
+ * daemon, a BACKUP no backup one, or a BACKUP holds far fewer entries than the MASTER. Unknown is never judged: a
+ * director that is down or unread, or a pair without a known MASTER.
+ */
+export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
+  if (cluster.directors.length < 2) return [];
+  const services = persistentServices(state, cluster);
+  if (services.length === 0) return [];
+  const up = syncRows(state, cluster).filter((r) => state.hosts[r.director]?.status !== 'down');
+  const master = up.find((r) => r.vrrpState === 'MASTER');
+  if (!master) return [];
+  const base = {
+    kind: 'sync-drops-sessions',
+    severity: 'warn',
+    cluster: cluster.name,
+    service: services.join(','),
+  } as const;
+  const drop = 'a failover will drop persistent sessions';
+  const out: SyncAlert[] = [];
+  if (master.daemon !== 'unknown' && !runs(master, 'master'))
+    out.push({ ...base, director: master.director, message: `${drop}: ${master.director} runs no master sync daemon` });
+  for (const b of up.filter((r) => r.vrrpState === 'BACKUP')) {
+    if (b.daemon !== 'unknown' && !runs(b, 'backup'))
+      out.push({ ...base, director: b.director, message: `${drop}: ${b.director} runs no backup sync daemon` });
+    else if (mismatch(state, master.director, b.director))
+      out.push({ ...base, director: b.director, message: `${drop}: ${mismatch(state, master.director, b.director)}` });
+    else if (
+      master.entries !== null &&
+      b.entries !== null &&
+      master.entries >= SYNC_MIN_ENTRIES &&
+      b.entries < master.entries * SYNC_SHORT_RATIO
+    )
+      out.push({
+        ...base,
+        director: b.director,
+        message: `${drop}: ${b.director} holds ${b.entries} connection entries, ${master.director} (MASTER) ${master.entries}`,
+      });
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseConnCount } from '../../collectors/ipvs-conn-count.js';
+import type { SectionOutput } from '../../collectors/section.js';
+import { fixture } from '../../test/support/fixture-store.js';
+import { lncEntries, syncPairConfig, wcOutput } from '../../test/support/sync-captures.js';
+import { planHost } from './host-plan.js';
+import { createLvsStore } from '../store/lvs-store.js';
+import { CONN_COUNT_READ_MS, SYNC_DAEMON_READ_MS, syncPart } from './poll-parts.js';
+
+const outputs = (o: Record<string, Omit<SectionOutput, 'id'>>) =>
+  new Map(Object.entries(o).map(([id, v]) => [id, { id, ...v }]));
+const store = () => createLvsStore({ clusters: [], hosts: ['director1'], pollIntervalMs: 1000, readOnly: false });
+
+describe("a director's connection sync part", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(Date.parse('2026-12-01T00:00:00Z'));
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('starts no process on most polls: the daemons every 10 s, the table count every 30 s', () => {
+    const part = syncPart('director1');
+    const ids = () => part.sections().map((s) => s.id);
+    expect(ids()).toEqual(['ipvs-daemon', 'ipvs-conn-count']);
+    const seen: string[][] = [];
+    for (let t = 1000; t <= 30_000; t += 1000) {
+      vi.advanceTimersByTime(1000);
+      seen.push(ids());
+    }
+    expect(seen.filter((s) => s.length > 0)).toEqual([
+      ['ipvs-daemon'],
+      ['ipvs-daemon'],
+      ['ipvs-daemon', 'ipvs-conn-count'],
+    ]);
+    expect(SYNC_DAEMON_READ_MS).toBe(10_000);
+    expect(CONN_COUNT_READ_MS).toBe(30_000);
+    // Both were read just now: the next poll starts nothing.
+    expect(ids()).toEqual([]);
+  });
+
+  it('counts the table without shipping it: one wc -l, capped by a time limit', () => {
+    const section = syncPart('d')
+      .sections()
+      .find((s) => s.id === 'ipvs-conn-count')!;
+    expect(section).toEqual({
+      id: 'ipvs-conn-count',
+      argv: ['wc', '-l', '/proc/net/ip_vs_conn'],
+      guard: ['test', '-e', '/proc/net/ip_vs_conn'],
+      timeoutSec: 5,
+    });
+    expect(parseConnCount('1 /proc/net/ip_vs_conn\n')).toEqual({ ok: true, value: 0 });
+    expect(parseConnCount('1000001 /proc/net/ip_vs_conn\n')).toEqual({ ok: true, value: 1_000_000 });
+    expect(parseConnCount('wc: /proc/net/ip_vs_conn: No such file').ok).toBe(false);
+  });
+
+  it('lands the captured daemon and table size, and says why a read gave nothing', () => {
+    const s = store();
+    const at = Date.now();
+    syncPart('director1').apply(
+      outputs({
+        'ipvs-daemon': { stdout: fixture('conns/live/director1.daemon.txt'), stderr: '', exitCode: 0 },
+        'ipvs-conn-count': wcOutput(lncEntries('live', 'director1')),
+      }),
+      s.getState(),
+      at,
+    );
+    expect(s.getState().sync.director1).toEqual({
+      host: 'director1',
+      daemons: {
+        readAt: at,
+        ok: true,
+        master: {
+          role: 'master',
+          interface: 'eth0',
+          syncId: 51,
+          maxLen: 1472,
+          group: '224.0.0.81',
+          port: 8848,
+          ttl: 1,
+        },
+      },
+      conns: { readAt: at, ok: true, entries: 49 },
+    });
+    // Killed at its time limit (`timeout -s KILL`: 137): the count says so; the daemons read earlier stay.
+    syncPart('director1').apply(
+      outputs({ 'ipvs-conn-count': { stdout: '', stderr: '', exitCode: 137 } }),
+      s.getState(),
+      at + 30_000,
+    );
+    expect(s.getState().sync.director1?.conns).toEqual({ readAt: at + 30_000, ok: false, error: 'not done within 5s' });
+    expect(s.getState().sync.director1?.daemons?.ok).toBe(true);
+  });
+
+  it('is read by directors only, after every other part of their poll', () => {
+    const ids = planHost(syncPairConfig, 'director1')
+      .sections()
+      .map((x) => x.id);
+    expect(ids.slice(-2)).toEqual(['ipvs-daemon', 'ipvs-conn-count']);
+    // A host that directs no cluster (a real server) reads no sync.
+    expect(planHost(syncPairConfig, 'web1').parts.map((p) => p.id)).not.toContain('sync');
+  });
+});

@@ -1,0 +1,36 @@
+import type { SyncDaemon } from '../../collectors/ipvs-daemon.js';
+import type { StoreWriter } from './commit-window.js';
+import type { LvsState } from './lvs-state.js';
+import { shareStructure } from './structural-sharing.js';
+
+/** A director's sync daemons (`ipvsadm -L --daemon`) as last read: none running is ok with neither role. */
+export type SyncDaemonsRead = { readonly readAt: number } & (
+  | { readonly ok: true; readonly master?: SyncDaemon; readonly backup?: SyncDaemon }
+  | { readonly ok: false; readonly error: string }
+);
+
+/** The size of a director's connection table (entries, templates included) as last counted. */
+export type ConnCountRead = { readonly readAt: number } & (
+  { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly error: string }
+);
+
+/** Per director: what its connection sync looks like, each read on its own schedule. */
+export interface DirectorSync {
+  readonly host: string;
+  readonly daemons?: SyncDaemonsRead;
+  readonly conns?: ConnCountRead;
+}
+
+/** The directors' sync daemons and connection-table sizes. */
+export function syncSlice(w: StoreWriter): Pick<LvsState, 'setSyncDaemons' | 'setConnCount'> {
+  const write = (host: string, patch: Partial<DirectorSync>) => {
+    const prev = w.get().sync[host];
+    const next = { ...(prev ?? { host }), ...patch };
+    const shared = prev ? shareStructure(prev, next) : next;
+    if (shared !== prev) w.writeEntry('sync', host, shared);
+  };
+  return {
+    setSyncDaemons: (host, daemons) => write(host, { daemons }),
+    setConnCount: (host, conns) => write(host, { conns }),
+  };
+}

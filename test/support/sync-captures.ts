@@ -1,0 +1,53 @@
+import type { Config } from '../../src/config/config-schema.js';
+import { configOf, fixture, type Captures } from './fixture-store.js';
+
+/**
+ * The DR pair's connection sync, from lab captures: VRRP and IPVS tables from test/fixtures/healthy (director1
+ * MASTER, `10.18.11.40:80 rr persistent 50`), sync daemons from test/fixtures/conns (`live/`: keepalived's
+ * `lvs_sync_daemon`, master on director1, backup on director2; `backup-sync-down/`: the BACKUP's daemon stopped).
+ * Table sizes are what `wc -l /proc/net/ip_vs_conn` prints: the captured tables' entries plus the header line.
+ */
+export const SYNC_NOW = Date.parse('2026-12-01T00:00:00Z');
+export const syncPairConfig: Config = configOf({
+  hosts: { director1: {}, director2: {} },
+  clusters: [
+    {
+      name: 'wordpress',
+      mode: 'dr',
+      vips: ['10.18.11.40'],
+      directors: [
+        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
+        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
+      ],
+    },
+  ],
+});
+
+/** Entries of a captured `ipvsadm -Lnc`: its lines but the two headers. */
+export const lncEntries = (state: string, host: string) =>
+  fixture(`conns/${state}/${host}.lnc.txt`)
+    .split('\n')
+    .filter((l) => l.trim() !== '').length - 2;
+
+/** `wc -l /proc/net/ip_vs_conn` of a table with this many entries. */
+export const wcOutput = (entries: number) => ({
+  stdout: `${entries + 1} /proc/net/ip_vs_conn\n`,
+  stderr: '',
+  exitCode: 0,
+});
+
+/** One poll of the pair in a test/fixtures/conns state; `entries` overrides the counted table sizes. */
+export function syncPairCaptures(
+  state: string,
+  entries?: { director1: number; director2: number },
+): Record<'director1' | 'director2', Captures[string]> {
+  const host = (name: 'director1' | 'director2') => ({
+    keepalived: `healthy/${name}/keepalived-json.txt`,
+    'ip-addr': `healthy/${name}/ip-j-addr.txt`,
+    'ipvs-list': `healthy/${name}/ipvsadm-Ln.txt`,
+    'ipvs-stats': `healthy/${name}/ipvsadm-Ln-stats.txt`,
+    'ipvs-daemon': `conns/${state}/${name}.daemon.txt`,
+    'ipvs-conn-count': wcOutput(entries?.[name] ?? lncEntries(state, name)),
+  });
+  return { director1: host('director1'), director2: host('director2') };
+}
