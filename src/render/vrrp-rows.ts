@@ -1,5 +1,6 @@
 import { vrrpRows, type VrrpRow } from '../model/vrrp.js';
 import { formatAge } from './format.js';
+import { failoverRows } from './failover-rows.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
 
@@ -53,6 +54,6 @@ export function vrrpViewRows(state: LvsState, clusterName: string, now: number):
     : [];
   return {
     columns: VRRP_COLUMNS,
-    rows,
+    rows: cluster ? [...rows, ...failoverRows(state, cluster)] : rows,
   };
 }
