@@ -24,6 +24,8 @@ describe('keepalived JSON dump', () => {
         vips: ['10.77.0.40'],
         vipsSet: true,
         interface: 'eth0',
+        advertIntSec: 1,
+        version: 2,
       }),
     ]);
     expect(r.ok && r.value[0]!.lastTransition).toBeGreaterThan(1.7e9);

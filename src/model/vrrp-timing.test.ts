@@ -6,6 +6,7 @@ import { failoverRows } from '../render/failover-rows.js';
 import { formatTableRow } from '../render/table-model.js';
 import { VRRP_COLUMNS } from '../render/vrrp-rows.js';
 import { buildSnapshot } from './snapshot.js';
+import { diffEvents } from './events.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
 import { clusterTimings } from './vrrp-timing.js';
 
@@ -68,6 +69,8 @@ describe('failover timing from the store', () => {
       4,
     ]);
     expect(metric('lvstop_vrrp_flapping').map(([, v]) => v)).toEqual([1, 1]);
+    const quiet = pairAt(LAST_LINE_SEC + 3 * 86_400).state;
+    expect(diffEvents(quiet, state, NOW).filter((e) => e.kind === 'flapping-begin')).toHaveLength(2);
   });
 
   it('never calls old lines flapping: the lines are judged by their own time on the director clock', () => {
