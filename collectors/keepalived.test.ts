@@ -64,6 +64,8 @@ describe('keepalived data dump', () => {
         effectivePriority: 80,
         vips: ['10.77.0.40'],
         trackFiles: ['lvstop_prio', 'lvstop_fault'],
+        advertIntSec: 1,
+        version: 2,
       }),
     ]);
     expect(r.value.trackFiles.map(({ name, status, weight }) => ({ name, status, weight }))).toEqual([
