@@ -3,7 +3,6 @@ import { clusterTimings, lastTakeoverText, seconds, type InstanceTiming } from '
 import { FLAP_TRANSITIONS } from '../model/takeover.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { ClusterInfo } from '../store/store-types.js';
-import type { TableRow } from './table-model.js';
 
 const iso = (unixSec: number | undefined) =>
   unixSec === undefined ? '-' : new Date(unixSec * 1000).toISOString().slice(0, 19).replace('T', ' ');
@@ -28,42 +27,28 @@ function timingLines(t: InstanceTiming): string[] {
   return lines;
 }
 
-/** One line per instance: `VI_WEB  expect 0.6s release, 3.6s silent  last 1s released  10m 4/3  FLAPPING`. */
-function timingRow(cluster: string, t: InstanceTiming): TableRow {
-  const e = t.expected;
-  const last = t.measured.at(-1);
-  const counts = Object.values(t.transitions10m);
-  return {
-    id: `failover/${t.instance}`,
-    span: true,
-    cells: [
-      t.instance,
-      e ? `expect ${seconds(e.onReleaseSec)} release, ${seconds(e.onSilenceSec)} silent` : 'expect -',
-      `last ${lastTakeoverText(t)}${last ? ` ${last.how}` : ''}`,
-      `10m ${counts.join('/') || '0'}`,
-      t.flapping.length > 0 ? 'FLAPPING' : '',
-    ],
-    tone: t.flapping.length > 0 ? 'warn' : 'normal',
-    detail: { kind: 'text', title: `${cluster} ${t.instance} failover timing`, lines: timingLines(t) },
-  };
+/** The TAKEOVER cell: the last measured takeover over what a step-down promises (`1s/0.6s`); `!` when flapping. */
+export function takeoverCell(t: InstanceTiming | undefined, director: string): string {
+  if (!t) return '-';
+  const promise = t.expected ? seconds(t.expected.onReleaseSec) : '-';
+  return `${lastTakeoverText(t)}/${promise}${t.flapping.includes(director) ? '!' : ''}`;
 }
 
-/**
- * Below the instances: a heading and one line per instance with its failover timing (expected, last measured,
- * transitions in 10 minutes, flapping at FLAP_TRANSITIONS or more); enter shows the whole of it.
- */
-export function failoverRows(state: LvsState, cluster: ClusterInfo): TableRow[] {
-  const rows = vrrpRows(state, cluster);
-  if (rows.length === 0) return [];
-  const timings = [...clusterTimings(state, cluster, rows).values()];
-  return [
-    {
-      id: 'failover',
-      group: true,
-      span: true,
-      cells: [`FAILOVER TIMING (flapping: ${FLAP_TRANSITIONS}+ in 10m)`],
-      tone: 'heading',
-    },
-    ...timings.map((t) => timingRow(cluster.name, t)),
-  ];
+/** Per instance of the cluster: its failover timing, and the detail that tells the whole of it. */
+export function failoverCells(state: LvsState, cluster: ClusterInfo) {
+  const timings = clusterTimings(state, cluster, vrrpRows(state, cluster));
+  return (director: string, instance: string) => {
+    const t = timings.get(instance);
+    return {
+      takeover: takeoverCell(t, director),
+      transitions: String(t?.transitions10m[director] ?? 0),
+      detail: t
+        ? ({
+            kind: 'text',
+            title: `${cluster.name} ${instance} failover timing (flapping: ${FLAP_TRANSITIONS}+ changes in 10 min)`,
+            lines: timingLines(t),
+          } as const)
+        : undefined,
+    };
+  };
 }
