@@ -1,6 +1,6 @@
 import { vrrpRows, type VrrpRow } from '../model/vrrp.js';
 import { formatAge } from './format.js';
-import { failoverCells } from './failover-rows.js';
+import { failoverCells } from './failover-cells.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
 
