@@ -28,6 +28,7 @@ describe('parseKeepalivedConf on the lab directors', () => {
         interface: 'eth0',
         vrid: 51,
         priority,
+        advertIntSec: 1,
         vips: ['10.18.11.40'],
         trackFiles: [{ name: 'lvstop_prio' }, { name: 'lvstop_fault' }],
         trackScripts: [],
@@ -81,6 +82,16 @@ describe('parseKeepalivedConf on Debian keepalived samples', () => {
     const vi1 = conf.instances.find((i) => i.name === 'VI_1');
     expect(vi1).toMatchObject({ vrid: 51, state: 'MASTER', priority: 100, vips: ['192.168.200.18'] });
     expect(vi1?.trackScripts).toEqual(['chk_sshd', 'chk_haproxy', 'chk_http_port', 'chk_https_port', 'chk_smtp_port']);
+  });
+
+  it('advert_int and version per vrrp_instance, absent when not written', () => {
+    const [vi0] = parsed('debian-samples/keepalived.conf.conditional_conf').instances;
+    expect(vi0).toMatchObject({ name: 'VI_0', advertIntSec: 12, version: 3 });
+    const [vi1] = parsed('debian-samples/keepalived.conf.sample').instances;
+    expect(vi1).toMatchObject({ name: 'VI_1', advertIntSec: 1 });
+    expect(vi1).not.toHaveProperty('version');
+    const fractional = parseKeepalivedConf('vrrp_instance V {\n  advert_int 0.5\n  version 3\n}\n');
+    expect(fractional.ok && fractional.value.instances[0]).toMatchObject({ advertIntSec: 0.5, version: 3 });
   });
 
   it('@id conditional lines: the statement is read (first one wins)', () => {

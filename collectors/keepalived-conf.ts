@@ -15,6 +15,10 @@ export interface ConfVrrpInstance {
   readonly interface?: string;
   readonly vrid?: number;
   readonly priority?: number;
+  /** `advert_int`, seconds (may be a fraction with VRRPv3); keepalived's default is 1. */
+  readonly advertIntSec?: number;
+  /** `version` (2 or 3); keepalived's default is 2 unless `vrrp_version` in global_defs says otherwise. */
+  readonly version?: 2 | 3;
   /** Addresses without prefix length or `dev`. */
   readonly vips: readonly string[];
   readonly trackFiles: readonly TrackFileRef[];
@@ -136,12 +140,17 @@ function instanceOf(node: Node): ConfVrrpInstance {
   const iface = value(body, 'interface');
   const vrid = num(value(body, 'virtual_router_id'));
   const priority = num(value(body, 'priority'));
+  const advert = value(body, 'advert_int');
+  const advertIntSec = advert !== undefined && /^\d+(\.\d+)?$/.test(advert) ? Number(advert) : undefined;
+  const version = num(value(body, 'version'));
   return {
     name: node.words[1] ?? '',
     ...(state ? { state: state.toUpperCase() } : {}),
     ...(iface ? { interface: iface } : {}),
     ...(vrid === undefined ? {} : { vrid }),
     ...(priority === undefined ? {} : { priority }),
+    ...(advertIntSec ? { advertIntSec } : {}),
+    ...(version === 2 || version === 3 ? { version } : {}),
     vips,
     trackFiles,
     trackScripts: block('track_script').map((n) => n.words[0]!),

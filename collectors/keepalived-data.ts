@@ -43,7 +43,12 @@ function setInstanceField(inst: MutableInstance, key: string, value: string): st
     const t = decimalNumber(value.slice(0, value.indexOf(' ') < 0 ? value.length : value.indexOf(' ')));
     if (t === undefined || !isUnixTime(t)) return `Last transition out of range: ${value.slice(0, 40)}`;
     inst.lastTransition = t;
-  }
+  } else if (key === 'Advert interval') {
+    // `1 sec` (keepalived 2.x) or `1000 milli-sec` (older); anything else is left unread.
+    const m = /^(\d+(?:\.\d+)?) (sec|milli-sec)$/.exec(value);
+    const sec = m ? Number(m[1]) / (m[2] === 'sec' ? 1 : 1000) : 0;
+    if (sec > 0 && sec <= 255) inst.advertIntSec = sec;
+  } else if (key === 'VRRP Version' && (value === '2' || value === '3')) inst.version = value === '2' ? 2 : 3;
   return undefined;
 }
 

@@ -82,6 +82,8 @@ function jsonInstance(item: unknown, i: number): VrrpInstance | string {
   const wantstate = own(d, 'wantstate');
   const ifname = own(d, 'ifp_ifname');
   const vipset = own(d, 'vipset');
+  const advert = own(d, 'adver_int');
+  const version = own(d, 'version');
   return {
     name: own(d, 'iname') as string,
     vrid,
@@ -94,6 +96,8 @@ function jsonInstance(item: unknown, i: number): VrrpInstance | string {
     vips,
     ...(typeof vipset === 'boolean' ? { vipsSet: vipset } : {}),
     trackFiles: [],
+    ...(typeof advert === 'number' && advert > 0 && advert <= 255 ? { advertIntSec: advert } : {}),
+    ...(version === 2 || version === 3 ? { version } : {}),
     ...(stats ? { stats } : {}),
   };
 }

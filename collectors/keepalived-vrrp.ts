@@ -20,6 +20,9 @@ export interface VrrpInstance {
   /** keepalived says the VIPs are set on this host. */
   readonly vipsSet?: boolean;
   readonly trackFiles: readonly string[];
+  /** advert_int in seconds and the VRRP version, as keepalived runs them (JSON dump only). */
+  readonly advertIntSec?: number;
+  readonly version?: 2 | 3;
   readonly stats?: {
     readonly advertReceived: number;
     readonly advertSent: number;

@@ -24,6 +24,8 @@ describe('keepalived JSON dump', () => {
         vips: ['10.77.0.40'],
         vipsSet: true,
         interface: 'eth0',
+        advertIntSec: 1,
+        version: 2,
       }),
     ]);
     expect(r.ok && r.value[0]!.lastTransition).toBeGreaterThan(1.7e9);
@@ -62,6 +64,8 @@ describe('keepalived data dump', () => {
         effectivePriority: 80,
         vips: ['10.77.0.40'],
         trackFiles: ['lvstop_prio', 'lvstop_fault'],
+        advertIntSec: 1,
+        version: 2,
       }),
     ]);
     expect(r.value.trackFiles.map(({ name, status, weight }) => ({ name, status, weight }))).toEqual([

@@ -18,7 +18,12 @@ export type KeepalivedReading =
       /** keepalived's health checkers and the weights it intends, from the checker dump (data dumps only). */
       readonly checkers?: CheckerDump;
     }
-  | { readonly status: 'not-running' | 'permission' | 'timeout' | 'error'; readonly message: string };
+  | {
+      readonly status: 'not-running' | 'permission' | 'timeout' | 'error';
+      readonly message: string;
+      /** The notify log, read even while keepalived is down (its STOP line is the one a takeover is timed from). */
+      readonly notify?: readonly NotifyLine[];
+    };
 
 function failure(out: SectionOutput): KeepalivedReading {
   const message = out.stderr.trim().split('\n')[0]?.slice(0, 300) || `exit code ${out.exitCode}`;
@@ -34,7 +39,10 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
   const notifyOut = sections.get('keepalived-notify');
   const notify = notifyOut?.exitCode === 0 ? parseNotifyLog(notifyOut.stdout) : [];
   if (!out) return { status: 'error', message: 'no keepalived section in the poll output' };
-  if (out.exitCode !== 0) return failure({ ...out, stderr: out.stderr.replace(/^signums .*\n?/m, '') });
+  if (out.exitCode !== 0) {
+    const failed = failure({ ...out, stderr: out.stderr.replace(/^signums .*\n?/m, '') });
+    return notify.length > 0 ? { ...failed, notify } : failed;
+  }
   const at = out.stdout.indexOf('\n@@keepalived-data\n');
   if (at < 0) {
     // A JSON-only poll: track files are left as the last data dump had them.

@@ -1,5 +1,6 @@
 import type { VrrpInstance, VrrpState } from '../../collectors/keepalived-vrrp.js';
 import type { LvsState } from '../store/lvs-store.js';
+import { takeoverMetrics } from './takeover-metrics.js';
 import { clustersOf, hostClusters, type Labels, type Sample, type StateMetricSpec } from './state-metric.js';
 
 /** keepalived's own numbering, as its JSON dump and the keepalived exporters give it. */
@@ -89,5 +90,6 @@ export function keepalivedMetrics(): StateMetricSpec[] {
       labelNames: ['cluster', 'director', 'iname', 'intf', 'vrid'],
       samples: (state) => eachInstance(state, (base, i) => (i.stats ? [[base, i.stats[field]]] : [])),
     })),
+    ...takeoverMetrics(),
   ];
 }

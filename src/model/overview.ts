@@ -34,7 +34,10 @@ export function clusterOverview(state: LvsState, cluster: ClusterInfo, now: numb
       reasons.push({ level: 'warn', text: `${h} data stale` });
   }
   for (const a of vrrpAlerts(state, cluster))
-    reasons.push({ level: 'critical', text: a.kind === 'split-brain' ? `SPLIT BRAIN: ${a.message}` : a.message });
+    reasons.push({
+      level: a.kind === 'flapping' ? 'warn' : 'critical',
+      text: a.kind === 'split-brain' ? `SPLIT BRAIN: ${a.message}` : a.message,
+    });
   for (const a of healthAlerts(state, cluster, now))
     reasons.push({ level: a.severity === 'critical' ? 'critical' : 'warn', text: a.message });
   let services = 0;

@@ -41,6 +41,8 @@ describe('snapshot --json matches docs/snapshot.schema.json', () => {
       `${service}.realServers[].health.probe.notProbed`,
       `${service}.removedByChecker[].health.verdict`,
       '.clusters[].vrrp[].lastKnown.holdsVips',
+      '.clusters[].vrrp[].failover.expected.onSilenceSec',
+      '.clusters[].vrrp[].failover.measured[].leftAt',
       '.clusters[].healthAlerts[].fix',
       '.clusters[].sync[].syncId',
       '.clusters[].sync[].entries',

@@ -9,6 +9,7 @@ import { nfsWriteJson, nfsWriteRow } from './nfs-write-view.js';
 import { clusterOverview } from './overview.js';
 import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows } from './vrrp.js';
+import { clusterTimings, failoverJson } from './vrrp-timing.js';
 import { healthAlerts } from './health-alerts.js';
 import { directorHealth, type RealServerHealth } from './rs-health.js';
 import { syncRows } from './sync.js';
@@ -85,8 +86,11 @@ function hostJson(h: HostRuntime, now: number) {
 
 /** The cluster's VRRP rows, times as ISO strings. */
 function vrrpJson(state: LvsState, cluster: ClusterInfo) {
-  return vrrpRows(state, cluster).map((r) => ({
+  const rows = vrrpRows(state, cluster);
+  const timings = clusterTimings(state, cluster, rows);
+  return rows.map((r) => ({
     ...r,
+    failover: failoverJson(timings.get(r.instance), r.director),
     lastTransition: r.lastTransition ? new Date(r.lastTransition * 1000).toISOString() : null,
     ...(r.lastKnown
       ? {

@@ -1,6 +1,8 @@
 import type { VrrpInstance, VrrpState } from '../../collectors/keepalived-vrrp.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { ClusterInfo } from '../store/store-types.js';
+import { clusterTimings } from './vrrp-timing.js';
+import { FLAP_TRANSITIONS, FLAP_WINDOW_SEC } from './takeover.js';
 
 export interface VrrpRow {
   readonly director: string;
@@ -28,7 +30,7 @@ export interface VrrpRow {
 }
 
 export interface VrrpAlert {
-  readonly kind: 'split-brain' | 'no-master';
+  readonly kind: 'split-brain' | 'no-master' | 'flapping';
   readonly cluster: string;
   readonly message: string;
 }
@@ -200,5 +202,16 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
       cluster: cluster.name,
       message: `no director is MASTER (${known.map((r) => `${r.director} ${r.state}`).join(', ')})`,
     });
-  return alerts;
+  return [...alerts, ...flapAlerts(state, cluster, rows)];
+}
+
+/** An instance that changed state 3 or more times in 10 minutes on a director (its notify log, its clock). */
+function flapAlerts(state: LvsState, cluster: ClusterInfo, rows: readonly VrrpRow[]): VrrpAlert[] {
+  return [...clusterTimings(state, cluster, rows).values()].flatMap((t) =>
+    t.flapping.map((d) => ({
+      kind: 'flapping' as const,
+      cluster: cluster.name,
+      message: `${t.instance} flapping on ${d}: ${t.transitions10m[d]} transitions in ${FLAP_WINDOW_SEC / 60} min (${FLAP_TRANSITIONS}+ is flapping)`,
+    })),
+  );
 }

@@ -75,6 +75,8 @@ describe('VRRP', () => {
       { kind: 'vrrp', director: 'director1', instance: 'VI_WEB' },
       { kind: 'vrrp', director: 'director2', instance: 'VI_WEB' },
     ]);
+    // Failover timing: no notify lines in this capture, so nothing measured; director2 (priority 80) takes over when director1 steps down.
+    expect(lines('vrrp')[0]).toMatch(/ 18:55:22 -\/0\.7s +0 lvstop_prio=0/);
   });
 });
 

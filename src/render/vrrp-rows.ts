@@ -1,5 +1,6 @@
 import { vrrpRows, type VrrpRow } from '../model/vrrp.js';
 import { formatAge } from './format.js';
+import { failoverCells } from './failover-cells.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
 
@@ -16,6 +17,8 @@ export const VRRP_COLUMNS: readonly Column[] = [
   { title: 'PRIO B/E', width: 8, align: 'right' },
   { title: 'HOLDS VIP', width: 13, align: 'left' },
   { title: 'CHANGED', width: 8, align: 'left' },
+  { title: 'TAKEOVER', width: 9, align: 'left' },
+  { title: '10M', width: 3, align: 'right' },
   { title: 'TRACK / PROBLEM', width: 30, align: 'left' },
 ];
 
@@ -30,9 +33,11 @@ function problemText(r: VrrpRow, now: number): string {
 
 export function vrrpViewRows(state: LvsState, clusterName: string, now: number): TableSpec {
   const cluster = state.clusters.find((c) => c.name === clusterName);
+  const timing = cluster ? failoverCells(state, cluster) : undefined;
   const rows: TableRow[] = cluster
     ? vrrpRows(state, cluster).map((r) => {
         const read = state.keepalived[r.director]?.readAt;
+        const t = timing!(r.director, r.instance);
         return {
           id: `${r.director}/${r.instance}`,
           cells: [
@@ -43,10 +48,13 @@ export function vrrpViewRows(state: LvsState, clusterName: string, now: number):
             r.basePriority === undefined ? '-' : `${r.basePriority}/${r.effectivePriority}`,
             r.holdsVips.join(',') || '-',
             clock(r.lastTransition),
+            t.takeover,
+            t.transitions,
             r.trackFiles.map((t) => `${t.name}=${t.status}`).join(' ') || problemText(r, now),
           ],
           tone: vrrpTone(r.state),
           target: { kind: 'vrrp', director: r.director, instance: r.instance },
+          ...(t.detail ? { detail: t.detail } : {}),
           ...(read ? { ageMs: now - read } : {}),
         };
       })

@@ -5,6 +5,7 @@ import { shareStructure } from './structural-sharing.js';
 import { keepalivedReadFailed, stateChangesAfter } from './seen-since.js';
 import type { DirectorKeepalived } from './store-types.js';
 import { countReadError } from './hosts-slice.js';
+import { mergeNotifyHistory } from './notify-history.js';
 
 type KeepalivedActions = Pick<LvsState, 'setKeepalived'>;
 
@@ -33,7 +34,17 @@ export function keepalivedSlice(w: StoreWriter): KeepalivedActions {
       const stateSeenAt = stateSeenAtAfter(prev, reading, readAt);
       const okAt = reading.status === 'ok' ? readAt : prev?.okAt;
       const stateChanges = stateChangesAfter(prev, reading);
-      const next = { host, readAt, ...(okAt === undefined ? {} : { okAt }), reading, stateSeenAt, stateChanges };
+      const notifyHistory = mergeNotifyHistory(prev?.notifyHistory, reading.notify ?? []);
+      const history = notifyHistory.length > 0 ? { notifyHistory } : {};
+      const next = {
+        host,
+        readAt,
+        ...(okAt === undefined ? {} : { okAt }),
+        reading,
+        stateSeenAt,
+        stateChanges,
+        ...history,
+      };
       const shared = prev ? shareStructure(prev, next) : next;
       if (shared !== prev) w.writeEntry('keepalived', host, shared);
       if (keepalivedReadFailed(reading)) countReadError(w, host, 'keepalived');

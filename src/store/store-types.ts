@@ -3,6 +3,7 @@ import type { IpvsRates } from '../../collectors/ipvs-rates.js';
 import type { HostInfo } from '../../collectors/host-info.js';
 import type { KeepalivedReading } from '../../collectors/keepalived.js';
 import type { NetState } from '../../collectors/net-state.js';
+import type { NotifyLine } from '../../collectors/keepalived-notify.js';
 import type { MountEntry, NfsHealth, NfsOpCounters, NfsProbeResult } from '../../collectors/nfs.js';
 import type { NfsExportsReading } from '../../collectors/nfs-exports.js';
 import type { NfsWriteResult } from '../../collectors/nfs-write.js';
@@ -106,6 +107,11 @@ export interface DirectorKeepalived {
   /** Per instance: state changes this console has seen between two answers (MASTER → BACKUP...). */
   readonly stateChanges: Readonly<Record<string, number>>;
   readonly reading: KeepalivedReading;
+  /**
+   * The notify log lines read so far (each poll reads the last few): oldest first, the newest NOTIFY_HISTORY kept,
+   * whatever keepalived's state, so a takeover and a flap can be timed across polls. Times in the director's clock.
+   */
+  readonly notifyHistory?: readonly NotifyLine[];
   /**
    * Per instance: when this console first read the state the instance is in now (console clock). Judgements across
    * directors use it, never keepalived's own transition time, which is in that director's clock.

@@ -83,8 +83,14 @@ export function snapshotStates(): Record<string, Snapshot> {
   const failover = storeFromCaptures(
     snapshotConfig,
     {
-      director1: { keepalived: 'keepalived-netns/fault.dump.txt' },
-      director2: { keepalived: 'keepalived-netns/prio-minus20.dump.txt' },
+      director1: {
+        keepalived: 'keepalived-netns/fault.dump.txt',
+        'keepalived-notify': 'failover/director1/keepalived-notify-log.txt',
+      },
+      director2: {
+        keepalived: 'keepalived-netns/prio-minus20.dump.txt',
+        'keepalived-notify': 'failover/director2/keepalived-notify-log.txt',
+      },
     },
     NOW,
   );
