@@ -21,13 +21,15 @@ const listedIn =
     return r?.status === 'ok' ? r.table.services : undefined;
   };
 
-function previewOf(plans: readonly ActionPlan[]): ConsolePreview {
+function previewOf(plans: readonly ActionPlan[], reasonRequired: boolean): ConsolePreview {
   const guarded = plans.find((p) => p.guard);
   return {
     title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
     lines: plans.flatMap((p) => [...(plans.length === 1 ? [] : [p.preview.title]), ...previewBodyLines(p)]),
     warnings: [...new Set(plans.flatMap((p) => p.preview.warnings))],
     ...(guarded?.guard ? { confirmName: guarded.guard.confirmName, guardReason: guarded.guard.reason } : {}),
+    // An undo that carries the original reason needs no new one.
+    ...(reasonRequired && !plans.every((p) => p.reason) ? { reasonRequired: true } : {}),
   };
 }
 
@@ -74,17 +76,17 @@ export function consoleActions(
             ? [(await planUndoLast(ctx)).plan]
             : await Promise.all(consoleRequests(req, listedIn(fleet.store)).map((r) => planAction(ctx, r)));
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
-        return { ok: true, preview: previewOf(plans), token: plans };
+        return { ok: true, preview: previewOf(plans, resolved.config.requireReason), token: plans };
       } catch (err) {
         return { ok: false, message: describeError(err) };
       }
     },
-    async run(token, confirmation): Promise<RunOutcome> {
+    async run(token, confirmation, reason): Promise<RunOutcome> {
       const plans = token as ActionPlan[];
       const messages: string[] = [];
       let ok = true;
       for (const plan of plans) {
-        const result = await runAction(ctx, plan, { confirmation });
+        const result = await runAction(ctx, plan, { confirmation, ...(reason ? { reason } : {}) });
         ok &&= result.outcome === 'ok';
         messages.push(`${result.outcome}: ${result.message}`);
         if (result.outcome !== 'ok') break;

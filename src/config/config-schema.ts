@@ -147,6 +147,8 @@ export const ConfigSchema = z
     connectTimeoutMs: z.number().int().min(500).default(10_000),
     maxChannelsPerHost: z.number().int().min(1).max(64).default(8),
     readOnly: z.boolean().default(false),
+    /** Every mutating action needs a reason (the dialog's reason line, headless --reason). */
+    requireReason: z.boolean().default(false),
     auditLog: z.string().min(1).optional(),
     eventLog: z.string().min(1).optional(),
     /** Where serve (and the console with --record) record (default $XDG_STATE_HOME/lvstop/recordings). */
