@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/support/action-fixtures.js';
 import { planWeight } from '../../test/support/plan-actions.js';
-import { natDirector } from '../../test/support/scripted-nat.js';
+import { DRAIN_REAL1, natDirector } from '../../test/support/scripted-nat.js';
 import { fixture } from '../../test/support/action-fixtures.js';
 import { parseClientMessage } from '../serve/client-message.js';
 import { auditViewOf } from '../audit-view.js';
@@ -9,14 +9,6 @@ import { auditRows } from '../render/audit-rows.js';
 import { MAX_REASON_CHARS, reasonProblem } from './reason.js';
 import { runAction } from './run-action.js';
 import { planUndoLast } from './undo.js';
-
-const DRAIN_REAL1 = {
-  cluster: 'discuz',
-  director: 'nat-director',
-  service: 'tcp:172.16.60.22:80',
-  realServer: '192.168.60.99:80',
-  change: { kind: 'drain' },
-} as const;
 
 describe('a reason for every change', () => {
   it('goes into the audit line, and the undo carries it unless given a new one', async () => {

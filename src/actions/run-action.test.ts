@@ -2,19 +2,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { realServerRowId } from '../../collectors/ids.js';
 import { fixture, testContext } from '../../test/support/action-fixtures.js';
 import { ScriptedDirector } from '../../test/support/scripted-director.js';
-import { natDirector, setRow } from '../../test/support/scripted-nat.js';
+import { DRAIN_REAL1, natDirector, setRow } from '../../test/support/scripted-nat.js';
 import type { ActionError } from './action-error.js';
 import { planFailover, planScheduler, planWeight } from '../../test/support/plan-actions.js';
 import { runAction } from './run-action.js';
 import { planUndoLast } from './undo.js';
-
-const DRAIN_REAL1 = {
-  cluster: 'discuz',
-  director: 'nat-director',
-  service: 'tcp:172.16.60.22:80',
-  realServer: '192.168.60.99:80',
-  change: { kind: 'drain' },
-} as const;
 
 describe('the action pipeline', () => {
   let nat: ScriptedDirector;

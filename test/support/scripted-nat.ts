@@ -27,3 +27,12 @@ export function natDirector(list = fixture('healthy/nat-director/ipvsadm-Ln.txt'
   };
   return t;
 }
+
+/** Drain real1 from the NAT director's HTTP service: the request most action tests start from. */
+export const DRAIN_REAL1 = {
+  cluster: 'discuz',
+  director: 'nat-director',
+  service: 'tcp:172.16.60.22:80',
+  realServer: '192.168.60.99:80',
+  change: { kind: 'drain' },
+} as const;
