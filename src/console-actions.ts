@@ -8,6 +8,8 @@ import { previewBodyLines } from './actions/preview-text.js';
 import { runAction } from './actions/run-action.js';
 import { planUndoLast } from './actions/undo.js';
 import { auditViewOf } from './audit-view.js';
+import { floorRows } from './model/healthy-floor.js';
+import { directorHealth } from './model/rs-health.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import type { Fleet } from './poller/fleet.js';
 import type { LvsStore } from './store/lvs-store.js';
@@ -66,6 +68,9 @@ export function consoleActions(
     },
     readOnly,
     audit: auditShownIn(fleet.store, fileAuditLog(resolved.auditLog)),
+    // The probe and checker verdicts the console already holds.
+    floorRows: (director, serviceKey) =>
+      floorRows(directorHealth(fleet.store.getState(), director, Date.now()), serviceKey),
   });
 
   return {

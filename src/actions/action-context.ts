@@ -1,3 +1,4 @@
+import type { FloorRow } from '../model/healthy-floor.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
@@ -19,7 +20,15 @@ export interface ActionContext {
   /** How long a failover or release may take to show the VIP on the expected director. */
   readonly failoverTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  /** The health of one service's real servers on a director, for the floor of healthy servers (none: unchecked). */
+  readonly floorRows?: FloorSource;
 }
+
+/** Where the floor's verdicts come from: the console's store, or a headless one-off read. */
+export type FloorSource = (
+  director: string,
+  serviceKey: string,
+) => Promise<readonly FloorRow[] | undefined> | readonly FloorRow[] | undefined;
 
 export interface ActionContextOptions {
   readonly transport: (host: string) => Transport;
@@ -30,6 +39,7 @@ export interface ActionContextOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly failoverTimeoutMs?: number;
+  readonly floorRows?: FloorSource;
 }
 
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 15_000;
@@ -47,6 +57,7 @@ export function createActionContext(resolved: ResolvedConfig, options: ActionCon
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     failoverTimeoutMs: options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS,
     commandTimeoutMs: resolved.config.commandTimeoutMs,
+    ...(options.floorRows ? { floorRows: options.floorRows } : {}),
   };
 }
 

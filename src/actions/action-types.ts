@@ -36,6 +36,8 @@ export interface ActionPreview {
   readonly changes: readonly ActionChange[];
   readonly outcome: string;
   readonly warnings: readonly string[];
+  /** Which real servers count as healthy and why (weight changes: the floor of healthy servers). */
+  readonly health?: readonly string[];
 }
 
 interface PlanBase {

@@ -124,6 +124,13 @@ export const ClusterSchema = z.strictObject({
   mode: z.enum(['nat', 'dr', 'tun']),
   vips: z.array(operand).default([]),
   healthProbes: HealthProbesSchema.prefault({}),
+  /** The floor of healthy weighted servers a weight change may not go under: a count, or "N%" of the weighted. */
+  minHealthy: z
+    .union([
+      z.number().int().min(0),
+      z.string().regex(/^(100|[1-9]?[0-9])%$/, 'expected a count or a percentage like "50%"'),
+    ])
+    .optional(),
   directors: z.array(DirectorSchema).min(1, 'expected at least one director'),
   realServers: z.array(RealServerSchema).default([]),
   replication: z.array(ReplicationSchema).default([]),
