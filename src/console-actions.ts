@@ -69,8 +69,8 @@ export function consoleActions(
     readOnly,
     audit: auditShownIn(fleet.store, fileAuditLog(resolved.auditLog)),
     // The probe and checker verdicts the console already holds.
-    floorRows: (director, serviceKey) =>
-      floorRows(directorHealth(fleet.store.getState(), director, Date.now()), serviceKey),
+    floorRows: (director, service) =>
+      floorRows(directorHealth(fleet.store.getState(), director, Date.now()), service.key),
   });
 
   return {

@@ -1,8 +1,10 @@
+import type { IpvsService } from '../../collectors/ipvs-types.js';
 import type { FloorRow } from '../model/healthy-floor.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { fileAuditLog, operatorName, type AuditLog } from './audit-log.js';
+import { probeFloorRows } from './probe-floor.js';
 import { drainStateFile, fileDrainMemory, type DrainMemory } from './drain-memory.js';
 
 /** Everything an action needs from its surroundings; the UI and the headless commands each make one. */
@@ -27,7 +29,7 @@ export interface ActionContext {
 /** Where the floor's verdicts come from: the console's store, or a headless one-off read. */
 export type FloorSource = (
   director: string,
-  serviceKey: string,
+  service: IpvsService,
 ) => Promise<readonly FloorRow[] | undefined> | readonly FloorRow[] | undefined;
 
 export interface ActionContextOptions {
@@ -76,7 +78,15 @@ export function headlessActionContext(
     return t;
   };
   return {
-    ctx: createActionContext(resolved, { ...options, transport }),
+    ctx: createActionContext(resolved, {
+      // No probes run here: the service's real servers are probed once from the director.
+      floorRows: (director, service) => {
+        const cluster = resolved.config.clusters.find((c) => c.directors.some((d) => d.host === director));
+        return cluster ? probeFloorRows(transport(director), cluster, service) : undefined;
+      },
+      ...options,
+      transport,
+    }),
     close: async () => {
       await Promise.all([...open.values()].map((t) => t.close().catch(() => undefined)));
     },

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test/support/action-fixtures.js';
 import { planWeight } from '../../test/support/plan-actions.js';
 import { DRAIN_REAL1, natDirector } from '../../test/support/scripted-nat.js';
+import type { IpvsService } from '../../collectors/ipvs-types.js';
 import type { FloorRow } from '../model/healthy-floor.js';
+import { probeFloorRows } from './probe-floor.js';
 import { previewLines } from './preview-text.js';
 import { runAction } from './run-action.js';
 import { minHealthyOf } from './weight-floor.js';
@@ -13,7 +15,7 @@ const real2: FloorRow = { address: '192.168.60.40', port: 80, weight: 1, healthy
 /** A context whose health verdicts for the NAT HTTP service are `rows`. */
 function withHealth(rows: readonly FloorRow[]) {
   const ctx = testContext({ 'nat-director': natDirector() });
-  return { ...ctx, floorRows: (_d: string, key: string) => (key === 'TCP 172.16.60.22:80' ? rows : undefined) };
+  return { ...ctx, floorRows: (_d: string, s: IpvsService) => (s.key === 'TCP 172.16.60.22:80' ? rows : undefined) };
 }
 
 describe('the floor of healthy servers', () => {
@@ -52,5 +54,46 @@ describe('the floor of healthy servers', () => {
     expect(minHealthyOf({})).toEqual({ count: 1 });
     expect(minHealthyOf({ minHealthy: 2 })).toEqual({ count: 2 });
     expect(minHealthyOf({ minHealthy: '50%' })).toEqual({ percent: 50 });
+  });
+});
+
+describe('the floor where no probes run (headless)', () => {
+  /** real2 (.40) refuses, real1 (.99) connects: the probe's own output for the two targets. */
+  const probeOutput = '@ start\n0 start 1\n0 2 3 rs-probe: connect: Connection refused\n1 start 4\n1 0 6 \n';
+
+  it('probes the service once from the director and guards on what it finds', async () => {
+    const nat = natDirector();
+    nat.onCommand = (argv) =>
+      argv[0] === 'timeout' ? { stdout: probeOutput, stderr: '', exitCode: 0, durationMs: 7 } : undefined;
+    const base = testContext({ 'nat-director': nat });
+    const cluster = base.resolved.config.clusters[0]!;
+    const ctx = { ...base, floorRows: (_d: string, s: IpvsService) => probeFloorRows(nat, cluster, s) };
+    const plan = await planWeight(ctx, DRAIN_REAL1);
+    expect(plan.guard?.reason).toMatch(/floor/);
+    expect(plan.preview.health?.join('\n')).toMatch(
+      /192\.168\.60\.40:80 unhealthy \(TCP connect :80: down connection refused \(probed once, 3 ms\)\)/,
+    );
+    const probe = nat.commands.find((c) => c[0] === 'timeout')!;
+    expect(probe.slice(-2)).toEqual(['0|tcp|192.168.60.40|80|/|', '1|tcp|192.168.60.99|80|/|']);
+  });
+
+  it('calls every server unknown when the probe cannot run: nothing is guarded', async () => {
+    const nat = natDirector();
+    nat.onCommand = (argv) =>
+      argv[0] === 'timeout' ? { stdout: '', stderr: 'bash: no', exitCode: 127, durationMs: 1 } : undefined;
+    const base = testContext({ 'nat-director': nat });
+    const rows = await probeFloorRows(nat, base.resolved.config.clusters[0]!, {
+      key: 'TCP 172.16.60.22:80',
+      protocol: 'TCP',
+      address: '172.16.60.22',
+      port: 80,
+      scheduler: 'wlc',
+      realServers: [
+        { address: '192.168.60.99', port: 80, forward: 'Masq', weight: 1, activeConns: 0, inactiveConns: 0 },
+      ],
+    } as unknown as IpvsService);
+    expect(rows).toEqual([
+      expect.objectContaining({ healthy: undefined, why: expect.stringMatching(/^probe failed: rs probe/) }),
+    ]);
   });
 });

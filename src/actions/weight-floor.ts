@@ -48,7 +48,8 @@ export async function floorVerdict(
   const warnings: string[] = [];
   for (const group of unique(edits.map((e) => `${e.host}\u0000${e.service.key}`))) {
     const [host, key] = group.split('\u0000') as [string, string];
-    const found = await ctx.floorRows?.(host, key);
+    const service = tables.get(host)?.table.services.find((s) => s.key === key);
+    const found = service ? await ctx.floorRows?.(host, service) : undefined;
     if (!found || found.length === 0) {
       lines.push(`${host} ${key}: no health verdicts known; the floor of healthy servers is not checked`);
       continue;
