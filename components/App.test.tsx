@@ -5,7 +5,7 @@ import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/f
 import { capturedStore, NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
 import { StoreContext } from './store-context.js';
-import { keySequence, mount, press, RecordingActions, type Mounted, type Step } from '../test/support/app-harness.js';
+import { mount, press, RecordingActions, type Mounted, type Step } from '../test/support/app-harness.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 
 let mounted: Mounted | undefined;
