@@ -5,22 +5,11 @@ import { eventually, waitForFrame, waitForFrameWithout } from '../test/support/f
 import { capturedStore, NOW } from '../test/support/console-store.js';
 import { App } from './App.js';
 import { StoreContext } from './store-context.js';
-import { keySequence, mount, RecordingActions, type Mounted } from '../test/support/app-harness.js';
+import { mount, press, RecordingActions, type Mounted, type Step } from '../test/support/app-harness.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
 
 let mounted: Mounted | undefined;
 afterEach(() => mounted?.unmount());
-
-/** A key, or a key and the frame to wait for before the next one (keys that change the view). */
-type Step = string | readonly [string, RegExp];
-
-async function press(r: Mounted, steps: readonly Step[]): Promise<void> {
-  for (const step of steps) {
-    const [key, until] = typeof step === 'string' ? [step, undefined] : step;
-    r.stdin.write(keySequence(key));
-    if (until) await waitForFrame(r, until);
-  }
-}
 
 interface Case {
   /** Keys before the command's key. */

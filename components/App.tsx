@@ -184,7 +184,17 @@ function MainPane({
   time,
 }: MainPaneProps) {
   if (d.phase === 'confirm' || d.phase === 'running')
-    return <ActionDialog preview={d.preview} typed={d.typed} busy={d.phase === 'running'} width={width} />;
+    return (
+      <ActionDialog
+        preview={d.preview}
+        typed={d.typed}
+        reason={d.reason}
+        field={d.field}
+        {...(d.problem ? { problem: d.problem } : {})}
+        busy={d.phase === 'running'}
+        width={width}
+      />
+    );
   if (ui.mode === 'help')
     return <HelpScreen keymap={keymap} readOnly={readOnly} height={height} scroll={ui.paneScroll} />;
   if (ui.mode === 'detail' && ui.detail)

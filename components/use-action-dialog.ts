@@ -36,10 +36,13 @@ export function useActionDialog(actions: ActionLayer | undefined, notify: Notify
     const now = current();
     const intent = dialogIntent(now, name, input, plain);
     if (intent.type === 'cancel') return close('cancelled', 'warn');
-    if (intent.type === 'type' || intent.type === 'erase') return dispatch(intent);
+    if (intent.type === 'type' || intent.type === 'erase' || intent.type === 'field' || intent.type === 'problem')
+      return dispatch(intent);
     if (intent.type !== 'confirm' || now.phase !== 'confirm' || !actions) return;
     dispatch({ type: 'run' });
-    void actions.run(now.token, intent.confirmation).then((r) => close(r.message, r.ok ? 'ok' : 'critical'));
+    void actions
+      .run(now.token, intent.confirmation, intent.reason)
+      .then((r) => close(r.message, r.ok ? 'ok' : 'critical'));
   };
   return { state, isOpen: () => current().phase === 'confirm' || current().phase === 'running', start, handleKey };
 }

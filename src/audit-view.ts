@@ -1,6 +1,13 @@
 import { AUDIT_TAIL_BYTES, readFileTail } from './actions/audit-log.js';
 import type { AuditView } from './store/store-types.js';
 
+/** The reason column: the operator's reason, with `forced` first when a guard was forced. */
+function reasonOf(r: Record<string, unknown>): { reason?: string } {
+  const reason = typeof r.reason === 'string' ? r.reason : '';
+  const text = r.forced === true ? `forced${reason ? `: ${reason}` : ''}` : reason;
+  return text ? { reason: text } : {};
+}
+
 /** An audit JSONL line as the Audit view shows it; lines that are not audit records are skipped. */
 export function auditViewOf(line: string): AuditView | undefined {
   let parsed: unknown;
@@ -22,6 +29,7 @@ export function auditViewOf(line: string): AuditView | undefined {
     target: [r.cluster, r.host, r.target].filter((x) => typeof x === 'string' && x !== '').join('/'),
     result: str(r.result),
     message: str(r.message),
+    ...reasonOf(r),
   };
 }
 

@@ -8,6 +8,8 @@ import { previewBodyLines } from './actions/preview-text.js';
 import { runAction } from './actions/run-action.js';
 import { planUndoLast } from './actions/undo.js';
 import { auditViewOf } from './audit-view.js';
+import { floorRows } from './model/healthy-floor.js';
+import { directorHealth } from './model/rs-health.js';
 import type { ResolvedConfig } from './config/load-config.js';
 import type { Fleet } from './poller/fleet.js';
 import type { LvsStore } from './store/lvs-store.js';
@@ -21,13 +23,15 @@ const listedIn =
     return r?.status === 'ok' ? r.table.services : undefined;
   };
 
-function previewOf(plans: readonly ActionPlan[]): ConsolePreview {
+function previewOf(plans: readonly ActionPlan[], reasonRequired: boolean): ConsolePreview {
   const guarded = plans.find((p) => p.guard);
   return {
     title: plans.length === 1 ? plans[0]!.preview.title : `${plans.length} actions`,
     lines: plans.flatMap((p) => [...(plans.length === 1 ? [] : [p.preview.title]), ...previewBodyLines(p)]),
     warnings: [...new Set(plans.flatMap((p) => p.preview.warnings))],
     ...(guarded?.guard ? { confirmName: guarded.guard.confirmName, guardReason: guarded.guard.reason } : {}),
+    // An undo that carries the original reason needs no new one.
+    ...(reasonRequired && !plans.every((p) => p.reason) ? { reasonRequired: true } : {}),
   };
 }
 
@@ -64,6 +68,9 @@ export function consoleActions(
     },
     readOnly,
     audit: auditShownIn(fleet.store, fileAuditLog(resolved.auditLog)),
+    // The probe and checker verdicts the console already holds.
+    floorRows: (director, service) =>
+      floorRows(directorHealth(fleet.store.getState(), director, Date.now()), service.key),
   });
 
   return {
@@ -74,17 +81,17 @@ export function consoleActions(
             ? [(await planUndoLast(ctx)).plan]
             : await Promise.all(consoleRequests(req, listedIn(fleet.store)).map((r) => planAction(ctx, r)));
         if (plans.length === 0) return { ok: false, message: 'nothing to do' };
-        return { ok: true, preview: previewOf(plans), token: plans };
+        return { ok: true, preview: previewOf(plans, resolved.config.requireReason), token: plans };
       } catch (err) {
         return { ok: false, message: describeError(err) };
       }
     },
-    async run(token, confirmation): Promise<RunOutcome> {
+    async run(token, confirmation, reason): Promise<RunOutcome> {
       const plans = token as ActionPlan[];
       const messages: string[] = [];
       let ok = true;
       for (const plan of plans) {
-        const result = await runAction(ctx, plan, { confirmation });
+        const result = await runAction(ctx, plan, { confirmation, ...(reason ? { reason } : {}) });
         ok &&= result.outcome === 'ok';
         messages.push(`${result.outcome}: ${result.message}`);
         if (result.outcome !== 'ok') break;

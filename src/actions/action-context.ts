@@ -1,7 +1,10 @@
+import type { IpvsService } from '../../collectors/ipvs-types.js';
+import type { FloorRow } from '../model/healthy-floor.js';
 import type { ResolvedConfig } from '../config/load-config.js';
 import { createTransport } from '../transport/create-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { fileAuditLog, operatorName, type AuditLog } from './audit-log.js';
+import { probeFloorRows } from './probe-floor.js';
 import { drainStateFile, fileDrainMemory, type DrainMemory } from './drain-memory.js';
 
 /** Everything an action needs from its surroundings; the UI and the headless commands each make one. */
@@ -19,7 +22,15 @@ export interface ActionContext {
   /** How long a failover or release may take to show the VIP on the expected director. */
   readonly failoverTimeoutMs: number;
   readonly commandTimeoutMs: number;
+  /** The health of one service's real servers on a director, for the floor of healthy servers (none: unchecked). */
+  readonly floorRows?: FloorSource;
 }
+
+/** Where the floor's verdicts come from: the console's store, or a headless one-off read. */
+export type FloorSource = (
+  director: string,
+  service: IpvsService,
+) => Promise<readonly FloorRow[] | undefined> | readonly FloorRow[] | undefined;
 
 export interface ActionContextOptions {
   readonly transport: (host: string) => Transport;
@@ -30,6 +41,7 @@ export interface ActionContextOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly failoverTimeoutMs?: number;
+  readonly floorRows?: FloorSource;
 }
 
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 15_000;
@@ -47,6 +59,7 @@ export function createActionContext(resolved: ResolvedConfig, options: ActionCon
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     failoverTimeoutMs: options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS,
     commandTimeoutMs: resolved.config.commandTimeoutMs,
+    ...(options.floorRows ? { floorRows: options.floorRows } : {}),
   };
 }
 
@@ -65,7 +78,15 @@ export function headlessActionContext(
     return t;
   };
   return {
-    ctx: createActionContext(resolved, { ...options, transport }),
+    ctx: createActionContext(resolved, {
+      // No probes run here: the service's real servers are probed once from the director.
+      floorRows: (director, service) => {
+        const cluster = resolved.config.clusters.find((c) => c.directors.some((d) => d.host === director));
+        return cluster ? probeFloorRows(transport(director), cluster, service) : undefined;
+      },
+      ...options,
+      transport,
+    }),
     close: async () => {
       await Promise.all([...open.values()].map((t) => t.close().catch(() => undefined)));
     },

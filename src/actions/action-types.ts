@@ -36,6 +36,8 @@ export interface ActionPreview {
   readonly changes: readonly ActionChange[];
   readonly outcome: string;
   readonly warnings: readonly string[];
+  /** Which real servers count as healthy and why (weight changes: the floor of healthy servers). */
+  readonly health?: readonly string[];
 }
 
 interface PlanBase {
@@ -50,6 +52,8 @@ interface PlanBase {
   readonly request: ActionRequest;
   /** The request that reverses this action once done, when there is one. */
   readonly undo?: ActionRequest;
+  /** The reason the audit line carries when the run is given none (an undo: the original action's). */
+  readonly reason?: string;
 }
 
 /** A service row as the plan needs it: enough to build ipvsadm options and to find it again. */

@@ -27,6 +27,10 @@ export interface AuditRecord {
   readonly request: ActionRequest;
   /** The request that reverses this action, when it ran. */
   readonly undo?: ActionRequest;
+  /** Why the operator made the change, as typed (an undo carries the original's unless given a new one). */
+  readonly reason?: string;
+  /** Set when a guard was passed with --force rather than the typed name. */
+  readonly forced?: boolean;
 }
 
 export function operatorName(): string {
@@ -57,6 +61,8 @@ export function auditRecord(fields: {
   readonly durationMs: number;
   /** How many commands were handed to the hosts: only then can the action be undone. */
   readonly sent: number;
+  readonly reason?: string;
+  readonly forced?: boolean;
 }): AuditRecord {
   const { plan } = fields;
   return {
@@ -77,6 +83,8 @@ export function auditRecord(fields: {
     sent: fields.sent,
     request: plan.request,
     ...(fields.sent > 0 && plan.undo ? { undo: plan.undo } : {}),
+    ...(fields.reason ? { reason: fields.reason } : {}),
+    ...(fields.forced ? { forced: true } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { fixture, testContext } from '../../test/support/action-fixtures.js';
 import { ScriptedDirector } from '../../test/support/scripted-director.js';
+import { DRAIN_REAL1 } from '../../test/support/scripted-nat.js';
 import { auditViewOf, loadAuditTail } from '../audit-view.js';
 import { AUDIT_TAIL_BYTES, auditRecord, fileAuditLog, readFileTail } from './audit-log.js';
 import { fileDrainMemory } from './drain-memory.js';
@@ -15,14 +16,6 @@ import { lastSentAction } from './undo.js';
 const dir = mkdtempSync(join(tmpdir(), 'lvstop-audit-fail-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
-
-const DRAIN_REAL1 = {
-  cluster: 'discuz',
-  director: 'nat-director',
-  service: 'tcp:172.16.60.22:80',
-  realServer: '192.168.60.99:80',
-  change: { kind: 'drain' },
-} as const;
 
 /** A NAT director whose ipvsadm -e changes what the next read returns (weight 1 → 0 for real1). */
 function natDirector(): ScriptedDirector {

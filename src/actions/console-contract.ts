@@ -14,6 +14,8 @@ export interface ConsolePreview {
   /** Set for guarded actions: the operator must type this to go ahead. */
   readonly confirmName?: string;
   readonly guardReason?: string;
+  /** The config's requireReason: the dialog refuses to confirm until a reason is typed. */
+  readonly reasonRequired?: boolean;
 }
 
 export type PlanOutcome =
@@ -28,5 +30,6 @@ export interface RunOutcome {
 /** The action layer as the console sees it; the CLI supplies it, so components never touch SSH. */
 export interface ActionLayer {
   plan(request: ConsoleRequest): Promise<PlanOutcome>;
-  run(token: unknown, confirmation: string | true): Promise<RunOutcome>;
+  /** Run a plan; `reason` (one line) goes into the audit line. */
+  run(token: unknown, confirmation: string | true, reason?: string): Promise<RunOutcome>;
 }

@@ -13,6 +13,7 @@ export function previewBodyLines(plan: ActionPlan): string[] {
       `    ${c.host} ${c.target} ${c.field}: ${c.before}${c.after === c.before ? ' (kept)' : ` → ${c.after}`}`,
     );
   lines.push(`  expected: ${p.outcome}`);
+  if (p.health && p.health.length > 0) lines.push('  healthy servers:', ...p.health.map((l) => `    ${l}`));
   return lines;
 }
 

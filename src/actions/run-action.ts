@@ -5,12 +5,17 @@ import { driverFor } from './action-kinds.js';
 import type { ActionOutcome, ActionPlan, ActionResult } from './action-types.js';
 import { appendOrReport, auditRecord } from './audit-log.js';
 import { exitCodeOfOutcome } from './exit-codes.js';
+import { cleanReason, reasonProblem } from './reason.js';
 import { confirmationProblem, differences, type Confirmation } from './pipeline-checks.js';
 
 const POLL_MS = 500;
 
 export interface RunOptions {
   readonly confirmation: Confirmation;
+  /** Why: one line for the audit log (required with the config's requireReason). */
+  readonly reason?: string;
+  /** The guard was passed by --force: the audit line says so. */
+  readonly forced?: boolean;
 }
 
 interface Finish {
@@ -25,6 +30,9 @@ interface Run {
   readonly plan: ActionPlan;
   readonly driver: ActionDriver;
   readonly started: number;
+  /** The reason the audit line carries, and whether a guard was forced. */
+  readonly reason?: string;
+  readonly forced?: boolean;
   attempted: number;
   stateProblem?: string;
 }
@@ -45,6 +53,8 @@ async function finish(run: Run, outcome: ActionOutcome, reported: string, extra:
       after,
       durationMs,
       sent: run.attempted,
+      ...(run.reason ? { reason: run.reason } : {}),
+      ...(run.forced ? { forced: true } : {}),
     }),
   );
   // A write that failed after the commands went out must not hide that they went out.
@@ -135,10 +145,21 @@ async function execute(run: Run): Promise<ActionResult> {
  * append the outcome to the audit log.
  */
 export async function runAction(ctx: ActionContext, plan: ActionPlan, options: RunOptions): Promise<ActionResult> {
-  const run: Run = { ctx, plan, driver: driverFor(plan), started: ctx.now(), attempted: 0 };
+  const reason = cleanReason(options.reason) ?? plan.reason;
+  const run: Run = {
+    ctx,
+    plan,
+    driver: driverFor(plan),
+    started: ctx.now(),
+    attempted: 0,
+    ...(reason ? { reason } : {}),
+    ...(options.forced && plan.guard ? { forced: true } : {}),
+  };
   // The one read-only check: nothing below it runs, so nothing is ever sent.
   if (ctx.readOnly)
     return finish(run, 'refused-read-only', 'read-only mode: every mutating action is refused; nothing was sent');
+  const noReason = reasonProblem(ctx.resolved.config.requireReason, reason);
+  if (noReason) return finish(run, 'refused-guard', `refused: ${noReason}; nothing was sent`);
   const refusal = confirmationProblem(plan, options.confirmation);
   if (refusal) return finish(run, 'refused-guard', `${refusal}; nothing was sent`);
   let live: Record<string, string>;

@@ -3,6 +3,7 @@ import { ActionError } from './action-error.js';
 import type { ActionPlan, ActionResult } from './action-types.js';
 import type { AuditRecord } from './audit-log.js';
 import { planAction, reviveRequest } from './action-kinds.js';
+import { undoReason } from './reason.js';
 import { runAction, type RunOptions } from './run-action.js';
 
 /** The newest audit record whose commands were sent (refusals and aborts changed nothing, so they do not count). */
@@ -21,9 +22,11 @@ export async function planUndoLast(ctx: ActionContext): Promise<{ plan: ActionPl
       `the last action (${undoing.action} ${undoing.target} at ${undoing.time}) cannot be undone: a release returns to the configured priorities; force a state again with failover`,
     );
   const plan = await planAction(ctx, reviveRequest(undoing.undo));
+  const reason = undoReason(undoing);
   return {
     plan: {
       ...plan,
+      ...(reason ? { reason } : {}),
       preview: {
         ...plan.preview,
         title: `undo ${undoing.action} of ${undoing.time} (${undoing.operator}): ${plan.preview.title}`,

@@ -8,16 +8,19 @@ import type { ActionPlan, ActionRequest } from '../actions/action-types.js';
 import { EXIT, exitCodeOfError } from '../actions/exit-codes.js';
 import { planAction, validateRequest } from '../actions/action-kinds.js';
 import { previewLines, resultLines } from '../actions/preview-text.js';
+import { cleanReason, reasonProblem } from '../actions/reason.js';
 import { runAction } from '../actions/run-action.js';
 import { planUndoLast } from '../actions/undo.js';
 
-interface ActionOptions {
+export interface ActionOptions {
   config: string;
   readOnly?: boolean;
   acceptNew?: boolean;
   yes?: boolean;
   confirmName?: string;
   json?: boolean;
+  reason?: string;
+  force?: boolean;
 }
 
 export type Load = (file: string) => Promise<ResolvedConfig>;
@@ -43,6 +46,22 @@ async function ask(question: string): Promise<string | undefined> {
 
 const say = (lines: readonly string[]) => process.stderr.write(`${lines.join('\n')}\n`);
 
+/** Bad input found after the arguments were parsed: said once, nothing sent. */
+function refuseInput(opts: ActionOptions, message: string): number {
+  process.stderr.write(`lvstop: ${message}; nothing was sent\n`);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ error: { kind: 'bad-input', message } })}\n`);
+  return EXIT.badInput;
+}
+
+/** What the reason and --force options ask that needs no host; throws bad-input. */
+export function checkReasonOptions(requireReason: boolean, opts: ActionOptions, undo: boolean): void {
+  if (opts.force && !cleanReason(opts.reason))
+    throw new ActionError('bad-input', '--force needs --reason: say why the guard is overridden');
+  // An undo may carry the original action's reason: checked once it is planned.
+  const problem = reasonProblem(requireReason && !undo, opts.reason);
+  if (problem) throw new ActionError('bad-input', problem);
+}
+
 /** Preview, confirm, run; prints the outcome and returns the exit code. */
 async function perform(ctx: ActionContext, opts: ActionOptions, plan: () => Promise<ActionPlan>): Promise<number> {
   let planned: ActionPlan;
@@ -55,9 +74,14 @@ async function perform(ctx: ActionContext, opts: ActionOptions, plan: () => Prom
     return exitCodeOfError(err.kind);
   }
   say(previewLines(planned));
+  const noReason = reasonProblem(ctx.resolved.config.requireReason, cleanReason(opts.reason) ?? planned.reason);
+  if (noReason) return refuseInput(opts, noReason);
   let confirmation: string | true = true;
   if (!ctx.readOnly) {
-    if (planned.guard) {
+    if (planned.guard && opts.force) {
+      confirmation = planned.guard.confirmName;
+      process.stderr.write(`lvstop: guard forced: ${planned.guard.reason}\n`);
+    } else if (planned.guard) {
       const typed =
         opts.confirmName ?? (opts.yes ? undefined : await ask(`type "${planned.guard.confirmName}" to go ahead: `));
       confirmation = typed ?? '';
@@ -73,7 +97,11 @@ async function perform(ctx: ActionContext, opts: ActionOptions, plan: () => Prom
       }
     }
   }
-  const result = await runAction(ctx, planned, { confirmation });
+  const result = await runAction(ctx, planned, {
+    confirmation,
+    ...(opts.reason ? { reason: opts.reason } : {}),
+    ...(opts.force ? { forced: true } : {}),
+  });
   say(resultLines(result));
   if (opts.json)
     process.stdout.write(`${JSON.stringify({ plan: planned, result: { ...result, plan: undefined } }, null, 2)}\n`);
@@ -92,6 +120,7 @@ export async function headless(
   try {
     request = build(resolved.config);
     if (request !== 'undo') validateRequest(resolved.config, request);
+    checkReasonOptions(resolved.config.requireReason, opts, request === 'undo');
   } catch (err) {
     if (!(err instanceof ActionError)) throw err;
     process.stderr.write(`lvstop: ${err.message}\n`);

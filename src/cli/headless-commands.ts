@@ -22,7 +22,9 @@ const confirmOptions = (c: Command) =>
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.badInput))
     .option('--yes', 'do not ask for y/N (a guarded action still needs --confirm-name)')
     .option('--confirm-name <name>', "type a guarded action's target name in advance")
-    .option('--json', 'print the plan and the result as JSON on stdout');
+    .option('--json', 'print the plan and the result as JSON on stdout')
+    .option('--reason <text>', 'why: one line for the audit log (required with requireReason)')
+    .option('--force', 'go ahead past a guard without its typed name (needs --reason; the audit line says forced)');
 
 /**
  * The headless action commands: weight, scheduler, failover, release, undo. They share the root's -c and

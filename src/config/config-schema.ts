@@ -124,6 +124,13 @@ export const ClusterSchema = z.strictObject({
   mode: z.enum(['nat', 'dr', 'tun']),
   vips: z.array(operand).default([]),
   healthProbes: HealthProbesSchema.prefault({}),
+  /** The floor of healthy weighted servers a weight change may not go under: a count, or "N%" of the weighted. */
+  minHealthy: z
+    .union([
+      z.number().int().min(0),
+      z.string().regex(/^(100|[1-9]?[0-9])%$/, 'expected a count or a percentage like "50%"'),
+    ])
+    .optional(),
   directors: z.array(DirectorSchema).min(1, 'expected at least one director'),
   realServers: z.array(RealServerSchema).default([]),
   replication: z.array(ReplicationSchema).default([]),
@@ -147,6 +154,8 @@ export const ConfigSchema = z
     connectTimeoutMs: z.number().int().min(500).default(10_000),
     maxChannelsPerHost: z.number().int().min(1).max(64).default(8),
     readOnly: z.boolean().default(false),
+    /** Every mutating action needs a reason (the dialog's reason line, headless --reason). */
+    requireReason: z.boolean().default(false),
     auditLog: z.string().min(1).optional(),
     eventLog: z.string().min(1).optional(),
     /** Where serve (and the console with --record) record (default $XDG_STATE_HOME/lvstop/recordings). */

@@ -8,6 +8,7 @@ export const AUDIT_COLUMNS: readonly Column[] = [
   { title: 'TARGET', width: 28, align: 'left' },
   { title: 'RESULT', width: 12, align: 'left' },
   { title: 'MESSAGE', width: 40, align: 'left' },
+  { title: 'REASON', width: 30, align: 'left' },
 ];
 
 export function auditRows(state: LvsState): TableSpec {
@@ -20,6 +21,7 @@ export function auditRows(state: LvsState): TableSpec {
       a.target,
       a.result,
       a.message,
+      a.reason ?? '',
     ],
     tone:
       a.result === 'ok' ? 'ok' : a.result.startsWith('refused') || a.result.startsWith('aborted') ? 'warn' : 'critical',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { consoleSchemas } from '../actions/action-kinds.js';
 import { text } from '../actions/console-schema.js';
+import { reasonSchema } from '../actions/reason.js';
 import { PROTOCOL_VERSION, type ClientMessage } from './protocol.js';
 
 const id = z.int();
@@ -22,7 +23,12 @@ const clientMessage = z.discriminatedUnion('t', [
     operator: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 of A-Z a-z 0-9 . _ -'),
   }),
   z.strictObject({ t: z.literal('plan'), id, request: consoleRequest }),
-  z.strictObject({ t: z.literal('run'), id, confirmation: z.union([z.literal(true), text(256)]) }),
+  z.strictObject({
+    t: z.literal('run'),
+    id,
+    confirmation: z.union([z.literal(true), text(256)]),
+    reason: reasonSchema.optional(),
+  }),
   z.strictObject({ t: z.literal('cancel'), id }),
   z.strictObject({ t: z.literal('refresh') }),
 ]);

@@ -36,6 +36,6 @@ export type ServerMessage =
 export type ClientMessage =
   | { readonly t: 'hello'; readonly v: number; readonly operator: string }
   | { readonly t: 'plan'; readonly id: number; readonly request: ConsoleRequest }
-  | { readonly t: 'run'; readonly id: number; readonly confirmation: string | true }
+  | { readonly t: 'run'; readonly id: number; readonly confirmation: string | true; readonly reason?: string }
   | { readonly t: 'cancel'; readonly id: number }
   | { readonly t: 'refresh' };

@@ -32,10 +32,10 @@ export function remoteActions(connections: readonly AttachConnection[]): ActionL
       if (r.t === 'planned' && r.ok && r.preview) return { ok: true, preview: r.preview, token: { connection, id } };
       return { ok: false, message: r.message ?? 'plan failed' };
     },
-    async run(token, confirmation) {
+    async run(token, confirmation, reason) {
       const { connection, id } = token as RemoteToken;
       const reply = connection.reply(id);
-      connection.send({ t: 'run', id, confirmation });
+      connection.send({ t: 'run', id, confirmation, ...(reason ? { reason } : {}) });
       const r = await reply;
       return { ok: r.ok, message: r.message ?? '' };
     },

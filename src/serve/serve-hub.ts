@@ -233,7 +233,7 @@ export class ServeHub {
         if (token === undefined || !session.actions)
           return this.send(session, { t: 'ran', id: m.id, ok: false, message: 'no such plan: plan again' });
         session.plans.delete(m.id);
-        const result = await session.actions.run(token, m.confirmation);
+        const result = await session.actions.run(token, m.confirmation, m.reason);
         this.options.log(`run by ${session.operator}: ${result.message}`);
         return this.send(session, { t: 'ran', id: m.id, ...result });
       }

@@ -228,6 +228,8 @@ export interface AuditView {
   readonly target: string;
   readonly result: string;
   readonly message: string;
+  /** Why the operator made the change; `forced: ` first when a guard was forced. */
+  readonly reason?: string;
 }
 
 export interface JumpHostStats {

@@ -13,10 +13,11 @@ const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 export const fixture = (path: string) => readFileSync(resolve(FIXTURES, path), 'utf8');
 
 /** The lab's two clusters, as .lab/lvstop.json describes them. */
-export function labLikeConfig(overrides: { readOnly?: boolean } = {}): ResolvedConfig {
+export function labLikeConfig(overrides: { readOnly?: boolean; requireReason?: boolean } = {}): ResolvedConfig {
   const trackFiles = { priority: '/etc/keepalived/lvstop_prio', fault: '/etc/keepalived/lvstop_fault' };
   const config = ConfigSchema.parse({
     readOnly: overrides.readOnly ?? false,
+    requireReason: overrides.requireReason ?? false,
     hosts: { 'nat-director': {}, real1: {}, real2: {}, director1: {}, director2: {}, web1: {}, web2: {} },
     clusters: [
       {
@@ -69,11 +70,11 @@ export function memoryAuditLog(): AuditLog & { readonly lines: AuditRecord[] } {
 /** A context over scripted transports, with an in-memory audit log and drain memory, and a fake clock. */
 export function testContext(
   transports: Record<string, Transport>,
-  options: { readOnly?: boolean; failoverTimeoutMs?: number } = {},
+  options: { readOnly?: boolean; failoverTimeoutMs?: number; requireReason?: boolean } = {},
 ): ActionContext & { readonly audit: ReturnType<typeof memoryAuditLog> } {
   let clock = Date.parse('2026-11-21T12:00:00Z');
   const audit = memoryAuditLog();
-  const ctx = createActionContext(labLikeConfig(), {
+  const ctx = createActionContext(labLikeConfig({ requireReason: options.requireReason ?? false }), {
     transport: (host) => {
       const t = transports[host];
       if (!t) throw new Error(`no scripted transport for ${host}`);

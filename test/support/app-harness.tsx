@@ -5,12 +5,18 @@ import { StoreContext } from '../../components/store-context.js';
 import type { ActionLayer, ConsoleRequest } from '../../src/actions/console-contract.js';
 import type { LvsStore } from '../../src/store/lvs-store.js';
 import { NOW } from './console-store.js';
+import { waitForFrame } from './frames.js';
 
 /** Records what the UI asks of the action layer; planning answers with a preview so the dialog can be driven. */
 export class RecordingActions implements ActionLayer {
   readonly requests: ConsoleRequest[] = [];
   readonly runs: (string | true)[] = [];
-  constructor(private readonly confirmName?: string) {}
+  /** The reason each run was given ('' for none). */
+  readonly reasons: string[] = [];
+  constructor(
+    private readonly confirmName?: string,
+    private readonly reasonRequired = false,
+  ) {}
   async plan(request: ConsoleRequest) {
     this.requests.push(request);
     return {
@@ -20,12 +26,14 @@ export class RecordingActions implements ActionLayer {
         lines: ['director1: ipvsadm -e ...'],
         warnings: [],
         ...(this.confirmName ? { confirmName: this.confirmName, guardReason: 'last one' } : {}),
+        ...(this.reasonRequired ? { reasonRequired: true } : {}),
       },
       token: request,
     };
   }
-  async run(_token: unknown, confirmation: string | true) {
+  async run(_token: unknown, confirmation: string | true, reason?: string) {
     this.runs.push(confirmation);
+    this.reasons.push(reason ?? '');
     return { ok: true, message: 'done and verified' };
   }
 }
@@ -80,3 +88,14 @@ const KEY_SEQ: Record<string, string> = {
 
 /** The bytes a terminal sends for a key name. */
 export const keySequence = (key: string) => KEY_SEQ[key] ?? key;
+
+/** A key, or a key and the frame to wait for before the next one (keys that change the view). */
+export type Step = string | readonly [string, RegExp];
+
+export async function press(r: Mounted, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) {
+    const [key, until] = typeof step === 'string' ? [step, undefined] : step;
+    r.stdin.write(keySequence(key));
+    if (until) await waitForFrame(r, until);
+  }
+}

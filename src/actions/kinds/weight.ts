@@ -28,6 +28,7 @@ import {
   type WeightValue,
 } from '../weight-change.js';
 import { weightChanges, weightDriver, weightEdit } from '../weight-fields.js';
+import { floorVerdict } from '../weight-floor.js';
 import { emptiedServices, weightWarnings } from '../weight-guard.js';
 
 export interface WeightConsoleRequest {
@@ -201,6 +202,13 @@ async function buildWeightPlan(ctx: ActionContext, request: WeightKindRequest): 
       ? serviceKeys.join(', ')
       : plural(serviceKeys.length, 'service');
   const emptied = emptiedServices(edits, scope.tables);
+  const floor = await floorVerdict(ctx, cluster, edits, scope.tables);
+  const guards = [
+    ...(emptied.length > 0
+      ? [`${emptied.join(', ')} would have no real server with weight > 0 and stop taking new connections`]
+      : []),
+    ...floor.guards.map((g) => `fewer healthy servers than the floor: ${g}`),
+  ];
   const peersUntouched = request.action === 'weight' && !request.alsoPeer;
   return {
     kind: 'weight',
@@ -219,16 +227,14 @@ async function buildWeightPlan(ctx: ActionContext, request: WeightKindRequest): 
       outcome: edits.every((e) => e.after === 0)
         ? `${rsLabel} gets no new connections; established ones continue until they close`
         : 'the new weights apply to new connections at once; established connections stay where they are',
-      warnings: unique([...warnings, ...weightWarnings(edits, scope.tables, cluster, peersUntouched)]),
+      warnings: unique([
+        ...warnings,
+        ...floor.warnings,
+        ...weightWarnings(edits, scope.tables, cluster, peersUntouched),
+      ]),
+      health: floor.lines,
     },
-    ...(emptied.length > 0
-      ? {
-          guard: {
-            reason: `${emptied.join(', ')} would have no real server with weight > 0 and stop taking new connections`,
-            confirmName: rsLabel,
-          },
-        }
-      : {}),
+    ...(guards.length > 0 ? { guard: { reason: guards.join('; '), confirmName: rsLabel } } : {}),
     request,
     undo: {
       action: 'weight-rows',
