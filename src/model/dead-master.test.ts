@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCaptures, configOf, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { applyCaptures, DR_PAIR_CONFIG, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
 import { parseExposition } from '../metrics/exposition.js';
 import type { LvsStore } from '../store/lvs-store.js';
@@ -15,20 +15,7 @@ import { vipHolders, vrrpAlerts, vrrpRows } from './vrrp.js';
  * own host plans.
  */
 const NOW = Date.parse('2026-11-22T00:00:00Z');
-const config = configOf({
-  hosts: { director1: {}, director2: {} },
-  clusters: [
-    {
-      name: 'wordpress',
-      mode: 'dr',
-      vips: ['10.18.11.40'],
-      directors: [
-        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
-        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
-      ],
-    },
-  ],
-});
+const config = DR_PAIR_CONFIG;
 const host = (dir: string, name: string) => ({
   keepalived: `${dir}/${name}/keepalived-json.txt`,
   'ip-addr': `${dir}/${name}/ip-j-addr.txt`,

@@ -47,3 +47,19 @@ export function applyCaptures(store: LvsStore, config: Config, captures: Capture
 export function configOf(value: unknown): Config {
   return parseConfigText(JSON.stringify(value), 'fixture.json');
 }
+
+/** The lab's DR pair as a config: director1 and director2 in cluster `wordpress` (VIP 10.18.11.40), VRRP VI_WEB. */
+export const DR_PAIR_CONFIG = configOf({
+  hosts: { director1: {}, director2: {} },
+  clusters: [
+    {
+      name: 'wordpress',
+      mode: 'dr',
+      vips: ['10.18.11.40'],
+      directors: [
+        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
+        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
+      ],
+    },
+  ],
+});

@@ -1,5 +1,5 @@
 import type { Config } from '../../src/config/config-schema.js';
-import { configOf, fixture, type Captures } from './fixture-store.js';
+import { DR_PAIR_CONFIG, fixture, type Captures } from './fixture-store.js';
 
 /**
  * The DR pair's connection sync, from lab captures: VRRP and IPVS tables from test/fixtures/healthy (director1
@@ -8,20 +8,7 @@ import { configOf, fixture, type Captures } from './fixture-store.js';
  * Table sizes are what `wc -l /proc/net/ip_vs_conn` prints: the captured tables' entries plus the header line.
  */
 export const SYNC_NOW = Date.parse('2026-12-01T00:00:00Z');
-export const syncPairConfig: Config = configOf({
-  hosts: { director1: {}, director2: {} },
-  clusters: [
-    {
-      name: 'wordpress',
-      mode: 'dr',
-      vips: ['10.18.11.40'],
-      directors: [
-        { host: 'director1', keepalived: { instances: ['VI_WEB'] } },
-        { host: 'director2', keepalived: { instances: ['VI_WEB'] } },
-      ],
-    },
-  ],
-});
+export const syncPairConfig: Config = DR_PAIR_CONFIG;
 
 /** Entries of a captured `ipvsadm -Lnc`: its lines but the two headers. */
 export const lncEntries = (state: string, host: string) =>
