@@ -11,7 +11,7 @@ import { alertLines } from './alert-lines.js';
 import { AlertBanner } from './AlertBanner.js';
 import type { CommandContext } from './command-context.js';
 import { COMMANDS, type ConsoleCommand } from './commands.js';
-import { routeConsoleKey } from './console-keys.js';
+import { routeConsoleKey, useKeys } from './console-keys.js';
 import { consoleReducer, initialConsoleState, type ConsoleState } from './console-state.js';
 import { DetailView } from './DetailView.js';
 import { Footer } from './Footer.js';
@@ -24,7 +24,6 @@ import { useStoreFrames } from './use-store-frames.js';
 import { Table } from './Table.js';
 import { useActionDialog } from './use-action-dialog.js';
 import { useClock } from './use-clock.js';
-import { useKeys } from './use-keys.js';
 import { useMirroredReducer } from './use-mirrored-reducer.js';
 import { useTerminalSize } from './use-terminal-size.js';
 

@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_IDS } from '../src/render/command-ids.js';
 import { VIEWS } from '../src/render/views.js';
 import { COMMANDS } from './commands.js';
-import { commandFor, commandForWord } from './console-keys.js';
+import { commandFor, commandForWord, keyName } from './console-keys.js';
 import { effectiveKeymap } from './keymap.js';
-import { keyName } from './use-keys.js';
 import { moveSelection, tableBodyHeight, tableHeight, visibleSelection } from './layout.js';
 
 const key = (k: Partial<Key>): Key => k as Key;
