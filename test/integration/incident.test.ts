@@ -129,11 +129,25 @@ describe('incidents, caused for real on the lab', () => {
   it('sshd killed on web1: its NFS mount is UNKNOWN with the reason, never HUNG; fresh within 5 s of the repair', async () => {
     await until(() => state().nfs[NFS_WEB1]?.health === 'OK', await paced(20_000));
     const seen = new Set<string>();
-    const unsubscribe = fleet.store.subscribe((s) => seen.add(s.nfs[NFS_WEB1]?.health ?? 'none'));
+    const web1Seen = new Set<string>();
+    const unsubscribe = fleet.store.subscribe((s) => {
+      seen.add(s.nfs[NFS_WEB1]?.health ?? 'none');
+      web1Seen.add(s.hosts.web1!.status);
+    });
     await labCommand('fault', 'kill-sshd', 'web1');
     let repairedAt = 0;
     try {
-      await until(() => state().hosts.web1!.status === 'down', await paced(30_000));
+      // Every state the store passed through counts: a down that a later write replaced is still seen.
+      await eventuallyExplained(
+        async () => web1Seen.has('down') || undefined,
+        await paced(30_000),
+        100,
+        async () => {
+          const h = state().hosts.web1!;
+          const readAgo = h.readAt ? `${Date.now() - h.readAt} ms ago` : 'never';
+          return `web1 ${h.status} (seen ${[...web1Seen].join(' ')}), read ${readAgo}, error ${h.error?.message ?? '-'}`;
+        },
+      );
       await until(() => state().nfs[NFS_WEB1]?.health === 'UNKNOWN', await paced(10_000));
       expect(state().nfs[NFS_WEB1]?.reason).toMatch(/^host web1 down: |^probe failed: /);
     } finally {

@@ -678,9 +678,22 @@ fault() {
   case $name:$repair in
     kill-sshd:0)
       # The listener and every session it forked: the host drops off the network for SSH.
-      for pid in $(ip netns pids "$(lab_netns "$h")"); do
-        [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sshd ]] && kill -TERM "$pid" 2>/dev/null
+      # A session being forked while the list is read escapes one pass: pass again until none is left (KILL
+      # after the first second), so the host is really gone for SSH when the fault returns.
+      local pass sig=TERM left
+      for pass in $(seq 1 30); do
+        left=0
+        for pid in $(ip netns pids "$(lab_netns "$h")"); do
+          if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sshd ]]; then
+            kill -"$sig" "$pid" 2>/dev/null
+            left=1
+          fi
+        done
+        ((left)) || break
+        ((pass >= 5)) && sig=KILL
+        sleep 0.2
       done
+      ((left == 0)) || die "kill-sshd: sshd still running on $h"
       ;;
     kill-sshd:1) [[ -e /proc/$(cat "$(host_dir "$h")/run/sshd.pid" 2>/dev/null || echo 0) ]] || start_sshd "$h" ;;
     stop-keepalived:0) stop_keepalived "$h" TERM ;;
