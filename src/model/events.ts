@@ -6,6 +6,7 @@ import { replicationRows } from './replication-view.js';
 import { vrrpAlerts, vrrpRows, type VrrpAlert } from './vrrp.js';
 import { healthAlerts, type HealthAlert } from './health-alerts.js';
 import { ipvsEvents, type EmitEvent } from './table-events.js';
+import { drainEvents } from './drain-events.js';
 
 /** A cluster's keepalived directors, listed once per cluster (clusters never change while the console runs). */
 const DIRECTORS = new WeakMap<ClusterInfo, readonly string[]>();
@@ -198,6 +199,7 @@ export function diffEvents(
   clusterEvents(prev, next, lastKnownVrrp, ev);
   healthEvents(prev, next, now, ev);
   nfsEvents(prev, next, now, ev);
+  drainEvents(prev, next, ev);
   return out;
 }
 

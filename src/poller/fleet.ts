@@ -9,6 +9,7 @@ import { appendEvents, readEventTail } from './event-log.js';
 import { ConnectGate } from './connect-gate.js';
 import { HostPoller } from './host-poller.js';
 import { NfsProber } from './nfs-prober.js';
+import { DrainWatcher } from './drain-watcher.js';
 import { RsProber } from './rs-prober.js';
 
 /** SSH handshakes under way at once across the fleet. */
@@ -38,6 +39,8 @@ export interface Fleet {
   probeNfsAll(): Promise<void>;
   /** One round of real-server probes from every director now (snapshot). */
   probeRealServersAll(): Promise<void>;
+  /** Read the connection table now on every director that has a drain to follow. */
+  readDrainsAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -121,6 +124,9 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
   const rsProbers = directors.map(
     (d) => new RsProber({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),
   );
+  const drainWatchers = directors.map(
+    (d) => new DrainWatcher({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),
+  );
   let writing = Promise.resolve();
   const lastKnownVrrp = new Map<string, string>();
   const unsubscribe = store.subscribe((next, prev) => {
@@ -145,6 +151,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
       pollers.forEach((p) => p.start());
       probers.forEach((p) => p.start());
       rsProbers.forEach((p) => p.start());
+      drainWatchers.forEach((w) => w.start());
     },
     refreshAll: async () => {
       await Promise.all([...pollers.values()].map((p) => p.refreshNow()));
@@ -152,6 +159,10 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     },
     probeNfsAll: async () => {
       await Promise.all(probers.map((p) => p.probe()));
+      store.getState().flush();
+    },
+    readDrainsAll: async () => {
+      await Promise.all(drainWatchers.map((w) => w.check()));
       store.getState().flush();
     },
     probeRealServersAll: async () => {
@@ -165,6 +176,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
         ...[...pollers.values()].map((p) => p.stop()),
         ...probers.map((p) => p.stop()),
         ...rsProbers.map((p) => p.stop()),
+        ...drainWatchers.map((w) => w.stop()),
       ];
       await Promise.all([...transports.values()].map((t) => t.close()));
       await Promise.all(stopping);

@@ -2,6 +2,7 @@ import type { IpvsRates } from '../../collectors/ipvs-rates.js';
 import { rateKey, realServerKey, realServerRowId, serviceRowId } from '../../collectors/ids.js';
 import type { IpvsRealServer, IpvsService } from '../../collectors/ipvs-types.js';
 import { staleParts } from './part-freshness.js';
+import { drainLine } from './drain-line.js';
 import { directorHealth, healthCell, type RealServerHealth } from '../model/rs-health.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatCount, formatRate } from './format.js';
@@ -183,7 +184,11 @@ export function serviceRows(state: LvsState, clusterName: string, now: number): 
     for (const s of d.reading.table.services) {
       const list = health.filter((h) => h.service.key === s.key);
       rows.push(serviceRow(at, s, d.serviceRates[s.key], list));
-      for (const rs of s.realServers) rows.push(realServerRow(at, d.realServerRates, s, rs, list));
+      for (const rs of s.realServers) {
+        rows.push(realServerRow(at, d.realServerRates, s, rs, list));
+        const drain = rs.weight === 0 ? drainLine(state.drains[host], rateKey(s.key, rs), now) : undefined;
+        if (drain) rows.push({ id: `${realServerRowId(host, s.key, rs)}|drain`, span: true, ...drain });
+      }
       for (const g of list.filter((x) => !x.rs)) rows.push(removedRealServerRow(at, s, g));
     }
   }

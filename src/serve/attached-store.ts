@@ -34,6 +34,9 @@ export function applyFullState(store: LvsStore, state: StateSlices): void {
     nfs: { ...s.nfs, ...state.nfs },
     // A serve from before probes has none to send.
     probes: { ...s.probes, ...(state.probes ?? {}) },
+    // Nor, before connection sync and drains, these.
+    sync: { ...s.sync, ...(state.sync ?? {}) },
+    drains: { ...s.drains, ...(state.drains ?? {}) },
     history: { ...s.history, ...state.history },
     events: [...s.events, ...state.events].sort(byTime).slice(-EVENT_RING_SIZE),
     audit: [...s.audit, ...state.audit].sort(byTime).slice(-AUDIT_VIEW_SIZE),

@@ -5,7 +5,7 @@ import type { LvsState } from '../store/lvs-store.js';
  * whole. `history` goes with the full state only: a viewer's store extends it from each IPVS reading it is sent,
  * exactly as serve's does (setIpvs), instead of receiving every real server's 60 points on every poll.
  */
-export const RECORD_SLICES = ['hosts', 'ipvs', 'keepalived', 'replication', 'nfs', 'probes'] as const;
+export const RECORD_SLICES = ['hosts', 'ipvs', 'keepalived', 'replication', 'nfs', 'probes', 'sync', 'drains'] as const;
 export const LIST_SLICES = ['events', 'audit'] as const;
 export const VALUE_SLICES = ['jumpHost'] as const;
 
@@ -28,6 +28,8 @@ export function stateSlices(s: LvsState): StateSlices {
     replication: s.replication,
     nfs: s.nfs,
     probes: s.probes,
+    sync: s.sync,
+    drains: s.drains,
     history: s.history,
     events: s.events,
     audit: s.audit,

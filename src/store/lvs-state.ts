@@ -25,6 +25,7 @@ import type {
 } from './store-types.js';
 import type { ProbeOutcome, ProbeTarget } from '../../collectors/rs-probe.js';
 import type { ConnCountRead, DirectorSync, SyncDaemonsRead } from './sync-slice.js';
+import type { DirectorDrains } from './drain-slice.js';
 
 export const EVENT_RING_SIZE = 500;
 export const HISTORY_POINTS = 60;
@@ -43,6 +44,8 @@ export interface LvsState {
   readonly probes: Readonly<Record<string, Readonly<Record<string, RealServerProbe>>>>;
   /** Per director: its connection sync daemons and connection-table size, each read now and then. */
   readonly sync: Readonly<Record<string, DirectorSync>>;
+  /** Per director: real servers at weight 0 and what its connection table still holds for them. */
+  readonly drains: Readonly<Record<string, DirectorDrains>>;
   /** Newest last, at most EVENT_RING_SIZE. */
   readonly events: readonly LvsEvent[];
   /** Per director, then `${serviceKey}|${realServerKey}`: oldest first, at most HISTORY_POINTS. */
@@ -85,6 +88,8 @@ export interface LvsState {
   setRsProbes(director: string, results: readonly { target: ProbeTarget; outcome: ProbeOutcome }[], at: number): void;
   setSyncDaemons(host: string, daemons: SyncDaemonsRead): void;
   setConnCount(host: string, conns: ConnCountRead): void;
+  /** A read of a director's connection table for its servers at weight 0 (those not listed are no longer followed). */
+  setDrains(host: string, drains: DirectorDrains): void;
   addEvents(events: readonly LvsEvent[]): void;
   /** Events from before this start (the event log's tail), placed before the ones seen since. */
   restoreEvents(events: readonly LvsEvent[]): void;

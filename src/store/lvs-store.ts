@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import { createCommitWindow } from './commit-window.js';
 import { consoleSlice } from './console-slice.js';
+import { drainSlice } from './drain-slice.js';
 import { hostsSlice } from './hosts-slice.js';
 import { ipvsSlice } from './ipvs-slice.js';
 import { keepalivedSlice } from './keepalived-slice.js';
@@ -28,6 +29,7 @@ function initialData(seed: StoreSeed): LvsData {
     ),
     nfsExports: {},
     sync: {},
+    drains: {},
     events: [],
     history: {},
     audit: [],
@@ -52,6 +54,7 @@ export function createLvsStore(seed: StoreSeed): LvsStore {
       ...replicationSlice(w),
       ...nfsSlice(w, seed.clusters),
       ...syncSlice(w),
+      ...drainSlice(w),
       ...consoleSlice(w),
       batch: w.batch,
       flush: w.flush,

@@ -1,5 +1,6 @@
 /** The per-key records of the state: one entry per host, director, pair or mount. */
-export type KeyedRecord = 'hosts' | 'ipvs' | 'keepalived' | 'replication' | 'nfs' | 'history' | 'probes' | 'sync';
+export type KeyedRecord =
+  'hosts' | 'ipvs' | 'keepalived' | 'replication' | 'nfs' | 'history' | 'probes' | 'sync' | 'drains';
 
 /** One write's effect on a keyed record: which keys changed between the object `from` and the object `to`. */
 export interface RecordChange {

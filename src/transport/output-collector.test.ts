@@ -56,4 +56,12 @@ describe('output collector (every transport: local, SSH exec, long-lived shells)
     expect(o.result(3, undefined, 'as text').stdout).toBe('as text');
     expect(o.result(3, 'KILL').signal).toBe('KILL');
   });
+
+  it('with keepStdout false in the options, stdout goes to onStdout only: a long output is never held', () => {
+    let seen = 0;
+    const o = new OutputCollector('h', { maxOutputBytes: 1e9, keepStdout: false, onStdout: (c) => (seen += c.length) });
+    for (let i = 0; i < 4; i++) expect(o.stdout(bytes(1024))).toBeUndefined();
+    expect(seen).toBe(4096);
+    expect(o.result(0).stdout).toBe('');
+  });
 });

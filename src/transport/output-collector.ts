@@ -25,13 +25,13 @@ export class OutputCollector {
   /** `keepStdout: false` for a caller that keeps stdout its own way (the shell session scans it as text). */
   constructor(
     host: string,
-    options: Pick<ExecOptions, 'maxOutputBytes' | 'onStdout'>,
+    options: Pick<ExecOptions, 'maxOutputBytes' | 'onStdout' | 'keepStdout'>,
     { keepStdout = true }: { readonly keepStdout?: boolean } = {},
   ) {
     this.host = host;
     this.cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     this.onStdout = options.onStdout;
-    this.keepStdout = keepStdout;
+    this.keepStdout = keepStdout && options.keepStdout !== false;
   }
 
   /** Takes a stdout chunk; the `parse` failure when stdout has passed the cap (the collector then stops). */

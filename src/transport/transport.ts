@@ -7,6 +7,11 @@ export interface ExecOptions {
   readonly maxOutputBytes?: number;
   /** Sees stdout as it arrives (a poll's sections are used as each one ends); the result still holds all of it. */
   readonly onStdout?: (chunk: Buffer) => void;
+  /**
+   * exec only: false to hand stdout to `onStdout` alone, never held (the result's stdout is empty), for an output
+   * that may be far longer than memory should hold and is counted as it streams (a connection table).
+   */
+  readonly keepStdout?: boolean;
   /** Text written to the command's stdin. */
   readonly stdin?: string;
   /**

@@ -1,0 +1,53 @@
+import type { DrainState } from '../model/drain-progress.js';
+import type { StoreWriter } from './commit-window.js';
+import type { LvsState } from './lvs-state.js';
+import { shareStructure } from './structural-sharing.js';
+
+/** One read of a director's connection table (`ipvsadm -L -n -c`), counted as it streamed. */
+export type ConnTableRead = { readonly at: number; readonly ms: number } & (
+  | {
+      readonly ok: true;
+      /** Entries counted: connections and templates. */
+      readonly entries: number;
+      /** The read stopped before the end of the table: counts are lower bounds. */
+      readonly truncatedBy?: 'deadline' | 'lines';
+      /** Lines that were not entries (ipvsadm's output changed, or it printed an error). */
+      readonly garbage: number;
+    }
+  | { readonly ok: false; readonly error: string }
+);
+
+/** A real server at weight 0 on one service, watched until its last connection and template are gone. */
+export interface ServerDrain {
+  readonly serviceKey: string;
+  /** `192.168.60.12:80` (realServerKey). */
+  readonly serverKey: string;
+  /** The first read that found it at weight 0. */
+  readonly since: number;
+  readonly state: DrainState;
+  /** Something was left at an earlier read: a drain was watched, not a server found idle. */
+  readonly hadEntries: boolean;
+  /** The read that first found nothing left. */
+  readonly drainedAt?: number;
+  /** The last read found entries lasting longer than the one before allowed for (clients came back). */
+  readonly renewed: boolean;
+}
+
+/** Per director: the last connection-table read and the real servers at weight 0 it was read for. */
+export interface DirectorDrains {
+  readonly host: string;
+  readonly read: ConnTableRead;
+  /** Per rateKey(service key, real server). */
+  readonly servers: Readonly<Record<string, ServerDrain>>;
+}
+
+/** The drains under way on each director, from its connection table. */
+export function drainSlice(w: StoreWriter): Pick<LvsState, 'setDrains'> {
+  return {
+    setDrains: (host, drains) => {
+      const prev = w.get().drains[host];
+      const shared = prev ? shareStructure(prev, drains) : drains;
+      if (shared !== prev) w.writeEntry('drains', host, shared);
+    },
+  };
+}
