@@ -42,13 +42,19 @@ const selects =
     r.stdin.write('M');
     await eventually(() => expect(a.requests.at(-1)).toMatchObject({ target: { director } }), t);
   };
-const weighs = (value: unknown): Case => ({
+const weighs = (value: unknown, wholeHost?: true, keys?: Case['keys']): Case => ({
   setup: [SERVICES, 'j', 'j'],
-  effect: requested({
-    kind: 'weight',
-    targets: [{ ...REAL1, realServer: { address: '10.18.11.21', port: 80 } }],
-    value,
-  }),
+  ...(keys ? { keys } : {}),
+  effect: async (r, a, t) => {
+    await requested({
+      kind: 'weight',
+      targets: [{ ...REAL1, realServer: { address: '10.18.11.21', port: 80 } }],
+      value,
+      ...(wholeHost ? { wholeHost } : {}),
+    })(r, a, t);
+    // A one-row change never asks for the whole host: a key that drained the host would not pass for `d`.
+    if (!wholeHost) expect(a.requests.at(-1)).not.toHaveProperty('wholeHost');
+  },
 });
 
 const VIEW_HEADERS = [
@@ -94,6 +100,7 @@ const CASES: Record<string, Case> = {
   'weight-down': weighs('-1'),
   drain: weighs('drain'),
   restore: weighs('restore'),
+  'drain-host': weighs('drain', true),
   'force-master': {
     effect: requested({ kind: 'failover', target: { director: 'director1', instance: 'VI_WEB' }, to: 'MASTER' }),
   },
@@ -157,9 +164,18 @@ describe('the : line', () => {
     );
     await press(r, ['n', ':', 'weight 70000\r']);
     await waitForFrame(r, /weight must be an integer 0\.\.65535, got "70000"/);
+    await press(r, ['n', ':', 'host restore\r']);
+    await eventually(() =>
+      expect(actions.requests.at(-1)).toMatchObject({ kind: 'weight', value: 'restore', wholeHost: true }),
+    );
+    await press(r, ['n', ':', 'host up\r']);
+    await waitForFrame(r, /:host drain or :host restore, not "up"/);
     await press(r, [':', 'frobnicate\r']);
-    await waitForFrame(r, /unknown command "frobnicate" \(filter, view, cluster, sort, weight, scheduler, quit\)/);
-    expect(actions.requests).toHaveLength(2);
+    await waitForFrame(
+      r,
+      /unknown command "frobnicate" \(filter, view, cluster, sort, weight, host, scheduler, quit\)/,
+    );
+    expect(actions.requests).toHaveLength(3);
   });
 
   it('completes command words and their arguments with tab', async () => {

@@ -16,10 +16,10 @@ function weightTargets(ctx: CommandContext): RealServerTarget[] {
   return t?.kind === 'real-server' ? [t] : [];
 }
 
-function weight(ctx: CommandContext, value: WeightValue): void {
+function weight(ctx: CommandContext, value: WeightValue, wholeHost = false): void {
   const targets = weightTargets(ctx);
   if (targets.length === 0) say(ctx, 'select or tag a real server row first');
-  else ctx.startAction({ kind: 'weight', cluster: ctx.cluster, targets, value });
+  else ctx.startAction({ kind: 'weight', cluster: ctx.cluster, targets, value, ...(wholeHost ? { wholeHost } : {}) });
 }
 
 function vrrp(ctx: CommandContext, act: (target: VrrpTarget) => void): void {
@@ -76,6 +76,19 @@ export const ACTION_COMMANDS: readonly ConsoleCommand[] = [
     dangerous: true,
     views: ['services'],
     run: (ctx) => weight(ctx, 'restore'),
+  },
+  {
+    id: 'drain-host',
+    keys: ['D'],
+    words: ['host'],
+    description: 'drain the selected server in every service on every director, as one change (:host restore)',
+    dangerous: true,
+    views: ['services'],
+    complete: () => ['drain', 'restore'],
+    run: (ctx, arg = 'drain') =>
+      arg === 'drain' || arg === 'restore'
+        ? weight(ctx, arg, true)
+        : say(ctx, `:host drain or :host restore, not "${arg}"`),
   },
   {
     id: 'scheduler',

@@ -44,6 +44,7 @@ const EXPECTED_KEYS: Record<string, readonly string[]> = {
   'weight-down': ['-'],
   drain: ['d'],
   restore: ['R'],
+  'drain-host': ['D'],
   scheduler: ['e'],
   'force-master': ['M'],
   'force-backup': ['B'],
@@ -52,13 +53,17 @@ const EXPECTED_KEYS: Record<string, readonly string[]> = {
   quit: ['q', 'ctrl+c'],
 };
 
-/** The commands that change a cluster, and the keys that run them: read-only mode must leave none of them. */
+/**
+ * The commands that change a cluster, and the keys that run them (`:word` for one that only a : word runs): read-only
+ * mode must leave none of them.
+ */
 const DANGEROUS: Record<string, string> = {
   weight: 'w',
   'weight-up': '+',
   'weight-down': '-',
   drain: 'd',
   restore: 'R',
+  'drain-host': 'D',
   scheduler: 'e',
   'force-master': 'M',
   'force-backup': 'B',
@@ -90,6 +95,11 @@ describe('the command table', () => {
     const ro = effectiveKeymap(COMMANDS, {}, true);
     for (const view of VIEWS)
       for (const [id, k] of Object.entries(DANGEROUS)) {
+        if (k.startsWith(':')) {
+          expect(commandForWord(ro, k.slice(1)), `${id} (${k})`).toBeUndefined();
+          expect(commandForWord(COMMANDS, k.slice(1))?.id).toBe(id);
+          continue;
+        }
         expect(commandFor(ro, k, view), `${id} (${k}) in ${view}`).toBeUndefined();
         expect(commandFor(COMMANDS, k, view)?.id ?? id).toBe(id);
       }

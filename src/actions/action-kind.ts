@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { IpvsService } from '../../collectors/ipvs-types.js';
 import type { Config } from '../config/config-schema.js';
 import type { ActionContext } from './action-context.js';
+import type { ActionStep } from './transaction.js';
 
 /** What differs between the kinds of action, bound to one plan; the steps around it are run-action.ts. */
 export interface ActionDriver {
@@ -11,6 +12,12 @@ export interface ActionDriver {
   settleMs(ctx: ActionContext): number;
   /** Keep what must outlive the action, for the first `sent` commands that went through. */
   afterSend?(ctx: ActionContext, sent: number): Promise<void>;
+  /**
+   * For a plan whose commands must land together: per command (in order), the changes it makes and the command that
+   * sets them back. The pipeline then checks each step just before sending it and sets the earlier ones back when
+   * one cannot go (transaction.ts).
+   */
+  steps?(ctx: ActionContext): readonly ActionStep[];
 }
 
 /** The services a director lists as the console last saw them (what the operator saw, for compare-and-set). */

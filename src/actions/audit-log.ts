@@ -2,6 +2,7 @@ import { appendFile, mkdir, open } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { ActionChange, ActionOutcome, ActionPlan, ActionRequest } from './action-types.js';
+import type { StepRecord } from './transaction.js';
 
 /** One line of the audit log (JSONL). The Audit view reads time, operator, action, cluster, host, target, result. */
 export interface AuditRecord {
@@ -31,6 +32,8 @@ export interface AuditRecord {
   readonly reason?: string;
   /** Set when a guard was passed with --force rather than the typed name. */
   readonly forced?: boolean;
+  /** A plan run step by step (several commands as one change): what became of each command. */
+  readonly steps?: readonly StepRecord[];
 }
 
 export function operatorName(): string {
@@ -63,6 +66,7 @@ export function auditRecord(fields: {
   readonly sent: number;
   readonly reason?: string;
   readonly forced?: boolean;
+  readonly steps?: readonly StepRecord[];
 }): AuditRecord {
   const { plan } = fields;
   return {
@@ -85,6 +89,7 @@ export function auditRecord(fields: {
     ...(fields.sent > 0 && plan.undo ? { undo: plan.undo } : {}),
     ...(fields.reason ? { reason: fields.reason } : {}),
     ...(fields.forced ? { forced: true } : {}),
+    ...(fields.steps ? { steps: fields.steps } : {}),
   };
 }
 

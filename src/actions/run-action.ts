@@ -7,6 +7,7 @@ import { appendOrReport, auditRecord } from './audit-log.js';
 import { exitCodeOfOutcome } from './exit-codes.js';
 import { cleanReason, reasonProblem } from './reason.js';
 import { confirmationProblem, differences, type Confirmation } from './pipeline-checks.js';
+import { holdingLines, runSteps, stepLines, type ActionStep, type StepRecord } from './transaction.js';
 
 const POLL_MS = 500;
 
@@ -35,6 +36,8 @@ interface Run {
   readonly forced?: boolean;
   attempted: number;
   stateProblem?: string;
+  /** A plan run as steps: what became of each. */
+  steps?: readonly StepRecord[];
 }
 
 async function finish(run: Run, outcome: ActionOutcome, reported: string, extra: Finish = {}): Promise<ActionResult> {
@@ -55,6 +58,7 @@ async function finish(run: Run, outcome: ActionOutcome, reported: string, extra:
       sent: run.attempted,
       ...(run.reason ? { reason: run.reason } : {}),
       ...(run.forced ? { forced: true } : {}),
+      ...(run.steps ? { steps: run.steps } : {}),
     }),
   );
   // A write that failed after the commands went out must not hide that they went out.
@@ -114,10 +118,9 @@ async function readBack(run: Run, deadline: number) {
   return { after, mismatches, readError };
 }
 
-/** Send, keep what must outlive the action, read back, and say how it went. */
-async function execute(run: Run): Promise<ActionResult> {
+/** Keep what must outlive the commands sent, read back, and say how it went. */
+async function execute(run: Run, { sent, failure }: { sent: number; failure?: string }): Promise<ActionResult> {
   const { ctx, plan, driver } = run;
-  const { sent, failure } = await send(run);
   if (sent > 0)
     await driver.afterSend?.(ctx, sent).catch((err: unknown) => {
       run.stateProblem = `state file: ${err instanceof Error ? err.message : String(err)}`;
@@ -137,6 +140,44 @@ async function execute(run: Run): Promise<ActionResult> {
       { after, mismatches, verifyMs },
     );
   return finish(run, 'ok', `done and verified in ${verifyMs} ms: ${plan.preview.title}`, { after, verifyMs });
+}
+
+/**
+ * A plan of several steps as one change (transaction.ts): each step checked just before it is sent; when one cannot
+ * go, the earlier ones are set back and the result says, step by step, what was done and what each host holds now.
+ */
+async function transaction(run: Run, steps: readonly ActionStep[]): Promise<ActionResult> {
+  const { ctx, plan, driver } = run;
+  const r = await runSteps(ctx, driver, steps);
+  run.attempted += r.attempted;
+  run.steps = r.records;
+  if (!r.stopped) return execute(run, { sent: steps.length });
+  let after: Record<string, string> = {};
+  let holding: string[];
+  try {
+    after = await driver.read(ctx);
+    holding = holdingLines(plan.preview.changes, after);
+  } catch (err) {
+    holding = [`the state could not be read after: ${describeError(err)}`];
+  }
+  const at = `step ${r.stopped.step + 1} of ${steps.length}`;
+  const head =
+    r.stopped.by === 'cas' ? `the live state changed before ${at}: ${r.stopped.why}` : `${at} failed: ${r.stopped.why}`;
+  const done =
+    r.stopped.step === 0
+      ? 'nothing was sent'
+      : r.notSetBack === 0
+        ? 'the steps before it were set back'
+        : 'NOT every step before it could be set back';
+  return finish(
+    run,
+    r.stopped.by === 'cas' ? 'aborted-cas' : 'error',
+    `${head}; ${done}:\n  ${[...stepLines(r.records), ...holding].join('\n  ')}`,
+    {
+      after,
+      mismatches: [r.stopped.why],
+    },
+  );
 }
 
 /**
@@ -176,5 +217,9 @@ export async function runAction(ctx: ActionContext, plan: ActionPlan, options: R
       `the live state changed since the preview; nothing was sent:\n  ${changed.join('\n  ')}`,
       { after: live, mismatches: changed },
     );
-  return execute(run);
+  // Several commands as one change: each step is checked again just before it is sent (what changed after this
+  // read), and a step that cannot go sets back the ones before it.
+  const steps = run.driver.steps?.(ctx);
+  if (steps && steps.length > 1) return transaction(run, steps);
+  return execute(run, await send(run));
 }

@@ -4,7 +4,8 @@ import type { ActionChange, WeightEdit, WeightPlan } from './action-types.js';
 import { changeKey } from './audit-log.js';
 import { findCluster } from './config-lookup.js';
 import { readIpvsTables, type IpvsTables, type LiveIpvs } from './live-read.js';
-import { serviceRef, unique } from './plan-common.js';
+import { actionCommand, serviceRef, unique } from './plan-common.js';
+import { editRealServerArgv } from './ipvsadm-edit.js';
 import { targetWeight, type WeightChange } from './weight-change.js';
 import type { Row } from './kinds/weight.js';
 
@@ -111,5 +112,11 @@ export function weightDriver(plan: WeightPlan): ActionDriver {
     },
     settleMs: () => IPVS_SETTLE_MS,
     afterSend: (ctx, sent) => rememberDrains(ctx, plan, sent),
+    steps: (ctx) =>
+      plan.edits.map((e, i) => ({
+        command: plan.preview.commands[i]!,
+        changes: weightChanges(e),
+        setBack: actionCommand(ctx, e.host, editRealServerArgv(e.service, e, e.before)),
+      })),
   };
 }

@@ -32,6 +32,7 @@ export const COMMAND_IDS: readonly string[] = [
   'weight-down',
   'drain',
   'restore',
+  'drain-host',
   'scheduler',
   'force-master',
   'force-backup',

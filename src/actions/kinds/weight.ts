@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { drainKey, realServerKey, realServerRowId } from '../../../collectors/ids.js';
+import { bracketed, drainKey, realServerKey, realServerRowId } from '../../../collectors/ids.js';
 import type { IpvsService } from '../../../collectors/ipvs-types.js';
 import type { ActionContext } from '../action-context.js';
 import { ActionError, badInput } from '../action-error.js';
@@ -36,6 +36,8 @@ export interface WeightConsoleRequest {
   readonly cluster: string;
   readonly targets: readonly RealServerTarget[];
   readonly value: WeightValue;
+  /** Each target's address in every service on every director of the cluster, as one change (a transaction). */
+  readonly wholeHost?: boolean;
 }
 
 export interface WeightRequest {
@@ -80,7 +82,29 @@ const weightValue = z
     ),
   );
 
+/** One request per address the targets name: all its services, on the director and its peers. */
+function wholeHostRequests(req: WeightConsoleRequest, listed: ListedServices): WeightRequest[] {
+  const byAddress = new Map(req.targets.map((t) => [t.realServer.address, t]));
+  return [...byAddress.values()].map((t) => {
+    const seen: Record<string, number> = {};
+    for (const s of listed(t.director) ?? [])
+      for (const rs of s.realServers)
+        if (rs.address === t.realServer.address) seen[realServerRowId(t.director, s.key, rs)] = rs.weight;
+    return {
+      action: 'weight',
+      cluster: req.cluster,
+      director: t.director,
+      service: 'all',
+      realServer: { address: t.realServer.address, label: bracketed(t.realServer.address) },
+      change: weightChangeOf(req.value),
+      alsoPeer: true,
+      seen,
+    };
+  });
+}
+
 function fromConsole(req: WeightConsoleRequest, listed: ListedServices): WeightRequest[] {
+  if (req.wholeHost) return wholeHostRequests(req, listed);
   return req.targets.map((t) => {
     const seen = listed(t.director)
       ?.find((s) => s.key === t.service)
@@ -260,6 +284,7 @@ export const weightKind: ActionKind<WeightKindRequest, WeightConsoleRequest, Wei
     cluster: name,
     targets: z.array(realServerTargetSchema).min(1).max(MAX_TARGETS),
     value: weightValue,
+    wholeHost: z.boolean().optional(),
   }),
   fromConsole,
   validate: (config, request) => {
