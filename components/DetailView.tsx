@@ -106,6 +106,11 @@ function RealServerDetailView({ state, address, now }: { state: LvsState; addres
       {detail.replication.map((p) => (
         <Text key={p.key}>{p.text}</Text>
       ))}
+      {detail.connections.map((c) => (
+        <Text key={c.key} wrap="truncate">
+          {c.text}
+        </Text>
+      ))}
       <Text dimColor>esc back</Text>
     </Box>
   );

@@ -73,6 +73,9 @@ export function atMostSeconds(groups: readonly ConnGroupCounts[]): number {
   return Math.max(conn, template, rearmed) + 1;
 }
 
+/** The groups of a read that belong to the server. */
+export const groupsOf = (counts: ConnTableCounts, t: DrainTarget): ConnGroupCounts[] => counts.groups.filter(isOf(t));
+
 const isOf = (t: DrainTarget) => (g: ConnGroupCounts) =>
   g.serverAddress.toLowerCase() === t.address.toLowerCase() &&
   (t.port === undefined || g.serverPort === t.port || g.serverPort === 0) &&

@@ -4,6 +4,7 @@ import { parseIpvsList } from '../../collectors/ipvs-list.js';
 import type { IpvsTable } from '../../collectors/ipvs-types.js';
 import { fixture } from '../../test/support/fixture-store.js';
 import { drainLine, DRAINED_SHOWN_MS } from '../render/drain-line.js';
+import { realServerDetail } from '../render/detail-model.js';
 import { createLvsStore } from '../store/lvs-store.js';
 import type { ConnTableRead } from '../store/drain-slice.js';
 import { drainEvents } from './drain-events.js';
@@ -53,6 +54,14 @@ describe('following a drain from the connection table', () => {
       renewed: false,
       state: { active: 4, inactive: 44, templates: 1, drained: false },
     });
+    expect(first.servers[KEY]?.states).toEqual({ ESTABLISHED: 4, FIN_WAIT: 44, ASSURED: 1 });
+    expect(first.servers[KEY]?.topClients.map((c) => [c.address, c.count])).toEqual([['10.18.11.100', 48]]);
+    const store0 = createLvsStore({ clusters: [], hosts: ['director1'], pollIntervalMs: 2000, readOnly: false });
+    store0.getState().setDrains('director1', first);
+    expect(realServerDetail(store0.getState(), '10.18.11.22', 2000).connections.map((l) => l.text)).toEqual([
+      '  director1 TCP 10.18.11.40:80: draining: 4 active, 44 inactive, 1 template, at most 15m53s',
+      '    FIN_WAIT 44, ESTABLISHED 4, ASSURED 1 · top clients 10.18.11.100 ×48',
+    ]);
     expect(drainLine(first, KEY, 2000)?.cells[0]).toBe(
       '    draining: 4 active, 44 inactive, 1 template, at most 15m53s',
     );

@@ -1,8 +1,8 @@
-import type { ConnTableCounts } from '../../collectors/ipvs-conns.js';
+import type { ClientCount, ConnTableCounts } from '../../collectors/ipvs-conns.js';
 import { rateKey, realServerKey } from '../../collectors/ids.js';
 import type { IpvsTable } from '../../collectors/ipvs-types.js';
 import type { ConnTableRead, DirectorDrains, ServerDrain } from '../store/drain-slice.js';
-import { drainState, type DrainTarget } from './drain-progress.js';
+import { drainState, groupsOf, type DrainTarget } from './drain-progress.js';
 
 /** A real server at weight 0 on one service of a director: what a read of the connection table is counted for. */
 export interface DrainWatchTarget {
@@ -46,6 +46,24 @@ export function needsRead(prev: DirectorDrains | undefined, targets: readonly Dr
   });
 }
 
+/** Top clients kept per server. */
+const TOP_CLIENTS = 5;
+
+/** The states and top clients of the server's groups (one per service it is in for a fwmark or whole-host target). */
+function breakdown(counts: ConnTableCounts, target: DrainTarget) {
+  const states: Record<string, number> = {};
+  const clients = new Map<string, ClientCount>();
+  for (const g of groupsOf(counts, target)) {
+    for (const [k, n] of Object.entries(g.states)) states[k] = (states[k] ?? 0) + n;
+    for (const c of g.topClients) {
+      const had = clients.get(c.address);
+      clients.set(c.address, had ? { ...c, count: had.count + c.count, error: had.error + c.error } : c);
+    }
+  }
+  const topClients = [...clients.values()].sort((a, b) => b.count - a.count).slice(0, TOP_CLIENTS);
+  return { states, topClients };
+}
+
 /** One server after a read: its counts, whether clients came back since the last read, when it was first drained. */
 function afterRead(
   prev: ServerDrain | undefined,
@@ -66,6 +84,7 @@ function afterRead(
     hadEntries: (prev?.hadEntries ?? false) || left > 0,
     ...(drainedAt === undefined ? {} : { drainedAt }),
     renewed,
+    ...breakdown(counts, t.target),
   };
 }
 

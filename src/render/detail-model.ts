@@ -1,4 +1,6 @@
-import { rateKey, realServerKey, serviceRowId } from '../../collectors/ids.js';
+import { bracketed, rateKey, realServerKey, serviceRowId } from '../../collectors/ids.js';
+import { drainText } from '../model/drain-progress.js';
+import { drainLine } from './drain-line.js';
 import type { LvsState } from '../store/lvs-store.js';
 import { formatBytesRate, formatRate } from './format.js';
 import { realServerHealthLines, type HealthLine } from './health-lines.js';
@@ -30,6 +32,8 @@ export interface RealServerDetail {
   readonly health: readonly HealthLine[];
   readonly mounts: readonly (DetailLine & { readonly ok: boolean })[];
   readonly replication: readonly DetailLine[];
+  /** While a director drains it: what its connection table still holds, by state, and the top clients. */
+  readonly connections: readonly DetailLine[];
 }
 
 const NO_VALUES: readonly number[] = [];
@@ -93,11 +97,31 @@ export function realServerDetail(state: LvsState, address: string, now: number):
     .flatMap((c) => c.replication)
     .filter((p) => p.source === rsHost || p.replica === rsHost)
     .map((p) => ({ key: p.id, text: `  replication ${p.name}: ${p.source} → ${p.replica}` }));
+  const connections = Object.values(state.drains).flatMap((d) =>
+    Object.entries(d.servers)
+      .filter(([, x]) => x.serverKey.startsWith(`${bracketed(address)}:`))
+      .flatMap(([key, x]) => [
+        {
+          key: `${d.host}|${key}`,
+          text: `  ${d.host} ${x.serviceKey}: ${drainLine(d, key, now)?.cells[0]?.trim() ?? drainText(x.state)}`,
+        },
+        {
+          key: `${d.host}|${key}|states`,
+          text: `    ${
+            Object.entries(x.states)
+              .sort((a, b) => b[1] - a[1])
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ') || 'no entries'
+          }${x.topClients.length ? ` · top clients ${x.topClients.map((c) => `${c.address} ×${c.count}`).join(', ')}` : ''}`,
+        },
+      ]),
+  );
   return {
     title: `real server ${address}${rsHost ? ` (${rsHost}: ${state.hosts[rsHost]?.status ?? '?'})` : ''}`,
     services,
     health: realServerHealthLines(state, address, now),
     mounts,
     replication,
+    connections,
   };
 }

@@ -1,3 +1,4 @@
+import type { ClientCount } from '../../collectors/ipvs-conns.js';
 import type { DrainState } from '../model/drain-progress.js';
 import type { StoreWriter } from './commit-window.js';
 import type { LvsState } from './lvs-state.js';
@@ -31,6 +32,10 @@ export interface ServerDrain {
   readonly drainedAt?: number;
   /** The last read found entries lasting longer than the one before allowed for (clients came back). */
   readonly renewed: boolean;
+  /** Entries per state as ipvsadm prints them (`ESTABLISHED`, `FIN_WAIT`; templates `NONE` or `ASSURED`). */
+  readonly states: Readonly<Record<string, number>>;
+  /** The clients with most entries, highest first. */
+  readonly topClients: readonly ClientCount[];
 }
 
 /** Per director: the last connection-table read and the real servers at weight 0 it was read for. */
