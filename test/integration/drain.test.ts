@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
+import { realServerDetail } from '../../src/render/detail-model.js';
 import { serviceRows } from '../../src/render/service-rows.js';
 import type { ServerDrain } from '../../src/store/drain-slice.js';
 import type { LvsState } from '../../src/store/lvs-store.js';
@@ -82,6 +83,11 @@ describe('a drain followed from the connection table', () => {
       );
       const line = serviceRows(state(), 'discuz', Date.now()).rows.find((r) => r.id.endsWith(`${KEY}|drain`));
       expect(line?.cells[0]).toMatch(/^ {4}draining: \d+ active, (\d+ inactive, )?\d+ templates?, at most \d+m\d\ds$/);
+
+      // The detail: the same drain, by state, and the client holding it.
+      const detail = realServerDetail(state(), '192.168.60.99', Date.now()).connections.map((l) => l.text);
+      expect(detail[0]).toMatch(/^ {2}nat-director TCP 172\.16\.60\.22:80: draining: /);
+      expect(detail[1]).toMatch(/ESTABLISHED \d+.* · top clients 172\.16\.60\.\d+ ×\d+/);
 
       expect(await client).toContain('reset');
       const event = await eventually(
