@@ -111,6 +111,13 @@ describe('real server detail', () => {
 
   it('names no host for an address no cluster lists, and finds nothing for it', () => {
     const d = realServerDetail(state, '10.9.9.9', NOW);
-    expect(d).toEqual({ title: 'real server 10.9.9.9', services: [], health: [], mounts: [], replication: [] });
+    expect(d).toEqual({
+      title: 'real server 10.9.9.9',
+      services: [],
+      health: [],
+      mounts: [],
+      replication: [],
+      connections: [],
+    });
   });
 });
