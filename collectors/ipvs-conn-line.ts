@@ -1,3 +1,4 @@
+import { addressPortAt, fieldEnd, keyedFieldEnd, keyHash, spaces, tailHash, WordTable } from './ipvs-conn-fields.js';
 import { digitsEnd, digitsValue } from './ipvs-line-scan.js';
 
 /**
@@ -43,6 +44,9 @@ export const CONN_STATES = [
   'CLOSED',
 ] as const;
 
+const PROTOCOL_TABLE = new WordTable(CONN_PROTOCOLS);
+const STATE_TABLE = new WordTable(CONN_STATES);
+
 /** An `ADDR:PORT` field: the address's span (without brackets), its dotted-quad value (-1 for IPv6), the port. */
 export interface AddressPort {
   ipv4: number;
@@ -71,6 +75,11 @@ export interface ConnLine {
   destStart: number;
   destEnd: number;
   readonly dest: AddressPort;
+  /** The virtual and destination fields as numbers when canonical (see keyedFieldEnd), else -1. */
+  virtualKey: number;
+  destKey: number;
+  /** What keyedFieldEnd read last. */
+  fieldKey: number;
   /** A hash of protocol, virtual and destination (an int32): the (service, real server) pair the line is of. */
   groupHash: number;
 }
@@ -91,20 +100,11 @@ export const newConnLine = (): ConnLine => ({
   destStart: 0,
   destEnd: 0,
   dest: addressPort(),
+  virtualKey: -1,
+  destKey: -1,
+  fieldKey: -1,
   groupHash: 0,
 });
-
-/** Index of the word b[i..j) in `words`, or -1. */
-export function wordIndex(b: Uint8Array, i: number, j: number, words: readonly string[]): number {
-  const n = j - i;
-  outer: for (let w = 0; w < words.length; w++) {
-    const word = words[w]!;
-    if (word.length !== n) continue;
-    for (let k = 0; k < n; k++) if (b[i + k] !== word.charCodeAt(k)) continue outer;
-    return w;
-  }
-  return -1;
-}
 
 /** A state name the kernel could print that is not in CONN_STATES: up to 15 of A-Z, 0-9, `_`, `!`, `?`, `,`. */
 function isStateName(b: Uint8Array, i: number, j: number): boolean {
@@ -131,94 +131,46 @@ const fault = (s: ConnLine, message: string): false => {
 };
 
 /**
- * The end of the virtual or destination field from i. Anything up to a space or a control character: the field is
- * checked only when it starts a new group (readGroupFields); a known group's fields are compared byte for byte.
- */
-function fieldEnd(b: Uint8Array, i: number, end: number): number {
-  while (i < end && b[i]! > 32) i++;
-  return i;
-}
-
-/**
- * A hash of the field b[i..j) into h: its length and last 8 bytes (the last octets and the port, where the pairs of a
- * director differ). Pairs alike there share a bucket and are told apart by the byte compare.
- */
-function tailHash(h: number, b: Uint8Array, i: number, j: number): number {
-  for (let k = j - 8 > i ? j - 8 : i; k < j; k++) h = Math.imul(h ^ b[k]!, 0x01000193);
-  return Math.imul(h ^ (j - i), 0x01000193);
-}
-
-/** Past the spaces from i. ipvsadm pads with spaces only: a tab or other control character starts a bad field. */
-function spaces(b: Uint8Array, i: number, end: number): number {
-  while (i < end && b[i] === 32) i++;
-  return i;
-}
-
-const isHex = (c: number) => (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
-
-/**
- * An `ADDR:PORT` field from i: a dotted quad (each part 0..255, no leading zero) or a bracketed IPv6 address, `:`, a
- * port of at most 65535, then a space or the end. Fills `out`; returns the field's end, or -1.
- */
-function addressPortAt(b: Uint8Array, i: number, end: number, out: AddressPort): number {
-  let j = i;
-  if (b[i] === 91 /* [ */) {
-    let colon = false;
-    for (j = i + 1; j < end && (isHex(b[j]!) || b[j] === 58 || b[j] === 46); j++) if (b[j] === 58) colon = true;
-    if (!colon || b[j] !== 93 /* ] */) return -1;
-    out.ipv4 = -1;
-    out.start = i + 1;
-    out.end = j++;
-  } else {
-    let value = 0;
-    for (let part = 0; part < 4; part++) {
-      if (part > 0 && b[j++] !== 46 /* . */) return -1;
-      const first = j;
-      let octet = 0;
-      for (; j < end && b[j]! >= 48 && b[j]! <= 57 && j - first < 4; j++) octet = octet * 10 + b[j]! - 48;
-      if (j === first || octet > 255 || (b[first] === 48 && j - first > 1)) return -1;
-      value = value * 256 + octet;
-    }
-    out.ipv4 = value;
-    out.start = i;
-    out.end = j;
-  }
-  if (b[j++] !== 58 /* : */) return -1;
-  const first = j;
-  let port = 0;
-  for (; j < end && b[j]! >= 48 && b[j]! <= 57 && j - first < 6; j++) port = port * 10 + b[j]! - 48;
-  if (j === first || port > 65535 || (j < end && b[j] !== 32)) return -1;
-  out.port = port;
-  return j;
-}
-
-/**
- * Read the entry line b[start..end) (end without trailing space) into s; false with s.fault when it does not fit.
- * The virtual and destination fields are only cut out and hashed here: a line whose fields are byte for byte those of
- * a known group needs no other look, and readGroupFields checks them when they start a new group.
+ * Read the entry line b[start..end) (end without trailing space) into s, up to where the virtual field starts; false
+ * with s.fault when it does not fit. The rest, the (service, real server) pair, is the same bytes on every line of a
+ * pair: the caller looks those up (TailCache) and reads them with readPairFields only when they are new.
  */
 export function readConnLine(b: Uint8Array, start: number, end: number, s: ConnLine): boolean {
   let i = spaces(b, start, end);
   let j = fieldEnd(b, i, end);
-  s.protocol = wordIndex(b, i, j, CONN_PROTOCOLS);
+  s.protocol = PROTOCOL_TABLE.indexOf(b, i, j);
   if (s.protocol < 0) return fault(s, 'unknown protocol');
   j = fieldEnd(b, (i = spaces(b, j, end)), end);
   s.expires = expiresAt(b, i, j);
   if (s.expires < 0) return fault(s, 'expiry is not MM:SS');
   j = fieldEnd(b, (i = spaces(b, j, end)), end);
-  s.state = wordIndex(b, i, j, CONN_STATES);
+  s.state = STATE_TABLE.indexOf(b, i, j);
   if (s.state < 0 && !isStateName(b, i, j)) return fault(s, 'state is not a connection state name');
   s.stateStart = i;
   s.stateEnd = j;
   if ((j = addressPortAt(b, spaces(b, j, end), end, s.client)) < 0) return fault(s, 'source is not ADDR:PORT');
-  s.virtualStart = i = spaces(b, j, end);
-  s.virtualEnd = j = fieldEnd(b, i, end);
-  const h = tailHash(Math.imul(0x811c9dc5 ^ s.protocol, 0x01000193), b, i, j);
+  s.virtualStart = spaces(b, j, end);
+  return true;
+}
+
+/**
+ * Cut out the virtual and destination fields of the line in s (from s.virtualStart to end) and hash them; false with
+ * s.fault when they are not two fields. A line whose fields are byte for byte those of a known group needs no other
+ * look, and readGroupFields checks them when they start a new group.
+ */
+export function readPairFields(b: Uint8Array, end: number, s: ConnLine): boolean {
+  let i = s.virtualStart;
+  let j = (s.virtualEnd = keyedFieldEnd(b, i, end, s));
+  s.virtualKey = s.fieldKey;
   s.destStart = i = spaces(b, j, end);
-  s.destEnd = j = fieldEnd(b, i, end);
+  s.destEnd = j = keyedFieldEnd(b, i, end, s);
+  s.destKey = s.fieldKey;
   if (i === j) return fault(s, 'fewer fields than an entry has');
-  s.groupHash = tailHash(h, b, i, j);
   if (spaces(b, j, end) !== end) return fault(s, 'more fields than an entry has');
+  s.groupHash =
+    s.virtualKey >= 0 && s.destKey >= 0
+      ? keyHash(s.protocol, s.virtualKey, s.destKey)
+      : tailHash(tailHash(Math.imul(0x811c9dc5 ^ s.protocol, 0x01000193), b, s.virtualStart, s.virtualEnd), b, i, j);
   return true;
 }
 

@@ -86,6 +86,27 @@ describe('countIpvsConns on captured tables', () => {
     }
   });
 
+  it('counts a table read twice over, the second time with other padding, as twice its counts in the same groups', () => {
+    // Lines of a pair share their tail (virtual, padding, destination) and are found by it; the same fields padded
+    // otherwise are the same pair.
+    for (const host of ['nat-director', 'director1', 'director2']) {
+      const text = fixture('live', host);
+      const once = countIpvsConns(text);
+      const twice = countIpvsConns(`${text}\n${text.replace(/ +/g, ' ')}`);
+      expect(twice).toMatchObject({ entries: 2 * once.entries, garbage: 0, ungrouped: 0 });
+      expect(twice.groups).toEqual(
+        once.groups.map((g) => ({
+          ...g,
+          active: 2 * g.active,
+          inactive: 2 * g.inactive,
+          templates: 2 * g.templates,
+          states: Object.fromEntries(Object.entries(g.states).map(([k, n]) => [k, 2 * n])),
+          topClients: g.topClients.map((c) => ({ ...c, count: 2 * c.count })),
+        })),
+      );
+    }
+  });
+
   it('counts garbage lines, keeps a few as samples and goes on counting entries', () => {
     const lines = fixture('live', 'director1').split('\n');
     lines.splice(5, 0, 'TCP 14:52  ESTABLISHED 10.18.11.100:99999 10.18.11.40:80 10.18.11.22:80');

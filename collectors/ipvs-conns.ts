@@ -1,6 +1,7 @@
 import { MAX_LINE } from './field-ranges.js';
 import { ConnGroup, type ConnGroupCounts } from './ipvs-conn-groups.js';
-import { newConnLine, readConnLine, readGroupFields } from './ipvs-conn-line.js';
+import { newConnLine, readConnLine, readGroupFields, readPairFields, type ConnLine } from './ipvs-conn-line.js';
+import { TailCache } from './ipvs-conn-tails.js';
 import { startsWith, trimmedEnd } from './ipvs-line-scan.js';
 import type { CommandSection } from './section.js';
 import { SLOTS } from './top-clients.js';
@@ -66,6 +67,9 @@ export const MAX_GROUPS = 4096;
 /** Twice MAX_GROUPS, a power of two: the table is never more than half full. */
 const TABLE_SIZE = 8192;
 const MAX_SAMPLES = 5;
+/** What ConnTableReader.group answers for a line past MAX_GROUPS, and for one whose new pair is not two addresses. */
+const UNGROUPED = -1;
+const NO_GROUP = -2;
 const TITLE = 'IPVS connection entries';
 const COLUMNS = 'pro expire';
 
@@ -81,6 +85,11 @@ export class ConnTableReader {
   private readonly slots = new Int32Array(TABLE_SIZE);
   private readonly hashes = new Int32Array(TABLE_SIZE);
   private readonly order: ConnGroup[] = [];
+  /** Each group's protocol and canonical field numbers (ConnLine's virtualKey, destKey), by index in `order`. */
+  private readonly groupProtocols = new Int32Array(MAX_GROUPS);
+  private readonly virtualKeys = new Float64Array(MAX_GROUPS);
+  private readonly destKeys = new Float64Array(MAX_GROUPS);
+  private readonly tails = new TailCache();
   private readonly maxLines: number;
   private readonly deadline: number | undefined;
   private readonly now: () => number;
@@ -176,28 +185,49 @@ export class ConnTableReader {
       else if (!(b[start] === 112 /* p */ && startsWith(b, start, COLUMNS))) this.fault(b, start, end, s.fault);
       return;
     }
+    let g = this.tails.find(b, s.virtualStart, end, s.protocol);
+    if (g < 0) {
+      if (!readPairFields(b, end, s)) return this.fault(b, start, end, s.fault);
+      g = this.group(b, s);
+      if (g === NO_GROUP) return this.fault(b, start, end, s.fault);
+      if (g >= 0) this.tails.add(b, s.virtualStart, end, s.protocol, g);
+    }
+    this.entries++;
+    if (g >= 0) this.order[g]!.add(b, s);
+    else this.ungrouped++;
+  }
+
+  /**
+   * The index of the group of the line in s, made when new; UNGROUPED past MAX_GROUPS, NO_GROUP (with s.fault) when
+   * the line's fields start a group but are not addresses.
+   */
+  private group(b: Buffer, s: ConnLine): number {
     const h = s.groupHash;
+    const keyed = s.virtualKey >= 0 && s.destKey >= 0;
     let k = h & (TABLE_SIZE - 1);
     for (let at = this.slots[k]!; at !== 0; at = this.slots[k]!) {
-      const group = this.order[at - 1]!;
-      if (this.hashes[k] === h && group.matches(b, s)) {
-        this.entries++;
-        group.add(b, s);
-        return;
-      }
+      const g = at - 1;
+      if (
+        this.hashes[k] === h &&
+        (keyed
+          ? this.virtualKeys[g] === s.virtualKey &&
+            this.destKeys[g] === s.destKey &&
+            this.groupProtocols[g] === s.protocol
+          : this.order[g]!.matches(b, s))
+      )
+        return g;
       k = (k + 1) & (TABLE_SIZE - 1);
     }
-    if (!readGroupFields(b, s)) return this.fault(b, start, end, s.fault);
-    this.entries++;
-    if (this.order.length >= MAX_GROUPS) {
-      this.ungrouped++;
-      return;
-    }
-    const group = new ConnGroup(b, s);
-    this.order.push(group);
-    this.slots[k] = this.order.length;
+    if (!readGroupFields(b, s)) return NO_GROUP;
+    if (this.order.length >= MAX_GROUPS) return UNGROUPED;
+    const g = this.order.length;
+    this.order.push(new ConnGroup(b, s));
+    this.groupProtocols[g] = s.protocol;
+    this.virtualKeys[g] = s.virtualKey;
+    this.destKeys[g] = s.destKey;
+    this.slots[k] = g + 1;
     this.hashes[k] = h;
-    group.add(b, s);
+    return g;
   }
 
   private fault(b: Buffer, start: number, end: number, reason: string): void {

@@ -26,24 +26,51 @@ export class TopClients {
   private readonly errors = new Float64Array(SLOTS);
   /** IPv6 slots' text (IPv4 text is made from the key when asked). */
   private readonly texts: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+  /** Keys held per bucket of their hash: an empty bucket shows a key is not held without a look at the slots. */
+  private readonly buckets = new Uint8Array(BUCKETS);
+  /** Once every slot is used: a bit per slot holding the smallest count. The lowest of them is the one to replace. */
+  private minSlots = 0;
 
   /** Count one connection of `key`; `text` makes the address text when the key takes a slot (IPv6 only). */
   add(key: number, text?: () => string): void {
-    const { keys, counts, used } = this;
-    let min = 0;
-    for (let i = 0; i < used; i++) {
-      if (keys[i] === key) {
-        counts[i]!++;
-        return;
-      }
-      if (counts[i]! < counts[min]!) min = i;
+    const bucket = bucketOf(key);
+    if (this.buckets[bucket] !== 0)
+      for (let i = 0; i < this.used; i++)
+        if (this.keys[i] === key) {
+          this.counts[i]!++;
+          if (this.used === SLOTS) this.raised(i);
+          return;
+        }
+    let slot = this.used;
+    let error = 0;
+    if (slot < SLOTS) this.used++;
+    else {
+      slot = 31 - Math.clz32(this.minSlots & -this.minSlots);
+      error = this.counts[slot]!;
+      this.buckets[bucketOf(this.keys[slot]!)]!--;
     }
-    const slot = used < SLOTS ? this.used++ : min;
-    this.errors[slot] = used < SLOTS ? 0 : counts[slot]!;
-    keys[slot] = key;
-    counts[slot] = this.errors[slot]! + 1;
+    this.buckets[bucket]!++;
+    this.errors[slot] = error;
+    this.keys[slot] = key;
+    this.counts[slot] = error + 1;
     if (key >= 2 ** 32 || this.texts[slot] !== undefined)
       this.texts[slot] = key >= 2 ** 32 && text ? text() : undefined;
+    if (this.used === SLOTS) this.raised(slot);
+  }
+
+  /** Slot i's count went up: it no longer holds the smallest; when none does, find the new smallest. */
+  private raised(i: number): void {
+    this.minSlots &= ~(1 << i);
+    if (this.minSlots !== 0) return;
+    let min = Infinity;
+    for (let k = 0; k < SLOTS; k++) {
+      const n = this.counts[k]!;
+      if (n < min) {
+        min = n;
+        this.minSlots = 0;
+      }
+      if (n === min) this.minSlots |= 1 << k;
+    }
   }
 
   /** The `n` highest counts, highest first (ties by address). */
@@ -55,6 +82,12 @@ export class TopClients {
     return out.slice(0, n);
   }
 }
+
+/** Buckets of TopClients' key filter: with 16 keys held, a key not held finds its bucket empty 15 times in 16. */
+const BUCKETS = 256;
+
+/** The bucket of a key: the top 8 bits of its low 32 bits times the golden ratio. */
+const bucketOf = (key: number): number => Math.imul(key | 0, 0x9e3779b1) >>> 24;
 
 export function ipv4Text(value: number): string {
   return `${Math.floor(value / 16777216) % 256}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
