@@ -1,5 +1,4 @@
 import { addressPortAt, fieldEnd, keyedFieldEnd, keyHash, spaces, tailHash, WordTable } from './ipvs-conn-fields.js';
-import { digitsEnd, digitsValue } from './ipvs-line-scan.js';
 
 /**
  * One line of `ipvsadm -L -n -c`, read from bytes into a reused scratch record (no strings, no arrays per line).
@@ -116,13 +115,19 @@ function isStateName(b: Uint8Array, i: number, j: number): boolean {
   return true;
 }
 
-/** `MM:SS` from i (minutes two digits or more, seconds 00..59): seconds, or -1. */
+/** `MM:SS` b[i..j) (minutes two digits or more, at most 9, seconds 00..59): seconds, or -1. One walk over it. */
 function expiresAt(b: Uint8Array, i: number, j: number): number {
-  const colon = digitsEnd(b, i, j);
-  if (colon - i < 2 || colon + 3 !== j || b[colon] !== 58 /* : */) return -1;
-  const minutes = digitsValue(b, i, colon, 9);
-  const seconds = digitsValue(b, colon + 1, j, 2);
-  return minutes < 0 || seconds < 0 || seconds > 59 ? -1 : minutes * 60 + seconds;
+  const colon = j - 3;
+  if (colon - i < 2 || colon - i > 9 || b[colon] !== 58 /* : */) return -1;
+  let minutes = 0;
+  for (let k = i; k < colon; k++) {
+    const d = b[k]! - 48;
+    if (d < 0 || d > 9) return -1;
+    minutes = minutes * 10 + d;
+  }
+  const tens = b[j - 2]! - 48;
+  const ones = b[j - 1]! - 48;
+  return tens < 0 || tens > 5 || ones < 0 || ones > 9 ? -1 : minutes * 60 + tens * 10 + ones;
 }
 
 const fault = (s: ConnLine, message: string): false => {

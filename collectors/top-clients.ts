@@ -21,13 +21,15 @@ export interface ClientCount {
 
 export class TopClients {
   private used = 0;
-  private readonly keys = new Float64Array(SLOTS);
-  private readonly counts = new Float64Array(SLOTS);
-  private readonly errors = new Float64Array(SLOTS);
+  /** Keys, counts, errors and buckets share one block: one allocation, and one stretch of memory per server. */
+  private readonly block = new ArrayBuffer(SLOTS * 8 * 3 + BUCKETS);
+  private readonly keys = new Float64Array(this.block, 0, SLOTS);
+  private readonly counts = new Float64Array(this.block, SLOTS * 8, SLOTS);
+  private readonly errors = new Float64Array(this.block, SLOTS * 16, SLOTS);
   /** IPv6 slots' text (IPv4 text is made from the key when asked). */
   private readonly texts: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
   /** Keys held per bucket of their hash: an empty bucket shows a key is not held without a look at the slots. */
-  private readonly buckets = new Uint8Array(BUCKETS);
+  private readonly buckets = new Uint8Array(this.block, SLOTS * 24, BUCKETS);
   /** Once every slot is used: a bit per slot holding the smallest count. The lowest of them is the one to replace. */
   private minSlots = 0;
 
