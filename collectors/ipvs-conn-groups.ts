@@ -56,8 +56,9 @@ export class ConnGroup {
 
   constructor(b: Uint8Array, s: ConnLine) {
     this.protocol = s.protocol;
-    this.virtualBytes = b.slice(s.virtualStart, s.virtualEnd);
-    this.destBytes = b.slice(s.destStart, s.destEnd);
+    // Copies: a Buffer's slice is a view that would keep the whole input chunk alive for the group's lifetime.
+    this.virtualBytes = new Uint8Array(b.subarray(s.virtualStart, s.virtualEnd));
+    this.destBytes = new Uint8Array(b.subarray(s.destStart, s.destEnd));
     const text = (i: number, j: number) => Buffer.from(b.buffer, b.byteOffset + i, j - i).toString('latin1');
     const protocol = CONN_PROTOCOLS[s.protocol]!;
     const virtualAddress = text(s.virtual.start, s.virtual.end);
