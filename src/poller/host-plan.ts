@@ -115,8 +115,10 @@ export function planHost(config: Config, host: string): HostPlan {
   parts.push(...replicationParts(config, host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) parts.push(nfsPart(host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.server === host))) parts.push(nfsExportsPart(host));
+  // Connection sync matters only where a peer director would take over: a lone director's poll is spared the reads.
   // Last: on a big table the count takes a while, and the parts after it would wait for it.
-  if (directors.length > 0) parts.push(syncPart(host));
+  const paired = config.clusters.some((c) => c.directors.length > 1 && c.directors.some((d) => d.host === host));
+  if (paired) parts.push(syncPart(host));
   return {
     parts,
     sections: () => parts.flatMap((p) => p.sections()),

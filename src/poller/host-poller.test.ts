@@ -11,10 +11,12 @@ function setup(isDirector = false, keepalived = false) {
     host: isDirector ? 'd1' : 'rs',
     ...(keepalived ? { keepalived: { instances: ['VI_1'], pidFile: '/nonexistent/keepalived.pid' } } : {}),
   };
+  // With keepalived, d1 is one of a pair (d2 its peer): its poll then reads the connection sync too.
+  const peer = { host: 'd2', keepalived: { instances: ['VI_1'], pidFile: '/nonexistent/keepalived.pid' } };
   const config = parseConfigText(
     JSON.stringify({
-      hosts: { d1: {}, rs: {} },
-      clusters: [{ name: 'c', mode: 'nat', directors: [director] }],
+      hosts: { d1: {}, d2: {}, rs: {} },
+      clusters: [{ name: 'c', mode: 'nat', directors: keepalived ? [director, peer] : [director] }],
     }),
     'test.json',
   );

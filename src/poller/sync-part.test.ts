@@ -91,12 +91,18 @@ describe("a director's connection sync part", () => {
     expect(s.getState().sync.director1?.daemons?.ok).toBe(true);
   });
 
-  it('is read by directors only, after every other part of their poll', () => {
+  it('is read by directors of a pair only, after every other part of their poll', () => {
     const ids = planHost(syncPairConfig, 'director1')
       .sections()
       .map((x) => x.id);
     expect(ids.slice(-2)).toEqual(['ipvs-daemon', 'ipvs-conn-count']);
     // A host that directs no cluster (a real server) reads no sync.
     expect(planHost(syncPairConfig, 'web1').parts.map((p) => p.id)).not.toContain('sync');
+    // A lone director has no peer to take over its connections: its poll is spared the reads.
+    const [pair] = syncPairConfig.clusters;
+    const lone = { ...syncPairConfig, clusters: [{ ...pair!, directors: pair!.directors.slice(0, 1) }] };
+    const parts = planHost(lone, 'director1').parts.map((p) => p.id);
+    expect(parts).toContain('ipvs');
+    expect(parts).not.toContain('sync');
   });
 });
