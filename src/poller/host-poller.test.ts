@@ -36,7 +36,7 @@ function setup(isDirector = false, keepalived = false) {
     commandTimeoutMs: 5000,
     backoffMaxMs: 8000,
   });
-  return { store, transport, poller };
+  return { store, transport, poller, config };
 }
 
 describe('HostPoller', () => {
@@ -171,6 +171,28 @@ describe('HostPoller', () => {
     expect(d1.status).toBe('up');
     expect(d1.parts?.keepalived).toEqual({ pane: 'keepalived', readAt: Date.now() });
     expect(store.getState().keepalived.d1?.reading.status).toBe('not-running');
+    await poller.stop();
+  });
+
+  it('calls the connection sync part late only after three intervals: read every 10 s, a late read is no news', async () => {
+    const { store, transport, poller, config } = setup(true, true);
+    // The section order, from a plan of its own (asking the poller's plan would use up what is due).
+    const ids = planHost(config, 'd1')
+      .sections()
+      .map((x) => x.id);
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // Everything but the sync reads, which come last.
+    transport.releaseUntil(ids[ids.indexOf('ipvs-daemon') - 1]!);
+    await vi.advanceTimersByTimeAsync(0);
+    const firstRead = Date.now();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(store.getState().hosts.d1!.status).toBe('up');
+    expect(store.getState().hosts.d1!.parts?.sync).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.getState().hosts.d1!.status).toBe('slow');
+    expect(store.getState().hosts.d1!.parts?.sync).toEqual({ pane: 'ipvs', lateSince: firstRead + 3000 });
+    transport.release();
     await poller.stop();
   });
 

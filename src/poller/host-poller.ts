@@ -100,7 +100,8 @@ export class HostPoller {
     const started = this.now();
     debugLog('poll-start', { host });
     const run = new PollRun(host, store, plan, started, () => this.now(), this.kept);
-    const lateTimer = setTimeout(() => run.markLate(), this.o.intervalMs);
+    const allowances = new Set(plan.parts.map((p) => p.lateAfterIntervals ?? 1));
+    const lateTimers = [...allowances].map((n) => setTimeout(() => run.markLate(n), n * this.o.intervalMs));
     try {
       const options = { timeoutMs: this.o.commandTimeoutMs, onStdout: (chunk: Buffer) => run.onStdout(chunk) };
       const result = transport.execShell
@@ -124,7 +125,7 @@ export class HostPoller {
     } catch (err) {
       this.pollFailed(err, run);
     } finally {
-      clearTimeout(lateTimer);
+      lateTimers.forEach(clearTimeout);
     }
   }
 

@@ -19,6 +19,11 @@ export interface PollPart {
   readonly pane: PaneKind;
   sections(): readonly Section[];
   apply(outputs: ReadonlyMap<string, SectionOutput>, state: LvsState, readAt: number): void;
+  /**
+   * Called late only once the poll has run this many intervals (default 1). A part read now and then (every 10 s),
+   * last in the poll, that comes a little after the others is no news: its reading is that old anyway.
+   */
+  readonly lateAfterIntervals?: number;
 }
 
 export const MODULES_READ_MS = 10_000;
@@ -183,6 +188,7 @@ export function syncPart(host: string): PollPart {
   return {
     id: 'sync',
     pane: 'ipvs',
+    lateAfterIntervals: 3,
     sections: () => [
       ...(daemons.due() ? [IPVS_DAEMON_SECTION] : []),
       ...(count.due() ? [IPVS_CONN_COUNT_SECTION] : []),

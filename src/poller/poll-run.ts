@@ -90,10 +90,13 @@ export class PollRun {
     });
   }
 
-  /** A part still missing after an interval marks its pane stale; the rest of the host stays fresh. */
-  markLate(): void {
-    if (this.pending.size > 0)
-      this.store.getState().pollProgress(this.host, { late: [...this.pending.keys()].map(ref) }, this.now());
+  /**
+   * The poll has run `intervals` intervals: a part still missing whose allowance that was (one interval unless it
+   * says otherwise) marks its pane stale; the rest of the host stays fresh.
+   */
+  markLate(intervals = 1): void {
+    const late = [...this.pending.keys()].filter((p) => (p.lateAfterIntervals ?? 1) === intervals);
+    if (late.length > 0) this.store.getState().pollProgress(this.host, { late: late.map(ref) }, this.now());
   }
 
   /** The parts still pending will not come, for `reason`. */
