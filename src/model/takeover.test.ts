@@ -58,6 +58,16 @@ describe('takeover timing', () => {
     expect(expectedTakeover('VI_WEB', peers.slice(0, 1), lab)).toBeUndefined();
   });
 
+  it('calls a new MASTER silent only once its predecessor had a handover window to log stepping down', () => {
+    // The logs as read 2 s and then 6 s after director2's first MASTER line (1795288306), nothing later in them.
+    const upTo = (sec: number) =>
+      new Map([...logs].map(([d, lines]) => [d, lines.filter((l) => l.at <= sec)] as const));
+    expect(measuredTakeovers(upTo(1795288308), 'VI_WEB', 1795288308)).toEqual([]);
+    expect(measuredTakeovers(upTo(1795288308), 'VI_WEB', 1795288312)).toEqual([
+      { instance: 'VI_WEB', from: 'director1', to: 'director2', masterAt: 1795288306, how: 'silent' },
+    ]);
+  });
+
   it('measures takeovers from the notify logs of both directors', () => {
     expect(measuredTakeovers(logs, 'VI_WEB')).toEqual([
       // director2 became MASTER while director1 said nothing of leaving: no time to measure.

@@ -110,10 +110,15 @@ function timeline(logs: ReadonlyMap<string, readonly NotifyLine[]>, instance: st
   return out.sort((a, b) => Math.floor(a.at) - Math.floor(b.at) || rank(a) - rank(b) || a.at - b.at);
 }
 
-/** Takeovers of one instance the notify logs show (director → its parsed notify log), oldest first. */
+/**
+ * Takeovers of one instance the notify logs show (director → its parsed notify log), oldest first. `nowSec` is when
+ * the logs were read: a new MASTER whose predecessor has not logged stepping down is judged (silent) only once
+ * HANDOVER_WINDOW_SEC have passed, so an old MASTER whose log is read a poll later is not called silent meanwhile.
+ */
 export function measuredTakeovers(
   logs: ReadonlyMap<string, readonly NotifyLine[]>,
   instance: string,
+  nowSec = Infinity,
 ): MeasuredTakeover[] {
   const out: MeasuredTakeover[] = [];
   const masters = new Map<string, number>();
@@ -160,7 +165,7 @@ export function measuredTakeovers(
       else left = e;
     }
   }
-  settle(Infinity);
+  settle(nowSec);
   return out.sort((a, b) => a.masterAt - b.masterAt);
 }
 

@@ -85,7 +85,7 @@ export function clusterTimings(
       instance,
       timing,
       ...(expected ? { expected } : {}),
-      measured: measuredTakeovers(logs, instance).slice(-MEASURED_KEPT),
+      measured: measuredTakeovers(logs, instance, now / 1000).slice(-MEASURED_KEPT),
       transitions10m: Object.fromEntries(mine.map((f) => [f.director, f.transitions])),
       flapping: mine.filter((f) => f.flapping).map((f) => f.director),
     });

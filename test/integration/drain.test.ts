@@ -17,6 +17,7 @@ const SERVICE = 'TCP 172.16.60.22:80';
 const KEY = `${SERVICE}|192.168.60.99:80`;
 const CONNS = 4;
 const HOLD_SEC = 15;
+const QUIESCENT = 'net.ipv4.vs.expire_quiescent_template';
 let fleet: Fleet;
 const state = () => fleet.store.getState();
 const until = async <T>(check: (s: LvsState) => T | undefined | false, timeoutMs: number) =>
@@ -65,11 +66,15 @@ describe('a drain followed from the connection table', () => {
       if (d && d !== p.drains[NAT]?.servers[KEY]) seen.push(d);
     });
     let client: Promise<string> | undefined;
+    const quiescentBefore = (await sshLab(NAT, `sysctl -n ${QUIESCENT}`)).trim();
     try {
-      // The template goes to real1: the only server with weight while the client connects.
+      // The template goes to real1: the only server with weight while the client connects. A template the client
+      // still holds from earlier traffic would send it to real2 even at weight 0: expire_quiescent_template drops it.
       await setWeight('192.168.60.40', 0);
+      await sshLab(NAT, `sysctl -qw ${QUIESCENT}=1`);
       client = sshLab('client', `timeout 60 python3 -c '${CLIENT}'`, 90_000);
       await until((s) => real1Listed(s) >= CONNS, 30_000);
+      await sshLab(NAT, `sysctl -qw ${QUIESCENT}=${quiescentBefore}`);
       await setWeight('192.168.60.40', 1);
       await setWeight('192.168.60.99', 0);
       const startedAt = Date.now();
@@ -99,6 +104,7 @@ describe('a drain followed from the connection table', () => {
       const drainedRow = serviceRows(state(), 'discuz', Date.now()).rows.find((r) => r.id.endsWith(`${KEY}|drain`));
       expect(drainedRow?.cells[0]).toMatch(/^ {4}drained \d+s ago: no connections, no templates left$/);
     } finally {
+      await sshLab(NAT, `sysctl -qw ${QUIESCENT}=${quiescentBefore}`);
       unsubscribe();
       await setWeight('192.168.60.99', 1);
       await setWeight('192.168.60.40', 1);

@@ -776,8 +776,10 @@ fault() {
       d=$(host_dir "$h")/data
       saved=$(host_dir "$h")/run/lab/nfs-uid-mismatch.saved
       [[ -e $saved ]] || stat -c '%u:%g %a' "$d" >"$saved"
-      chown 48:48 "$d"
+      # The mode first: a reader between the two sees the old owner with the new mode (still writable), never uid 48
+      # with the old group-writable mode, a state the fault does not mean.
       chmod 755 "$d"
+      chown 48:48 "$d"
       ;;
     nfs-uid-mismatch:1)
       local d saved owner mode
