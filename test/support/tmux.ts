@@ -20,10 +20,16 @@ export class TmuxScreen {
   /** Screen waits are multiplied by this (the lab's measured pace, when a test sets it). */
   static pace = 1;
   readonly session: string;
+  /**
+   * Each screen has a tmux server of its own (`tmux -L`): with one shared server, a test whose last session ended
+   * took the server down while another test was starting a session on it ("server exited unexpectedly").
+   */
+  readonly socket: string;
 
   constructor(name: string, command: string, cols = 120, rows = 40) {
     this.session = `lvstop-${name}-${process.pid}`;
-    execFileSync('tmux', [
+    this.socket = this.session;
+    this.tmux([
       'new-session',
       '-d',
       '-s',
@@ -36,26 +42,31 @@ export class TmuxScreen {
     ]);
   }
 
+  /** Run a tmux command on this screen's server. */
+  tmux(args: readonly string[], options: { readonly encoding?: 'utf8'; readonly stdio?: 'ignore' } = {}): string {
+    return String(execFileSync('tmux', ['-L', this.socket, ...args], options) ?? '');
+  }
+
   capture(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
+    return this.tmux(['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
   keys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.session, ...keys]);
+    this.tmux(['send-keys', '-t', this.session, ...keys]);
   }
 
   /** Type literal text (no key-name interpretation). */
   type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-l', '-t', this.session, text]);
+    this.tmux(['send-keys', '-l', '-t', this.session, text]);
   }
 
   resize(cols: number, rows: number): void {
-    execFileSync('tmux', ['resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);
+    this.tmux(['resize-window', '-t', this.session, '-x', String(cols), '-y', String(rows)]);
   }
 
   alive(): boolean {
     try {
-      execFileSync('tmux', ['has-session', '-t', this.session], { stdio: 'ignore' });
+      this.tmux(['has-session', '-t', this.session], { stdio: 'ignore' });
       return true;
     } catch {
       return false;
@@ -83,7 +94,7 @@ export class TmuxScreen {
 
   kill(): void {
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.session], { stdio: 'ignore' });
+      this.tmux(['kill-session', '-t', this.session], { stdio: 'ignore' });
     } catch {
       // already gone
     }

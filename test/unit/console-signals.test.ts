@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('the console ends cleanly on a s
           'down refused and silent timed out',
         );
         const panePid = Number(
-          execFileSync('tmux', ['list-panes', '-t', screen.session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim(),
+          screen.tmux(['list-panes', '-t', screen.session, '-F', '#{pane_pid}'], { encoding: 'utf8' }).trim(),
         );
         const pid = childPid(panePid);
         expect(pid).toBeGreaterThan(0);
