@@ -13,6 +13,10 @@ export default defineConfig({
             'test/unit/**/*.test.{ts,tsx}',
           ],
           environment: 'node',
+          // A unit test's result never rests on a wall clock: on a busy machine (a CPU hog beside the suite) a test
+          // only takes longer. Real-time waits inside tests are scaled the same way (test/support/until.ts).
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

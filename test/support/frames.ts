@@ -1,13 +1,14 @@
 import { vi } from 'vitest';
+import { scaled } from './until.js';
 
 /** Anything with Ink's last frame: ink-testing-library's render result. */
 export interface Framed {
   readonly lastFrame: () => string | undefined;
 }
 
-/** Poll until `check` stops throwing (or returns true), at most `timeoutMs`; then throw its last error. */
+/** Poll until `check` stops throwing (or returns true), at most `timeoutMs` (scaled); then throw its last error. */
 export async function eventually(check: () => void | boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   for (;;) {
     let error: unknown;
     try {
@@ -27,7 +28,7 @@ export async function waitForFrame(r: Framed, re: RegExp, timeoutMs = 2000): Pro
   try {
     await eventually(() => re.test((last = r.lastFrame() ?? '')), timeoutMs);
   } catch {
-    throw new Error(`no frame matched ${re} within ${timeoutMs} ms; last frame:\n${last}`);
+    throw new Error(`no frame matched ${re} within ${scaled(timeoutMs)} ms; last frame:\n${last}`);
   }
   return last;
 }
@@ -38,7 +39,7 @@ export async function waitForFrameWithout(r: Framed, re: RegExp, timeoutMs = 200
   try {
     await eventually(() => !re.test((last = r.lastFrame() ?? '')), timeoutMs);
   } catch {
-    throw new Error(`every frame matched ${re} for ${timeoutMs} ms; last frame:\n${last}`);
+    throw new Error(`every frame matched ${re} for ${scaled(timeoutMs)} ms; last frame:\n${last}`);
   }
   return last;
 }

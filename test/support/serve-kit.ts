@@ -5,14 +5,15 @@ import { afterEach, beforeEach } from 'vitest';
 import { loadConfig, type ResolvedConfig } from '../../src/config/load-config.js';
 import { openAttach, type AttachConnection, type HttpAttachOptions } from '../../src/serve/attach-connection.js';
 import { startServe, type RunningServe, type ServeOptions } from '../../src/serve/serve-command.js';
+import { scaled } from './until.js';
 
 /** `NAME:TOKEN` as a token file holds it. */
 export const TEST_TOKEN = 'oncall:0123456789abcdef0123';
 export const TEST_SECRET = TEST_TOKEN.split(':')[1]!;
 
-/** Poll `check` every 50 ms until it holds; throws after `ms`. */
+/** Poll `check` every 50 ms until it holds; throws after `ms` (scaled). */
 export async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
+  const end = Date.now() + scaled(ms);
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 50));

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO } from './lab.js';
+import { TIME_SCALE } from './until.js';
 
 export const ARTIFACTS = resolve(REPO, 'test/artifacts');
 
@@ -17,7 +18,7 @@ export const HAVE_TMUX = (() => {
 
 /** A program in a real terminal (tmux), read back as screen text. CI=false so Ink draws every frame. */
 export class TmuxScreen {
-  /** Screen waits are multiplied by this (the lab's measured pace, when a test sets it). */
+  /** Screen waits are multiplied by this (the lab's measured pace, when a test sets it), at least by TIME_SCALE. */
   static pace = 1;
   readonly session: string;
   /**
@@ -74,7 +75,7 @@ export class TmuxScreen {
   }
 
   async waitFor(predicate: (screen: string) => boolean, timeoutMs: number, what: string): Promise<string> {
-    timeoutMs = Math.round(timeoutMs * TmuxScreen.pace);
+    timeoutMs = Math.round(timeoutMs * Math.max(TmuxScreen.pace, TIME_SCALE));
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {

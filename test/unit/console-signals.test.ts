@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/lab.js';
+import { scaled } from '../support/until.js';
 import { startLablessFleet, type LablessFleet } from '../support/labless-fleet.js';
 import { HAVE_TMUX, TmuxScreen } from '../support/tmux.js';
 
@@ -56,7 +57,7 @@ describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('the console ends cleanly on a s
         const pid = childPid(panePid);
         expect(pid).toBeGreaterThan(0);
         process.kill(pid!, signal);
-        const deadline = Date.now() + 10_000;
+        const deadline = Date.now() + scaled(10_000);
         while (!existsSync(done) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
         expect(existsSync(done)).toBe(true);
         expect(readFileSync(done, 'utf8').trim()).toBe('exit 0');
@@ -65,6 +66,6 @@ describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('the console ends cleanly on a s
       } finally {
         screen.kill();
       }
-    }, 60_000);
+    });
   }
 });

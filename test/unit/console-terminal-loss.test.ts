@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../support/lab.js';
+import { scaled } from '../support/until.js';
 import { startLablessFleet, type LablessFleet } from '../support/labless-fleet.js';
 import { HAVE_TMUX, TmuxScreen } from '../support/tmux.js';
 
@@ -45,7 +46,7 @@ afterAll(async () => {
 });
 
 async function waitForFile(file: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + scaled(timeoutMs);
   while (!existsSync(file) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   return existsSync(file);
 }

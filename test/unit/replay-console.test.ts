@@ -51,7 +51,7 @@ describe.skipIf(!existsSync(CLI) || !HAVE_TMUX)('replay in a terminal', () => {
     } finally {
       screen.kill();
     }
-  }, 60_000);
+  });
 
   it('replay --at --json prints the snapshot with recordedAt; a bad file exits 2', () => {
     const out = execFileSync('node', [CLI, 'replay', join(dir, 'rec'), '--at', '03:14:25', '--json'], {
