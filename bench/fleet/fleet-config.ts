@@ -38,6 +38,8 @@ export function writeFleetConfig(sshd: FleetSshd, o: FleetConfigOptions): string
       name: `c${String(i / per + 1).padStart(3, '0')}`,
       mode: 'nat',
       directors: names.slice(i, i + per).map((host) => ({ host })),
+      // The captured table's real servers are lab addresses: nothing here may connect to them.
+      healthProbes: { enabled: false },
     });
   const config = {
     sshConfig,
