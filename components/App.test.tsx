@@ -66,6 +66,7 @@ const VIEW_HEADERS = [
   /DOCTOR/,
   /TIME\s+SEV/,
   /OPERATOR\s+ACTION/,
+  /REAL SERVER\s+W\s+ACT/,
 ];
 
 /** One observable effect per command: a command without a case here fails the first test. */
@@ -246,7 +247,7 @@ describe('help', () => {
     await press(r, [['G', /grey \/ ! +stale/]]);
     expect(r.lastFrame()).toMatch(/Colours/);
     await press(r, [['g', /help 1-/]]);
-    expect(r.lastFrame()).toMatch(/Keys · 1-8 switch views/);
+    expect(r.lastFrame()).toMatch(/Keys · 1-9 switch views/);
     await press(r, [['pagedown', /help (?!1-)\d+-/]]);
     const first = Number(/help (\d+)-/.exec(r.lastFrame()!)![1]);
     await press(r, [['k', new RegExp(`help ${first - 1}-`)]]);

@@ -1,5 +1,5 @@
 import { Box, useApp } from 'ink';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import type { ActionLayer } from '../src/actions/console-contract.js';
 import { filterRows, sortRows, type TableRow, type TableSpec } from '../src/render/table-model.js';
 import { viewSpec } from '../src/render/view-spec.js';
@@ -32,6 +32,11 @@ export interface AppProps {
   readonly onQuit: () => void;
   readonly onRefresh: () => void;
   readonly onTogglePause: () => void;
+  /**
+   * The view and cluster on screen, at start and each time either changes: the caller turns them into what its
+   * poller, or its serves, read (connectionsInterest).
+   */
+  readonly onViewShown?: (view: ViewId, cluster: string) => void;
   /** Absent in read-only mode or when no action layer is wired. */
   readonly actions?: ActionLayer;
   /** Key overrides from the config: command id to keys. */
@@ -73,6 +78,7 @@ export function App({
   onQuit,
   onRefresh,
   onTogglePause,
+  onViewShown,
   actions,
   keyOverrides = NO_OVERRIDES,
   now = Date.now,
@@ -99,6 +105,7 @@ export function App({
   const clusters = state.clusters.map((c) => c.name);
   const cluster = clusters[ui.clusterIndex] ?? clusters[0] ?? '';
   const { spec, rows } = useViewRows(state, ui, cluster, time);
+  useEffect(() => onViewShown?.(ui.view, cluster), [onViewShown, ui.view, cluster]);
   const alerts = useMemo(() => alertLines(state, time), [state, time]);
   const height = tableHeight(size.rows, alerts.length + (timeline ? 1 : 0));
   const page = tableBodyHeight(height);

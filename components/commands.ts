@@ -132,7 +132,7 @@ export const COMMANDS: readonly ConsoleCommand[] = [
     id: 'detail',
     keys: ['return'],
     description: 'open detail',
-    views: ['services', 'hosts'],
+    views: ['services', 'hosts', 'connections'],
     footer: true,
     run: (ctx) => {
       const detail = selectedRow(ctx)?.detail;

@@ -7,7 +7,7 @@ describe('console state', () => {
   it('switches views, resetting sort and mode, and wraps around', () => {
     const s = run({ type: 'sort-next', columns: 3 }, { type: 'mode', mode: 'help' }, { type: 'view', view: 'vrrp' });
     expect(s).toMatchObject({ view: 'vrrp', mode: 'normal', sortColumn: undefined, reverse: false });
-    expect(run({ type: 'view', view: 'overview' }, { type: 'view-step', by: -1 }).view).toBe('audit');
+    expect(run({ type: 'view', view: 'overview' }, { type: 'view-step', by: -1 }).view).toBe('connections');
   });
 
   it('cycles the sort column through every column and back to none', () => {

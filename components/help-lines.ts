@@ -1,3 +1,4 @@
+import { VIEWS } from '../src/render/views.js';
 import type { KeyCommand } from './keymap.js';
 
 export interface HelpLine {
@@ -24,7 +25,7 @@ export function helpLines(keymap: readonly KeyCommand[], readOnly: boolean): Hel
   const keys = keymap.filter((c) => !c.id.startsWith('view-'));
   const words = keymap.filter((c) => c.words && c.words.length > 0);
   return [
-    { text: `Keys${readOnly ? ' (read-only: no mutating keys)' : ''} · 1-8 switch views`, bold: true },
+    { text: `Keys${readOnly ? ' (read-only: no mutating keys)' : ''} · 1-${VIEWS.length} switch views`, bold: true },
     ...keys.map((c) => ({
       text: `  ${c.keys.join(', ').padEnd(16)} ${c.description}${c.views ? ` [${c.views.join(', ')}]` : ''}${c.dangerous ? ' (changes the cluster)' : ''}`,
       ...(c.dangerous ? { color: 'yellow' } : {}),

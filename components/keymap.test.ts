@@ -33,6 +33,7 @@ const EXPECTED_KEYS: Record<string, readonly string[]> = {
   'view-6': ['6'],
   'view-7': ['7'],
   'view-8': ['8'],
+  'view-9': ['9'],
   sort: ['s'],
   reverse: ['S'],
   tag: ['space'],

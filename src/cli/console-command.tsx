@@ -7,6 +7,7 @@ import type { ActionLayer } from '../actions/console-contract.js';
 import { loadAuditTail } from '../audit-view.js';
 import { createFleet, type Fleet } from '../poller/fleet.js';
 import type { JumpHostSampler } from '../poller/jump-host-sampler.js';
+import { connectionsInterest } from '../render/conn-rows.js';
 import { VIEWS, type ViewId } from '../render/views.js';
 import type { LvsStore } from '../store/lvs-store.js';
 import type { ResolvedConfig } from '../config/load-config.js';
@@ -68,6 +69,10 @@ function firstRoundDone(store: LvsStore, capMs: number): Promise<void> {
   });
 }
 
+/** The view on screen, as what the directors' watchers read: every server's connections while it is Connections. */
+const watchShown = (store: LvsStore) => (view: ViewId, cluster: string) =>
+  store.getState().setConnectionsWatched(connectionsInterest(view, cluster));
+
 /** The console: poll the fleet, draw it, and close every connection on quit, SIGTERM or when its terminal goes away. */
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
   // The drawing code loads while the config is read and the fleet starts connecting.
@@ -117,6 +122,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
         onQuit={() => void shutdown()}
         onRefresh={() => void fleet.refreshAll()}
         onTogglePause={() => fleet.store.getState().setPaused(!fleet.store.getState().paused)}
+        onViewShown={watchShown(fleet.store)}
         keyOverrides={resolved.config.keys}
         {...(opts.view ? { initialView: opts.view as ViewId } : {})}
         {...(opts.cluster ? { initialCluster: opts.cluster } : {})}

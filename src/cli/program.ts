@@ -39,7 +39,10 @@ const program = new Command()
     }),
   )
   .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-  .option('--view <view>', 'view shown first: overview, services, vrrp, replication, storage, hosts, events, audit')
+  .option(
+    '--view <view>',
+    'view shown first: overview, services, vrrp, replication, storage, hosts, events, audit, connections',
+  )
   .option('--cluster <name>', 'cluster shown first')
   .option('--filter <regex>', 'row filter set at start')
   .option('--record [dir]', "record the session for `lvstop replay` (default dir: the config's recordDir)")

@@ -1,10 +1,10 @@
 import type { ClientCount, ConnTableCounts } from '../../collectors/ipvs-conns.js';
 import { rateKey, realServerKey } from '../../collectors/ids.js';
-import type { IpvsTable } from '../../collectors/ipvs-types.js';
+import type { IpvsRealServer, IpvsTable } from '../../collectors/ipvs-types.js';
 import type { ConnTableRead, DirectorDrains, ServerDrain } from '../store/drain-slice.js';
 import { drainState, groupsOf, type DrainTarget } from './drain-progress.js';
 
-/** A real server at weight 0 on one service of a director: what a read of the connection table is counted for. */
+/** A real server on one service of a director: what a read of the connection table is counted for. */
 export interface DrainWatchTarget {
   readonly key: string;
   readonly serviceKey: string;
@@ -14,12 +14,15 @@ export interface DrainWatchTarget {
   readonly listed: number;
 }
 
-/** Every real server at weight 0 in the director's table. */
-export function drainTargets(table: IpvsTable): DrainWatchTarget[] {
+/** The real servers of the director's table that `which` picks (all by default), as targets of a read. */
+export function watchTargets(
+  table: IpvsTable,
+  which: (rs: IpvsRealServer) => boolean = () => true,
+): DrainWatchTarget[] {
   const out: DrainWatchTarget[] = [];
   for (const s of table.services)
     for (const rs of s.realServers) {
-      if (rs.weight !== 0) continue;
+      if (!which(rs)) continue;
       // A fwmark service's connections carry the address and port the client used, its templates `FWM n`: only the
       // server's address names its entries.
       const target: DrainTarget =
@@ -34,6 +37,9 @@ export function drainTargets(table: IpvsTable): DrainWatchTarget[] {
     }
   return out;
 }
+
+/** Every real server at weight 0 in the director's table. */
+export const drainTargets = (table: IpvsTable): DrainWatchTarget[] => watchTargets(table, (rs) => rs.weight === 0);
 
 /**
  * Whether the connection table must be read: a server at weight 0 not yet seen drained, or one seen drained that
@@ -50,7 +56,7 @@ export function needsRead(prev: DirectorDrains | undefined, targets: readonly Dr
 const TOP_CLIENTS = 5;
 
 /** The states and top clients of the server's groups (one per service it is in for a fwmark or whole-host target). */
-function breakdown(counts: ConnTableCounts, target: DrainTarget) {
+export function breakdown(counts: ConnTableCounts, target: DrainTarget) {
   const states: Record<string, number> = {};
   const clients = new Map<string, ClientCount>();
   for (const g of groupsOf(counts, target)) {

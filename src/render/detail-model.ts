@@ -1,8 +1,10 @@
 import { bracketed, rateKey, realServerKey, serviceRowId } from '../../collectors/ids.js';
 import { drainText } from '../model/drain-progress.js';
+import { connsText } from './conn-rows.js';
 import { drainLine } from './drain-line.js';
+import type { DirectorDrains, ServerDrain } from '../store/drain-slice.js';
 import type { LvsState } from '../store/lvs-store.js';
-import { formatBytesRate, formatRate } from './format.js';
+import { formatAge, formatBytesRate, formatRate } from './format.js';
 import { realServerHealthLines, type HealthLine } from './health-lines.js';
 import { persistenceText, serviceName } from './service-rows.js';
 
@@ -32,7 +34,10 @@ export interface RealServerDetail {
   readonly health: readonly HealthLine[];
   readonly mounts: readonly (DetailLine & { readonly ok: boolean })[];
   readonly replication: readonly DetailLine[];
-  /** While a director drains it: what its connection table still holds, by state, and the top clients. */
+  /**
+   * While a director drains it, or a Connections view watches it: what its connection table holds, by state, and the
+   * top clients.
+   */
   readonly connections: readonly DetailLine[];
 }
 
@@ -97,25 +102,7 @@ export function realServerDetail(state: LvsState, address: string, now: number):
     .flatMap((c) => c.replication)
     .filter((p) => p.source === rsHost || p.replica === rsHost)
     .map((p) => ({ key: p.id, text: `  replication ${p.name}: ${p.source} → ${p.replica}` }));
-  const connections = Object.values(state.drains).flatMap((d) =>
-    Object.entries(d.servers)
-      .filter(([, x]) => x.serverKey.startsWith(`${bracketed(address)}:`))
-      .flatMap(([key, x]) => [
-        {
-          key: `${d.host}|${key}`,
-          text: `  ${d.host} ${x.serviceKey}: ${drainLine(d, key, now)?.cells[0]?.trim() ?? drainText(x.state)}`,
-        },
-        {
-          key: `${d.host}|${key}|states`,
-          text: `    ${
-            Object.entries(x.states)
-              .sort((a, b) => b[1] - a[1])
-              .map(([k, n]) => `${k} ${n}`)
-              .join(', ') || 'no entries'
-          }${x.topClients.length ? ` · top clients ${x.topClients.map((c) => `${c.address} ×${c.count}`).join(', ')}` : ''}`,
-        },
-      ]),
-  );
+  const connections = Object.values(state.drains).flatMap((d) => connectionLines(d, address, now));
   return {
     title: `real server ${address}${rsHost ? ` (${rsHost}: ${state.hosts[rsHost]?.status ?? '?'})` : ''}`,
     services,
@@ -124,4 +111,45 @@ export function realServerDetail(state: LvsState, address: string, now: number):
     replication,
     connections,
   };
+}
+
+/** `    FIN_WAIT 44, ESTABLISHED 4, ASSURED 1 · top clients 10.18.11.100 ×48` */
+function statesLine(x: Pick<ServerDrain, 'states' | 'topClients'>, indent = '    '): string {
+  const states = Object.entries(x.states)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const top = x.topClients.map((c) => `${c.address} ×${c.count}`).join(', ');
+  return `${indent}${states || 'no entries'}${top ? ` · top clients ${top}` : ''}`;
+}
+
+/**
+ * One director's entries for the address: its drains (as the line under the server says), then, under the age of
+ * the read, what a Connections view has counted for it in the other services.
+ */
+function connectionLines(d: DirectorDrains, address: string, now: number): DetailLine[] {
+  const mine = (x: { serverKey: string }) => x.serverKey.startsWith(`${bracketed(address)}:`);
+  const drains = Object.entries(d.servers)
+    .filter(([, x]) => mine(x))
+    .flatMap(([key, x]) => [
+      {
+        key: `${d.host}|${key}`,
+        text: `  ${d.host} ${x.serviceKey}: ${drainLine(d, key, now)?.cells[0]?.trim() ?? drainText(x.state)}`,
+      },
+      { key: `${d.host}|${key}|states`, text: statesLine(x) },
+    ]);
+  const watched = d.conns;
+  const others = Object.entries(watched?.servers ?? {})
+    .filter(([key, x]) => mine(x) && !d.servers[key])
+    .flatMap(([key, x]) => [
+      { key: `${d.host}|${key}`, text: `    ${x.serviceKey}: ${connsText(x)}` },
+      { key: `${d.host}|${key}|states`, text: statesLine(x, '      ') },
+    ]);
+  if (!watched || others.length === 0) return drains;
+  const cut = watched.complete ? '' : ' (cut short: at least these counts)';
+  const read = {
+    key: `${d.host}|read`,
+    text: `  ${d.host}, table read ${formatAge(now - watched.read.at)} ago${cut}:`,
+  };
+  return [...drains, read, ...others];
 }

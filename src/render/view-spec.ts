@@ -1,5 +1,6 @@
 import type { LvsState } from '../store/lvs-store.js';
 import { auditRows } from './audit-rows.js';
+import { connectionRows } from './conn-rows.js';
 import { eventRows } from './event-rows.js';
 import { hostsViewRows } from './hosts-rows.js';
 import { overviewRows } from './overview-rows.js';
@@ -30,5 +31,7 @@ export function viewSpec(state: LvsState, view: ViewId, cluster: string, now: nu
       return eventRows(state, cluster);
     case 'audit':
       return auditRows(state);
+    case 'connections':
+      return connectionRows(state, cluster, now);
   }
 }

@@ -1,4 +1,14 @@
-export const VIEWS = ['overview', 'services', 'vrrp', 'replication', 'storage', 'hosts', 'events', 'audit'] as const;
+export const VIEWS = [
+  'overview',
+  'services',
+  'vrrp',
+  'replication',
+  'storage',
+  'hosts',
+  'events',
+  'audit',
+  'connections',
+] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 export const VIEW_TITLES: Record<ViewId, string> = {
@@ -10,4 +20,5 @@ export const VIEW_TITLES: Record<ViewId, string> = {
   hosts: 'Hosts & Doctor',
   events: 'Events',
   audit: 'Audit',
+  connections: 'Connections',
 };

@@ -4,7 +4,9 @@ import { loadConsoleUi } from '../../components/load-console-ui.js';
 import { watchTerminal } from '../cli/terminal-loss.js';
 import { StoreContext } from '../../components/store-context.js';
 import { AttachError, isUrl, openAttach, type AttachConnection } from './attach-connection.js';
+import { connectionsInterest } from '../render/conn-rows.js';
 import { applyPatch, createAttachedStore, nameCollisions } from './attached-store.js';
+import { connectionsWatch } from './attach-watch.js';
 import { remoteActions } from './remote-actions.js';
 import type { StatePatch } from './state-diff.js';
 
@@ -80,12 +82,14 @@ export async function runAttach(targets: readonly string[], options: AttachOptio
   }
   const anyActions = connections.some((c) => c.hello.allowActions);
   const close = () => connections.forEach((c) => c.close());
+  const watch = connectionsWatch(store, connections);
   const { render, App } = await loadConsoleUi();
   const app = render(
     <StoreContext.Provider value={store}>
       <App
         onQuit={close}
         onRefresh={() => connections.forEach((c) => c.send({ t: 'refresh' }))}
+        onViewShown={(view, cluster) => watch(connectionsInterest(view, cluster))}
         onTogglePause={() => {
           const pausing = !store.getState().paused;
           store.getState().setPaused(pausing);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWeightChange } from '../actions/weight-change.js';
-import { parseClientMessage } from './client-message.js';
+import { MAX_WATCHED_CLUSTERS, parseClientMessage } from './client-message.js';
 
 const target = {
   kind: 'real-server',
@@ -20,6 +20,8 @@ describe('client messages', () => {
     for (const m of [
       { t: 'hello', v: 1, operator: 'alice' },
       { t: 'refresh' },
+      { t: 'watch', clusters: ['wordpress'] },
+      { t: 'watch', clusters: [] },
       { t: 'cancel', id: 3 },
       { t: 'run', id: 3, confirmation: true },
       { t: 'run', id: 3, confirmation: 'web1' },
@@ -134,5 +136,15 @@ describe('client messages', () => {
     ).toBe('plan: request.cluster: control characters are not allowed');
     expect(error({ t: 'run', id: 1, confirmation: false })).toMatch(/^run: confirmation: /);
     expect(error({ t: 'refresh', extra: 1 })).toMatch(/^refresh: /);
+    expect(error({ t: 'watch', clusters: 'wordpress' })).toMatch(/^watch: clusters: /);
+    expect(error({ t: 'watch', clusters: ['ok', 'bad\u001b[2J'] })).toBe(
+      'watch: clusters.1: control characters are not allowed',
+    );
+    expect(error({ t: 'watch', clusters: [''] })).toMatch(/^watch: clusters\.0: /);
+    expect(error({ t: 'watch', clusters: ['x'.repeat(257)] })).toMatch(/^watch: clusters\.0: /);
+    expect(
+      error({ t: 'watch', clusters: Array.from({ length: MAX_WATCHED_CLUSTERS + 1 }, (_, i) => `c${i}`) }),
+    ).toMatch(/^watch: clusters: /);
+    expect(error({ t: 'watch', clusters: [], view: 'connections' })).toMatch(/^watch: /);
   });
 });

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { consoleSchemas } from '../actions/action-kinds.js';
-import { text } from '../actions/console-schema.js';
+import { name, text } from '../actions/console-schema.js';
 import { reasonSchema } from '../actions/reason.js';
 import { PROTOCOL_VERSION, type ClientMessage } from './protocol.js';
 
 const id = z.int();
 const MAX_ERROR_CHARS = 240;
+/** A console shows one cluster at a time: a few names are room enough. */
+export const MAX_WATCHED_CLUSTERS = 16;
 
 /** A console request: one schema per action kind (action-kinds.ts), or undo. */
 const consoleRequest = z.discriminatedUnion('kind', [
@@ -31,6 +33,7 @@ const clientMessage = z.discriminatedUnion('t', [
   }),
   z.strictObject({ t: z.literal('cancel'), id }),
   z.strictObject({ t: z.literal('refresh') }),
+  z.strictObject({ t: z.literal('watch'), clusters: z.array(name).max(MAX_WATCHED_CLUSTERS) }),
 ]);
 
 export type ParsedClientMessage =

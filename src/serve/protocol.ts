@@ -19,6 +19,11 @@ export type ServerMessage =
       readonly allowActions: boolean;
       /** How serve will name this operator in the audit log. */
       readonly operator: string;
+      /**
+       * Serve reads the connection tables of the clusters a console says it shows the Connections view of (`watch`).
+       * Absent from an older serve, which reads them for drains only and is sent no `watch`.
+       */
+      readonly connectionsWatch?: boolean;
     }
   | { readonly t: 'state'; readonly state: StateSlices }
   | ({ readonly t: 'patch' } & StatePatch)
@@ -38,4 +43,6 @@ export type ClientMessage =
   | { readonly t: 'plan'; readonly id: number; readonly request: ConsoleRequest }
   | { readonly t: 'run'; readonly id: number; readonly confirmation: string | true; readonly reason?: string }
   | { readonly t: 'cancel'; readonly id: number }
-  | { readonly t: 'refresh' };
+  | { readonly t: 'refresh' }
+  /** The clusters whose Connections view this console shows now (none: it shows none). */
+  | { readonly t: 'watch'; readonly clusters: readonly string[] };

@@ -155,6 +155,7 @@ function serveParts(
     store: fleet.store,
     ...(allowActions ? { actionsFor: operatorActionsFactory(resolved, fleet) } : {}),
     refresh: () => void refreshGate.request(),
+    watch: (clusters) => fleet.store.getState().setConnectionsWatched(clusters),
     log,
     limits,
   });

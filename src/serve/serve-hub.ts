@@ -21,6 +21,11 @@ export interface HubOptions {
   readonly actionsFor?: (operator: string) => ActionLayer;
   /** A console asked for a poll now (serve rate-limits it: RefreshGate). */
   readonly refresh: () => void;
+  /**
+   * The clusters at least one attached console shows the Connections view of, each time that changes (serve's
+   * watchers then read those directors' connection tables for every real server). Absent: consoles are not asked.
+   */
+  readonly watch?: (clusters: readonly string[]) => void;
   /** One line of serve's log; serve escapes what it is given (escapeLogText). */
   readonly log: (line: string) => void;
   /** Coalesce store changes for this long before sending one patch. */
@@ -43,6 +48,8 @@ interface Session {
   timer?: NodeJS.Timeout;
   /** Out of `sessions` and on its way out: it is sent nothing more and dropped only once. */
   gone?: boolean;
+  /** The clusters whose Connections view it shows (those serve polls). */
+  watching?: readonly string[];
 }
 
 /** Every attached viewer: one full state on attach, then one shared patch per batch of store changes. */
@@ -52,6 +59,8 @@ export class ServeHub {
   private sent: StateSlices;
   private timer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: () => void;
+  /** What `watch` was last told. */
+  private watched: readonly string[] = [];
 
   constructor(private readonly options: HubOptions) {
     this.limits = { ...DEFAULT_SERVE_LIMITS, ...options.limits };
@@ -82,6 +91,7 @@ export class ServeHub {
     socket.on('close', () => {
       clearTimeout(session.timer);
       this.sessions.delete(session);
+      this.updateWatch();
       if (session.operator) this.options.log(`detached: ${session.operator} (${session.plans.size} plan(s) dropped)`);
       session.plans.clear();
     });
@@ -138,6 +148,7 @@ export class ServeHub {
     session.gone = true;
     clearTimeout(session.timer);
     this.sessions.delete(session);
+    this.updateWatch();
     this.options.log(`dropping ${session.operator ?? `a client (${origin?.via ?? 'unknown'})`}: ${why}`);
   }
 
@@ -181,6 +192,15 @@ export class ServeHub {
     this.enforceTotal();
   }
 
+  /** Tell `watch` the clusters the consoles still attached show the Connections view of, when that changed. */
+  private updateWatch(): void {
+    if (!this.options.watch) return;
+    const all = [...new Set([...this.sessions].flatMap((s) => s.watching ?? []))].sort();
+    if (all.length === this.watched.length && all.every((c, i) => c === this.watched[i])) return;
+    this.watched = all;
+    this.options.watch(all);
+  }
+
   private async handle(session: Session, origin: PeerOrigin, m: ClientMessage): Promise<void> {
     if (!session.operator) {
       if (m.t !== 'hello') return;
@@ -195,6 +215,7 @@ export class ServeHub {
         seed: this.options.seed,
         allowActions: session.actions !== undefined,
         operator: session.operator,
+        ...(this.options.watch ? { connectionsWatch: true } : {}),
       });
       // What this session has is what every viewer has been sent so far: the next patch applies to it too.
       return this.send(session, { t: 'state', state: this.sent });
@@ -204,6 +225,11 @@ export class ServeHub {
         return this.drop(session, 'hello: said twice');
       case 'refresh':
         return this.options.refresh();
+      case 'watch': {
+        const polled = new Set(this.options.seed.clusters.map((c) => c.name));
+        session.watching = m.clusters.filter((c) => polled.has(c));
+        return this.updateWatch();
+      }
       case 'cancel':
         session.plans.delete(m.id);
         return;

@@ -1,9 +1,15 @@
 import type { StoreWriter } from './commit-window.js';
 import { AUDIT_VIEW_SIZE, EVENT_RING_SIZE, type LvsState } from './lvs-state.js';
 
-type ConsoleActions = Pick<LvsState, 'addEvents' | 'restoreEvents' | 'addAudit' | 'setJumpHost' | 'setPaused'>;
+type ConsoleActions = Pick<
+  LvsState,
+  'addEvents' | 'restoreEvents' | 'addAudit' | 'setJumpHost' | 'setPaused' | 'setConnectionsWatched'
+>;
 
-/** What the console keeps beside the fleet's readings: the event ring, the audit view, the jump host, the pause. */
+/**
+ * What the console keeps beside the fleet's readings: the event ring, the audit view, the jump host, the pause, the
+ * clusters whose connections are watched.
+ */
 export function consoleSlice(w: StoreWriter): ConsoleActions {
   return {
     addEvents: (events) => {
@@ -20,6 +26,11 @@ export function consoleSlice(w: StoreWriter): ConsoleActions {
     setJumpHost: (stats) => w.set({ jumpHost: stats }),
     setPaused: (paused) => {
       if (w.get().paused !== paused) w.set({ paused });
+    },
+    setConnectionsWatched: (clusters) => {
+      const next = [...new Set(clusters)].sort();
+      const prev = w.get().connectionsWatched;
+      if (next.length !== prev.length || next.some((c, i) => c !== prev[i])) w.set({ connectionsWatched: next });
     },
   };
 }

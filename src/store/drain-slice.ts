@@ -38,12 +38,43 @@ export interface ServerDrain {
   readonly topClients: readonly ClientCount[];
 }
 
+/** What a read of the connection table holds for one real server of one service, whatever its weight. */
+export interface ServerConns {
+  readonly serviceKey: string;
+  /** `192.168.60.12:80` (realServerKey). */
+  readonly serverKey: string;
+  /** ESTABLISHED connections. */
+  readonly active: number;
+  /** Every other connection (TCP opening and closing states, UDP). */
+  readonly inactive: number;
+  /** Persistence templates. */
+  readonly templates: number;
+  /** Seconds left on the template that expires last, rounded down as ipvsadm prints it; absent without templates. */
+  readonly templateLeftSec?: number;
+  /** Entries per state as ipvsadm prints them, templates included. */
+  readonly states: Readonly<Record<string, number>>;
+  /** The clients with most entries, highest first. */
+  readonly topClients: readonly ClientCount[];
+}
+
+/** Every real server's counts from the last read made while a Connections view was open on the director. */
+export interface WatchedConns {
+  /** The read they come from: a later read that failed keeps them (DirectorDrains.read says so). */
+  readonly read: Extract<ConnTableRead, { ok: true }>;
+  /** The whole table was counted: without that the counts are lower bounds. */
+  readonly complete: boolean;
+  /** Per rateKey(service key, real server). */
+  readonly servers: Readonly<Record<string, ServerConns>>;
+}
+
 /** Per director: the last connection-table read and the real servers at weight 0 it was read for. */
 export interface DirectorDrains {
   readonly host: string;
   readonly read: ConnTableRead;
   /** Per rateKey(service key, real server). */
   readonly servers: Readonly<Record<string, ServerDrain>>;
+  /** Every real server, while a Connections view asks for them (LvsState.connectionsWatched); absent otherwise. */
+  readonly conns?: WatchedConns;
 }
 
 /** The drains under way on each director, from its connection table. */

@@ -56,6 +56,11 @@ export interface LvsState {
   readonly readOnly: boolean;
   readonly paused: boolean;
   /**
+   * Clusters a console shows the Connections view of: their directors' connection tables are read for every real
+   * server, not only for drains. Set by the console (or, in serve, by the attached consoles); never sent or recorded.
+   */
+  readonly connectionsWatched: readonly string[];
+  /**
    * What the write that made this state changed in its keyed records, so a subscriber can look at the keys written
    * instead of walking the fleet (see `changedKeys`). Absent or partial for states built elsewhere.
    */
@@ -96,6 +101,7 @@ export interface LvsState {
   addAudit(entries: readonly AuditView[]): void;
   setJumpHost(stats: JumpHostStats): void;
   setPaused(paused: boolean): void;
+  setConnectionsWatched(clusters: readonly string[]): void;
   /** Run updates as one: subscribers see a single change with all of them. */
   batch(fn: () => void): void;
   /** Land writes the commit window holds back, now. */

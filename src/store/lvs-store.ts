@@ -36,6 +36,7 @@ function initialData(seed: StoreSeed): LvsData {
     pollIntervalMs: seed.pollIntervalMs,
     readOnly: seed.readOnly,
     paused: false,
+    connectionsWatched: [],
   };
 }
 

@@ -16,6 +16,7 @@ const FIRST_COLUMN: Record<(typeof VIEWS)[number], string> = {
   hosts: 'HOST',
   events: 'TIME',
   audit: 'TIME',
+  connections: 'REAL SERVER',
 };
 
 let screen: TmuxScreen | undefined;
