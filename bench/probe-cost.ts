@@ -2,7 +2,9 @@
  * What real-server probes add to a director's poll, on the lab (which must be up: `npm run lab:up`): the director's
  * CPU time (user + system of the shell and everything it started, from bash's `times`) and wall time for its whole
  * poll, and for the same poll followed by one probe round of 64 real servers (the lab's two NAT web servers, 32
- * times each, HTTP GET as the lab's NAT cluster is probed), alternating in one run over one SSH connection.
+ * times each, HTTP GET as the lab's NAT cluster is probed), alternating in one run over one SSH connection. Then
+ * the same with rounds sized as the console sizes them (`probeRoundSize`: within `costShare` of the poll's CPU, the
+ * table probed in turns), from the costs measured in the first part.
  * Results: bench/results/probe-cost.json. `BENCH_ROUNDS` (default 12) pairs.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,8 @@ import { planHost } from '../src/poller/host-plan.js';
 import { quoteArg } from '../src/transport/command-line.js';
 import { createTransport } from '../src/transport/create-transport.js';
 import { buildSectionScript } from '../src/transport/section-script.js';
+import { probeRoundSize } from '../src/model/probe-plan.js';
+import { DEFAULT_HEALTH_PROBES } from '../src/store/store-types.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -37,6 +41,19 @@ function cpuSeconds(timesOutput: string): number {
   return total;
 }
 
+/** The budgeted rounds: their size, what each server's turn comes to, and the poll with a round over the poll alone. */
+function budgetedResult(b: { size: number; poll: number[]; probes: number[] }, targets: number) {
+  const poll = median(b.poll);
+  const round = median(b.probes);
+  return {
+    probesPerRound: b.size,
+    eachServerEveryRounds: Math.ceil(targets / b.size),
+    pollCpuMs: Math.round(poll),
+    roundCpuMs: Math.round(round),
+    pollWithProbesOverPoll: Math.round(((poll + round) / poll) * 100) / 100,
+  };
+}
+
 async function main() {
   const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
   const transport = createTransport(resolved, HOST);
@@ -50,21 +67,41 @@ async function main() {
   const poll: number[] = [];
   const probes: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
   const wall: Record<string, number[]> = Object.fromEntries(cases.map((c) => [c.name, []]));
+  const budgeted: Record<string, { size: number; poll: number[]; probes: number[] }> = {};
   let probeProcesses = NaN;
+  const execShell = transport.execShell.bind(transport);
+  const execBash = transport.execBash.bind(transport);
+  const pollCpuMs = async (nonce: string) => {
+    const script = buildSectionScript(plan.sections(), nonce);
+    const r = await execShell(`{ ${script}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
+    return cpuSeconds(r.stdout) * 1000;
+  };
+  const roundCpuMs = async (targets: readonly ProbeTarget[]) => {
+    const probeScript = `set -- ${rsProbeArgs(targets, 1000).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
+    const p = await execBash(`{ ${probeScript}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
+    return cpuSeconds(p.stdout) * 1000;
+  };
   try {
     await transport.exec(['true'], { timeoutMs: 30_000 });
     for (let i = 0; i < ROUNDS; i++) {
       // The poll as the poller runs it: a subshell of the long-lived sh; `times` gives that subshell's CPU and its
       // children's (ipvsadm...). A probe round likewise in the long-lived bash.
-      const script = buildSectionScript(plan.sections(), `bench${i}`);
-      const r = await transport.execShell(`{ ${script}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
-      poll.push(cpuSeconds(r.stdout) * 1000);
+      poll.push(await pollCpuMs(`bench${i}`));
       for (const c of cases) {
-        const probeScript = `set -- ${rsProbeArgs(c.targets, 1000).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
         const t = performance.now();
-        const p = await transport.execBash(`{ ${probeScript}\n} >/dev/null 2>&1\ntimes`, { timeoutMs: 60_000 });
+        probes[c.name]!.push(await roundCpuMs(c.targets));
         wall[c.name]!.push(performance.now() - t);
-        probes[c.name]!.push(cpuSeconds(p.stdout) * 1000);
+      }
+    }
+    // Then as the console sizes its rounds: as many probes as keep a round within `costShare` of the poll's CPU,
+    // from the costs just measured (the prober measures them the same way, by `times`), polls and rounds alternating.
+    for (const c of cases) {
+      const perProbe = median(probes[c.name]!) / c.targets.length;
+      const size = probeRoundSize(c.targets.length, DEFAULT_HEALTH_PROBES, median(poll), perProbe);
+      budgeted[c.name] = { size, poll: [], probes: [] };
+      for (let i = 0; i < ROUNDS; i++) {
+        budgeted[c.name]!.poll.push(await pollCpuMs(`budget${i}`));
+        budgeted[c.name]!.probes.push(await roundCpuMs(c.targets.slice(0, size)));
       }
     }
     // Processes a round starts: the subshell the session forks for it, counted by strace around a bash that runs
@@ -96,6 +133,7 @@ async function main() {
           perProbeCpuMs: Math.round((cpu / c.targets.length) * 100) / 100,
           pollWithProbesOverPoll: Math.round(((pollCpu + cpu) / pollCpu) * 100) / 100,
           wallMs: Math.round(median(wall[c.name]!)),
+          asTheConsoleProbes: budgetedResult(budgeted[c.name]!, c.targets.length),
         },
       ];
     }),
@@ -114,7 +152,7 @@ async function main() {
     pollCpuMs: Math.round(pollCpu),
     processesPerProbeRound: probeProcesses,
     cases: byCase,
-    samples: { poll, probes },
+    samples: { poll, probes, budgeted },
   };
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, 'bench/results/probe-cost.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { addressPort } from './ids.js';
 import { MAX_LINE } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
+import { parseTimesLines } from './shell-times.js';
 
 /**
  * How a real server is probed from its director: `tcp` connects (keepalived's TCP_CHECK, and the default), `http`
@@ -34,7 +35,9 @@ export interface ProbeOutcome {
  * used its whole deadline last time). Prints `@ start`, then per probe `I start MS` (MS after the round began),
  * bash's own message when a connect fails (stderr joins stdout: one probe at a time, so it belongs to the probe that
  * started last), and `I RC MS TEXT` when it ends: RC 0 connected (http: TEXT is the status line), 2 connect failed,
- * 3 send failed, 4 no status line within the deadline, 5 given up at the deadline. A `w` target is probed by its
+ * 3 send failed, 4 no status line within the deadline, 5 given up at the deadline; at the end `@ times` and what
+ * the round cost the director (bash's `times`: the round's shell, then the programs it waited for). A `w` target is
+ * probed by its
  * own `timeout -s KILL` bash, killed at the deadline: a dead address costs two processes, never the round.
  * A connect that hangs for the first time holds the round until the caller's timeout ends it.
  */
@@ -69,7 +72,9 @@ for t in "$@"; do
   else
     p1 "\${f[@]:0:5}"
   fi
-done`;
+done
+echo @ times
+times`;
 
 /**
  * Bound on one round: the deadline once for each target that may use all of it (an HTTP server that never
@@ -154,6 +159,7 @@ export function parseRsProbe(
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '') continue;
+    if (line === '@ times') break;
     if (line.length > MAX_LINE) return parseError('rs probe: line too long', n + 1);
     const m = /^(\d{1,6}) (?:start (\d{1,9})|(\d{1,3}) (\d{1,9}) ?(.*))$/.exec(line);
     const i = Number(m?.[1]);
@@ -182,4 +188,13 @@ export function parseRsProbe(
 /** One key per way of probing one address and port: `tcp 10.0.0.1:80`, `http 10.0.0.1:80/health`. */
 export function probeTargetKey(t: ProbeTarget): string {
   return `${t.kind} ${addressPort(t.address, t.port)}${t.kind === 'http' ? (t.path ?? '/') : ''}`;
+}
+
+/** The CPU a whole round cost the director (ms), from its closing `times`; undefined for a round cut short. */
+export function probeRoundCpuMs(text: string): number | undefined {
+  const lines = text.split('\n');
+  const at = lines.lastIndexOf('@ times');
+  if (at < 0) return undefined;
+  const r = parseTimesLines(lines.slice(at + 1).filter((l) => l.trim() !== ''));
+  return r.ok ? r.value : undefined;
 }

@@ -107,6 +107,11 @@ export const HealthProbesSchema = z.strictObject({
   deadlineMs: z.number().int().min(100).max(10_000).default(1000),
   /** At most this many probes in one round: a bigger table is probed in turns, each server every few rounds. */
   maxPerRound: z.number().int().min(1).max(1024).default(64),
+  /**
+   * The probes' CPU on the director is kept to this share of what its poll costs there (both measured by the
+   * shells' own `times`): a round probes as many servers as fit, the next round the next ones.
+   */
+  costShare: z.number().min(0.01).max(10).default(0.2),
   /** Consecutive failed probes before a server is called down. */
   failuresToDown: z.number().int().min(1).max(20).default(2),
   default: z

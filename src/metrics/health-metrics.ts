@@ -47,6 +47,17 @@ function perHost(value: (h: HostRuntime) => number): (state: LvsState) => Sample
   };
 }
 
+/** One sample per host (and cluster) that has the value. */
+function withHostValue(value: (h: HostRuntime) => number | undefined): (state: LvsState) => Sample[] {
+  return (state) => {
+    const clusters = hostClusters(state);
+    return Object.values(state.hosts).flatMap((h) => {
+      const v = value(h);
+      return v === undefined ? [] : clustersOf(clusters, h.name).map((c): Sample => [{ cluster: c, host: h.name }, v]);
+    });
+  };
+}
+
 const PAIR_LABELS = ['cluster', 'pair', 'source', 'replica'];
 
 /** One value per replication pair, from the Replication view's rows; absent while it is not known. */
@@ -109,6 +120,20 @@ function hostMetrics(): StateMetricSpec[] {
       type: 'gauge',
       labelNames: [],
       samples: (state) => [[{}, state.pollIntervalMs / 1000]],
+    },
+    {
+      name: 'lvstop_poll_cpu_seconds',
+      help: "CPU one poll costs a director (its shell and the programs it ran, a moving average), from the shell's own times.",
+      type: 'gauge',
+      labelNames: ['cluster', 'host'],
+      samples: withHostValue((h) => (h.pollCpuMs === undefined ? undefined : h.pollCpuMs / 1000)),
+    },
+    {
+      name: 'lvstop_probe_round_size',
+      help: "Real servers probed in each round from a director: as many as keep the probes within a share of the poll's CPU.",
+      type: 'gauge',
+      labelNames: ['cluster', 'host'],
+      samples: withHostValue((h) => h.probeBudget?.perRound),
     },
     {
       name: 'lvstop_data_age_seconds',

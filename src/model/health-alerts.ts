@@ -32,6 +32,23 @@ function drainCommand(h: RealServerHealth): string | undefined {
   }
 }
 
+/** What keepalived's checker may take to act on a server once it fails, beyond its own tries: its delay_loop. */
+export const CHECKER_LOOP_ALLOWANCE_MS = 10_000;
+
+/**
+ * A server keepalived checks, whose checker still says up, while the probe's run of failures is younger than the
+ * checker's own time to act on it: each try's connect timeout and the second between tries (keepalived's defaults:
+ * 5 s, 1 retry), and its delay_loop. keepalived is then about to take the server out itself: paging for it would be
+ * a false page (the disagreement is shown meanwhile, as a warning).
+ */
+function checkerStillDeciding(h: RealServerHealth, now: number): boolean {
+  if (!h.checker?.up || !h.probe) return false;
+  const graceMs = Math.max(
+    ...h.checker.checkers.map((c) => ((c.retries ?? 1) + 1) * ((c.connectTimeoutSec ?? 5) + 1) * 1000),
+  );
+  return now - h.probe.since < graceMs + CHECKER_LOOP_ALLOWANCE_MS;
+}
+
 /**
  * The service-health judgements of one cluster: a real server that probes say is down while it keeps a weight (the
  * seeds' static `rr` cluster sends every Nth request to it), a service whose weighted servers are all down, and a
@@ -48,7 +65,7 @@ export function healthAlerts(state: LvsState, cluster: ClusterInfo, now: number)
       const base = { cluster: cluster.name, director, service };
       for (const h of list) {
         const name = realServerKey(h);
-        if (h.verdict === 'down' && (h.rs?.weight ?? 0) > 0) {
+        if (h.verdict === 'down' && (h.rs?.weight ?? 0) > 0 && !checkerStillDeciding(h, now)) {
           const keepalived = h.checker ? ' keepalived owns this table: its checker may put the weight back.' : '';
           const fix = drainCommand(h);
           out.push({

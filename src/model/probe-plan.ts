@@ -77,3 +77,22 @@ export function directorProbePlans(
     })),
   );
 }
+
+/** Probes in a round before both costs are known (the first polls): enough for a small cluster, light for a big one. */
+export const FIRST_ROUND_PROBES = 8;
+
+/**
+ * How many of `targets` the next round probes: as many as keep the round's CPU on the director within `costShare`
+ * of the poll's, at least one, at most `maxPerRound`. Before both are measured, FIRST_ROUND_PROBES.
+ */
+export function probeRoundSize(
+  targets: number,
+  settings: Pick<HealthProbes, 'maxPerRound' | 'costShare'>,
+  pollCpuMs: number | undefined,
+  perProbeCpuMs: number | undefined,
+): number {
+  const cap = Math.min(targets, settings.maxPerRound);
+  if (pollCpuMs === undefined || perProbeCpuMs === undefined) return Math.min(cap, FIRST_ROUND_PROBES);
+  if (perProbeCpuMs <= 0) return cap;
+  return Math.max(Math.min(cap, 1), Math.min(cap, Math.floor((settings.costShare * pollCpuMs) / perProbeCpuMs)));
+}

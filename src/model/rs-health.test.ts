@@ -196,6 +196,29 @@ describe('real-server health on captured lab output', () => {
     expect(lines.join('\n')).not.toMatch(/missing/i);
   });
 
+  it("web1's probe fails while keepalived's checker still says up: a warning until the checker has had its time, then the page", () => {
+    // The healthy table and checker dump (web1 weighted, TCP_CHECK up), then the probes captured with httpd stopped.
+    const s = store('healthy', 0);
+    const targets = JSON.parse(fixture('probes/httpd-stopped/director1.targets.json')) as ProbeTarget[];
+    const parsed = parseRsProbe(fixture('probes/httpd-stopped/director1.rs-probe.txt'), targets, 1000);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const round = (at: number) =>
+      s.getState().setRsProbes(
+        'director1',
+        targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
+        at,
+      );
+    const kinds = (at: number) =>
+      healthAlerts(s.getState(), clusterOf(s, 'wordpress'), at)
+        .filter((a) => a.realServer === '10.18.11.21:80')
+        .map((a) => `${a.kind} ${a.severity}`);
+    for (let at = NOW; at <= NOW + 10_000; at += 2000) round(at);
+    // The lab's TCP_CHECK: 3 retries, connect_timeout 3 (4 tries of 3 s + 1 s), and its delay_loop: not yet.
+    expect(kinds(NOW + 10_000)).toEqual(['probe-checker-disagree warn']);
+    for (let at = NOW + 12_000; at <= NOW + 30_000; at += 2000) round(at);
+    expect(kinds(NOW + 30_000)).toEqual(['rs-down-in-rotation critical', 'probe-checker-disagree warn']);
+  });
+
   it('a probe from a director that is down says nothing: unknown, never down', () => {
     const s = store('httpd-stopped', 2);
     s.getState().hostDown('nat-director', { kind: 'timeout', message: 'poll timed out' }, NOW + 3000);

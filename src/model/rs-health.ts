@@ -4,7 +4,7 @@ import { probeTargetKey } from '../../collectors/rs-probe.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { RealServerProbe } from '../store/store-types.js';
 import { checkedService, checkerFor, type RealServerChecker } from './checker-view.js';
-import { directorProbePlans, probePlan, probeSettings, type ProbePlan } from './probe-plan.js';
+import { directorProbePlans, FIRST_ROUND_PROBES, probePlan, probeSettings, type ProbePlan } from './probe-plan.js';
 
 /**
  * What the probes say of one real server: `up`, `down` (failed `failuresToDown` times in a row), `failing` (failed,
@@ -30,13 +30,15 @@ export interface RealServerHealth {
 }
 
 /**
- * A probe older than this says nothing about now: the rounds a full turn of a big table takes, plus three, and at
+ * A probe older than this says nothing about now: the rounds a full turn of the table takes, plus three, and at
  * least a minute (a busy director's round can take several seconds over a slow SSH connection; a verdict that
  * flickered to unknown between rounds would be as useless as a stale one). Its age is always shown.
  */
 function staleAfterMs(state: LvsState, director: string, targets: number): number {
   const s = probeSettings(state, director);
-  return Math.max(60_000, (Math.ceil(targets / s.maxPerRound) + 3) * state.pollIntervalMs + s.deadlineMs * 4 + 1000);
+  // The rounds are as big as the director's probe budget lets them be (before it is known, the first rounds').
+  const perRound = state.hosts[director]?.probeBudget?.perRound ?? Math.min(s.maxPerRound, FIRST_ROUND_PROBES);
+  return Math.max(60_000, (Math.ceil(targets / perRound) + 3) * state.pollIntervalMs + s.deadlineMs * 4 + 1000);
 }
 
 function verdictOf(

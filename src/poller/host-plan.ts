@@ -5,6 +5,7 @@ import type { LvsState } from '../store/lvs-store.js';
 import type { ClusterInfo } from '../store/store-types.js';
 import {
   clockPart,
+  costPart,
   every,
   hostPart,
   ipvsPart,
@@ -119,6 +120,8 @@ export function planHost(config: Config, host: string): HostPlan {
   // Last: on a big table the count takes a while, and the parts after it would wait for it.
   const paired = config.clusters.some((c) => c.directors.length > 1 && c.directors.some((d) => d.host === host));
   if (paired) parts.push(syncPart(host));
+  // What the poll cost the director, after everything it ran: the real-server probes are kept to a share of it.
+  if (directors.length > 0) parts.push(costPart(host));
   return {
     parts,
     sections: () => parts.flatMap((p) => p.sections()),

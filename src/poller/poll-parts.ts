@@ -8,6 +8,7 @@ import { interpretNetState, NET_SECTIONS } from '../../collectors/net-state.js';
 import { interpretNfsMounts, NFS_SECTIONS } from '../../collectors/nfs.js';
 import { interpretNfsExports, NFS_EXPORT_SECTIONS } from '../../collectors/nfs-exports.js';
 import type { Section, SectionOutput } from '../../collectors/section.js';
+import { parseShellTimes, SHELL_TIMES_SECTION } from '../../collectors/shell-times.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { PaneKind } from '../store/store-types.js';
 
@@ -206,6 +207,40 @@ export function syncPart(host: string): PollPart {
         const error = r ? (r.ok ? undefined : r.error.message) : sectionFailure(c, IPVS_CONN_COUNT_SECTION.timeoutSec);
         state.setConnCount(host, r?.ok ? { readAt, ok: true, entries: r.value } : { readAt, ok: false, error: error! });
       }
+    },
+  };
+}
+
+/** Weight of the newest sample in the moving averages of what polls and probes cost a host. */
+export const COST_SMOOTHING = 0.3;
+
+/** A moving average: the first sample as it is, then each one weighted COST_SMOOTHING. */
+export const smoothed = (prev: number | undefined, sample: number) =>
+  prev === undefined ? sample : prev + COST_SMOOTHING * (sample - prev);
+
+/**
+ * What each poll costs the host in CPU, last in the poll: the poll's shell's `times` (no process) against the last
+ * poll's in the same shell. In a new shell (another pid: a reconnect, or a host polled by one `sh -c` a poll) the
+ * count so far is this poll's.
+ */
+export function costPart(host: string): PollPart {
+  let last: { pid: number; cpuMs: number } | undefined;
+  let average: number | undefined;
+  return {
+    id: 'cost',
+    pane: 'host',
+    lateAfterIntervals: 3,
+    sections: () => [SHELL_TIMES_SECTION],
+    apply: (out, state) => {
+      const o = out.get(SHELL_TIMES_SECTION.id);
+      const r = o?.exitCode === 0 ? parseShellTimes(o.stdout) : undefined;
+      if (!r?.ok) return;
+      const prev = last;
+      last = r.value;
+      const sample = prev?.pid === r.value.pid ? r.value.cpuMs - prev.cpuMs : r.value.cpuMs;
+      if (sample < 0) return;
+      average = smoothed(average, sample);
+      state.setPollCpu(host, Math.round(average * 10) / 10);
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   RS_PROBE_SCRIPT,
   rsProbeArgs,
   parseRsProbe,
+  probeRoundCpuMs,
   probeTargetKey,
   roundKillMs,
   rsProbeArgv,
@@ -9,8 +10,10 @@ import {
   type ProbeTarget,
 } from '../../collectors/rs-probe.js';
 import { debugLog } from '../debug-log.js';
-import { directorProbePlans, probeSettings } from '../model/probe-plan.js';
+import { directorProbePlans, probeRoundSize, probeSettings } from '../model/probe-plan.js';
+import { smoothed } from './poll-parts.js';
 import type { LvsStore } from '../store/lvs-store.js';
+import type { HealthProbes } from '../store/store-types.js';
 import type { Transport } from '../transport/transport.js';
 import { quoteArg } from '../transport/command-line.js';
 import { TransportFailure } from '../transport/transport-error.js';
@@ -40,15 +43,18 @@ function judged(outcome: ProbeOutcome, expect: readonly number[] | undefined): P
 /**
  * Probes a director's real servers from the director itself, on its own loop beside the host's poll: a round never
  * delays the IPVS part, at most one round is under way (one probe at a time within it, two processes in all), and a
- * big table is probed in turns of `maxPerRound`, so each server is probed at least every ceil(n / maxPerRound)
- * rounds (its age is shown). A round that cannot run
- * (the director down, the exec failed) records nothing: the last results stay, with their age.
+ * round probes only as many servers as keep its CPU on the director within `costShare` of the poll's (both from the
+ * shells' own `times`; at most `maxPerRound`): a bigger table is probed in turns, each server every few rounds (its
+ * age and the turn are shown). A round that cannot run (the director down, the exec failed) records nothing: the
+ * last results stay, with their age.
  */
 export class RsProber {
   private readonly o: RsProberOptions;
   private timer: ReturnType<typeof setInterval> | undefined;
   private running: Promise<void> | undefined;
   private cursor = 0;
+  /** CPU one probe costs the director (ms, a moving average of whole rounds): sizes the rounds. */
+  private perProbeCpuMs: number | undefined;
 
   constructor(options: RsProberOptions) {
     this.o = options;
@@ -97,6 +103,22 @@ export class RsProber {
     }
   }
 
+  /** What the round cost the director, per probe, and how the next rounds are sized (shown in the detail). */
+  private measured(stdout: string, probed: number, targets: number, settings: HealthProbes): void {
+    const cpuMs = probeRoundCpuMs(stdout);
+    if (cpuMs === undefined || probed === 0) return;
+    this.perProbeCpuMs = smoothed(this.perProbeCpuMs, cpuMs / probed);
+    const { store, director } = this.o;
+    const perRound = probeRoundSize(targets, settings, store.getState().hosts[director]?.pollCpuMs, this.perProbeCpuMs);
+    store.getState().setProbeBudget(director, {
+      perProbeCpuMs: Math.round(this.perProbeCpuMs * 100) / 100,
+      perRound,
+      targets,
+      everyRounds: Math.ceil(targets / perRound),
+      share: settings.costShare,
+    });
+  }
+
   probe(): Promise<void> {
     const { store, director } = this.o;
     const state = store.getState();
@@ -106,7 +128,7 @@ export class RsProber {
     const settings = probeSettings(state, director);
     const all = roundTargets(store, director);
     if (!settings.enabled || all.length === 0) return Promise.resolve();
-    const count = Math.min(all.length, settings.maxPerRound);
+    const count = probeRoundSize(all.length, settings, state.hosts[director]?.pollCpuMs, this.perProbeCpuMs);
     const start = this.cursor % all.length;
     const turn = Array.from({ length: count }, (_, i) => all[(start + i) % all.length]!);
     this.cursor = (start + count) % all.length;
@@ -131,6 +153,7 @@ export class RsProber {
           );
           return;
         }
+        this.measured(stdout, targets.length, all.length, settings);
         const parsed = parseRsProbe(stdout, targets, deadline, killedAtMs);
         if (!parsed.ok) {
           debugLog('rs-probe-unreadable', { host: director, error: parsed.error.message });

@@ -22,6 +22,12 @@ export function hostDetail(host: string, rt: HostRuntime | undefined, now: numbe
   if (rt?.clockSkewMs !== undefined)
     lines.push(`clock ${rt.clockSkewMs >= 0 ? 'ahead' : 'behind'} by ${Math.abs(rt.clockSkewMs)} ms`);
   if (rt?.pollDurationMs !== undefined) lines.push(`last poll took ${rt.pollDurationMs} ms`);
+  if (rt?.pollCpuMs !== undefined) lines.push(`a poll costs this host ${rt.pollCpuMs} ms CPU (its shell and programs)`);
+  const b = rt?.probeBudget;
+  if (b)
+    lines.push(
+      `real-server probes: ${b.perRound} of ${b.targets} a round${b.everyRounds > 1 ? `, each every ${b.everyRounds} rounds` : ''}, ${b.perProbeCpuMs} ms CPU each, kept within ${Math.round(b.share * 100)}% of the poll's`,
+    );
   if (rt?.net)
     lines.push(`addresses: ${rt.net.addresses.map((a) => `${a.address}/${a.prefixLength} ${a.ifname}`).join(', ')}`);
   return { kind: 'text', title: `host ${host}: ${rt?.status ?? 'unknown'}`, lines };

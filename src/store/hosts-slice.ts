@@ -7,7 +7,15 @@ import { markMountsOfDownHost } from './nfs-slice.js';
 
 type HostActions = Pick<
   LvsState,
-  'hostUp' | 'hostDown' | 'pollProgress' | 'tickSkipped' | 'setHostInfo' | 'setNet' | 'setClockSkew'
+  | 'hostUp'
+  | 'hostDown'
+  | 'pollProgress'
+  | 'tickSkipped'
+  | 'setHostInfo'
+  | 'setNet'
+  | 'setClockSkew'
+  | 'setPollCpu'
+  | 'setProbeBudget'
 >;
 
 function statusOfParts(parts: Readonly<Record<string, PartStatus>> | undefined): 'up' | 'slow' {
@@ -94,5 +102,7 @@ export function hostsSlice(w: StoreWriter): HostActions {
         writeHost(w, prev, { ...prev, net, netReadAt: readAt, addressSeenAt: addressSeenAt(prev, net, readAt) });
     },
     setClockSkew: (host, clockSkewMs) => patchHost(w, host, { clockSkewMs }),
+    setPollCpu: (host, pollCpuMs) => patchHost(w, host, { pollCpuMs }),
+    setProbeBudget: (host, probeBudget) => patchHost(w, host, { probeBudget }),
   };
 }

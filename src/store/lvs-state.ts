@@ -20,6 +20,7 @@ import type {
   NfsServerExports,
   NfsWriteCheck,
   PaneKind,
+  ProbeBudget,
   ReplicationPairState,
   RealServerProbe,
 } from './store-types.js';
@@ -79,6 +80,9 @@ export interface LvsState {
   setIpvs(host: string, reading: IpvsReading, readAt: number): void;
   setNet(host: string, net: NetState, readAt: number): void;
   setClockSkew(host: string, skewMs: number): void;
+  /** What one poll costs the director in CPU (a moving average, ms). */
+  setPollCpu(host: string, cpuMs: number): void;
+  setProbeBudget(host: string, budget: ProbeBudget): void;
   setKeepalived(host: string, reading: KeepalivedReading, readAt: number): void;
   setReplicationSide(pairId: string, side: 'source' | 'replica', reading: ReplicationSide, readAt: number): void;
   setNfsMounts(host: string, reading: NfsMountsReading, readAt: number): void;

@@ -15,6 +15,7 @@ export interface HealthProbes {
   readonly enabled: boolean;
   readonly deadlineMs: number;
   readonly maxPerRound: number;
+  readonly costShare: number;
   readonly failuresToDown: number;
   readonly default: { readonly kind: 'tcp' | 'http'; readonly path: string; readonly expect: readonly number[] };
 }
@@ -23,6 +24,7 @@ export const DEFAULT_HEALTH_PROBES: HealthProbes = {
   enabled: true,
   deadlineMs: 1000,
   maxPerRound: 64,
+  costShare: 0.2,
   failuresToDown: 2,
   default: { kind: 'tcp', path: '/', expect: [200] },
 };
@@ -60,6 +62,18 @@ export interface HostError {
   readonly message: string;
 }
 
+/** How a director's real-server probe rounds are sized: their CPU there is kept to a share of the poll's. */
+export interface ProbeBudget {
+  /** CPU (ms, a moving average) one probe costs the director. */
+  readonly perProbeCpuMs: number;
+  /** Probes in each round from now on, and the targets in all: each target is probed every `everyRounds` rounds. */
+  readonly perRound: number;
+  readonly targets: number;
+  readonly everyRounds: number;
+  /** The share of the poll's CPU the probes may use (`healthProbes.costShare`). */
+  readonly share: number;
+}
+
 export interface HostRuntime {
   readonly name: string;
   readonly status: HostStatus;
@@ -75,6 +89,13 @@ export interface HostRuntime {
   readonly info?: HostInfo;
   /** The host's clock minus the console's (ms), read now and then; positive: the host is ahead. */
   readonly clockSkewMs?: number;
+  /**
+   * Directors: the CPU time (ms, user + system, a moving average) one poll costs the host, the poll's shell and the
+   * programs it ran, from the shell's own `times`.
+   */
+  readonly pollCpuMs?: number;
+  /** Directors: what the real-server probes from here cost, and how the round is sized to keep them light. */
+  readonly probeBudget?: ProbeBudget;
   readonly net?: NetState;
   /** When `net` was read (ms, console clock). */
   readonly netReadAt?: number;
