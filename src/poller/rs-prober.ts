@@ -55,6 +55,8 @@ export class RsProber {
   private cursor = 0;
   /** CPU one probe costs the director (ms, a moving average of whole rounds): sizes the rounds. */
   private perProbeCpuMs: number | undefined;
+  /** From sending a round to its first line back (ms, a moving average): the link's share of a round's time. */
+  private startLatencyMs: number | undefined;
 
   constructor(options: RsProberOptions) {
     this.o = options;
@@ -94,13 +96,35 @@ export class RsProber {
     const script = `set -- ${rsProbeArgs(targets, deadline, watched).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
     const chunks: Buffer[] = [];
     const started = Date.now();
+    let firstAt: number | undefined;
+    const onStdout = (c: Buffer) => {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        this.startLatencyMs = smoothed(this.startLatencyMs, firstAt - started);
+      }
+      chunks.push(c);
+    };
     try {
-      const r = await transport.execBash(script, { timeoutMs: bound, maxOutputBytes, onStdout: (c) => chunks.push(c) });
+      const r = await transport.execBash(script, {
+        timeoutMs: bound + this.latencyAllowanceMs(),
+        maxOutputBytes,
+        onStdout,
+      });
       return { stdout: r.stdout, exitCode: r.exitCode, killedAtMs: bound };
     } catch (err) {
       if (!(err instanceof TransportFailure) || err.detail.kind !== 'timeout' || chunks.length === 0) throw err;
-      return { stdout: Buffer.concat(chunks).toString('utf8'), exitCode: null, killedAtMs: Date.now() - started };
+      // The round's own clock started about when its first line came back.
+      return { stdout: Buffer.concat(chunks).toString('utf8'), exitCode: null, killedAtMs: Date.now() - firstAt! };
     }
+  }
+
+  /**
+   * The round's bound is the director's time; the link adds its own on top: twice the time its first line took to come
+   * back (a moving average), between 1 and 30 s, 5 s before it is known. A slow SSH link must not end every round.
+   */
+  private latencyAllowanceMs(): number {
+    if (this.startLatencyMs === undefined) return 5000;
+    return Math.min(30_000, Math.max(1000, Math.round(2 * this.startLatencyMs)));
   }
 
   /** What the round cost the director, per probe, and how the next rounds are sized (shown in the detail). */
