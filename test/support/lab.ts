@@ -17,9 +17,10 @@ export function labIsUp(): boolean {
 }
 
 /** Run a command on a lab host with OpenSSH itself, as an independent check of what the console says. */
-export async function sshLab(host: string, command: string, timeoutMs = 30_000): Promise<string> {
+export async function sshLab(host: string, command: string, timeoutMs?: number): Promise<string> {
+  // A busy lab takes several seconds a round trip, and an ssh login takes several: 30 s of a quiet lab, paced.
   const { stdout } = await run('ssh', ['-F', LAB_SSH_CONFIG, '-o', 'BatchMode=yes', host, command], {
-    timeout: timeoutMs,
+    timeout: timeoutMs ?? (await paced(30_000)),
     maxBuffer: 8 * 1024 * 1024,
   });
   return stdout;
@@ -80,7 +81,7 @@ export async function labPace(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t = Date.now();
-    await sshLab('director1', 'true');
+    await sshLab('director1', 'true', 120_000);
     times.push(Date.now() - t);
   }
   times.sort((a, b) => a - b);
