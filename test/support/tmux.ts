@@ -52,6 +52,20 @@ export class TmuxScreen {
     return this.tmux(['capture-pane', '-p', '-t', this.session], { encoding: 'utf8' });
   }
 
+  /**
+   * The screen, or '' once the program has ended: a program that ends between the check and the capture takes its
+   * tmux server with it (a test waiting for it to quit saw "no server running").
+   */
+  private captureIfAlive(): string {
+    if (!this.alive()) return '';
+    try {
+      return this.capture();
+    } catch (err) {
+      if (!this.alive()) return '';
+      throw err;
+    }
+  }
+
   keys(...keys: string[]): void {
     this.tmux(['send-keys', '-t', this.session, ...keys]);
   }
@@ -79,7 +93,7 @@ export class TmuxScreen {
     const deadline = Date.now() + timeoutMs;
     let screen = '';
     while (Date.now() < deadline) {
-      screen = this.alive() ? this.capture() : '';
+      screen = this.captureIfAlive();
       if (predicate(screen)) return screen;
       await new Promise((r) => setTimeout(r, 250));
     }
