@@ -46,27 +46,54 @@ export async function writeConnTable(
   servers = 8,
   clients = 50_000,
 ): Promise<GeneratedTable> {
-  const rand = mulberry32(20261202);
   const out = createWriteStream(path);
+  const table = connTablePieces(entries, services, servers, clients);
   let bytes = 0;
+  let next = table.next();
+  for (; !next.done; next = table.next()) {
+    bytes += next.value.length;
+    if (!out.write(next.value)) await new Promise<void>((res) => out.once('drain', () => res()));
+  }
+  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+  return { ...next.value, bytes };
+}
+
+/** The same table as one string (for tests: a few hundred thousand entries at most). */
+export function connTableText(
+  entries: number,
+  services = 50,
+  servers = 8,
+  clients = 50_000,
+): GeneratedTable & { text: string } {
+  const pieces: string[] = [];
+  const table = connTablePieces(entries, services, servers, clients);
+  let next = table.next();
+  for (; !next.done; next = table.next()) pieces.push(next.value);
+  const text = pieces.join('');
+  return { ...next.value, bytes: text.length, text };
+}
+
+/** The table's text in pieces of about 64 KiB, the header lines first; returns what it holds. */
+function* connTablePieces(
+  entries: number,
+  services: number,
+  servers: number,
+  clients: number,
+): Generator<string, Omit<GeneratedTable, 'bytes'>> {
+  const rand = mulberry32(20261202);
   const counts = { templates: 0, established: 0 };
-  const write = (text: string) => {
-    bytes += text.length;
-    return out.write(text);
-  };
-  write('IPVS connection entries\n');
-  write(`pro expire ${pad('state', 11)} ${pad('source', 18)} ${pad('virtual', 18)} destination\n`);
+  yield 'IPVS connection entries\n';
+  yield `pro expire ${pad('state', 11)} ${pad('source', 18)} ${pad('virtual', 18)} destination\n`;
   let batch = '';
   for (let n = 0; n < entries; n++) {
     batch += entryLine(rand, services, servers, clients, counts);
     if (batch.length > 1 << 16) {
-      if (!write(batch)) await new Promise<void>((res) => out.once('drain', () => res()));
+      yield batch;
       batch = '';
     }
   }
-  write(batch);
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-  return { entries, bytes, ...counts };
+  if (batch) yield batch;
+  return { entries, ...counts };
 }
 
 function entryLine(
