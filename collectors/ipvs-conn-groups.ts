@@ -1,7 +1,8 @@
-import { CONN_PROTOCOLS, CONN_STATES, type ConnLine } from './ipvs-conn-line.js';
+import { CONN_PROTOCOLS, type ConnLine } from './ipvs-conn-line.js';
+import type { ConnTally } from './ipvs-conn-tally.js';
 import { serviceKey } from './ipvs-list.js';
 import { realServerKey } from './ipvs-types.js';
-import { ipv6Key, TopClients, type ClientCount } from './top-clients.js';
+import { ipv6Key, type ClientCount } from './top-clients.js';
 
 export type ConnProtocol = (typeof CONN_PROTOCOLS)[number];
 
@@ -32,37 +33,32 @@ export interface ConnGroupCounts {
   readonly longestTemplateExpiry?: number;
   /** Seconds left on the template that expires first. */
   readonly shortestTemplateExpiry?: number;
-  /** The clients with most connections, highest first (see TopClients for what `error` means). */
+  /** The clients with most connections, highest first (see top-clients.ts for what `error` means). */
   readonly topClients: readonly ClientCount[];
 }
 
-const ESTABLISHED = CONN_STATES.indexOf('ESTABLISHED');
+/** A pair's names: the fields of its counts that the lines do not change. */
+export type ConnGroupHead = Pick<
+  ConnGroupCounts,
+  'serviceKey' | 'protocol' | 'virtualAddress' | 'virtualPort' | 'serverKey' | 'serverAddress' | 'serverPort'
+>;
 
-/** The running counts of one pair while the table streams by. */
+/** The fixed facts of one (virtual service, real server) pair: its names, and its fields' bytes to match lines by. */
 export class ConnGroup {
   private readonly virtualBytes: Uint8Array;
   private readonly destBytes: Uint8Array;
   private readonly protocol: number;
-  private readonly head: Omit<ConnGroupCounts, 'active' | 'inactive' | 'templates' | 'states' | 'topClients'>;
-  private active = 0;
-  private inactive = 0;
-  private templates = 0;
-  private readonly states = new Float64Array(CONN_STATES.length);
-  private otherStates: Map<string, number> | undefined;
-  private longestConn = -1;
-  private longestTemplate = -1;
-  private shortestTemplate = Infinity;
-  private readonly clients = new TopClients();
+  /** The pair's names, the first fields of its counts. */
+  readonly head: ConnGroupHead;
 
   constructor(b: Uint8Array, s: ConnLine) {
     this.protocol = s.protocol;
-    // Copies: a Buffer's slice is a view that would keep the whole input chunk alive for the group's lifetime.
-    this.virtualBytes = new Uint8Array(b.subarray(s.virtualStart, s.virtualEnd));
-    this.destBytes = new Uint8Array(b.subarray(s.destStart, s.destEnd));
-    const text = (i: number, j: number) => Buffer.from(b.buffer, b.byteOffset + i, j - i).toString('latin1');
+    // Copies: a view would keep the whole input chunk alive for the group's lifetime.
+    this.virtualBytes = bytesOf(b, s.virtualStart, s.virtualEnd).slice();
+    this.destBytes = bytesOf(b, s.destStart, s.destEnd).slice();
     const protocol = CONN_PROTOCOLS[s.protocol]!;
-    const virtualAddress = text(s.virtual.start, s.virtual.end);
-    const serverAddress = text(s.dest.start, s.dest.end);
+    const virtualAddress = latin1(b, s.virtual.start, s.virtual.end);
+    const serverAddress = latin1(b, s.dest.start, s.dest.end);
     this.head = {
       serviceKey: groupServiceKey(protocol, virtualAddress, s.virtual.port, s.virtual.ipv4),
       protocol,
@@ -82,57 +78,29 @@ export class ConnGroup {
       same(this.destBytes, b, s.destStart, s.destEnd)
     );
   }
-
-  /**
-   * Count the line in s. A template is an entry with client port 0: the kernel makes every persistence template
-   * as <protocol, client, 0, virtual, ...> (ip_vs_sched_persist), and no TCP, UDP or SCTP client sends from port 0.
-   */
-  add(b: Uint8Array, s: ConnLine): void {
-    if (s.state >= 0) this.states[s.state]!++;
-    else {
-      const name = Buffer.from(b.buffer, b.byteOffset + s.stateStart, s.stateEnd - s.stateStart).toString('latin1');
-      this.otherStates ??= new Map();
-      this.otherStates.set(name, (this.otherStates.get(name) ?? 0) + 1);
-    }
-    const e = s.expires;
-    if (s.client.port === 0) {
-      this.templates++;
-      if (e > this.longestTemplate) this.longestTemplate = e;
-      if (e < this.shortestTemplate) this.shortestTemplate = e;
-      return;
-    }
-    if (s.state === ESTABLISHED) this.active++;
-    else this.inactive++;
-    if (e > this.longestConn) this.longestConn = e;
-    if (s.client.ipv4 >= 0) this.clients.add(s.client.ipv4);
-    else {
-      const { start, end } = s.client;
-      this.clients.add(ipv6Key(b, start, end), () =>
-        Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1'),
-      );
-    }
-  }
-
-  counts(topN: number): ConnGroupCounts {
-    const states: Record<string, number> = {};
-    CONN_STATES.forEach((name, i) => {
-      if (this.states[i]! > 0) states[name] = this.states[i]!;
-    });
-    for (const [name, n] of this.otherStates ?? []) states[name] = n;
-    return {
-      ...this.head,
-      active: this.active,
-      inactive: this.inactive,
-      templates: this.templates,
-      states,
-      ...(this.longestConn >= 0 ? { longestConnExpiry: this.longestConn } : {}),
-      ...(this.templates > 0
-        ? { longestTemplateExpiry: this.longestTemplate, shortestTemplateExpiry: this.shortestTemplate }
-        : {}),
-      topClients: this.clients.top(topN),
-    };
-  }
 }
+
+/** Count the entry read into s (over b) as one of group g: a template when its client port is 0 (see ConnTally). */
+export function countEntry(tally: ConnTally, g: number, b: Uint8Array, s: ConnLine): void {
+  const template = s.client.port === 0;
+  const ipv4 = s.client.ipv4;
+  const { start, end } = s.client;
+  const client = template ? undefined : ipv4 >= 0 ? ipv4 : ipv6Key(b, start, end);
+  let slot: number;
+  if (s.state < 0) slot = tally.otherState(g, latin1(b, s.stateStart, s.stateEnd), s.expires, client);
+  else if (client === undefined) return tally.template(g, s.state, s.expires);
+  else slot = tally.connection(g, s.state, s.expires, client);
+  if (slot >= 0 && ipv4 < 0) tally.clientText(g, slot, latin1(b, start, end));
+}
+
+/**
+ * The bytes b[i..j) as text, a character per byte (latin1). A few per group or new IPv6 client, so plain code: no
+ * Buffer methods, whose JavaScript V8 would otherwise compile along with the reader's.
+ */
+const latin1 = (b: Uint8Array, i: number, j: number): string => String.fromCharCode(...bytesOf(b, i, j));
+
+/** A plain view of b[i..j) (a Buffer's own subarray goes through Buffer's constructor). */
+const bytesOf = (b: Uint8Array, i: number, j: number): Uint8Array => new Uint8Array(b.buffer, b.byteOffset + i, j - i);
 
 function same(kept: Uint8Array, b: Uint8Array, i: number, j: number): boolean {
   if (kept.length !== j - i) return false;

@@ -4,11 +4,17 @@
  * (ESTABLISHED, and one persistence template per VIP: the kernel prints it ASSURED, client port 0) and made 20 short
  * requests (TIME_WAIT on the NAT director, FIN_WAIT on the DR pair) and a few DNS queries (UDP, NAT director).
  * `live/`: both VIPs in use; director2 is the DR pair's BACKUP and holds what the sync daemon sent it.
+ * `generated-20000.counts.json`: what the reader counted (16 top clients) in connTableText(20000, 5, 4, 2000) of
+ * bench/conn-table-gen.ts before lines of the common shape were read by position and counts kept in shared arrays
+ * (commit 0a1a270): that change had to count every table the same.
  */
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConnTableReader, countIpvsConns, type ConnGroupCounts } from './ipvs-conns.js';
+import { connTableText } from '../bench/conn-table-gen.js';
+import { CONN_STATES } from './ipvs-conn-line.js';
+import { ConnTableReader, countIpvsConns, type ConnGroupCounts, type ConnReadOptions } from './ipvs-conns.js';
 
 const fixture = (state: string, host: string) =>
   readFileSync(resolve(import.meta.dirname, '../test/fixtures/conns', state, `${host}.lnc.txt`), 'utf8');
@@ -200,5 +206,206 @@ describe('countIpvsConns on captured tables', () => {
       topClients: [{ address: '2001:db8::7', count: 1, error: 0 }],
     });
     expect(r.groups[1]).toMatchObject({ serviceKey: 'FWM 3', templates: 1, longestTemplateExpiry: 86400 });
+  });
+});
+
+/** Read `bytes` in chunks cut at `cuts` (offsets into it). */
+function readCut(bytes: Uint8Array, cuts: readonly number[], options?: ConnReadOptions) {
+  const reader = new ConnTableReader(options);
+  let at = 0;
+  for (const cut of [...cuts, bytes.length]) {
+    reader.feed(bytes.subarray(at, cut));
+    at = cut;
+  }
+  return reader.end();
+}
+
+const HOSTS = ['nat-director', 'director1', 'director2'];
+const CAPTURES = ['live', 'backup-sync-down'].flatMap((state) => HOSTS.map((host) => [state, host] as const));
+
+describe('lines of the common shape, read by position, count as the general grammar counts them', () => {
+  it.each(CAPTURES)('%s/%s: the same counts whole, read the general way, and cut at every byte', (state, host) => {
+    const text = fixture(state, host);
+    const whole = countIpvsConns(text);
+    expect(whole.garbage).toBe(0);
+    expect(countIpvsConns(text, { generalOnly: true })).toEqual(whole);
+    const bytes = Buffer.from(text);
+    for (let cut = 0; cut <= bytes.length; cut++) expect(readCut(bytes, [cut]), `cut at ${cut}`).toEqual(whole);
+  });
+
+  it('counts a generated table of 100,000 entries as the general grammar does, in 64 KiB chunks', () => {
+    const table = connTableText(100_000);
+    const bytes = Buffer.from(table.text);
+    const cuts = Array.from({ length: Math.floor(bytes.length / 65536) }, (_, i) => (i + 1) * 65536);
+    const common = readCut(bytes, cuts, { topClients: 16 });
+    expect(common).toMatchObject({ entries: table.entries, garbage: 0, header: true, ungrouped: 0 });
+    expect(common.groups.length).toBeGreaterThan(700);
+    const sum = (f: (g: ConnGroupCounts) => number) => common.groups.reduce((n, g) => n + f(g), 0);
+    expect([sum((g) => g.templates), sum((g) => g.active)]).toEqual([table.templates, table.established]);
+    expect(readCut(bytes, cuts, { topClients: 16, generalOnly: true })).toEqual(common);
+    // Chunks that cut lines at other places.
+    expect(readCut(bytes, [1, 77, 4097, 65537, 1_000_003], { topClients: 16 })).toEqual(common);
+  });
+
+  it('counts a generated table as the reader did before this path existed', () => {
+    const expected: unknown = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../test/fixtures/conns/generated-20000.counts.json'), 'utf8'),
+    );
+    const text = connTableText(20_000, 5, 4, 2000).text;
+    expect(countIpvsConns(text, { topClients: 16 })).toEqual(expected);
+    expect(countIpvsConns(text, { topClients: 16, generalOnly: true })).toEqual(expected);
+  });
+
+  it('leaves lines of other shapes to the general grammar, with the same counts and the same garbage', () => {
+    // Each line is close to the common shape and off in one way (or fine where the shape does not look).
+    const odd = [
+      'TCP 14:59  ESTABLISHED [2001:db8::7]:40000 [2001:db8::1]:80  [2001:db8::10]:80', // IPv6 pair
+      'TCP 00:49  ASSURED     10.0.0.7:0         [2001:db8::1]:80   [2001:db8::10]:80', // IPv4 client, IPv6 pair
+      'TCP 01:00  SYN_RECV    [2001:DB8::7]:40000 10.0.0.1:80       10.0.0.2:80', // IPv6 client, IPv4 pair
+      'TCP 01:00  SYN_RECV    [2001:db8::g]:40000 10.0.0.1:80       10.0.0.2:80', // not hex
+      'TCP 01:00  SYN_RECV    [2001db8]:40000    10.0.0.1:80        10.0.0.2:80', // no colon
+      'IP  1440:00 NONE       10.0.0.9:0         0.0.0.3:0          10.18.11.21:0', // fwmark template, long expiry
+      'SCTP 01:00  ESTABLISHED 10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // wider protocol
+      'TCP 100:00 ESTABLISHED 10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // three-digit minutes
+      'TCP 1000:00 ESTABLISHED 10.0.0.9:5000     10.0.0.1:80        10.0.0.2:80', // four: the state moves
+      'TCP 1:00   ESTABLISHED 10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // one-digit minutes
+      'TCP 01:60  ESTABLISHED 10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // 60 seconds
+      'TCP 01:00  COOKIE_REPLIED 10.0.0.9:5000   10.0.0.1:80        10.0.0.2:80', // state wider than its column
+      'TCP 01:00  NEW_STATE   10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // a state not in CONN_STATES
+      'TCP 01:00  NEW_STATE   10.0.0.9:0         10.0.0.1:80        10.0.0.2:80', // ... of a template
+      'TCP 01:00  ESTABLISHE  10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // a known state cut short
+      'TCP 01:00  established 10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // lower case
+      'TCP 01:00  SYN_RECV    10.0.0.9:05000     10.0.0.1:80        10.0.0.2:80', // leading zero in a port
+      'TCP 01:00  SYN_RECV    10.0.0.09:5000     10.0.0.1:80        10.0.0.2:80', // ... in a part
+      'TCP 01:00  SYN_RECV    10.0.0.9:65536     10.0.0.1:80        10.0.0.2:80', // port too big
+      'TCP 01:00  SYN_RECV    10.0.0.256:5000    10.0.0.1:80        10.0.0.2:80', // part too big
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.01:80       10.0.0.2:80', // virtual not canonical
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:080', // destination not canonical
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2', // no port
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80 extra', // a field too many
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80', // a field too few
+      'TCP 01:00  SYN_RECV    192.168.100.100:65535 172.16.100.100:8080 192.168.200.200:8080', // wider than columns
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000 10.0.0.1:80 10.0.0.2:80', // single spaces after the source
+      'TCP  01:00 SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // expiry out of its column
+      ' TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // leading space
+      'TCP 01:00  SYN_RECV\t   10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80', // a tab
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80\r', // CRLF
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80\u00a0', // trailing no-break space
+      'TCP 01:00  SYN_RECV    10.0.0.9:5000\u00a0    10.0.0.1:80        10.0.0.2:80', // ... inside
+      'UDP 04:59  UDP         10.0.0.9:0         10.0.0.1:53        10.0.0.2:53', // UDP template
+      'TCP 01:00  SYN_RECV    0.0.0.0:0          0.0.0.0:0          0.0.0.0:0',
+      'TCP 01:00  SYN_RECV    255.255.255.255:65535 255.255.255.255:65535 255.255.255.255:65535',
+      'TCP 01:00  SYN_RECV', // cut short
+      `TCP 01:00  SYN_RECV    10.0.0.9:5000      10.0.0.1:80        10.0.0.2:80${' '.repeat(4030)}`, // 4,101 long
+    ];
+    const head = fixture('live', 'nat-director');
+    const text = [head, ...odd, head, ...odd.map((l) => l.replace(/ +/g, ' ')), ...odd].join('\n');
+    const whole = countIpvsConns(text, { topClients: 16 });
+    expect(whole.garbage).toBeGreaterThan(20);
+    expect(countIpvsConns(text, { topClients: 16, generalOnly: true })).toEqual(whole);
+    const bytes = Buffer.from(text);
+    for (const size of [1, 3, 17, 4096])
+      expect(
+        readCut(
+          bytes,
+          Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => i * size),
+        ),
+      ).toEqual(countIpvsConns(text));
+  });
+
+  it('agrees with the general grammar on random lines near the common shape', () => {
+    const octet = fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0, max: 255 }).map(String) },
+      fc.constantFrom('256', '01', '00', '1000', ''),
+    );
+    const port = fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: 0, max: 65535 }).map(String) },
+      fc.constantFrom('0', '65536', '080', '123456', ''),
+    );
+    const ipv4 = fc.tuple(octet, octet, octet, octet).map((parts) => parts.join('.'));
+    const address = fc.oneof(
+      { weight: 8, arbitrary: ipv4 },
+      fc.constantFrom('[2001:db8::1]', '[::1]', '[2001:DB8::A]', '[::ffff:1.2.3.4]', '[2001db8]', '[zz::1]', 'x'),
+    );
+    const addressPort = fc.tuple(address, port).map(([a, p]) => `${a}:${p}`);
+    // Few virtual and destination fields, so that lines share pairs as they do in a real table.
+    const pairField = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom('172.16.0.1:80', '172.16.0.1:443', '10.0.0.2:80', '10.0.0.2:443') },
+      addressPort,
+    );
+    const expiry = fc
+      .oneof(
+        { weight: 6, arbitrary: fc.tuple(fc.nat(1500), fc.nat(59)) },
+        fc.tuple(fc.nat(20), fc.integer({ min: 60, max: 99 })),
+      )
+      .map(([m, sec]) => `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`);
+    const word = fc.oneof(
+      { weight: 6, arbitrary: fc.constantFrom(...CONN_STATES) },
+      fc.constantFrom('NEW_STATE', 'established', 'ESTABLISHEDX', 'ESTABLISHE', '1:00', 'TCP', ''),
+    );
+    // print_conn's padding most of the time; otherwise one to three spaces, or a tab.
+    const gap = fc.oneof({ weight: 6, arbitrary: fc.constant('printf') }, fc.constantFrom(' ', '  ', '   ', '\t'));
+    const field = (text: string, width: number, g: string) => (g === 'printf' ? `${text.padEnd(width)} ` : text + g);
+    const nearLine = fc
+      .tuple(
+        fc.constantFrom('TCP', 'TCP', 'TCP', 'UDP', 'SCTP', 'IP', 'tcp'),
+        expiry,
+        word,
+        fc.oneof(
+          { weight: 3, arbitrary: addressPort },
+          fc.tuple(address, fc.constant('0')).map((p) => p.join(':')),
+        ),
+        pairField,
+        pairField,
+        fc.array(gap, { minLength: 5, maxLength: 5 }),
+        fc.constantFrom('', '', '', ' ', '\r'),
+      )
+      .map(
+        ([protocol, exp, state, source, virtual, dest, gaps, tail]) =>
+          field(protocol, 3, gaps[0]!) +
+          field(exp, 6, gaps[1]!) +
+          field(state, 11, gaps[2]!) +
+          field(source, 18, gaps[3]!) +
+          field(virtual, 18, gaps[4]!) +
+          dest +
+          tail,
+      );
+    // Lines print_conn writes: the common shape, whole.
+    const canonical = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((parts) => parts.join('.'));
+    const commonLine = fc
+      .tuple(
+        fc.constantFrom('TCP', 'UDP'),
+        fc.tuple(fc.nat(999), fc.nat(59)),
+        fc.constantFrom(...CONN_STATES.filter((name) => name.length <= 11)),
+        fc.tuple(canonical, fc.oneof(fc.constant(0), fc.nat(65535))),
+        fc.constantFrom('172.16.0.1:80', '172.16.0.1:443'),
+        fc.constantFrom('10.0.0.2:80', '10.0.0.2:443', '192.168.60.40:80'),
+      )
+      .map(
+        ([protocol, [m, sec], state, [client, clientPort], virtual, dest]) =>
+          `${protocol} ${`${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`.padEnd(6)} ` +
+          `${state.padEnd(11)} ${`${client}:${clientPort}`.padEnd(18)} ${virtual.padEnd(18)} ${dest}`,
+      );
+    // Often one byte replaced by one that some field takes and another does not, anywhere or where columns meet.
+    const swap = fc.option(
+      fc.tuple(
+        fc.oneof(fc.nat(90), fc.constantFrom(2, 3, 4, 6, 8, 9, 10, 11, 21, 22, 23, 24, 40, 41, 42)),
+        fc.constantFrom(' ', ':', '.', '0', '9', '?', 'A', 'x', '[', '\t'),
+      ),
+      { freq: 3 },
+    );
+    const line = fc
+      .tuple(fc.oneof(commonLine, nearLine), swap)
+      .map(([text, sw]) => (sw ? text.slice(0, sw[0]) + sw[1] + text.slice(sw[0] + 1) : text));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), fc.nat(4000), (lines, cut) => {
+        const text = ['IPVS connection entries', ...lines, ...lines].join('\n');
+        const general = countIpvsConns(text, { topClients: 16, generalOnly: true });
+        expect(countIpvsConns(text, { topClients: 16 })).toEqual(general);
+        const bytes = Buffer.from(text);
+        expect(readCut(bytes, [Math.min(cut, bytes.length)], { topClients: 16 })).toEqual(general);
+      }),
+      { numRuns: 500, seed: 20261202 },
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { MAX_LINE } from './field-ranges.js';
-import { ConnGroup, type ConnGroupCounts } from './ipvs-conn-groups.js';
+import { readCommonLine, readCommonPair } from './ipvs-conn-common.js';
+import { ConnGroup, countEntry, type ConnGroupCounts } from './ipvs-conn-groups.js';
 import { newConnLine, readConnLine, readGroupFields, readPairFields, type ConnLine } from './ipvs-conn-line.js';
+import { ConnTally } from './ipvs-conn-tally.js';
+import { PendingLine } from './ipvs-conn-pending.js';
 import { TailCache } from './ipvs-conn-tails.js';
 import { startsWith, trimmedEnd } from './ipvs-line-scan.js';
 import type { CommandSection } from './section.js';
@@ -32,6 +35,11 @@ export interface ConnReadOptions {
   readonly now?: () => number;
   /** Clients listed per real server (default 5, at most the summary's 16 slots). */
   readonly topClients?: number;
+  /**
+   * Read every line by the general grammar, never by the readers of the common shape (ipvs-conn-common.ts): the same
+   * counts, slower. For tests that hold the two to the same result.
+   */
+  readonly generalOnly?: boolean;
 }
 
 export interface GarbageLine {
@@ -78,6 +86,7 @@ const COLUMNS = 'pro expire';
  * (service, real server) pair and the part of a line cut between chunks are held, never the table: a million entries
  * take the memory of a handful. `feed` answers false once the read has stopped (deadline or line cap): the caller
  * should stop reading and end the command. Never throws on odd input: lines that do not fit are counted as garbage.
+ * Lines are read from the chunk's bytes where they lie, each with no allocation (see entry); counts go to ConnTally.
  */
 export class ConnTableReader {
   private readonly line = newConnLine();
@@ -90,12 +99,13 @@ export class ConnTableReader {
   private readonly virtualKeys = new Float64Array(MAX_GROUPS);
   private readonly destKeys = new Float64Array(MAX_GROUPS);
   private readonly tails = new TailCache();
+  private readonly tally = new ConnTally();
+  private readonly generalOnly: boolean;
   private readonly maxLines: number;
   private readonly deadline: number | undefined;
   private readonly now: () => number;
   private readonly topN: number;
-  private carry: Buffer | undefined;
-  private overlong = false;
+  private readonly pending = new PendingLine();
   private lines = 0;
   private entries = 0;
   private ungrouped = 0;
@@ -109,6 +119,7 @@ export class ConnTableReader {
     this.deadline = options.deadline;
     this.now = options.now ?? Date.now;
     this.topN = Math.min(options.topClients ?? 5, SLOTS);
+    this.generalOnly = options.generalOnly ?? false;
   }
 
   feed(chunk: string | Uint8Array): boolean {
@@ -116,29 +127,35 @@ export class ConnTableReader {
     if (this.deadline !== undefined && this.now() > this.deadline) return this.stop('deadline');
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : asBuffer(chunk);
     let start = 0;
-    if (this.carry) {
+    if (this.pending.length > 0) {
       const nl = b.indexOf(10);
-      if (nl < 0) return this.keep(b, 0);
-      const joined = Buffer.concat([this.carry, b.subarray(0, nl)]);
-      this.carry = undefined;
-      if (!this.take(joined, 0, joined.length)) return false;
+      this.pending.add(b, 0, nl < 0 ? b.length : nl);
+      if (nl < 0) return true;
+      if (!this.takePending()) return false;
       start = nl + 1;
     }
-    for (let nl = b.indexOf(10, start); nl >= 0; nl = b.indexOf(10, start)) {
-      if (!this.take(b, start, nl)) return false;
-      start = nl + 1;
-    }
-    return this.keep(b, start);
+    start = this.takeLines(b, start);
+    if (start < 0) return false;
+    if (start < b.length) this.pending.add(b, start, b.length);
+    return true;
+  }
+
+  /**
+   * Count the whole lines of b from start: where the unfinished last one starts, or -1 once the read has stopped.
+   * (A method of its own, not part of feed: V8 compiles this loop while it runs, before feed has reached the code
+   * after it, and code compiled before it first ran would be thrown away and compiled again when it does.)
+   */
+  private takeLines(b: Buffer, start: number): number {
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let nl = b.indexOf(10, start); nl >= 0; start = nl + 1, nl = b.indexOf(10, start))
+      if (!this.take(b, v, start, nl)) return -1;
+    return start;
   }
 
   end(): ConnTableCounts {
-    if (!this.stoppedBy && this.carry) {
-      const last = this.carry;
-      this.carry = undefined;
-      this.take(last, 0, last.length);
-    }
+    if (!this.stoppedBy && this.pending.length > 0) this.takePending();
     return {
-      groups: this.order.map((g) => g.counts(this.topN)),
+      groups: this.order.map((g, i) => this.tally.counts(i, g.head, this.topN)),
       entries: this.entries,
       lines: this.lines,
       header: this.header,
@@ -150,58 +167,87 @@ export class ConnTableReader {
     };
   }
 
-  /** Hold the unfinished line b[start..) for the next chunk (only its first MAX_LINE bytes: past that it is garbage). */
-  private keep(b: Buffer, start: number): boolean {
-    if (start >= b.length) return true;
-    const have = this.carry?.length ?? 0;
-    if (have + b.length - start > MAX_LINE) {
-      this.overlong = true;
-      if (have < MAX_LINE) this.carry = Buffer.concat([this.carry ?? Buffer.alloc(0), b.subarray(start, start + 200)]);
-      return true;
-    }
-    this.carry = Buffer.concat([this.carry ?? Buffer.alloc(0), b.subarray(start)]);
-    return true;
+  /** Count the pending line, now whole (or the last, unended); false once the read has stopped. */
+  private takePending(): boolean {
+    const n = this.pending.take();
+    return this.take(this.pending.bytes, this.pending.view, 0, n);
   }
 
-  /** Count the line b[start..nl); false once the read has stopped. */
-  private take(b: Buffer, start: number, nl: number): boolean {
+  /** Count the line b[start..nl) (v a view of b); false once the read has stopped. */
+  private take(b: Buffer, v: DataView, start: number, nl: number): boolean {
+    const n = this.lines + 1;
+    // The usual line: under the line cap, not a 1,024th line (those check the deadline), not too long.
+    if (n <= this.maxLines && (n & 1023) !== 0 && nl - start <= MAX_LINE && !this.pending.overlong) {
+      this.lines = n;
+      // Entry lines end in the destination port's last digit: trimmedEnd only for lines that do not.
+      const last = nl > start ? b[nl - 1]! : 0;
+      this.entry(b, v, start, last >= 48 && last <= 57 ? nl : trimmedEnd(b, start, nl));
+      return true;
+    }
+    return this.takeAtLimit(b, v, start, nl);
+  }
+
+  /** take() for a line at a limit: past the line cap, too long, or at a deadline check. */
+  private takeAtLimit(b: Buffer, v: DataView, start: number, nl: number): boolean {
     if (this.lines >= this.maxLines) return this.stop('lines');
     this.lines++;
-    if (this.overlong) {
-      this.overlong = false;
+    if (this.pending.overlong) {
+      this.pending.overlong = false;
       this.fault(b, start, nl, `line longer than ${MAX_LINE} characters`);
     } else if (nl - start > MAX_LINE) this.fault(b, start, nl, `line longer than ${MAX_LINE} characters`);
-    else this.entry(b, start, trimmedEnd(b, start, nl));
+    else this.entry(b, v, start, trimmedEnd(b, start, nl));
     if ((this.lines & 1023) === 0 && this.deadline !== undefined && this.now() > this.deadline)
       return this.stop('deadline');
     return true;
   }
 
-  private entry(b: Buffer, start: number, end: number): void {
-    if (end === start) return;
+  /**
+   * Count the line b[start..end) (end without trailing space). A line of the common shape is read by position
+   * (readCommonLine), any other by the general grammar (readConnLine), both up to the virtual field; the rest of the
+   * line, its pair, is looked up by its bytes (TailCache). Most lines end there: a pair seen before, a known state and
+   * an IPv4 client, counted at once.
+   */
+  private entry(b: Buffer, v: DataView, start: number, end: number): void {
     const s = this.line;
-    if (!readConnLine(b, start, end, s)) {
-      if (b[start] === 73 /* I */ && end - start === TITLE.length && startsWith(b, start, TITLE)) this.header = true;
-      else if (!(b[start] === 112 /* p */ && startsWith(b, start, COLUMNS))) this.fault(b, start, end, s.fault);
-      return;
+    if (this.generalOnly || !readCommonLine(b, v, start, end, s)) {
+      if (end === start) return;
+      if (!readConnLine(b, start, end, s)) {
+        if (b[start] === 73 /* I */ && end - start === TITLE.length && startsWith(b, start, TITLE)) this.header = true;
+        else if (!(b[start] === 112 /* p */ && startsWith(b, start, COLUMNS))) this.fault(b, start, end, s.fault);
+        return;
+      }
     }
-    let g = this.tails.find(b, s.virtualStart, end, s.protocol);
+    const g = this.tails.find(b, s.virtualStart, end, s.protocol);
+    if (g < 0 || s.state < 0 || s.client.ipv4 < 0) return this.pairEntry(b, start, end, g);
+    this.entries++;
+    if (s.client.port === 0) this.tally.template(g, s.state, s.expires);
+    else this.tally.connection(g, s.state, s.expires, s.client.ipv4);
+  }
+
+  /**
+   * Count the entry read into this.line whose pair is group g, or, when g < 0, is not known by its tail: then the pair
+   * is read, checked, found or made a group, and its tail kept.
+   */
+  private pairEntry(b: Buffer, start: number, end: number, g: number): void {
+    const s = this.line;
     if (g < 0) {
-      if (!readPairFields(b, end, s)) return this.fault(b, start, end, s.fault);
-      g = this.group(b, s);
+      // A pair of two canonical IPv4 fields is read and checked in one go; any other takes the general readers.
+      const checked = !this.generalOnly && readCommonPair(b, end, s);
+      if (!checked && !readPairFields(b, end, s)) return this.fault(b, start, end, s.fault);
+      g = this.group(b, s, checked);
       if (g === NO_GROUP) return this.fault(b, start, end, s.fault);
       if (g >= 0) this.tails.add(b, s.virtualStart, end, s.protocol, g);
     }
     this.entries++;
-    if (g >= 0) this.order[g]!.add(b, s);
+    if (g >= 0) countEntry(this.tally, g, b, s);
     else this.ungrouped++;
   }
 
   /**
    * The index of the group of the line in s, made when new; UNGROUPED past MAX_GROUPS, NO_GROUP (with s.fault) when
-   * the line's fields start a group but are not addresses.
+   * the line's fields start a group but are not addresses. `checked`: s holds the fields' parts already.
    */
-  private group(b: Buffer, s: ConnLine): number {
+  private group(b: Buffer, s: ConnLine, checked: boolean): number {
     const h = s.groupHash;
     const keyed = s.virtualKey >= 0 && s.destKey >= 0;
     let k = h & (TABLE_SIZE - 1);
@@ -218,10 +264,11 @@ export class ConnTableReader {
         return g;
       k = (k + 1) & (TABLE_SIZE - 1);
     }
-    if (!readGroupFields(b, s)) return NO_GROUP;
+    if (!checked && !readGroupFields(b, s)) return NO_GROUP;
     if (this.order.length >= MAX_GROUPS) return UNGROUPED;
     const g = this.order.length;
     this.order.push(new ConnGroup(b, s));
+    this.tally.addGroup();
     this.groupProtocols[g] = s.protocol;
     this.virtualKeys[g] = s.virtualKey;
     this.destKeys[g] = s.destKey;
@@ -238,7 +285,7 @@ export class ConnTableReader {
 
   private stop(by: 'deadline' | 'lines'): false {
     this.stoppedBy = by;
-    this.carry = undefined;
+    this.pending.take();
     return false;
   }
 }

@@ -19,73 +19,133 @@ export interface ClientCount {
   readonly error: number;
 }
 
-export class TopClients {
-  private used = 0;
-  /** Keys, counts, errors and buckets share one block: one allocation, and one stretch of memory per server. */
-  private readonly block = new ArrayBuffer(SLOTS * 8 * 3 + BUCKETS);
-  private readonly keys = new Float64Array(this.block, 0, SLOTS);
-  private readonly counts = new Float64Array(this.block, SLOTS * 8, SLOTS);
-  private readonly errors = new Float64Array(this.block, SLOTS * 16, SLOTS);
-  /** IPv6 slots' text (IPv4 text is made from the key when asked). */
-  private readonly texts: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
-  /** Keys held per bucket of their hash: an empty bucket shows a key is not held without a look at the slots. */
-  private readonly buckets = new Uint8Array(this.block, SLOTS * 24, BUCKETS);
-  /** Once every slot is used: a bit per slot holding the smallest count. The lowest of them is the one to replace. */
-  private minSlots = 0;
+/**
+ * The summaries of every real server of a read side by side, a group (real server) by its index: a group's slots
+ * are one stretch of one array, not objects of their own. A line's count then touches a few cache lines at a known
+ * offset instead of a chain of objects per group (a million lines spread over hundreds of groups miss the cache on
+ * nearly every line, and each pointer followed is another miss).
+ */
+export class TopClientsTable {
+  private groups = 0;
+  /** Per group, SLOT_CELLS numbers: the slots' keys, then their counts, then their errors. */
+  private cells = new Float64Array(0);
+  /** Per group, BUCKETS counts of keys held per bucket of their hash: an empty bucket shows a key is not held. */
+  private buckets = new Uint8Array(0);
+  /** Per group: slots used, and once all are, a bit per slot holding the smallest count (the lowest is replaced). */
+  private used = new Int32Array(0);
+  private minSlots = new Int32Array(0);
+  /** IPv6 slots' text by group * SLOTS + slot (IPv4 text is made from the key when asked). */
+  private readonly texts = new Map<number, string>();
+  /** Per slot, 1 while `texts` holds its text: most slots never do, and a Map lookup per new slot is not free. */
+  private hasText = new Uint8Array(0);
 
-  /** Count one connection of `key`; `text` makes the address text when the key takes a slot (IPv6 only). */
-  add(key: number, text?: () => string): void {
-    const bucket = bucketOf(key);
+  /** Make room for groups 0..n-1 (doubling, so a read of many groups copies little). */
+  grow(n: number): void {
+    if (n <= this.groups) return;
+    const groups = Math.max(n, 2 * this.groups, 16);
+    const grown = <T extends Float64Array | Uint8Array | Int32Array>(old: T, fresh: T): T => (fresh.set(old), fresh);
+    this.cells = grown(this.cells, new Float64Array(groups * SLOT_CELLS));
+    this.buckets = grown(this.buckets, new Uint8Array(groups * BUCKETS));
+    this.used = grown(this.used, new Int32Array(groups));
+    this.minSlots = grown(this.minSlots, new Int32Array(groups));
+    this.hasText = grown(this.hasText, new Uint8Array(groups * SLOTS));
+    this.groups = groups;
+  }
+
+  /**
+   * Count one connection of `key` for group g. Answers the slot when the key took one (its text, for an IPv6 key,
+   * is then to be set with setText), else -1.
+   */
+  add(g: number, key: number): number {
+    const cells = this.cells;
+    const at = g * SLOT_CELLS;
+    const bucket = g * BUCKETS + bucketOf(key);
+    const used = this.used[g]!;
     if (this.buckets[bucket] !== 0)
-      for (let i = 0; i < this.used; i++)
-        if (this.keys[i] === key) {
-          this.counts[i]!++;
-          if (this.used === SLOTS) this.raised(i);
-          return;
+      for (let i = 0; i < used; i++)
+        if (cells[at + i] === key) {
+          cells[at + COUNTS + i]!++;
+          if (used === SLOTS) this.raised(g, i);
+          return -1;
         }
-    let slot = this.used;
+    let slot = used;
     let error = 0;
-    if (slot < SLOTS) this.used++;
+    if (slot < SLOTS) this.used[g] = used + 1;
     else {
-      slot = 31 - Math.clz32(this.minSlots & -this.minSlots);
-      error = this.counts[slot]!;
-      this.buckets[bucketOf(this.keys[slot]!)]!--;
+      const min = this.minSlots[g]!;
+      slot = 31 - Math.clz32(min & -min);
+      error = cells[at + COUNTS + slot]!;
+      this.buckets[g * BUCKETS + bucketOf(cells[at + slot]!)]!--;
     }
     this.buckets[bucket]!++;
-    this.errors[slot] = error;
-    this.keys[slot] = key;
-    this.counts[slot] = error + 1;
-    if (key >= 2 ** 32 || this.texts[slot] !== undefined)
-      this.texts[slot] = key >= 2 ** 32 && text ? text() : undefined;
-    if (this.used === SLOTS) this.raised(slot);
+    cells[at + slot] = key;
+    cells[at + COUNTS + slot] = error + 1;
+    cells[at + ERRORS + slot] = error;
+    if (this.hasText[g * SLOTS + slot] === 1) {
+      this.hasText[g * SLOTS + slot] = 0;
+      this.texts.delete(g * SLOTS + slot);
+    }
+    if (used + 1 >= SLOTS) this.raised(g, slot);
+    return slot;
   }
 
-  /** Slot i's count went up: it no longer holds the smallest; when none does, find the new smallest. */
-  private raised(i: number): void {
-    this.minSlots &= ~(1 << i);
-    if (this.minSlots !== 0) return;
+  /** The text of the IPv6 key that took `slot` of group g. */
+  setText(g: number, slot: number, text: string): void {
+    this.texts.set(g * SLOTS + slot, text);
+    this.hasText[g * SLOTS + slot] = 1;
+  }
+
+  /** Slot i of group g went up: it no longer holds the smallest count; when none does, find the new smallest. */
+  private raised(g: number, i: number): void {
+    const left = this.minSlots[g]! & ~(1 << i);
+    this.minSlots[g] = left;
+    if (left !== 0) return;
+    const counts = g * SLOT_CELLS + COUNTS;
     let min = Infinity;
+    let slots = 0;
     for (let k = 0; k < SLOTS; k++) {
-      const n = this.counts[k]!;
+      const n = this.cells[counts + k]!;
       if (n < min) {
         min = n;
-        this.minSlots = 0;
+        slots = 0;
       }
-      if (n === min) this.minSlots |= 1 << k;
+      if (n === min) slots |= 1 << k;
     }
+    this.minSlots[g] = slots;
   }
 
-  /** The `n` highest counts, highest first (ties by address). */
-  top(n: number): ClientCount[] {
+  /**
+   * Group g's `n` highest counts, highest first (ties by address). The slots are ranked by count first, so only the
+   * ones that can make the list (those counting at least as much as the n-th) get their address text and the compare
+   * by it.
+   */
+  top(g: number, n: number): ClientCount[] {
+    const at = g * SLOT_CELLS;
+    const used = this.used[g] ?? 0;
+    const counts = this.cells.subarray(at + COUNTS, at + COUNTS + used);
+    // The n-th highest count (a typed array sorts by value, lowest first).
+    const cut = n > 0 && used > n ? counts.slice().sort()[used - n]! : -Infinity;
     const out: ClientCount[] = [];
-    for (let i = 0; i < this.used; i++)
-      out.push({ address: this.texts[i] ?? ipv4Text(this.keys[i]!), count: this.counts[i]!, error: this.errors[i]! });
-    out.sort((a, b) => b.count - a.count || (a.address < b.address ? -1 : 1));
-    return out.slice(0, n);
+    for (let i = 0; i < used; i++)
+      if (counts[i]! >= cut)
+        out.push({
+          address: this.texts.get(g * SLOTS + i) ?? ipv4Text(this.cells[at + i]!),
+          count: counts[i]!,
+          error: this.cells[at + ERRORS + i]!,
+        });
+    return out.sort(byCountThenAddress).slice(0, n);
   }
 }
 
-/** Buckets of TopClients' key filter: with 16 keys held, a key not held finds its bucket empty 15 times in 16. */
+const byCountThenAddress = (a: ClientCount, b: ClientCount): number =>
+  b.count - a.count || (a.address < b.address ? -1 : 1);
+
+/** Where a group's counts and errors start among its cells, and how many cells it has. */
+const COUNTS = SLOTS;
+const ERRORS = 2 * SLOTS;
+const SLOT_CELLS = 3 * SLOTS;
+
+/** Buckets of a group's key filter: with 16 keys held, a key not held finds its bucket empty 15 times in 16. */
 const BUCKETS = 256;
 
 /** The bucket of a key: the top 8 bits of its low 32 bits times the golden ratio. */
