@@ -35,10 +35,7 @@ export interface ConnReadOptions {
   readonly now?: () => number;
   /** Clients listed per real server (default 5, at most the summary's 16 slots). */
   readonly topClients?: number;
-  /**
-   * Read every line by the general grammar, never by the readers of the common shape (ipvs-conn-common.ts): the same
-   * counts, slower. For tests that hold the two to the same result.
-   */
+  /** Every line by the general grammar, not the common-shape readers: the same counts, slower (tests compare them). */
   readonly generalOnly?: boolean;
 }
 
