@@ -33,6 +33,22 @@ describe('real-server probes on captured lab output', () => {
     expect(ms.ok && ms.value[1]!.ms).toBeGreaterThanOrEqual(1000);
   });
 
+  it('on a director short of CPU a probe out of time is not judged; a refused connect still is', () => {
+    // The same faults as httpd-stopped, with busy loops saturating the lab: the round reports the CPU pressure.
+    expect(fixture('probes/cpu-starved/nat-director.rs-probe.txt')).toMatch(/^@ start\n@ cpu-pressure \d+\.\d+\n/);
+    expect(parsed('cpu-starved', 'nat-director')).toEqual([
+      [false, 'connection refused'],
+      [
+        undefined,
+        expect.stringMatching(
+          /^not judged: the director was short of CPU \(tasks waited \d+% of the last 10 s\): no HTTP answer within 1000 ms$/,
+        ),
+      ],
+      [false, 'connection refused'],
+      [undefined, 'not probed: no route'],
+    ]);
+  });
+
   it('DR cluster: TCP_CHECK mirror refused on web1, HTTP_GET mirror 200 on web2', () => {
     expect(parsed('httpd-stopped', 'director1')).toEqual([
       [false, 'connection refused'],

@@ -36,7 +36,9 @@ export interface ProbeOutcome {
  * bash's own message when a connect fails (stderr joins stdout: one probe at a time, so it belongs to the probe that
  * started last), and `I RC MS TEXT` when it ends: RC 0 connected (http: TEXT is the status line), 2 connect failed,
  * 3 send failed, 4 no status line within the deadline, 5 given up at the deadline; at the end `@ times` and what
- * the round cost the director (bash's `times`: the round's shell, then the programs it waited for). A `w` target is
+ * the round cost the director (bash's `times`: the round's shell, then the programs it waited for). After `@ start`,
+ * where the kernel keeps pressure stall information, `@ cpu-pressure P`: the share of the last 10 s in which tasks on
+ * the director waited for a CPU (`some avg10` of /proc/pressure/cpu, a builtin read). A `w` target is
  * probed by its
  * own `timeout -s KILL` bash, killed at the deadline: a dead address costs two processes, never the round.
  * A connect that hangs for the first time holds the round until the caller's timeout ends it.
@@ -46,6 +48,7 @@ set -f
 exec 2>&1
 t0=\${EPOCHREALTIME/./}
 echo @ start
+{ read -r _ p _ </proc/pressure/cpu && echo "@ cpu-pressure \${p#avg10=}"; } 2>/dev/null
 P1='p1() {
   local s=\${EPOCHREALTIME/./} rc=0 line=
   if exec 3<>"/dev/tcp/$3/$4"; then
@@ -125,6 +128,21 @@ function connectError(text: string): string {
   return why === '' ? `connect failed: ${text.slice(0, 100)}` : why.charAt(0).toLowerCase() + why.slice(1);
 }
 
+/**
+ * A director whose tasks waited for a CPU this share of the last 10 s (or more) cannot keep a probe's deadline: a
+ * probe that ran out of time there says nothing about the server (a refused connect or a wrong status still does).
+ */
+export const STARVED_CPU_PRESSURE = 50;
+
+/** A timed-out probe on a CPU-starved director: not judged, with the reason and what the probe saw. */
+function starvedOutcome(timedOut: ProbeOutcome, pressure: number): ProbeOutcome {
+  return {
+    ok: undefined,
+    ms: timedOut.ms,
+    detail: `not judged: the director was short of CPU (tasks waited ${Math.round(pressure)}% of the last 10 s): ${timedOut.detail}`,
+  };
+}
+
 function outcome(target: ProbeTarget, rc: number, ms: number, text: string, deadlineMs: number): ProbeOutcome {
   // No route to the network at all: the director cannot reach it, which says nothing about the server.
   if (rc === 2 && /network is unreachable/i.test(text)) return { ok: undefined, ms, detail: 'not probed: no route' };
@@ -156,10 +174,16 @@ export function parseRsProbe(
   const done = new Map<number, ProbeOutcome>();
   let current: number | undefined;
   let message = '';
+  let pressure = 0;
   for (let n = 1; n < lines.length; n++) {
     const line = lines[n]!;
     if (line === '') continue;
     if (line === '@ times') break;
+    const cpu = /^@ cpu-pressure (\d{1,3}(?:\.\d{1,2})?)$/.exec(line);
+    if (cpu && n === 1) {
+      pressure = Number(cpu[1]);
+      continue;
+    }
     if (line.length > MAX_LINE) return parseError('rs probe: line too long', n + 1);
     const m = /^(\d{1,6}) (?:start (\d{1,9})|(\d{1,3}) (\d{1,9}) ?(.*))$/.exec(line);
     const i = Number(m?.[1]);
@@ -173,13 +197,16 @@ export function parseRsProbe(
     } else if (current !== undefined && message.length < 1000) message += `${message ? ' ' : ''}${line}`;
     else return parseError('rs probe: unexpected line', n + 1, line);
   }
+  const starved = pressure >= STARVED_CPU_PRESSURE;
+  const timedOut = (o: ProbeOutcome) =>
+    starved && o.ok === false && / within \d+ ms$/.test(o.detail) ? starvedOutcome(o, pressure) : o;
   return ok(
     targets.map((_, i) => {
       const result = done.get(i);
-      if (result) return result;
+      if (result) return timedOut(result);
       const at = started.get(i);
       if (at !== undefined && killedAtMs - at >= deadlineMs)
-        return { ok: false, ms: deadlineMs, detail: `no answer within ${deadlineMs} ms` };
+        return timedOut({ ok: false, ms: deadlineMs, detail: `no answer within ${deadlineMs} ms` });
       return { ok: undefined, ms: 0, detail: 'not probed this round: an earlier probe used up the round' };
     }),
   );

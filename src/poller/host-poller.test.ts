@@ -73,8 +73,31 @@ describe('HostPoller', () => {
     expect(transport.calls).toBe(1);
     expect(store.getState().hosts.d1!.skippedTicks).toBe(3);
     transport.release();
-    await vi.advanceTimersByTimeAsync(1000);
+    // The poll took 3 s: the next waits until 6 s after it began (below), and is not counted as skipped meanwhile.
+    await vi.advanceTimersByTimeAsync(3000);
     expect(transport.calls).toBe(2);
+    expect(store.getState().hosts.d1!.skippedTicks).toBe(3);
+    transport.release();
+    await poller.stop();
+  });
+
+  it('spaces the polls of a slow host: the next starts no sooner than twice the last poll took', async () => {
+    const { store, transport, poller } = setup();
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const began = Date.now();
+    await vi.advanceTimersByTimeAsync(3000);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().hosts.d1!.status).toBe('up');
+    await vi.advanceTimersByTimeAsync(began + 6000 - Date.now() - 1);
+    expect(transport.calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(transport.calls).toBe(2);
+    // A quick poll (a tenth of the interval) leaves the interval as it is.
+    transport.release();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(transport.calls).toBe(3);
     transport.release();
     await poller.stop();
   });

@@ -22,7 +22,10 @@ export interface HostPollerOptions {
   readonly firstPollJitterMs?: number;
 }
 
-/** One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; backs off while down. */
+/**
+ * One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; spaces polls that take
+ * more than half the interval; backs off while down.
+ */
 export class HostPoller {
   private readonly o: HostPollerOptions;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -30,7 +33,10 @@ export class HostPoller {
   private failures = 0;
   private nextAttemptAt = 0;
   private stopped = false;
-  /** A tick came while a poll was running: poll again as soon as it ends, so slow hosts are not a tick behind. */
+  /**
+   * A tick came while a poll was running: poll again as soon as it ends (and its rest, see `poll`), so slow hosts
+   * are not a tick behind.
+   */
   private caughtTick = false;
 
   constructor(options: HostPollerOptions) {
@@ -119,7 +125,11 @@ export class HostPoller {
         });
       }
       this.failures = 0;
-      this.nextAttemptAt = 0;
+      // A poll that took more than half the interval spaces the next: it starts no sooner than twice this poll's
+      // time after this one began. The console then takes at most half of a slow or starved host's time, and
+      // polling backs off by itself while the host struggles (a poll back to back with the last keeps it busy).
+      const took = readAt - started;
+      this.nextAttemptAt = 2 * took > this.o.intervalMs ? started + 2 * took : 0;
       run.settle(result.exitCode, readAt);
       debugLog('poll-end', { host, ms: readAt - started, sections: run.sectionCount, late: run.pendingCount });
     } catch (err) {

@@ -112,6 +112,9 @@ export class RsProber {
       });
       return { stdout: r.stdout, exitCode: r.exitCode, killedAtMs: bound };
     } catch (err) {
+      // Nothing back within the allowance: the link is at least that slow; the next round allows for it.
+      if (err instanceof TransportFailure && err.detail.kind === 'timeout' && firstAt === undefined)
+        this.startLatencyMs = Math.max(this.startLatencyMs ?? 0, Date.now() - started);
       if (!(err instanceof TransportFailure) || err.detail.kind !== 'timeout' || chunks.length === 0) throw err;
       // The round's own clock started about when its first line came back.
       return { stdout: Buffer.concat(chunks).toString('utf8'), exitCode: null, killedAtMs: Date.now() - firstAt! };
@@ -120,11 +123,13 @@ export class RsProber {
 
   /**
    * The round's bound is the director's time; the link adds its own on top: twice the time its first line took to come
-   * back (a moving average), between 1 and 30 s, 5 s before it is known. A slow SSH link must not end every round.
+   * back (a moving average; a round that got nothing back at all counts its whole wait), between 1 and 30 s. Before
+   * that is known: twice the host's last poll, at least 5 s. A slow SSH link must not end every round.
    */
   private latencyAllowanceMs(): number {
-    if (this.startLatencyMs === undefined) return 5000;
-    return Math.min(30_000, Math.max(1000, Math.round(2 * this.startLatencyMs)));
+    const pollMs = this.o.store.getState().hosts[this.o.director]?.pollDurationMs ?? 0;
+    const latency = this.startLatencyMs ?? Math.max(2500, pollMs);
+    return Math.min(30_000, Math.max(1000, Math.round(2 * latency)));
   }
 
   /** What the round cost the director, per probe, and how the next rounds are sized (shown in the detail). */
@@ -159,7 +164,7 @@ export class RsProber {
     // Probes run one after another: those that used all of the deadline last time go last, each in a subshell the
     // round stops waiting for at the deadline, so a dead address or a server that never answers holds up nothing.
     const last = state.probes[director] ?? {};
-    const usedDeadline = (t: ProbeTarget) => /^no (HTTP )?answer within/.test(last[probeTargetKey(t)]?.detail ?? '');
+    const usedDeadline = (t: ProbeTarget) => /no (HTTP )?answer within/.test(last[probeTargetKey(t)]?.detail ?? '');
     const quick = turn.filter((b) => !usedDeadline(b.target));
     const batch = [...quick, ...turn.filter((b) => usedDeadline(b.target))];
     const watched = new Set(batch.map((_, i) => i).filter((i) => i >= quick.length));

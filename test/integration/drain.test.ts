@@ -16,7 +16,9 @@ const NAT = 'nat-director';
 const SERVICE = 'TCP 172.16.60.22:80';
 const KEY = `${SERVICE}|192.168.60.99:80`;
 const CONNS = 4;
-const HOLD_SEC = 15;
+// The client holds its connections until the test has seen the drain (a file on the client says so), at most this long.
+const HOLD_MAX_SEC = 300;
+const RELEASE = `/tmp/lvstop-drain-release-${process.pid}`;
 const QUIESCENT = 'net.ipv4.vs.expire_quiescent_template';
 let fleet: Fleet;
 const state = () => fleet.store.getState();
@@ -35,13 +37,17 @@ const real1Listed = (s: LvsState) => {
 
 /**
  * On the client: open `CONNS` connections through the VIP, send nothing (busybox httpd waits a minute for a request),
- * hold them, then reset them (SO_LINGER 0), so each leaves IPVS in CLOSE (10 s) rather than TIME_WAIT (2 min).
+ * hold them until the test releases them (however slow the lab), then reset them (SO_LINGER 0), so each leaves IPVS
+ * in CLOSE (10 s) rather than TIME_WAIT (2 min).
  */
 const CLIENT = `
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 held = [socket.create_connection(("172.16.60.22", 80), timeout=5) for _ in range(${CONNS})]
 print("open", len(held), flush=True)
-time.sleep(${HOLD_SEC})
+deadline = time.time() + ${HOLD_MAX_SEC}
+while not os.path.exists("${RELEASE}") and time.time() < deadline:
+    time.sleep(0.2)
+os.path.exists("${RELEASE}") and os.unlink("${RELEASE}")
 for s in held:
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
@@ -66,13 +72,18 @@ describe('a drain followed from the connection table', () => {
       if (d && d !== p.drains[NAT]?.servers[KEY]) seen.push(d);
     });
     let client: Promise<string> | undefined;
+    let releasing: Promise<string> | undefined;
     const quiescentBefore = (await sshLab(NAT, `sysctl -n ${QUIESCENT}`)).trim();
     try {
       // The template goes to real1: the only server with weight while the client connects. A template the client
       // still holds from earlier traffic would send it to real2 even at weight 0: expire_quiescent_template drops it.
       await setWeight('192.168.60.40', 0);
       await sshLab(NAT, `sysctl -qw ${QUIESCENT}=1`);
-      client = sshLab('client', `timeout 60 python3 -c '${CLIENT}'`, 90_000);
+      client = sshLab(
+        'client',
+        `rm -f ${RELEASE}; timeout ${HOLD_MAX_SEC + 30} python3 -c '${CLIENT}'`,
+        (HOLD_MAX_SEC + 60) * 1000,
+      );
       await until((s) => real1Listed(s) >= CONNS, 30_000);
       await sshLab(NAT, `sysctl -qw ${QUIESCENT}=${quiescentBefore}`);
       await setWeight('192.168.60.40', 1);
@@ -94,6 +105,8 @@ describe('a drain followed from the connection table', () => {
       expect(detail[0]).toMatch(/^ {2}nat-director TCP 172\.16\.60\.22:80: draining: /);
       expect(detail[1]).toMatch(/ESTABLISHED \d+.* · top clients 172\.16\.60\.\d+ ×\d+/);
 
+      releasing = sshLab('client', `touch ${RELEASE}`);
+      await releasing;
       expect(await client).toContain('reset');
       const event = await eventually(
         async () => state().events.find((e) => e.kind === 'rs-drained' && e.message.startsWith('192.168.60.99:80 ')),
@@ -105,6 +118,7 @@ describe('a drain followed from the connection table', () => {
       expect(drainedRow?.cells[0]).toMatch(/^ {4}drained \d+s ago: no connections, no templates left$/);
     } finally {
       await sshLab(NAT, `sysctl -qw ${QUIESCENT}=${quiescentBefore}`);
+      if (client && !releasing) await sshLab('client', `touch ${RELEASE}`).catch(() => '');
       unsubscribe();
       await setWeight('192.168.60.99', 1);
       await setWeight('192.168.60.40', 1);

@@ -3,7 +3,9 @@
 # on the lab, for parser tests:
 #   test/lab/capture-probe-fixtures.sh [outdir=test/fixtures/probes]
 # States: healthy; httpd stopped on real1 (NAT, no checker) and web1 (DR, TCP_CHECK); a tarpit on real2 (accepts,
-# never answers). Needs the lab up and `npm run build`; leaves the lab healthy again (repairs on exit).
+# never answers); cpu-starved: the same faults while bounded busy loops (25 s) keep the lab's CPUs saturated.
+# STATES="cpu-starved" captures only the states named. Needs the lab up and `npm run build`; leaves the lab healthy
+# again (repairs on exit).
 set -euo pipefail
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$LAB_DIR/../.." && pwd)
@@ -59,13 +61,30 @@ capture() { # state
 }
 
 [[ -f $REPO/.lab/ssh_config ]] || { log "the lab is not up: bash test/lab/lab.sh up"; exit 1; }
-log "state healthy"
-capture healthy
-log "state httpd-stopped: real1 and web1"
+STATES=${STATES:-healthy httpd-stopped cpu-starved}
+wanted() { [[ " $STATES " == *" $1 "* ]]; }
+if wanted healthy; then
+  log "state healthy"
+  capture healthy
+fi
+log "faults: httpd stopped on real1 and web1, a tarpit on real2"
 "${LAB[@]}" fault stop-httpd real1
 "${LAB[@]}" fault stop-httpd web1
 # keepalived's TCP_CHECK on web1: 3 retries 1 s apart, every 2 s
 sleep 15
 "${LAB[@]}" fault tarpit-httpd real2
-capture httpd-stopped
+if wanted httpd-stopped; then
+  log "state httpd-stopped"
+  capture httpd-stopped
+fi
+if wanted cpu-starved; then
+  # Six busy loops on the guest's two CPUs, each ended by timeout after 25 s: the pressure's 10 s average climbs
+  # past the point where a probe's deadline says nothing.
+  log "state cpu-starved"
+  "${SSH[@]}" nat-director 'for i in 1 2 3 4 5 6; do setsid -f timeout 25 sh -c "while :; do :; done" </dev/null >/dev/null 2>&1; done'
+  sleep 12
+  capture cpu-starved
+  "${SSH[@]}" nat-director 'cat /proc/pressure/cpu' >"$OUT/cpu-starved/nat-director.pressure.txt"
+  echo "- nat-director.pressure.txt: /proc/pressure/cpu right after the capture" >>"$OUT/cpu-starved/README.md"
+fi
 log "fixtures written under ${OUT#"$REPO"/}"

@@ -26,8 +26,9 @@ log() { printf '[lab] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 need_root() { [[ $(id -u) == 0 ]] || die "the lab needs root (namespaces, bridges, iptables)"; }
 
-lab_ssh() { ssh -F "$STATE/ssh_config" -o BatchMode=yes -o ConnectTimeout=10 "$@"; }
-control_ssh() { ssh -F "$STATE/control_ssh_config" -o BatchMode=yes -o ConnectTimeout=10 lab-control "$@"; }
+# A lab starved of CPU can take tens of seconds to exchange banners: fault and repair must not give up at 10.
+lab_ssh() { ssh -F "$STATE/ssh_config" -o BatchMode=yes -o ConnectTimeout=60 "$@"; }
+control_ssh() { ssh -F "$STATE/control_ssh_config" -o BatchMode=yes -o ConnectTimeout=60 lab-control "$@"; }
 tier() { cat "$STATE/tier" 2>/dev/null || true; }
 
 # ---------------------------------------------------------------- packages
