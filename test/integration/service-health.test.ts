@@ -1,3 +1,5 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertLines } from '../../components/alert-lines.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -84,15 +86,22 @@ describe('a dead real server, caused for real', () => {
         )?.value,
       ).toBe(0);
 
-      // A one-shot snapshot on a starved lab can fail to read the director in its command timeout (exit 1, the host
-      // listed down): that says nothing about the alert, so such a run is tried again (three runs at most).
-      let snap = await runCli(['-c', LAB_CONFIG, 'snapshot', '--json'], await paced(120_000));
+      // A one-shot snapshot makes one SSH handshake a host: on a starved lab it gets the time a handshake then takes
+      // (the lab's config beside it, connectTimeoutMs paced), and a run that still could not read the director (exit
+      // 1, the host listed down) says nothing about the alert: it is tried again (three runs at most).
+      const slowLink = resolve(dirname(LAB_CONFIG), 'lvstop-slow-link.json');
+      const labJson = JSON.parse(readFileSync(LAB_CONFIG, 'utf8')) as Record<string, unknown>;
+      writeFileSync(slowLink, JSON.stringify({ ...labJson, connectTimeoutMs: await paced(10_000) }));
+      const snapshotMs = await paced(120_000);
+      const snapshot = () => runCli(['-c', slowLink, 'snapshot', '--json'], snapshotMs);
+      let snap = await snapshot();
       for (let i = 1; i < 3 && snapHostDown(snap.stdout, 'nat-director'); i++) {
         console.log(
           `service-health: snapshot could not read nat-director: ${snapHostDown(snap.stdout, 'nat-director')}`,
         );
-        snap = await runCli(['-c', LAB_CONFIG, 'snapshot', '--json'], await paced(120_000));
+        snap = await snapshot();
       }
+      rmSync(slowLink, { force: true });
       const json = JSON.parse(snap.stdout) as {
         clusters: {
           name: string;
