@@ -35,13 +35,16 @@ const health = (director: string, address: string) =>
     (h) => h.address === address && h.service.protocol === 'TCP' && h.port === 80,
   );
 
-/** The snapshot's word on a host it could not read (`down: timeout …`), or undefined when it read it. */
-function snapHostDown(stdout: string, host: string): string | undefined {
+/** Why the snapshot holds no IPVS table for `host` (its state and parts), or undefined when it holds one. */
+function snapNoTable(stdout: string, host: string): string | undefined {
   const json = JSON.parse(stdout) as {
-    hosts: { name: string; state: string; error: { kind: string; message: string } | null }[];
+    hosts: { name: string; state: string; error: unknown; parts: Record<string, unknown> }[];
+    clusters: { directors: { host: string; services: unknown[] }[] }[];
   };
+  const director = json.clusters.flatMap((c) => c.directors).find((d) => d.host === host);
+  if (director && director.services.length > 0) return undefined;
   const h = json.hosts.find((x) => x.name === host);
-  return h?.state === 'down' ? `down: ${h.error?.kind ?? ''} ${h.error?.message ?? ''}` : undefined;
+  return `${h?.state ?? 'not listed'} ${JSON.stringify(h?.error)} ${JSON.stringify(h?.parts)}`;
 }
 
 beforeAll(async () => {
@@ -87,18 +90,21 @@ describe('a dead real server, caused for real', () => {
         )?.value,
       ).toBe(0);
 
-      // A one-shot snapshot makes one SSH handshake a host: on a starved lab it gets the time a handshake then takes
-      // (the lab's config beside it, connectTimeoutMs paced), and a run that still could not read the director (exit
-      // 1, the host listed down) says nothing about the alert: it is tried again (three runs at most).
+      // A one-shot snapshot makes one SSH handshake and one poll a host: on a starved lab it gets the time they then
+      // take (the lab's config beside it, timeouts paced), and a run that still could not read the director's table
+      // says nothing about the alert: it is tried again (three runs at most).
       const slowLink = resolve(dirname(LAB_CONFIG), 'lvstop-slow-link.json');
       const labJson = JSON.parse(readFileSync(LAB_CONFIG, 'utf8')) as Record<string, unknown>;
-      writeFileSync(slowLink, JSON.stringify({ ...labJson, connectTimeoutMs: await paced(10_000) }));
+      writeFileSync(
+        slowLink,
+        JSON.stringify({ ...labJson, connectTimeoutMs: await paced(10_000), commandTimeoutMs: await paced(20_000) }),
+      );
       const snapshotMs = await paced(120_000);
       const snapshot = () => runCli(['-c', slowLink, 'snapshot', '--json'], snapshotMs);
       let snap = await snapshot();
-      for (let i = 1; i < 3 && snapHostDown(snap.stdout, 'nat-director'); i++) {
+      for (let i = 1; i < 3 && snapNoTable(snap.stdout, 'nat-director'); i++) {
         console.log(
-          `service-health: snapshot could not read nat-director: ${snapHostDown(snap.stdout, 'nat-director')}`,
+          `service-health: no table from nat-director in the snapshot: ${snapNoTable(snap.stdout, 'nat-director')}`,
         );
         snap = await snapshot();
       }
@@ -159,7 +165,8 @@ describe('a dead real server, caused for real', () => {
     await labCommand('fault', 'tarpit-httpd', 'real2');
     try {
       // Failed at the deadline; or, on a lab whose CPUs are saturated (its pressure past the threshold), not judged
-      // with that reason: a probe out of time there says nothing about the server, and must not call it down.
+      // with that reason: a probe out of time there says nothing about the server (the verdict is what the rounds
+      // judged before: up, or down if rounds with CPU to spare had already failed it twice).
       const real2 = await until(() => {
         const h = health('nat-director', '192.168.60.40');
         return h?.probe?.detail.endsWith('no HTTP answer within 1000 ms') ? h : undefined;
@@ -168,7 +175,6 @@ describe('a dead real server, caused for real', () => {
       if (real2.probe!.detail.startsWith('not judged')) {
         expect(real2.probe!.detail).toMatch(/^not judged: the director was short of CPU \(tasks waited (\d+)% /);
         expect(Number(/waited (\d+)%/.exec(real2.probe!.detail)![1])).toBeGreaterThanOrEqual(STARVED_CPU_PRESSURE);
-        expect(real2.verdict).not.toBe('down');
       } else {
         expect(real2.probe).toMatchObject({ ok: false, detail: 'no HTTP answer within 1000 ms' });
         expect(real2.probe!.ms).toBeGreaterThanOrEqual(1000);
