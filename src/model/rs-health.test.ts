@@ -123,6 +123,38 @@ describe('real-server health on captured lab output', () => {
     expect(row.tone).toBe('critical');
   });
 
+  it('a director short of CPU: a probe out of time is not judged; its verdict keeps its age and goes unknown', () => {
+    const s = store('healthy', 2);
+    const targets = JSON.parse(fixture('probes/cpu-starved/nat-director.targets.json')) as ProbeTarget[];
+    const parsed = parseRsProbe(fixture('probes/cpu-starved/nat-director.rs-probe.txt'), targets, 1000);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const starvedRound = (at: number) =>
+      s.getState().setRsProbes(
+        'nat-director',
+        targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
+        at,
+      );
+    const real2 = (now: number) =>
+      directorHealth(s.getState(), 'nat-director', now).find(
+        (h) => h.address === '192.168.60.40' && h.service.key === 'TCP 172.16.60.22:80',
+      )!;
+    starvedRound(NOW + 4000);
+    starvedRound(NOW + 6000);
+    // real1's httpd refused twice: a refusal is judged whatever the CPU, so it pages.
+    expect(
+      healthAlerts(s.getState(), clusterOf(s, 'discuz'), NOW + 6000).map((a) => [a.kind, a.realServer]),
+    ).toContainEqual(['rs-down-in-rotation', '192.168.60.99:80']);
+    // The tarpit on real2 timed out on a starved director: still the verdict of the last judged probe, as old as it.
+    expect(real2(NOW + 6000)).toMatchObject({ verdict: 'up', probe: { at: NOW + 2000, failures: 0 } });
+    expect(real2(NOW + 6000).probe!.detail).toMatch(/^not judged: the director was short of CPU \(tasks waited 87% /);
+    expect(
+      healthAlerts(s.getState(), clusterOf(s, 'discuz'), NOW + 6000).filter((a) => a.realServer === '192.168.60.40:80'),
+    ).toEqual([]);
+    // Starved for longer than a probe stays good for (at least a minute): unknown, never down.
+    starvedRound(NOW + 90_000);
+    expect(real2(NOW + 90_000).verdict).toBe('unknown');
+  });
+
   it('/metrics: the backend down with node_exporter labels, the judgement, and the checker where there is one', async () => {
     const s = store('httpd-stopped', 2);
     const metrics = createFleetMetrics(s);

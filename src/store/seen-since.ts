@@ -42,7 +42,8 @@ export const keepalivedReadFailed = (r: KeepalivedReading) =>
 
 /**
  * A target's probe after one more result: failures count up in a row and reset on a pass; a probe that could not
- * judge (`ok` undefined) keeps the run as it was. `since` is when the current run of passes or failures began.
+ * judge (`ok` undefined) keeps the run as it was, and the time of the last judged probe, so that its verdict ages
+ * (and goes unknown) while nothing is judged; its detail says why. `since` is when the current run began.
  */
 export function nextProbe(
   prev: RealServerProbe | undefined,
@@ -50,7 +51,7 @@ export function nextProbe(
   outcome: ProbeOutcome,
   at: number,
 ): RealServerProbe {
-  if (outcome.ok === undefined && prev) return { ...prev, detail: outcome.detail, at };
+  if (outcome.ok === undefined && prev) return { ...prev, detail: outcome.detail };
   const failures = outcome.ok === false ? (prev?.failures ?? 0) + 1 : 0;
   const since = prev && prev.ok === outcome.ok ? prev.since : at;
   return { ...outcome, target, at, failures, since };

@@ -32,7 +32,7 @@ export const DEFAULT_HEALTH_PROBES: HealthProbes = {
 /** The last probe of one target (a real server's address, port and way of probing) from one director. */
 export interface RealServerProbe extends ProbeOutcome {
   readonly target: ProbeTarget;
-  /** When it was probed (console clock). */
+  /** When it was last judged (console clock): a probe that could not judge leaves it as it was. */
   readonly at: number;
   /** Failed probes in a row (0 after one that passed; unchanged by one that could not judge). */
   readonly failures: number;
