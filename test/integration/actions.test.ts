@@ -15,7 +15,7 @@ import { loadConfig, type ResolvedConfig } from '../../src/config/load-config.js
 import { consoleActions } from '../../src/console-actions.js';
 import { createFleet } from '../../src/poller/fleet.js';
 import { serviceRows } from '../../src/render/service-rows.js';
-import { LAB, LAB_CONFIG, sshLab } from '../support/lab.js';
+import { eventually, LAB, LAB_CONFIG, paced, sshLab } from '../support/lab.js';
 
 // Actions against the real lab, each checked with OpenSSH independently of the console. Every test puts back what
 // it changed (afterAll resets the lab's IPVS tables and track files to how lab.sh builds them).
@@ -341,9 +341,18 @@ describe('the IPv6 fwmark service (FWM 77 IPv6)', () => {
   it('is drained from the console through the row it shows, and its scheduler switched', async () => {
     const fleet = createFleet(resolved);
     try {
-      await fleet.refreshAll();
+      // A poll of a starved lab can miss its command timeout: read again, as the console does on its next interval,
+      // until the table is there.
+      const rows = await eventually(
+        async () => {
+          await fleet.refreshAll();
+          const shown = serviceRows(fleet.store.getState(), 'discuz', Date.now()).rows;
+          return shown.some((r) => r.cells[0] === 'FWM 77 IPv6') ? shown : undefined;
+        },
+        await paced(60_000),
+        1000,
+      );
       const actions = consoleActions(resolved, fleet, false);
-      const rows = serviceRows(fleet.store.getState(), 'discuz', Date.now()).rows;
       const service = rows.find((r) => r.cells[0] === 'FWM 77 IPv6');
       const real1 = rows.find(
         (r) =>

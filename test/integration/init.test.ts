@@ -49,7 +49,7 @@ let first: Awaited<ReturnType<typeof runCli>>;
 beforeAll(async () => {
   for (const h of DIRECTORS) before[h] = await sshLab(h, STATE_OF_HOSTS);
   first = await init();
-}, 180_000);
+});
 
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 
@@ -149,7 +149,7 @@ describe('lvstop init on the lab', () => {
     const forced = await init('--force');
     expect(forced.code).toBe(0);
     expect(JSON.parse(readFileSync(OUT, 'utf8'))).toHaveProperty('clusters');
-  }, 180_000);
+  });
 
   it('changed nothing on the directors', async () => {
     for (const h of DIRECTORS) expect(await sshLab(h, STATE_OF_HOSTS), h).toBe(before[h]);

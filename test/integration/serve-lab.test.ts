@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, type ExpositionSample } from '../../src/metrics/exposition.js';
 import { openAttach, type AttachConnection } from '../../src/serve/attach-connection.js';
-import { CLI, eventually, LAB, LAB_CONFIG, sshLab } from '../support/lab.js';
+import { CLI, eventually, LAB, LAB_CONFIG, paced, sshLab } from '../support/lab.js';
 import { TmuxScreen } from '../support/tmux.js';
 import type { RealServerTarget } from '../../src/actions/row-target.js';
 
@@ -149,7 +149,12 @@ beforeAll(async () => {
     ],
     { stdio: 'ignore' },
   );
-  await eventually(async () => ((await promQuery(weightQuery)).length === 1 ? true : undefined), 60_000, 500);
+  // The serve's first poll and Prometheus' first scrapes: a minute of a quiet lab, paced.
+  await eventually(
+    async () => ((await promQuery(weightQuery)).length === 1 ? true : undefined),
+    await paced(60_000),
+    500,
+  );
 });
 
 afterAll(async () => {
@@ -203,7 +208,7 @@ describe('lvstop serve on the lab', () => {
     expect(await ipvsadmWeight()).toBe(next);
     expect((await readFile(join(LAB, 'audit.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(audit.length);
     expect((await promQuery(weightQuery))[0]?.value[1]).toBe(String(next));
-  }, 180_000);
+  });
 
   it("equals node_exporter's ipvs collector run inside the NAT director's namespace, for every backend", async () => {
     const exporterPort = 19100;
@@ -243,7 +248,7 @@ describe('lvstop serve on the lab', () => {
     const totals = parseExposition(theirs).find((s) => s.name === 'node_ipvs_connections_total')!;
     const mineTotal = ours.find((s) => s.name === 'node_ipvs_connections_total' && s.labels.director === NAT)!;
     expect(Math.abs(totals.value - mineTotal.value)).toBeLessThanOrEqual(Math.max(5, totals.value * 0.05));
-  }, 180_000);
+  });
 
   it('keeps one SSH connection per host whatever the number of attached consoles, which all show the same state', async () => {
     const alone = await sshdSessions('director1');
