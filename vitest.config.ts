@@ -26,9 +26,9 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/lab/global-setup.ts'],
           fileParallelism: false,
-          // Waits inside a test scale with the lab's measured pace (up to 6x): the timeout leaves room for that.
-          testTimeout: 600_000,
-          hookTimeout: 600_000,
+          // Waits inside a test scale with the lab's measured pace (up to 10x): the timeout leaves room for that.
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
         },
       },
     ],
