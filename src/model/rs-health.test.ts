@@ -52,18 +52,21 @@ function store(state: string, rounds: number): LvsStore {
     },
     NOW,
   );
-  for (const host of ['nat-director', 'director1']) {
-    const targets = JSON.parse(fixture(`probes/${state}/${host}.targets.json`)) as ProbeTarget[];
-    const parsed = parseRsProbe(fixture(`probes/${state}/${host}.rs-probe.txt`), targets, 1000);
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    for (let i = 0; i < rounds; i++)
-      s.getState().setRsProbes(
-        host,
-        targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
-        NOW + i * 2000,
-      );
-  }
+  for (const host of ['nat-director', 'director1'])
+    for (let i = 0; i < rounds; i++) probeRound(s, state, host, NOW + i * 2000);
   return s;
+}
+
+/** The captured probe round of `host` in `state`, landed in the store as taken at `at`. */
+function probeRound(s: LvsStore, state: string, host: string, at: number): void {
+  const targets = JSON.parse(fixture(`probes/${state}/${host}.targets.json`)) as ProbeTarget[];
+  const parsed = parseRsProbe(fixture(`probes/${state}/${host}.rs-probe.txt`), targets, 1000);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  s.getState().setRsProbes(
+    host,
+    targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
+    at,
+  );
 }
 const clusterOf = (s: LvsStore, name: string) => s.getState().clusters.find((c) => c.name === name)!;
 
@@ -125,15 +128,7 @@ describe('real-server health on captured lab output', () => {
 
   it('a director short of CPU: a probe out of time is not judged; its verdict keeps its age and goes unknown', () => {
     const s = store('healthy', 2);
-    const targets = JSON.parse(fixture('probes/cpu-starved/nat-director.targets.json')) as ProbeTarget[];
-    const parsed = parseRsProbe(fixture('probes/cpu-starved/nat-director.rs-probe.txt'), targets, 1000);
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    const starvedRound = (at: number) =>
-      s.getState().setRsProbes(
-        'nat-director',
-        targets.map((target, j) => ({ target, outcome: parsed.value[j]! })),
-        at,
-      );
+    const starvedRound = (at: number) => probeRound(s, 'cpu-starved', 'nat-director', at);
     const real2 = (now: number) =>
       directorHealth(s.getState(), 'nat-director', now).find(
         (h) => h.address === '192.168.60.40' && h.service.key === 'TCP 172.16.60.22:80',
