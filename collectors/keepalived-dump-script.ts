@@ -6,8 +6,11 @@ import type { Section } from './section.js';
  * checkers (a `checkers.pid` beside its pid file) a `@@keepalived-check` line and the checker process's dump.
  * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
  * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files),
- * $5 `long` to wait up to about 6 s instead of 1.5 s (an action reading back the state it just changed).
- * stderr's first line is `signums JSON DATA` for the caller to remember. Exit 3: not running; 4: not allowed to
+ * $5 `long` to wait up to about 6 s instead of 1.5 s (an action reading back the state it just changed, a poll of a
+ * director whose keepalived answered late).
+ * stderr's first line is `signums JSON DATA` for the caller to remember; `keepalived dump slow` when a long wait needed
+ * more than the short one, `keepalived checker dump late` when the checker process wrote nothing in time (the reading
+ * then has no checker view). Exit 3: not running; 4: not allowed to
  * signal; 5: no dump in time (keepalived not answering); 6: this build cannot write a data dump; 7: keepalived is
  * stopped (SIGSTOP) and cannot answer.
  * It is the body of a shell function (an inline section: `return`, never `exit`), run in the poll's own shell: under
@@ -51,25 +54,31 @@ ka_lock() {
 ka_unlock() { [ -z "$locked" ] || { h=; read -r h <"$lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$lock"; }; }
 # File times are as coarse as the kernel tick: a dump written in the tick the mark was made has the same time, so
 # "not older than the mark" is fresh. A fresh dump is read a moment later, when keepalived has finished writing it.
-fresh() { { [ "$only" = json ] || [ ! /tmp/keepalived.data -ot "$mark" ]; } && { [ "$js" = none ] || [ ! /tmp/keepalived.json -ot "$mark" ]; }; }
+# \`-e\` first: dash and busybox call a missing file not older than any other, bash calls it older.
+newer() { [ -e "$1" ] && [ ! "$1" -ot "$mark" ]; }
+fresh() { { [ "$only" = json ] || newer /tmp/keepalived.data; } && { [ "$js" = none ] || newer /tmp/keepalived.json; }; }
 out() {
   lv_sleep 0.02
   [ "$js" = none ] || lv_cat /tmp/keepalived.json
   [ "$only" = json ] && return 0
   echo; echo @@keepalived-data
   lv_cat /tmp/keepalived.data
-  [ -n "$ck" ] && [ ! /tmp/keepalived_check.data -ot "$mark" ] && { echo; echo @@keepalived-check; lv_cat /tmp/keepalived_check.data; }
+  [ -z "$ck" ] && return 0
+  if newer /tmp/keepalived_check.data; then echo; echo @@keepalived-check; lv_cat /tmp/keepalived_check.data
+  else echo "keepalived checker dump late: the checker process wrote none in time" >&2; fi
   return 0
 }
 dump() {
   { [ -O "$mark" ] && [ ! -L "$mark" ] && : >|"$mark"; } || { set -C; : >"$mark"; r=$?; set +C; [ $r -eq 0 ]; } || return 5
   [ "$js" = none ] || kill -"$js" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; return 4; }
   [ "$only" = json ] || kill -"$ds" "$pid" 2>/dev/null || { echo "not allowed to signal keepalived pid $pid" >&2; return 4; }
+  n=0; slow=
   for w in $waits; do
-    lv_sleep "$w"
+    lv_sleep "$w"; n=$((n + 1))
     fresh || continue
+    [ $n -le 5 ] || [ -n "$slow" ] || { slow=1; echo "keepalived dump slow: written after more than 1.55 s" >&2; }
     # The checker process writes its own dump on the same signal: wait a little for it, never fail for it.
-    [ -z "$ck" ] || [ ! /tmp/keepalived_check.data -ot "$mark" ] || [ $((late += 1)) -gt 2 ] || continue
+    [ -z "$ck" ] || newer /tmp/keepalived_check.data || [ $((late += 1)) -gt 2 ] || continue
     out; return 0
   done
   fresh && { out; return 0; }

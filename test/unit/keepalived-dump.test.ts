@@ -207,6 +207,47 @@ describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
     }
   });
 
+  it('says when a dump needed the long wait: a VRRP child that answers after 3 s', async () => {
+    const vrrp = Number(readFileSync(join(work, 'v.pid'), 'utf8').trim());
+    process.kill(vrrp, 'SIGSTOP');
+    // The signals the script sends wait in the stopped child; it writes the dumps once it runs again.
+    // 3 s: after the short wait's last look (1.55 s and the shell's start), before the long wait's last (6.35 s).
+    const resume = setTimeout(() => process.kill(vrrp, 'SIGCONT'), 3_000);
+    try {
+      const r = await dump(join(work, 'k.pid'), '', '', 'json', 'long');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/^keepalived dump slow: written after more than 1.55 s$/m);
+      expect(interpretKeepalived(new Map([['keepalived', { id: 'keepalived', ...r, exitCode: 0 }]]))).toMatchObject({
+        status: 'ok',
+        instances: [{ name: 'VI_WEB' }],
+      });
+    } finally {
+      clearTimeout(resume);
+      process.kill(vrrp, 'SIGCONT');
+    }
+    // Answered in time: no word of a slow dump.
+    expect((await dump(join(work, 'k.pid'), '', '', 'json', 'long')).stderr).not.toContain('dump slow');
+  });
+
+  it.each(['sh', 'bash'] as const)(
+    'gives the VRRP reading without a checker view when no checker dump comes in time, and says so (%s)',
+    async (shell) => {
+      // A checkers.pid beside the pid file says keepalived runs checkers; this one runs no checker process (it has no
+      // virtual_server), so no /tmp/keepalived_check.data is ever written: the script must not print a missing file.
+      const checkers = join(work, 'checkers.pid');
+      writeFileSync(checkers, '999999\n');
+      try {
+        const r = await dumpIn(shell, join(work, 'k.pid'), '', '', '', '');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('@@keepalived-data');
+        expect(r.stdout).not.toContain('@@keepalived-check');
+        expect(r.stderr).toMatch(/^keepalived checker dump late: the checker process wrote none in time$/m);
+      } finally {
+        rmSync(checkers);
+      }
+    },
+  );
+
   it('reports keepalived as not running when its pid is gone', async () => {
     const file = join(work, 'gone.pid');
     writeFileSync(file, '999999\n');
