@@ -6,6 +6,8 @@
  * - `splitLines`: cuts every line out as a string and counts them: what any line-by-line reader does first;
  * - `scanBytes`: one JavaScript loop over every byte, counting line ends: the floor for a parser written in
  *   JavaScript that looks at each byte once;
+ * - `fieldsOnly`: line ends by indexOf, and each line's protocol, expiry, state and client read by position (the
+ *   common-shape reader the parse uses), nothing grouped or counted: what reading the fields alone costs;
  * - `parse`: ConnTableReader, counting per (service, real server) with states, templates, expiries and top clients.
  * Times are wall and CPU (user + system) of the pass inside its process: on a shared, loaded machine the CPU time is
  * the steadier figure. Run: `npm run bench:conns`. Writes bench/results/conn-table.json.
@@ -15,6 +17,8 @@ import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { readCommonLine } from '../collectors/ipvs-conn-common.js';
+import { newConnLine } from '../collectors/ipvs-conn-line.js';
 import { ConnTableReader, type ConnTableCounts } from '../collectors/ipvs-conns.js';
 import { writeConnTable, type GeneratedTable } from './conn-table-gen.js';
 
@@ -56,6 +60,18 @@ const PASSES = {
     let n = 0;
     await stream(path, (b) => {
       for (let i = 0; i < b.length; i++) if (b[i] === 10) n++;
+    });
+    return { lines: n };
+  },
+  /** Line ends by indexOf, each line's fields read by position (readCommonLine), nothing counted or grouped. */
+  async fieldsOnly(path: string) {
+    const s = newConnLine();
+    let n = 0;
+    await stream(path, (b) => {
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      let start = 0;
+      for (let nl = b.indexOf(10); nl >= 0; start = nl + 1, nl = b.indexOf(10, start))
+        if (readCommonLine(b, v, start, nl, s)) n++;
     });
     return { lines: n };
   },
@@ -159,6 +175,7 @@ function writeResult(
       parseCpuOverScanBytes: ratio(passes.parse.cpuMedianMs, passes.scanBytes.cpuMedianMs),
       parseCpuOverSplitLines: ratio(passes.parse.cpuMedianMs, passes.splitLines.cpuMedianMs),
       parseCpuOverNewlines: ratio(passes.parse.cpuMedianMs, passes.newlines.cpuMedianMs),
+      fieldsOnlyCpuOverScanBytes: ratio(passes.fieldsOnly.cpuMedianMs, passes.scanBytes.cpuMedianMs),
       parsePeakRss: { targetMb: 100, measuredMb: passes.parse.peakRssMb, met: passes.parse.peakRssMb < 100 },
     },
   };

@@ -5,7 +5,7 @@
 #   lab.sh status                      hosts, ports, daemons, VIPs, mounts
 #   lab.sh down [--purge]              tear everything down (--purge also drops .lab-cache/)
 #   lab.sh fault [--repair] <fault> <host>
-#   lab.sh traffic [count] [seconds]   bounded client traffic through each VIP
+#   lab.sh traffic [count] [seconds] [rate]   bounded client traffic through each VIP (rate: per second)
 #
 # Two tiers run the same hosts.sh: "direct" (namespaces on this machine, when its kernel has
 # ip_vs) and "vm" (a QEMU guest booted from Debian's stock kernel over this machine's own /).
@@ -395,10 +395,11 @@ cmd_status() {
 
 cmd_fault() { in_tier fault "$@"; }
 
-cmd_traffic() { # count seconds
-  local count=${1:-200} seconds=${2:-60}
+cmd_traffic() { # count seconds [rate]
+  local count=${1:-200} seconds=${2:-60} rate=${3:-0}
   [[ -n $(tier) ]] || die "the lab is not up"
-  timeout $((seconds + 15)) ssh -F "$STATE/ssh_config" -o BatchMode=yes client bash -s -- "$count" "$seconds" <"$LAB_DIR/traffic.sh"
+  [[ $count =~ ^[0-9]+$ && $seconds =~ ^[0-9]+$ && $rate =~ ^[0-9]+$ ]] || die "traffic: count, seconds and rate are whole numbers"
+  timeout $((seconds + 15)) ssh -F "$STATE/ssh_config" -o BatchMode=yes client bash -s -- "$count" "$seconds" "$rate" <"$LAB_DIR/traffic.sh"
 }
 
 case ${1:-} in

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Where the lab guest's CPU goes: its busy share (/proc/stat) and the CPU of every process by lab host and name
+# (utime + stime + the children it waited for, from /proc/PID/stat), over a window of each scenario:
+#   idle               the lab's own background (heartbeat, rsync push, keepalived, sshd)
+#   traffic-burst      bash test/lab/lab.sh traffic at full speed (what the demo ran before)
+#   traffic-paced      the demo's traffic now: 3 requests a second per HTTP target, a datagram a second
+#   one-poller         a `serve` polling the lab (the console's poller), with paced traffic
+#   two-pollers        two of them, with paced traffic
+# Needs the lab up (npm run lab:up) and a build. Results: bench/results/guest-cpu.json.
+#   bench/guest-cpu.sh [--window 40] [--settle 20] [scenario...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+window=40 settle=20
+scenarios=()
+while (($#)); do
+  case $1 in
+    --window) window=$2; shift ;;
+    --settle) settle=$2; shift ;;
+    idle | traffic-burst | traffic-paced | one-poller | two-pollers) scenarios+=("$1") ;;
+    *) echo "usage: $0 [--window N] [--settle N] [scenario...]" >&2; exit 2 ;;
+  esac
+  shift
+done
+((${#scenarios[@]})) || scenarios=(idle traffic-burst traffic-paced one-poller two-pollers)
+[[ -f .lab/lvstop.json && -f .lab/control_ssh_config ]] || { echo "the lab is not up: npm run lab:up" >&2; exit 2; }
+[[ -f dist/bundle/lvstop.js ]] || { echo "no build: npm run build" >&2; exit 2; }
+
+work=$(mktemp -d)
+pids=()
+stop_all() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+trap 'stop_all; rm -rf "$work"' EXIT
+
+# In the guest: the CPU line of /proc/stat, the clock ticks per second, each lab namespace's inode, then a line per
+# process: its net namespace inode, pid, name and utime stime cutime cstime (fields 14-17 of /proc/PID/stat).
+read -r -d '' SNAP <<'EOF' || true
+read -r l </proc/stat; echo "@cpu ${l#cpu }"
+echo "@tck $(getconf CLK_TCK)"
+for n in /run/netns/*; do [ -e "$n" ] && echo "@ns $(stat -L -c %i "$n") ${n##*/}"; done
+for p in /proc/[0-9]*; do
+  s=; read -r s <"$p/stat" 2>/dev/null || continue
+  ns=$(readlink "$p/ns/net" 2>/dev/null) || continue
+  c=${s#*(}; c=${c%)*}; r=${s##*) }
+  set -- $r
+  echo "@p ${ns//[^0-9]/} ${p#/proc/} ${c// /_} ${12} ${13} ${14} ${15}"
+done
+EOF
+snapshot() { ssh -F .lab/control_ssh_config -o BatchMode=yes lab-control "bash -c '$SNAP'" 2>/dev/null; }
+
+# CPU ms by "host:name" between two snapshots, over processes present in both (a process that ended is counted in
+# the parent that waited for it), and the guest's busy share of its vCPUs.
+diff_snapshots() {
+  awk -v window="$window" '
+    FNR == 1 { file++ }
+    /^@cpu/ { for (i = 2; i <= NF; i++) { t[file] += $i; if (i == 5 || i == 6) idle[file] += $i } }
+    /^@tck/ { tck = $2 }
+    /^@ns/ { host[$2] = $3 }
+    /^@p/ { key = $3 " " $4; cpu = $5 + $6 + $7 + $8; if (file == 1) a[key] = cpu; else if (key in a) { h = ($2 in host) ? host[$2] : "guest"; by[h ":" $4] += cpu - a[key] } }
+    END {
+      busy = (t[2] - t[1]) - (idle[2] - idle[1]); all = t[2] - t[1]
+      printf "{\"guestBusyPercentOfAllVcpus\": %.1f, \"cpuMsPerSecondByProcess\": {", 100 * busy / all
+      n = 0
+      for (k in by) if (by[k] > 0) { printf "%s\"%s\": %.1f", (n++ ? ", " : ""), k, by[k] * 1000 / tck / window }
+      printf "}}"
+    }' "$1" "$2"
+}
+
+poller() {
+  node dist/bundle/lvstop.js -c .lab/lvstop.json serve --socket "$work/serve-$1.sock" --no-record >"$work/serve-$1.log" 2>&1 &
+  pids+=($!)
+}
+traffic() { bash test/lab/lab.sh traffic 20000 $((settle + window + 10)) "$1" >/dev/null 2>&1 & pids+=($!); }
+
+results=()
+for s in "${scenarios[@]}"; do
+  case $s in
+    idle) ;;
+    traffic-burst) traffic 0 ;;
+    traffic-paced) traffic 3 ;;
+    one-poller) traffic 3; poller 1 ;;
+    two-pollers) traffic 3; poller 1; poller 2 ;;
+  esac
+  sleep "$settle"
+  snapshot >"$work/a"
+  sleep "$window"
+  snapshot >"$work/b"
+  stop_all
+  r=$(diff_snapshots "$work/a" "$work/b")
+  echo "$s: $r" >&2
+  results+=("\"$s\": $r")
+  sleep 5
+done
+
+mkdir -p bench/results
+joined=$(IFS=,; echo "${results[*]}")
+cat >bench/results/guest-cpu.json <<EOF
+{
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "machine": {"cpus": $(nproc), "load": "$(cat /proc/loadavg)", "lab": "$(cat .lab/tier)"},
+  "windowSeconds": $window,
+  "settleSeconds": $settle,
+  "note": "guest:sshd includes this bench's own snapshots over the control connection",
+  "scenarios": {$joined}
+}
+EOF
+node -e '
+const fs = require("fs"), f = "bench/results/guest-cpu.json", r = JSON.parse(fs.readFileSync(f, "utf8"));
+for (const s of Object.values(r.scenarios)) {
+  const by = Object.entries(s.cpuMsPerSecondByProcess).sort((a, b) => b[1] - a[1]);
+  s.cpuMsPerSecondAll = Math.round(by.reduce((n, [, v]) => n + v, 0));
+  s.cpuMsPerSecondByProcess = Object.fromEntries(by.filter(([, v]) => v >= 1));
+}
+fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");'
+cat bench/results/guest-cpu.json
