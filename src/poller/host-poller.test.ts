@@ -81,7 +81,7 @@ describe('HostPoller', () => {
     await poller.stop();
   });
 
-  it('spaces the polls of a slow host: the next starts no sooner than twice the last poll took', async () => {
+  it('spaces the polls of a host whose poll outlasts the interval: the next starts no sooner than twice that poll took', async () => {
     const { store, transport, poller } = setup();
     poller.start();
     await vi.advanceTimersByTimeAsync(0);
@@ -94,9 +94,12 @@ describe('HostPoller', () => {
     expect(transport.calls).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(transport.calls).toBe(2);
-    // A quick poll (a tenth of the interval) leaves the interval as it is.
+    // A poll that fits in the interval (0.8 of it) keeps the schedule.
+    await vi.advanceTimersByTimeAsync(800);
     transport.release();
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(transport.calls).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
     expect(transport.calls).toBe(3);
     transport.release();
     await poller.stop();

@@ -23,8 +23,8 @@ export interface HostPollerOptions {
 }
 
 /**
- * One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; spaces polls that take
- * more than half the interval; backs off while down.
+ * One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; spaces polls that
+ * outlast the interval; backs off while down.
  */
 export class HostPoller {
   private readonly o: HostPollerOptions;
@@ -125,11 +125,13 @@ export class HostPoller {
         });
       }
       this.failures = 0;
-      // A poll that took more than half the interval spaces the next: it starts no sooner than twice this poll's
-      // time after this one began. The console then takes at most half of a slow or starved host's time, and
-      // polling backs off by itself while the host struggles (a poll back to back with the last keeps it busy).
+      // A poll that outlasted the interval spaces the next: it starts no sooner than twice this poll's time after
+      // this one began. Polling then backs off by itself while a host struggles (a poll back to back with the last
+      // keeps a starved host busy), and leaves it at least as much time as a poll took. A poll that fits in the
+      // interval keeps the schedule: most of its time is waiting (the link, keepalived writing its dumps), not the
+      // host's CPU, and spacing it would only age the data.
       const took = readAt - started;
-      this.nextAttemptAt = 2 * took > this.o.intervalMs ? started + 2 * took : 0;
+      this.nextAttemptAt = took > this.o.intervalMs ? started + 2 * took : 0;
       run.settle(result.exitCode, readAt);
       debugLog('poll-end', { host, ms: readAt - started, sections: run.sectionCount, late: run.pendingCount });
     } catch (err) {
