@@ -6,7 +6,7 @@ import type { Section } from './section.js';
  * checkers (a `checkers.pid` beside its pid file) a `@@keepalived-check` line and the checker process's dump.
  * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
  * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files),
- * $5 `long` to wait up to about 6 s instead of 1.5 s (an action reading back the state it just changed, a poll of a
+ * $5 `long` to wait up to about 6.5 s instead of 1.5 s (looking every half second after the first 1.55 s) (an action reading back the state it just changed, a poll of a
  * director whose keepalived answered late).
  * stderr's first line is `signums JSON DATA` for the caller to remember; `keepalived dump slow` when a long wait needed
  * more than the short one, `keepalived checker dump late` when the checker process wrote nothing in time (the reading
@@ -22,7 +22,7 @@ import type { Section } from './section.js';
  * lock whose holder's shell is gone is taken over; one held longer than the wait is ignored.
  */
 export const KEEPALIVED_DUMP_SCRIPT = `pidfile=$1; js=$2; ds=$3; only=$4; waits="0.05 0.1 0.2 0.4 0.8"; total=1.55
-[ "$5" = long ] && { waits="$waits 1.6 3.2"; total=6.35; }
+[ "$5" = long ] && { waits="$waits 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5 0.5"; total=6.55; }
 [ -r "$pidfile" ] || { echo "keepalived is not running: no pid file $pidfile" >&2; return 3; }
 read -r pid <"$pidfile"
 case $pid in ''|*[!0-9]*) echo "keepalived pid file $pidfile holds no pid" >&2; return 3;; esac

@@ -47,7 +47,7 @@ describe('how long a poll waits for keepalived', () => {
 
     const hung = new KeepalivedWait();
     hung.saw(5, NO_DUMP, false, 0);
-    hung.saw(5, NO_DUMP.replace('1.55', '6.35'), true, 8000);
+    hung.saw(5, NO_DUMP.replace('1.55', '6.55'), true, 8000);
     expect(hung.long(10_000)).toBe(false);
     hung.saw(5, NO_DUMP, false, 10_000);
     expect(hung.long(12_000)).toBe(false);

@@ -130,7 +130,7 @@ export const KEEPALIVED_LONG_WAIT_MS = 60_000;
 
 /**
  * How long a poll waits for keepalived's dumps: the short wait (1.55 s) while keepalived answers within it, the long
- * one (6.35 s) for a minute after a dump that came later than that or a checker dump that did not come at all (a
+ * one (6.55 s) for a minute after a dump that came later than that or a checker dump that did not come at all (a
  * director short of CPU). A dump that did not come in the short wait is tried once with the long one: if it does not
  * come then either, keepalived is not answering (hung, not slow) and the polls go back to the short wait, so that a
  * hung keepalived does not hold every poll of its director for 6 s; the long wait is tried again a minute later.

@@ -211,7 +211,7 @@ describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
     const vrrp = Number(readFileSync(join(work, 'v.pid'), 'utf8').trim());
     process.kill(vrrp, 'SIGSTOP');
     // The signals the script sends wait in the stopped child; it writes the dumps once it runs again.
-    // 3 s: after the short wait's last look (1.55 s and the shell's start), before the long wait's last (6.35 s).
+    // 3 s: after the short wait's last look (1.55 s and the shell's start), before the long wait's last (6.55 s).
     const resume = setTimeout(() => process.kill(vrrp, 'SIGCONT'), 3_000);
     try {
       const r = await dump(join(work, 'k.pid'), '', '', 'json', 'long');
