@@ -38,6 +38,7 @@ trap 'stop_all; rm -rf "$work"' EXIT
 # In the guest: the CPU line of /proc/stat, the clock ticks per second, each lab namespace's inode, then a line per
 # process: its net namespace inode, pid, name and utime stime cutime cstime (fields 14-17 of /proc/PID/stat).
 read -r -d '' SNAP <<'EOF' || true
+read -r u _ </proc/uptime; echo "@up $u"
 read -r l </proc/stat; echo "@cpu ${l#cpu }"
 echo "@tck $(getconf CLK_TCK)"
 for n in /run/netns/*; do [ -e "$n" ] && echo "@ns $(stat -L -c %i "$n") ${n##*/}"; done
@@ -58,10 +59,13 @@ diff_snapshots() {
     FNR == 1 { file++ }
     /^@cpu/ { for (i = 2; i <= NF; i++) { t[file] += $i; if (i == 5 || i == 6) idle[file] += $i } }
     /^@tck/ { tck = $2 }
+    /^@up/ { up[file] = $2 }
     /^@ns/ { host[$2] = $3 }
     /^@p/ { key = $3 " " $4; cpu = $5 + $6 + $7 + $8; if (file == 1) a[key] = cpu; else if (key in a) { h = ($2 in host) ? host[$2] : "guest"; by[h ":" $4] += cpu - a[key] } }
     END {
       busy = (t[2] - t[1]) - (idle[2] - idle[1]); all = t[2] - t[1]
+      # Per second of the guest clock between the two snapshots (a snapshot of a busy guest takes seconds).
+      if (up[2] > up[1]) window = up[2] - up[1]
       printf "{\"guestBusyPercentOfAllVcpus\": %.1f, \"cpuMsPerSecondByProcess\": {", 100 * busy / all
       n = 0
       for (k in by) if (by[k] > 0) { printf "%s\"%s\": %.1f", (n++ ? ", " : ""), k, by[k] * 1000 / tck / window }
@@ -103,7 +107,7 @@ cat >bench/results/guest-cpu.json <<EOF
   "machine": {"cpus": $(nproc), "load": "$(cat /proc/loadavg)", "lab": "$(cat .lab/tier)"},
   "windowSeconds": $window,
   "settleSeconds": $settle,
-  "note": "guest:sshd includes this bench's own snapshots over the control connection",
+  "note": "guest:sshd includes this bench's own snapshots over the control connection; a process's CPU includes the children it waited for",
   "scenarios": {$joined}
 }
 EOF
