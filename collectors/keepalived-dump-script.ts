@@ -6,13 +6,12 @@ import type { Section } from './section.js';
  * checkers (a `checkers.pid` beside its pid file) a `@@keepalived-check` line and the checker process's dump.
  * $1 pid file, $2 and $3 the JSON and DATA signal numbers when already known (else asked of `keepalived --signum`),
  * $4 `json` to skip the data dump (state and priorities come from the JSON; the data dump adds track files),
- * $5 `long` to wait up to about 6.5 s instead of 1.5 s (looking every half second after the first 1.55 s) (an action reading back the state it just changed, a poll of a
- * director whose keepalived answered late).
+ * $5 `long` to wait up to 6.55 s instead of 1.55 s, looking every half second after the short wait's five looks (an
+ * action reading back the state it just changed, a poll of a director whose keepalived answered late).
  * stderr's first line is `signums JSON DATA` for the caller to remember; `keepalived dump slow` when a long wait needed
  * more than the short one, `keepalived checker dump late` when the checker process wrote nothing in time (the reading
- * then has no checker view). Exit 3: not running; 4: not allowed to
- * signal; 5: no dump in time (keepalived not answering); 6: this build cannot write a data dump; 7: keepalived is
- * stopped (SIGSTOP) and cannot answer.
+ * then has no checker view). Exit 3: not running; 4: not allowed to signal; 5: no dump in time (keepalived not
+ * answering); 6: this build cannot write a data dump; 7: keepalived is stopped (SIGSTOP) and cannot answer.
  * It is the body of a shell function (an inline section: `return`, never `exit`), run in the poll's own shell: under
  * bash it starts no process at all once the signal numbers are known (the waits are `lv_sleep`, the reads `lv_cat`);
  * under sh, a few growing `sleep`s. A stopped keepalived is told from /proc at once instead of waited for.

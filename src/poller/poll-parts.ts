@@ -125,6 +125,9 @@ function withDataOf(reading: KeepalivedReading, prev: KeepalivedReading | undefi
 
 /** A checker view stands this long after it was read while the checker process answers late. */
 export const CHECKERS_KEPT_MS = 30_000;
+/** What the dump script says on stderr of a dump that needed the long wait, and of a checker dump that did not come. */
+const DUMP_SLOW = /^keepalived dump slow/m;
+const CHECKER_LATE = /^keepalived checker dump late/m;
 /** After a keepalived dump that needed the long wait, or a checker dump that came too late, polls wait long this long. */
 export const KEEPALIVED_LONG_WAIT_MS = 60_000;
 
@@ -147,7 +150,7 @@ export class KeepalivedWait {
   /** What the dump script said: its exit code and stderr, the poll having waited long or not. */
   saw(exitCode: number | null | undefined, stderr: string, waitedLong: boolean, now: number): void {
     this.tryLong = false;
-    if (/^keepalived (dump slow|checker dump late)/m.test(stderr)) this.longUntil = now + KEEPALIVED_LONG_WAIT_MS;
+    if (DUMP_SLOW.test(stderr) || CHECKER_LATE.test(stderr)) this.longUntil = now + KEEPALIVED_LONG_WAIT_MS;
     else if (exitCode === 5 && waitedLong) {
       this.longUntil = 0;
       this.noLongBefore = now + KEEPALIVED_LONG_WAIT_MS;
@@ -177,7 +180,7 @@ export function keepalivedPart(
       const o = out.get('keepalived');
       signums = parseSignums(o?.stderr ?? '') ?? signums;
       wait.saw(o?.exitCode, o?.stderr ?? '', waitedLong, Date.now());
-      const checkerLate = /^keepalived checker dump late/m.test(o?.stderr ?? '');
+      const checkerLate = CHECKER_LATE.test(o?.stderr ?? '');
       const prev = state.keepalived[host]?.reading;
       let reading = withDataOf(interpretKeepalived(out), prev);
       if (reading.status === 'ok' && reading.checkers) checkersAt = at;
