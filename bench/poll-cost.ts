@@ -11,6 +11,7 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { NFS_PROBE_FUNCTION, nfsProbeArgv, nfsProbeCall, parseNfsProbe } from '../collectors/nfs.js';
 import type { SectionOutput } from '../collectors/section.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { clusterInfos, planHost } from '../src/poller/host-plan.js';
@@ -39,11 +40,11 @@ async function cpuMs(t: Transport, pid: number): Promise<number> {
 }
 
 /**
- * Runs `rounds` of `work` in the host's poll shell with strace attached to that shell, and says how many processes
- * and how much CPU each round cost there. The commands each made process ran are kept in the results.
+ * Runs `rounds` of `work` with strace attached to a process on the host (the poll shell unless `pid` is given), and
+ * says how many processes and how much CPU each round cost there. The commands each made process ran are kept.
  */
-async function measured(t: Transport, label: string, rounds: number, work: () => Promise<void>) {
-  const shell = Number((await t.execShell!('echo $$', TIMEOUT)).stdout.trim());
+async function measured(t: Transport, label: string, rounds: number, work: () => Promise<void>, pid?: number) {
+  const shell = pid ?? Number((await t.execShell!('echo $$', TIMEOUT)).stdout.trim());
   const file = `/tmp/lvstop-bench-strace-${label}-${shell}`;
   const trace = 'trace=fork,vfork,clone,clone3,execve';
   const tracer = Number(
@@ -118,6 +119,39 @@ async function cpuPerPoll(
   };
 }
 
+/**
+ * One NFS mount's probe, `rounds` times, both ways the prober can run it: in the mount's own long-lived bash (what
+ * the console does where it keeps shells; strace on that bash) and as an exec of its own, a new SSH session per
+ * probe (what it did before, and still does on a transport with no shells; strace on the sshd process that serves
+ * this connection, so the session's own processes count too).
+ */
+async function nfsProbeCost(t: Transport, mountpoint: string, timeoutMs: number, rounds: number) {
+  const lane = { ...TIMEOUT, lane: `nfs ${mountpoint}` };
+  const probe = async () => {
+    const r = await t.execBash!(nfsProbeCall(mountpoint, timeoutMs), {
+      ...lane,
+      inline: true,
+      define: NFS_PROBE_FUNCTION,
+    });
+    const parsed = parseNfsProbe(r.stdout);
+    if (!parsed.ok || parsed.value.exitCode !== 0) throw new Error(`probe of ${mountpoint} failed: ${r.stdout}`);
+  };
+  await probe();
+  const [shell, sshd] = (await t.execBash!('echo "$$ $PPID"', lane)).stdout.trim().split(' ').map(Number);
+  const inLane = await measured(t, 'nfs-lane', rounds, probe, shell);
+  const execEach = await measured(
+    t,
+    'nfs-exec',
+    rounds,
+    async () => {
+      const parsed = parseNfsProbe((await t.exec(nfsProbeArgv(mountpoint, timeoutMs), TIMEOUT)).stdout);
+      if (!parsed.ok || parsed.value.exitCode !== 0) throw new Error(`exec probe of ${mountpoint} failed`);
+    },
+    sshd,
+  );
+  return { mountpoint, inLane, execEach };
+}
+
 async function main() {
   const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
   const store = createLvsStore({
@@ -178,6 +212,17 @@ async function main() {
     }
     process.stderr.write(`${host}: ${JSON.stringify(results[host])}\n`);
   }
+  const nfsProbe: Record<string, unknown> = {};
+  for (const m of resolved.config.clusters.flatMap((c) => c.nfs)) {
+    if (!HOSTS.includes(m.host) || nfsProbe[m.host]) continue;
+    const transport = createTransport(resolved, m.host);
+    try {
+      nfsProbe[m.host] = await nfsProbeCost(transport, m.mountpoint, m.probeTimeoutMs, ROUNDS);
+    } finally {
+      await transport.close();
+    }
+    process.stderr.write(`nfs probe ${m.host}: ${JSON.stringify(nfsProbe[m.host])}\n`);
+  }
   const out = {
     date: new Date().toISOString(),
     machine: {
@@ -189,6 +234,7 @@ async function main() {
     },
     rounds: ROUNDS,
     hosts: results,
+    nfsProbe,
   };
   mkdirSync(resolve(root, 'bench/results'), { recursive: true });
   writeFileSync(resolve(root, 'bench/results/poll-cost.json'), `${JSON.stringify(out, null, 2)}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interpretHostInfo, parseHostProc } from './host-info.js';
 import { interpretNetState, parseIpAddr } from './net-state.js';
-import { judgeNfsMount, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
+import { judgeNfsMount, nfsProbeCall, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
 import { parseHeartbeat, parseRsyncDryRun } from './replication.js';
 
 const local = (name: string) => readFileSync(new URL(`../test/fixtures/local/${name}`, import.meta.url), 'utf8');
@@ -99,6 +99,17 @@ describe('NFS', () => {
         .health,
     ).toBe('STALE');
     expect(parseNfsProbe('garbage').ok).toBe(false);
+  });
+
+  it('reads the probe shell function the same as the script, an error before the status line', () => {
+    const okProbe = parseNfsProbe(local('nfs-probe-fn-ok.txt'));
+    expect(okProbe).toMatchObject({ ok: true, value: { exitCode: 0, error: '' } });
+    const missing = parseNfsProbe(local('nfs-probe-fn-enoent.txt'));
+    expect(missing).toMatchObject({ ok: true, value: { exitCode: 1, error: expect.stringContaining("it's missing") } });
+    expect(missing.ok && missing.value.error).toContain('No such file');
+    // The status line must be the last: one followed by more text is not a probe's output.
+    expect(parseNfsProbe(`${local('nfs-probe-fn-ok.txt')}stray\n`).ok).toBe(false);
+    expect(nfsProbeCall("/mnt/it's", 2500)).toBe("lvstop_nfs_probe '/mnt/it'\\''s' 3");
   });
 
   it('ignores non-NFS mounts in mountstats', () => {

@@ -113,17 +113,43 @@ export function interpretNfsMounts(sections: ReadonlyMap<string, SectionOutput>)
 /**
  * Probe one mount without ever hanging the caller: `statfs` of the mountpoint (`stat -f`, which always asks the
  * server, unlike a stat the attribute cache can answer) under `timeout -s KILL`, timed.
- * $1 mountpoint, $2 timeout seconds. Prints `rc=N ms=M` then stat's stderr.
+ * $1 mountpoint, $2 timeout seconds. Prints stat's error, if any, then `rc=N ms=M` as the last line.
+ * This form runs in an exec of its own (`sh -c`); a host with a probe shell runs NFS_PROBE_FUNCTION instead.
  */
 export const NFS_PROBE_SCRIPT = `s=$(date +%s%N)
-err=$(timeout -s KILL "$2" stat -f -c %b "$1" 2>&1 >/dev/null)
+timeout -s KILL "$2" stat -f -c %b "$1" 2>&1 >/dev/null
 rc=$?
 e=$(date +%s%N)
-echo "rc=$rc ms=$(( (e - s) / 1000000 ))"
-printf '%.400s\\n' "$err"`;
+echo "rc=$rc ms=$(( (e - s) / 1000000 ))"`;
+
+/**
+ * The same probe as a bash function for a long-lived bash on the host: two processes a probe (`timeout` and `stat`),
+ * the clock from bash's own $EPOCHREALTIME (bash 5; older bash reads `date`). Same arguments, same output.
+ */
+export const NFS_PROBE_FUNCTION = {
+  name: 'lvstop_nfs_probe',
+  definition: `lvstop_nfs_probe() {
+  local s e d=1000 rc
+  s=\${EPOCHREALTIME/[.,]/}
+  [ -n "$s" ] || { s=$(date +%s%N); d=1000000; }
+  timeout -s KILL "$2" stat -f -c %b "$1" 2>&1 >/dev/null
+  rc=$?
+  if [ "$d" = 1000 ]; then e=\${EPOCHREALTIME/[.,]/}; else e=$(date +%s%N); fi
+  echo "rc=$rc ms=$(( (e - s) / d ))"
+  return 0
+}`,
+} as const;
+
+const probeSeconds = (timeoutMs: number) => String(Math.max(1, Math.ceil(timeoutMs / 1000)));
 
 export function nfsProbeArgv(mountpoint: string, timeoutMs: number): string[] {
-  return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', mountpoint, String(Math.max(1, Math.ceil(timeoutMs / 1000)))];
+  return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', mountpoint, probeSeconds(timeoutMs)];
+}
+
+/** The call of NFS_PROBE_FUNCTION for one mount (single-quoted: a mountpoint may hold anything but a NUL). */
+export function nfsProbeCall(mountpoint: string, timeoutMs: number): string {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return `${NFS_PROBE_FUNCTION.name} ${quote(mountpoint)} ${probeSeconds(timeoutMs)}`;
 }
 
 export interface NfsProbeResult {
@@ -132,13 +158,15 @@ export interface NfsProbeResult {
   readonly error: string;
 }
 
+/** The probe's output: stat's error lines, if any, then `rc=N ms=M` as the last line. */
 export function parseNfsProbe(text: string): ParseResult<NfsProbeResult> {
-  const nl = text.indexOf('\n');
-  const first = nl < 0 ? text : text.slice(0, nl);
-  const m = /^rc=(\d{1,3}) ms=(\d{1,12})$/.exec(first.length > MAX_LINE ? '' : first);
-  if (!m || Number(m[1]) > 255) return parseError('nfs probe: expected "rc=N ms=M"', 1, first);
-  // The probe script prints at most 400 characters of stat's message.
-  const error = (nl < 0 ? '' : text.slice(nl + 1, nl + 1 + 2000)).trim();
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  const nl = body.lastIndexOf('\n');
+  const last = body.slice(nl + 1);
+  const m = /^rc=(\d{1,3}) ms=(\d{1,12})$/.exec(last.length > MAX_LINE ? '' : last);
+  if (!m || Number(m[1]) > 255) return parseError('nfs probe: expected "rc=N ms=M" as the last line', 1, last);
+  // stat's message names the path, so it is short; whatever it is, the first 2000 characters are kept.
+  const error = (nl < 0 ? '' : body.slice(0, Math.min(nl, 2000))).trim();
   return ok({ exitCode: Number(m[1]), elapsedMs: Number(m[2]), error });
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { nfsProbeArgv, parseNfsProbe } from '../../collectors/nfs.js';
+import { NFS_PROBE_FUNCTION, nfsProbeArgv, nfsProbeCall, parseNfsProbe } from '../../collectors/nfs.js';
 import {
   judgeNfsWrite,
   NFS_WRITE_STEPS,
@@ -30,6 +30,9 @@ export interface NfsProberOptions {
 /**
  * Probes one NFS mount on its own loop, apart from the host's main poll, so a hung mount never delays IPVS data.
  * At most one probe is outstanding; the remote `timeout -s KILL` ends a hung stat, and the exec timeout backs it up.
+ * Where the transport keeps long-lived shells, the probe runs in a bash of the mount's own (a lane): `timeout` and
+ * `stat` are the only processes it starts on the host, with no SSH session, login shell or `date` per probe; a probe
+ * that outlives its timeout ends that shell, and the next probe opens a new one.
  */
 export class NfsProber {
   private readonly o: NfsProberOptions;
@@ -56,11 +59,17 @@ export class NfsProber {
     if (this.running || this.o.store.getState().paused) return this.running ?? Promise.resolve();
     const { store, mountId } = this.o;
     store.getState().nfsProbeStarted(mountId);
-    this.running = this.o.transport
-      .exec(nfsProbeArgv(this.o.mountpoint, this.o.probeTimeoutMs), {
-        timeoutMs: this.o.probeTimeoutMs + 5000,
-        maxOutputBytes: 4096,
-      })
+    const { transport, mountpoint, probeTimeoutMs } = this.o;
+    const limits = { timeoutMs: probeTimeoutMs + 5000, maxOutputBytes: 4096 };
+    const run = transport.execBash
+      ? transport.execBash(nfsProbeCall(mountpoint, probeTimeoutMs), {
+          ...limits,
+          inline: true,
+          define: NFS_PROBE_FUNCTION,
+          lane: `nfs ${mountpoint}`,
+        })
+      : transport.exec(nfsProbeArgv(mountpoint, probeTimeoutMs), limits);
+    this.running = run
       .then(async (r) => {
         const parsed = parseNfsProbe(r.stdout);
         store

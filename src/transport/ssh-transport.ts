@@ -38,8 +38,8 @@ export class SshTransport implements Transport {
   /** ProxyCommand processes serving as sockets of the current chain; ended with it. */
   private proxies: ProxyCommandSocket[] = [];
   private connecting: Promise<Client> | undefined;
-  /** The long-lived shells: `sh` for polls (bash where the host has it), `bash` for probes. */
-  private readonly shells = new Map<'sh' | 'bash', ShellSession>();
+  /** The long-lived shells: `sh` for polls (bash where the host has it), `bash` for probes, `bash <lane>` per lane. */
+  private readonly shells = new Map<string, ShellSession>();
   private current: Client | undefined;
   private failures = 0;
   private retryAt = 0;
@@ -73,14 +73,15 @@ export class SshTransport implements Transport {
     return this.runInSession('sh', script, options);
   }
 
-  /** Run a bash script in a second long-lived shell, bash, kept apart from the poll's (real-server probes). */
+  /** Run a bash script in a second long-lived shell, bash, kept apart from the poll's (real-server probes), or a lane's. */
   execBash(script: string, options: ExecOptions): Promise<ExecResult> {
     return this.runInSession('bash', script, options);
   }
 
   private async runInSession(shell: 'sh' | 'bash', script: string, options: ExecOptions): Promise<ExecResult> {
     const client = await this.connect();
-    let session = this.shells.get(shell);
+    const key = shell === 'bash' && options.lane !== undefined ? `bash ${options.lane}` : shell;
+    let session = this.shells.get(key);
     if (!session?.alive) {
       // The poll's shell is bash where there is one (its builtins read, wait and tail without a process), else sh.
       const argv = shell === 'sh' ? ['sh', '-c', POLL_SHELL] : [shell];
@@ -89,7 +90,7 @@ export class SshTransport implements Transport {
         client.exec(command, (err, s) => (err ? reject(classifySshError(err, this.host, 'open shell')) : resolve(s)));
       });
       session = new ShellSession(stream, this.host);
-      this.shells.set(shell, session);
+      this.shells.set(key, session);
     }
     return session.run(
       script,

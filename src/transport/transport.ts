@@ -21,6 +21,11 @@ export interface ExecOptions {
   readonly inline?: boolean;
   /** execShell only: a shell function the script calls, sent only to a shell that does not have it yet. */
   readonly define?: ShellFunction;
+  /**
+   * execBash only: run in a bash of its own under this name, kept apart from the probe shell and every other lane, so
+   * one mount that hangs never holds up another's probe (or a real-server probe round).
+   */
+  readonly lane?: string;
 }
 
 export interface ShellFunction {
