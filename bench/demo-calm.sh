@@ -3,7 +3,8 @@
 # its header once a second and judges every sample after the first <settle> seconds: `N/N up`, no `slow`, no
 # `connecting`, data age at most two poll intervals. With --with-serve, a `serve` polls the same lab beside it.
 #   bench/demo-calm.sh [--with-serve] [--seconds 300] [--settle 60]
-# Needs the lab up (npm run lab:up) and a build. Results: bench/results/demo-calm[-with-serve].json.
+# Needs the lab up (npm run lab:up) and a build. Results: bench/results/demo-calm[-with-serve].json, and every sample
+# (seconds, header, the pane's line about what is slow or late) in .samples.tsv beside it.
 # Exit 0 when the console was calm within <settle> s of its first frame and stayed calm for every later sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +55,11 @@ done
 samples=$work/samples.txt
 end=$(($(date +%s) + settle + seconds))
 while (($(date +%s) < end)); do
-  line=$(tmux capture-pane -p -t "$session" | head -1)
-  printf '%s\t%s\n' "$(awk -v a="$first" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" "$line" >>"$samples"
+  pane=$(tmux capture-pane -p -t "$session")
+  line=${pane%%$'\n'*}
+  # The line that says what is slow or late, when one does (kept with the samples, to say why a sample was not calm).
+  why=$(grep -m1 -E 'slow:|late|never read|timeout' <<<"$pane" | tr -s ' ' || true)
+  printf '%s\t%s\t%s\n' "$(awk -v a="$first" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" "$line" "$why" >>"$samples"
   sleep 1
 done
 tmux send-keys -t "$session" q
@@ -90,6 +94,7 @@ cat >"$out" <<JSON
 }
 JSON
 cat "$out"
+cp "$samples" "${out%.json}.samples.tsv"
 awk -F'\t' '{ print }' "$samples" | tail -3 >&2
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).result;
