@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interpretHostInfo, parseHostProc } from './host-info.js';
 import { interpretNetState, parseIpAddr } from './net-state.js';
-import { judgeNfsMount, nfsProbeCall, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
+import { nfsProbeCall } from '../src/poller/nfs-prober.js';
+import { judgeNfsMount, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
 import { parseHeartbeat, parseRsyncDryRun } from './replication.js';
 
 const local = (name: string) => readFileSync(new URL(`../test/fixtures/local/${name}`, import.meta.url), 'utf8');

@@ -140,16 +140,14 @@ export const NFS_PROBE_FUNCTION = {
 }`,
 } as const;
 
-const probeSeconds = (timeoutMs: number) => String(Math.max(1, Math.ceil(timeoutMs / 1000)));
+/** The probe's two arguments, the same for the script and the function: the mountpoint and the timeout in seconds. */
+export const nfsProbeArgs = (mountpoint: string, timeoutMs: number): [string, string] => [
+  mountpoint,
+  String(Math.max(1, Math.ceil(timeoutMs / 1000))),
+];
 
 export function nfsProbeArgv(mountpoint: string, timeoutMs: number): string[] {
-  return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', mountpoint, probeSeconds(timeoutMs)];
-}
-
-/** The call of NFS_PROBE_FUNCTION for one mount (single-quoted: a mountpoint may hold anything but a NUL). */
-export function nfsProbeCall(mountpoint: string, timeoutMs: number): string {
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return `${NFS_PROBE_FUNCTION.name} ${quote(mountpoint)} ${probeSeconds(timeoutMs)}`;
+  return ['sh', '-c', NFS_PROBE_SCRIPT, 'nfs-probe', ...nfsProbeArgs(mountpoint, timeoutMs)];
 }
 
 export interface NfsProbeResult {

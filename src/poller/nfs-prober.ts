@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NFS_PROBE_FUNCTION, nfsProbeArgv, nfsProbeCall, parseNfsProbe } from '../../collectors/nfs.js';
+import { NFS_PROBE_FUNCTION, nfsProbeArgs, nfsProbeArgv, parseNfsProbe } from '../../collectors/nfs.js';
 import {
   judgeNfsWrite,
   NFS_WRITE_STEPS,
@@ -8,6 +8,7 @@ import {
   parseNfsWrite,
 } from '../../collectors/nfs-write.js';
 import type { LvsStore } from '../store/lvs-store.js';
+import { quoteArg } from '../transport/command-line.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -26,6 +27,10 @@ export interface NfsProberOptions {
     readonly intervalMs: number;
   };
 }
+
+/** The line that calls NFS_PROBE_FUNCTION for one mount in a long-lived bash. */
+export const nfsProbeCall = (mountpoint: string, timeoutMs: number): string =>
+  [NFS_PROBE_FUNCTION.name, ...nfsProbeArgs(mountpoint, timeoutMs)].map(quoteArg).join(' ');
 
 /**
  * Probes one NFS mount on its own loop, apart from the host's main poll, so a hung mount never delays IPVS data.

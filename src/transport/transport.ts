@@ -15,11 +15,11 @@ export interface ExecOptions {
   /** Text written to the command's stdin. */
   readonly stdin?: string;
   /**
-   * execShell only: the script is one shell function call that ends with `return`, never `exit`, and sets no option
-   * it does not restore; it runs in the long-lived shell itself, with no subshell.
+   * execShell and execBash: the script is one shell function call that ends with `return`, never `exit`, and sets no
+   * option it does not restore; it runs in the long-lived shell itself, with no subshell.
    */
   readonly inline?: boolean;
-  /** execShell only: a shell function the script calls, sent only to a shell that does not have it yet. */
+  /** execShell and execBash: a shell function the script calls, sent only to a shell that does not have it yet. */
   readonly define?: ShellFunction;
   /**
    * execBash only: run in a bash of its own under this name, kept apart from the probe shell and every other lane, so
