@@ -16,7 +16,8 @@ const NAT = 'nat-director';
 const SERVICE = 'TCP 172.16.60.22:80';
 const KEY = `${SERVICE}|192.168.60.99:80`;
 const CONNS = 4;
-// The client holds its connections until the test has seen the drain (a file on the client says so), at most this long.
+// The client holds its connections until the test has seen the drain (a file on the client says so), at most this
+// long on a quiet lab; scaled by the lab's pace in the test.
 const HOLD_MAX_SEC = 300;
 const RELEASE = `/tmp/lvstop-drain-release-${process.pid}`;
 const QUIESCENT = 'net.ipv4.vs.expire_quiescent_template';
@@ -36,16 +37,25 @@ const real1Listed = (s: LvsState) => {
 };
 
 /**
- * On the client: open `CONNS` connections through the VIP, send nothing (busybox httpd waits a minute for a request),
- * hold them until the test releases them (however slow the lab), then reset them (SO_LINGER 0), so each leaves IPVS
- * in CLOSE (10 s) rather than TIME_WAIT (2 min).
+ * On the client: open `CONNS` connections through the VIP and keep each one's request unfinished: the request line,
+ * then one header line every 20 s. busybox httpd gives a client 60 s for each line and answers 408 after that, which
+ * would end the connections before a slow lab has read them. Hold them until the test releases them (a file on the
+ * client) or `holdSec` passes, then reset them (SO_LINGER 0), so each leaves IPVS in CLOSE (10 s) rather than
+ * TIME_WAIT (2 min).
  */
-const CLIENT = `
+const clientScript = (holdSec: number) => `
 import os, socket, struct, sys, time
 held = [socket.create_connection(("172.16.60.22", 80), timeout=5) for _ in range(${CONNS})]
+for s in held:
+    s.sendall(b"GET / HTTP/1.0\\r\\n")
 print("open", len(held), flush=True)
-deadline = time.time() + ${HOLD_MAX_SEC}
+deadline = time.time() + ${holdSec}
+nextLine = time.time() + 20
 while not os.path.exists("${RELEASE}") and time.time() < deadline:
+    if time.time() >= nextLine:
+        for s in held:
+            s.sendall(b"X-Lvstop-Hold: 1\\r\\n")
+        nextLine += 20
     time.sleep(0.2)
 os.path.exists("${RELEASE}") and os.unlink("${RELEASE}")
 for s in held:
@@ -79,10 +89,11 @@ describe('a drain followed from the connection table', () => {
       // still holds from earlier traffic would send it to real2 even at weight 0: expire_quiescent_template drops it.
       await setWeight('192.168.60.40', 0);
       await sshLab(NAT, `sysctl -qw ${QUIESCENT}=1`);
+      const holdSec = Math.round((await paced(HOLD_MAX_SEC * 1000)) / 1000);
       client = sshLab(
         'client',
-        `rm -f ${RELEASE}; timeout ${HOLD_MAX_SEC + 30} python3 -c '${CLIENT}'`,
-        (HOLD_MAX_SEC + 60) * 1000,
+        `rm -f ${RELEASE}; timeout ${holdSec + 30} python3 -c '${clientScript(holdSec)}'`,
+        (holdSec + 60) * 1000,
       );
       await until((s) => real1Listed(s) >= CONNS, 30_000);
       await sshLab(NAT, `sysctl -qw ${QUIESCENT}=${quiescentBefore}`);
