@@ -2,7 +2,7 @@ import { CONN_PROTOCOLS, type ConnLine } from './ipvs-conn-line.js';
 import type { ConnTally } from './ipvs-conn-tally.js';
 import { serviceKey } from './ipvs-list.js';
 import { realServerKey } from './ipvs-types.js';
-import { ipv6Key, latin1, type ClientCount } from './top-clients.js';
+import { ipv6Key, type ClientCount } from './top-clients.js';
 
 export type ConnProtocol = (typeof CONN_PROTOCOLS)[number];
 
@@ -90,8 +90,14 @@ export function countEntry(tally: ConnTally, g: number, b: Uint8Array, s: ConnLi
   if (s.state < 0) slot = tally.otherState(g, latin1(b, s.stateStart, s.stateEnd), s.expires, client);
   else if (client === undefined) return tally.template(g, s.state, s.expires);
   else slot = tally.connection(g, s.state, s.expires, client);
-  if (slot >= 0 && ipv4 < 0) tally.clientAddress(g, slot, b, start, end);
+  if (slot >= 0 && ipv4 < 0) tally.clientText(g, slot, latin1(b, start, end));
 }
+
+/**
+ * The bytes b[i..j) as text, a character per byte (latin1). A few per group or new IPv6 client, so plain code: no
+ * Buffer methods, whose JavaScript V8 would otherwise compile along with the reader's.
+ */
+const latin1 = (b: Uint8Array, i: number, j: number): string => String.fromCharCode(...bytesOf(b, i, j));
 
 /** A plain view of b[i..j) (a Buffer's own subarray goes through Buffer's constructor). */
 const bytesOf = (b: Uint8Array, i: number, j: number): Uint8Array => new Uint8Array(b.buffer, b.byteOffset + i, j - i);

@@ -97,9 +97,9 @@ export class ConnTally {
     return this.clients.add(g, client);
   }
 
-  /** Set the address (the bytes b[start..end)) of the IPv6 client that took `slot` of group g's top clients. */
-  clientAddress(g: number, slot: number, b: Uint8Array, start: number, end: number): void {
-    this.clients.setAddress(g, slot, b, start, end);
+  /** Set the text of the IPv6 client that took `slot` of group g's top clients. */
+  clientText(g: number, slot: number, text: string): void {
+    this.clients.setText(g, slot, text);
   }
 
   /**

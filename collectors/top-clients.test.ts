@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ipv4Text, ipv6Key, SLOTS, TopClientsTable } from './top-clients.js';
 
-// The summary keeps an IPv6 client's address as bytes while it holds a slot and makes its text only when asked:
-// slots change hands all the time, and what is reported must be the address of the client holding the slot now.
+// Slots change hands all the time: what is reported must be the address of the client holding the slot now, an IPv6
+// client's text (set when it takes the slot) or an IPv4 client's (made from its key).
 const v6 = (text: string) => {
   const b = Buffer.from(`[${text}]`, 'latin1');
   return { b, key: ipv6Key(b, 1, b.length - 1), text };
@@ -13,7 +13,7 @@ function count(t: TopClientsTable, g: number, client: { b: Buffer; key: number }
     if (typeof client === 'number') t.add(g, client);
     else {
       const slot = t.add(g, client.key);
-      if (slot >= 0) t.setAddress(g, slot, client.b, 1, client.b.length - 1);
+      if (slot >= 0) t.setText(g, slot, client.b.toString('latin1', 1, client.b.length - 1));
     }
   }
 }

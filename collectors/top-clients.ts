@@ -34,15 +34,10 @@ export class TopClientsTable {
   /** Per group: slots used, and once all are, a bit per slot holding the smallest count (the lowest is replaced). */
   private used = new Int32Array(0);
   private minSlots = new Int32Array(0);
-  /**
-   * An IPv6 slot's address, by group * SLOTS + slot: its bytes at TEXT_BYTES times that in `textBytes` and their
-   * count in `textLengths` (0: an IPv4 key, whose text is made from the key when asked; LONG: the text is in
-   * `longTexts`). A copy of a few bytes when a client takes a slot, the text only for the slots a read reports: on a
-   * busy server clients take and lose slots all the time, and a string for each was most of the cost of IPv6 clients.
-   */
-  private textBytes = new Uint8Array(0);
-  private textLengths = new Uint8Array(0);
-  private readonly longTexts = new Map<number, string>();
+  /** IPv6 slots' text by group * SLOTS + slot (IPv4 text is made from the key when asked). */
+  private readonly texts = new Map<number, string>();
+  /** Per slot, 1 while `texts` holds its text: most slots never do, and a Map lookup per new slot is not free. */
+  private hasText = new Uint8Array(0);
 
   /** Make room for groups 0..n-1 (doubling, so a read of many groups copies little). */
   grow(n: number): void {
@@ -53,14 +48,13 @@ export class TopClientsTable {
     this.buckets = grown(this.buckets, new Uint8Array(groups * BUCKETS));
     this.used = grown(this.used, new Int32Array(groups));
     this.minSlots = grown(this.minSlots, new Int32Array(groups));
-    this.textBytes = grown(this.textBytes, new Uint8Array(groups * SLOTS * TEXT_BYTES));
-    this.textLengths = grown(this.textLengths, new Uint8Array(groups * SLOTS));
+    this.hasText = grown(this.hasText, new Uint8Array(groups * SLOTS));
     this.groups = groups;
   }
 
   /**
-   * Count one connection of `key` for group g. Answers the slot when the key took one (its address, for an IPv6
-   * key, is then to be set with setAddress), else -1.
+   * Count one connection of `key` for group g. Answers the slot when the key took one (its text, for an IPv6 key,
+   * is then to be set with setText), else -1.
    */
   add(g: number, key: number): number {
     const cells = this.cells;
@@ -87,33 +81,18 @@ export class TopClientsTable {
     cells[at + slot] = key;
     cells[at + COUNTS + slot] = error + 1;
     cells[at + ERRORS + slot] = error;
-    if (this.textLengths[g * SLOTS + slot] === LONG) this.longTexts.delete(g * SLOTS + slot);
-    this.textLengths[g * SLOTS + slot] = 0;
+    if (this.hasText[g * SLOTS + slot] === 1) {
+      this.hasText[g * SLOTS + slot] = 0;
+      this.texts.delete(g * SLOTS + slot);
+    }
     if (used + 1 >= SLOTS) this.raised(g, slot);
     return slot;
   }
 
-  /** The address of the IPv6 key that took `slot` of group g: the bytes b[start..end), as printed. */
-  setAddress(g: number, slot: number, b: Uint8Array, start: number, end: number): void {
-    const i = g * SLOTS + slot;
-    const n = end - start;
-    if (n > TEXT_BYTES) {
-      this.longTexts.set(i, latin1(b, start, end));
-      this.textLengths[i] = LONG;
-      return;
-    }
-    const bytes = this.textBytes;
-    for (let k = 0, at = i * TEXT_BYTES; k < n; k++) bytes[at + k] = b[start + k]!;
-    this.textLengths[i] = n;
-  }
-
-  /** The address of slot `slot` of group g as text. */
-  private address(g: number, slot: number): string {
-    const i = g * SLOTS + slot;
-    const n = this.textLengths[i]!;
-    if (n === 0) return ipv4Text(this.cells[g * SLOT_CELLS + slot]!);
-    if (n === LONG) return this.longTexts.get(i)!;
-    return latin1(this.textBytes, i * TEXT_BYTES, i * TEXT_BYTES + n);
+  /** The text of the IPv6 key that took `slot` of group g. */
+  setText(g: number, slot: number, text: string): void {
+    this.texts.set(g * SLOTS + slot, text);
+    this.hasText[g * SLOTS + slot] = 1;
   }
 
   /** Slot i of group g went up: it no longer holds the smallest count; when none does, find the new smallest. */
@@ -150,7 +129,7 @@ export class TopClientsTable {
     for (let i = 0; i < used; i++)
       if (counts[i]! >= cut)
         out.push({
-          address: this.address(g, i),
+          address: this.texts.get(g * SLOTS + i) ?? ipv4Text(this.cells[at + i]!),
           count: counts[i]!,
           error: this.cells[at + ERRORS + i]!,
         });
@@ -165,18 +144,6 @@ const byCountThenAddress = (a: ClientCount, b: ClientCount): number =>
 const COUNTS = SLOTS;
 const ERRORS = 2 * SLOTS;
 const SLOT_CELLS = 3 * SLOTS;
-
-/** Bytes kept of an IPv6 slot's address: its longest text (an IPv4-mapped one) is 45. */
-const TEXT_BYTES = 48;
-/** textLengths' mark for an address longer than TEXT_BYTES (never a real one), kept as text in longTexts. */
-const LONG = 255;
-
-/**
- * The bytes b[start..end) as text, a character per byte. For a few strings per group or per reported client, so
- * plain code: no Buffer methods, whose JavaScript V8 would otherwise compile along with the reader's.
- */
-export const latin1 = (b: Uint8Array, start: number, end: number): string =>
-  String.fromCharCode(...new Uint8Array(b.buffer, b.byteOffset + start, end - start));
 
 /** Buckets of a group's key filter: with 16 keys held, a key not held finds its bucket empty 15 times in 16. */
 const BUCKETS = 256;
