@@ -5,20 +5,18 @@ import { TopClientsTable } from './top-clients.js';
 const ESTABLISHED = CONN_STATES.indexOf('ESTABLISHED');
 
 /**
- * A group's cells: three expiries, its connections and templates, the states seen (a bit per index in CONN_STATES),
- * then a count per state, of connections and of templates apart. A line adds one to its total and to its state's
- * count, marks its state and may move an expiry; the end reads the states seen only.
+ * A group's cells: three expiries, its connections, templates and ESTABLISHED connections, then a count per state
+ * (connections and templates together, as the states map reports them). A line adds one to its total and to its
+ * state's count and may move an expiry: a few cells side by side, two cache lines at most.
  */
-// CONN_STATES has 25 names: a bit for each fits the int32 that `|` makes of the SEEN cell.
 const LONGEST_CONN = 0;
 const LONGEST_TEMPLATE = 1;
 const SHORTEST_TEMPLATE = 2;
 const CONNECTIONS = 3;
 const TEMPLATES = 4;
-const SEEN = 5;
-const CONN_STATE_AT = 6;
-const TEMPLATE_STATE_AT = CONN_STATE_AT + CONN_STATES.length;
-const CELLS = TEMPLATE_STATE_AT + CONN_STATES.length;
+const ACTIVE = 5;
+const STATE_AT = 6;
+const CELLS = STATE_AT + CONN_STATES.length;
 
 /**
  * The running counts of every (service, real server) group of a read, a group by its index. All groups' counts sit
@@ -56,8 +54,7 @@ export class ConnTally {
    */
   template(g: number, state: number, expires: number): void {
     const at = g * CELLS;
-    this.cells[at + TEMPLATE_STATE_AT + state]!++;
-    this.cells[at + SEEN] = this.cells[at + SEEN]! | (1 << state);
+    this.cells[at + STATE_AT + state]!++;
     this.countTemplate(at, expires);
   }
 
@@ -67,8 +64,8 @@ export class ConnTally {
    */
   connection(g: number, state: number, expires: number, client: number): number {
     const at = g * CELLS;
-    this.cells[at + CONN_STATE_AT + state]!++;
-    this.cells[at + SEEN] = this.cells[at + SEEN]! | (1 << state);
+    this.cells[at + STATE_AT + state]!++;
+    if (state === ESTABLISHED) this.cells[at + ACTIVE]!++;
     return this.countConnection(g, expires, client);
   }
 
@@ -110,7 +107,7 @@ export class ConnTally {
   counts(g: number, head: ConnGroupHead, topN: number): ConnGroupCounts {
     const at = g * CELLS;
     const cells = this.cells;
-    const active = cells[at + CONN_STATE_AT + ESTABLISHED]!;
+    const active = cells[at + ACTIVE]!;
     const templates = cells[at + TEMPLATES]!;
     // Typed whole now; topClients is set last, after the optional fields, to keep the field order.
     const counts = {
@@ -135,15 +132,12 @@ export class ConnTally {
     return counts;
   }
 
-  /** Group g's entries per state name: CONN_STATES' in their order (the seen ones, a bit each), then any others. */
+  /** Group g's entries per state name: CONN_STATES' in their order (those seen), then any others. */
   private states(g: number): Record<string, number> {
-    const at = g * CELLS;
+    const at = g * CELLS + STATE_AT;
     const cells = this.cells;
     const states: Record<string, number> = {};
-    for (let seen = cells[at + SEEN]!; seen !== 0; seen &= seen - 1) {
-      const i = 31 - Math.clz32(seen & -seen);
-      states[CONN_STATES[i]!] = cells[at + CONN_STATE_AT + i]! + cells[at + TEMPLATE_STATE_AT + i]!;
-    }
+    for (let i = 0; i < CONN_STATES.length; i++) if (cells[at + i]! > 0) states[CONN_STATES[i]!] = cells[at + i]!;
     this.otherStates[g]?.forEach((n, name) => (states[name] = n));
     return states;
   }
