@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { paced } from '../support/lab.js';
 
 // The lab itself: what the console's other integration tests rely on.
 
@@ -84,13 +85,16 @@ describe('discuz (LVS-NAT)', () => {
   });
 
   it('replicates /web from real2 to real1 within 2 s (heartbeat)', async () => {
-    const [source, replica] = await Promise.all([
-      ssh('real2', 'cat /web/.lvstop-heartbeat'),
-      ssh('real1', 'cat /web/.lvstop-heartbeat'),
-    ]);
-    const lag = Number(source) - Number(replica);
-    expect(Number(replica)).toBeGreaterThan(0);
-    expect(lag).toBeLessThanOrEqual(2);
+    // Each side says how old its heartbeat is by its own clock (the lab's hosts share one), at the moment it reads it:
+    // two ssh calls on a busy lab can land seconds apart, and the difference of the two files would count that too.
+    const age = async (host: string) => {
+      const [now, beat] = (await ssh(host, 'echo "$(date +%s.%N) $(cat /web/.lvstop-heartbeat)"')).trim().split(' ');
+      expect(Number(beat)).toBeGreaterThan(0);
+      return Number(now) - Number(beat);
+    };
+    const [source, replica] = await Promise.all([age('real2'), age('real1')]);
+    // 2 s on a quiet lab; a saturated guest (the suite beside a CPU hog) runs the pusher late, as every part of the lab.
+    expect(replica - source).toBeLessThanOrEqual((await paced(2000)) / 1000);
   });
 });
 
