@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { interpretHostInfo, parseHostProc } from './host-info.js';
 import { interpretNetState, parseIpAddr } from './net-state.js';
-import { nfsProbeCall } from '../src/poller/nfs-prober.js';
 import { judgeNfsMount, parseMountstats, parseNfsProbe, parseProcMounts } from './nfs.js';
 import { parseHeartbeat, parseRsyncDryRun } from './replication.js';
 
@@ -110,7 +109,6 @@ describe('NFS', () => {
     expect(missing.ok && missing.value.error).toContain('No such file');
     // The status line must be the last: one followed by more text is not a probe's output.
     expect(parseNfsProbe(`${local('nfs-probe-fn-ok.txt')}stray\n`).ok).toBe(false);
-    expect(nfsProbeCall("/mnt/it's", 2500)).toBe("lvstop_nfs_probe '/mnt/it'\\''s' 3");
   });
 
   it('ignores non-NFS mounts in mountstats', () => {
