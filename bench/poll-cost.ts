@@ -5,26 +5,20 @@
  * director: `ipvsadm -Ln --exact` plus `--stats --exact` run in the same shell. Also the wall time of a poll.
  * Results: bench/results/poll-cost.json.
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NFS_PROBE_FUNCTION, nfsProbeArgv, parseNfsProbe } from '../collectors/nfs.js';
-import type { SectionOutput } from '../collectors/section.js';
-import { loadConfig } from '../src/config/load-config.js';
-import { clusterInfos, planHost } from '../src/poller/host-plan.js';
+import { planHost } from '../src/poller/host-plan.js';
 import { nfsProbeCall } from '../src/poller/nfs-prober.js';
-import { createLvsStore } from '../src/store/lvs-store.js';
 import { createTransport } from '../src/transport/create-transport.js';
-import { keptSections, sectionPoll, SectionStream } from '../src/transport/section-script.js';
+import { sectionPoll } from '../src/transport/section-script.js';
 import type { Transport } from '../src/transport/transport.js';
+import { BENCH_TIMEOUT as TIMEOUT, hostPoll, labConfig, labMachine, shellCpuMs } from './poll-shell.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const HOSTS = (process.env.BENCH_HOSTS ?? 'nat-director,director1,web1,real2').split(',');
-const TIMEOUT = { timeoutMs: 30_000 };
 
 function summary(samples: number[]) {
   const s = [...samples].sort((a, b) => a - b);
@@ -88,14 +82,6 @@ async function measured(t: Transport, label: string, rounds: number, work: () =>
   };
 }
 
-/** User + system CPU seconds of one shell fed `script` on stdin, measured by /usr/bin/time on the host. */
-async function shellCpuMs(t: Transport, shell: readonly string[], script: string): Promise<number> {
-  const r = await t.exec(['/usr/bin/time', '-f', '@@cpu %U %S', ...shell], { timeoutMs: 300_000, stdin: script });
-  const m = /@@cpu ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  if (!m) throw new Error(`no CPU time from ${shell[0]}: ${r.stderr.slice(-200)}`);
-  return (Number(m[1]) + Number(m[2])) * 1000;
-}
-
 /**
  * The same poll, `rounds` times, in one shell each way, CPU per poll: as the console runs it (bash, the poll function
  * defined once and called inline, `ip` only when an address source changed), as it ran before (a plain sh, the whole
@@ -154,32 +140,14 @@ async function nfsProbeCost(t: Transport, mountpoint: string, timeoutMs: number,
 }
 
 async function main() {
-  const resolved = await loadConfig(resolve(root, '.lab/lvstop.json'));
-  const store = createLvsStore({
-    clusters: clusterInfos(resolved.config),
-    hosts: [...resolved.hosts.keys()],
-    pollIntervalMs: resolved.config.pollIntervalMs,
-    readOnly: true,
-  });
+  const { resolved, store } = await labConfig(root);
   const results: Record<string, unknown> = {};
   for (const host of HOSTS) {
     const transport = createTransport(resolved, host);
     const plan = planHost(resolved.config, host);
-    const kept = new Map<string, SectionOutput>();
     const isDirector = resolved.config.clusters.some((c) => c.directors.some((d) => d.host === host));
     // One poll exactly as the poller runs it: the plan's parts, their sections, the kept outputs, inline.
-    const onePoll = async () => {
-      const pending = plan.parts.map((part) => [part, part.sections()] as const);
-      const sections = pending.flatMap(([, s]) => s);
-      const keep = keptSections(sections, kept);
-      const poll = sectionPoll(sections, { cached: new Set(kept.keys()) });
-      const nonce = randomBytes(6).toString('hex');
-      const r = await transport.execShell!(poll.call(nonce), { ...TIMEOUT, inline: true, define: poll });
-      const stream = new SectionStream(nonce, undefined, keep);
-      stream.push(r.stdout);
-      if (stream.sections.size !== sections.length) throw new Error(`${host}: ${stream.sections.size} sections`);
-      for (const [part] of pending) part.apply(stream.sections, store.getState(), Date.now());
-    };
+    const onePoll = hostPoll(transport, host, plan, store);
     try {
       for (let i = 0; i < 3; i++) await onePoll(); // connect, learn signal numbers, keep what can be kept
       const poll = await measured(transport, 'poll', ROUNDS, onePoll);
@@ -226,13 +194,7 @@ async function main() {
   }
   const out = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      node: process.version,
-      lab: execFileSync('cat', [resolve(root, '.lab/tier')], { encoding: 'utf8' }).trim(),
-      load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
-    },
+    machine: labMachine(root),
     rounds: ROUNDS,
     hosts: results,
     nfsProbe,

@@ -7,9 +7,7 @@
  * table probed in turns), from the costs measured in the first part.
  * Results: bench/results/probe-cost.json. `BENCH_ROUNDS` (default 12) pairs.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RS_PROBE_SCRIPT, rsProbeArgs, type ProbeTarget } from '../collectors/rs-probe.js';
@@ -20,6 +18,7 @@ import { createTransport } from '../src/transport/create-transport.js';
 import { buildSectionScript } from '../src/transport/section-script.js';
 import { probeRoundSize } from '../src/model/probe-plan.js';
 import { DEFAULT_HEALTH_PROBES } from '../src/store/store-types.js';
+import { labMachine } from './poll-shell.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -140,13 +139,7 @@ async function main() {
   );
   const out = {
     date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      node: process.version,
-      lab: execFileSync('cat', [resolve(root, '.lab/tier')], { encoding: 'utf8' }).trim(),
-      load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
-    },
+    machine: labMachine(root),
     host: HOST,
     rounds: ROUNDS,
     pollCpuMs: Math.round(pollCpu),

@@ -34,8 +34,9 @@ export interface CommandSection {
 export const UNCHANGED = 201;
 
 /**
- * The ids of processes whose name (`/proc/PID/comm`) is exactly `name`, one per line, read by shell builtins:
- * what `pgrep -x -- name` prints, exit code 1 when there is none, without starting a process.
+ * Whether a process whose name (`/proc/PID/comm`) is exactly `name` runs, read by shell builtins without starting a
+ * process: exit code 0 and ids of such processes, one per line, or 1 when there is none. A shell that found one
+ * before prints that one alone while it still runs (see processBody); otherwise every one, as `pgrep -x -- name`.
  */
 export interface ProcessSection {
   readonly id: string;

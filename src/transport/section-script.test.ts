@@ -148,6 +148,58 @@ describe('section script (run by a real sh)', () => {
     },
   );
 
+  it.each(['sh', 'bash'])(
+    'remembers the process it found: the next poll in that shell reads its one comm file, a new one after it is gone, under %s',
+    async (shell) => {
+      const dir = mkdtempSync(join(tmpdir(), 'lvstop-pgrep-'));
+      const name = `lvy${shell}${process.pid}`.slice(0, 15);
+      const program = join(dir, name);
+      execFileSync('cp', ['/bin/sleep', program]);
+      const first = spawn(program, ['30'], { stdio: 'ignore' });
+      // The second process starts when the shell says so: after the first poll, before the first process is gone.
+      const fifo = join(dir, 'go');
+      execFileSync('mkfifo', [fifo]);
+      const poll = sectionPoll([{ id: 'ours', processNamed: name }]);
+      const script = [
+        poll.definition,
+        poll.call('p1'),
+        'echo "remembered $LV_PID_ours"',
+        `${program} 31 & echo "second $!"`,
+        poll.call('p2'),
+        `read -r _ <${fifo}`,
+        poll.call('p3'),
+        'echo "remembered $LV_PID_ours"',
+        'kill $!',
+      ].join('\n');
+      const child = spawn(shell, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      let ended = false;
+      const exited = new Promise((resolve) => child.once('exit', resolve)).then(() => (ended = true));
+      try {
+        // Wait for the second poll, then end the first process and let the shell poll again.
+        while (!stdout.includes('@@LVSTOP:p2:end ours') && !ended) await new Promise((r) => setTimeout(r, 20));
+        const gone = new Promise((resolve) => first.once('exit', resolve));
+        first.kill('SIGKILL');
+        await gone;
+        writeFileSync(fifo, 'go\n');
+        await exited;
+        const second = Number(/^second (\d+)$/m.exec(stdout)?.[1]);
+        const read = (nonce: string) => splitSectionOutput(stdout, nonce).get('ours');
+        expect(read('p1')).toEqual({ id: 'ours', stdout: `${first.pid}\n`, stderr: '', exitCode: 0 });
+        // Both run now; the remembered one is read alone.
+        expect(read('p2')).toEqual({ id: 'ours', stdout: `${first.pid}\n`, stderr: '', exitCode: 0 });
+        // The remembered one is gone: every process is read again, and the other one found and remembered.
+        expect(read('p3')).toEqual({ id: 'ours', stdout: `${second}\n`, stderr: '', exitCode: 0 });
+        expect(stdout.match(/^remembered (\d+)$/gm)).toEqual([`remembered ${first.pid}`, `remembered ${second}`]);
+      } finally {
+        first.kill('SIGKILL');
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true });
+      }
+    },
+  );
+
   it('under bash, skips a command whose sources read the same, and the kept output stands for it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvstop-unchanged-'));
     const source = join(dir, 'addresses');

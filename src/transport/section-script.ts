@@ -63,10 +63,20 @@ function scriptBody(s: ScriptSection, index: number): string {
   return `${fn}() {\n${s.script}\n}\n${fn} ${args} </dev/null 2>"$t"; rc=$?`;
 }
 
-/** pgrep -x: /proc/PID/comm holds at most 15 characters of the name. */
+/**
+ * pgrep -x: /proc/PID/comm holds at most 15 characters of the name. The process found is remembered in a shell
+ * variable: while it runs under that name, the next poll reads its one comm file instead of every process's (a real
+ * server with a few thousand workers would otherwise cost a few thousand opens a poll). When it is gone, all are read.
+ */
 function processBody(s: ProcessSection): string {
   const name = quoteArg(s.processNamed.slice(0, 15));
-  return `rc=1; : >"$t"; for p in /proc/[0-9]*; do c=; IFS= read -r c <"$p/comm" 2>/dev/null || continue; [ "$c" = ${name} ] && { echo "\${p#/proc/}"; rc=0; }; done`;
+  const v = varName('LV_PID', s.id);
+  return [
+    `rc=1; : >"$t"; c=; p=\${${v}:-}; `,
+    `if [ -n "$p" ] && { IFS= read -r c <"/proc/$p/comm"; } 2>/dev/null && [ "$c" = ${name} ]; then echo "$p"; rc=0; `,
+    `else ${v}=; for p in /proc/[0-9]*; do c=; IFS= read -r c <"$p/comm" 2>/dev/null || continue; `,
+    `[ "$c" = ${name} ] && { echo "\${p#/proc/}"; ${v}=\${p#/proc/}; rc=0; }; done; fi`,
+  ].join('');
 }
 
 function commandBody(s: CommandSection, cached: ReadonlySet<string>): string {
