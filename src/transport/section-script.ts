@@ -45,6 +45,9 @@ const HELPERS = [
   `fi`,
 ];
 
+/** The helpers' version: a shell that has these defines them no more. */
+const HELPERS_ID = createHash('sha256').update(HELPERS.join('\n')).digest('hex').slice(0, 12);
+
 export interface SectionScriptOptions {
   /** Sections with `unlessUnchanged` whose last output the caller still holds: only these may answer UNCHANGED. */
   readonly cached?: ReadonlySet<string>;
@@ -122,14 +125,19 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
   const mark = (what: string) => `"@@LVSTOP:$lv_n:"${quoteArg(what)}`;
   const body = [
     'lv_n=$1',
-    // Files left by polls that were killed (their trap never ran) go once the shell that made them is gone.
+    // Files left by polls that were killed (their trap never ran) go once the shell that made them is gone. The glob
+    // reads the whole directory (a busy host's /tmp can hold thousands of files): under bash once a minute.
     `d="\${TMPDIR:-/tmp}"`,
-    `for f in "$d"/.lvstop-[0-9]* "$d"/.lvstop-ka-[0-9]*; do p=\${f#"$d"/.lvstop-}; p=\${p#ka-}; p=\${p%%[!0-9]*}; [ -O "$f" ] && [ ! -d "/proc/$p" ] && rm -f "$f"; done`,
+    `if [ -z "\${BASH_VERSION:-}" ] || [ $((SECONDS - \${LV_SWEPT:--60})) -ge 60 ]; then LV_SWEPT=\${SECONDS:-0}`,
+    `for f in "$d"/.lvstop-[0-9]* "$d"/.lvstop-ka-[0-9]*; do p=\${f#"$d"/.lvstop-}; p=\${p#ka-}; p=\${p%%[!0-9]*}; [ -O "$f" ] && [ ! -d "/proc/$p" ] && rm -f "$f"; done; fi`,
     // One stderr file per shell ($$ is the poll's shell, also in a subshell): the next poll reuses it.
     `t="$d/.lvstop-$$"`,
     `if [ -O "$t" ] && [ ! -L "$t" ]; then : >|"$t"; else set -C; : >"$t" || { set +C; return 97; }; set +C; fi`,
     `trap 'rm -f "$t"' EXIT`,
+    // Defined by the shell's first poll: every poll's helpers are the same, and parsing them again costs each poll.
+    `if [ "\${LV_HELPERS:-}" != ${HELPERS_ID} ]; then`,
     ...HELPERS,
+    `LV_HELPERS=${HELPERS_ID}; fi`,
   ];
   sections.forEach((s, i) => {
     if (!SAFE_ID.test(s.id)) throw new Error(`section id ${JSON.stringify(s.id)} cannot be framed`);
@@ -145,7 +153,8 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
     body.push(
       `echo ${mark(`begin ${s.id}`)}`,
       guard ? `if ${cmd(guard)} >/dev/null 2>&1; then ${run}; else : >"$t"; rc=${GUARD_FAILED}; fi` : run,
-      `echo; echo ${mark('stderr')}; rd "$t"; echo; echo ${mark(`end ${s.id} `)}"$rc"`,
+      // An empty stderr (nearly always) is told by a stat, not read.
+      `echo; echo ${mark('stderr')}; [ ! -s "$t" ] || rd "$t"; echo; echo ${mark(`end ${s.id} `)}"$rc"`,
     );
   });
   const text = body.join('\n');
