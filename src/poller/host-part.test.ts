@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SectionOutput } from '../../collectors/section.js';
 import { fixture } from '../../test/support/fixture-store.js';
 import { createLvsStore } from '../store/lvs-store.js';
-import { MODULES_READ_MS, OSRELEASE_READ_MS, hostPart } from './poll-parts.js';
+import { MODULES_READ_MS, OSRELEASE_READ_MS, hostPart } from './host-part.js';
 
 /** Real captures: this machine's /proc files and the lab NAT director's modules (with ip_vs and its schedulers). */
 const CAPTURED: Record<string, string> = {

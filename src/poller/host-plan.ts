@@ -7,7 +7,6 @@ import {
   clockPart,
   costPart,
   every,
-  hostPart,
   ipvsPart,
   keepalivedPart,
   nfsExportsPart,
@@ -15,9 +14,11 @@ import {
   syncPart,
   type PollPart,
 } from './poll-parts.js';
+import { hostPart } from './host-part.js';
 
 export type { PollPart } from './poll-parts.js';
-export { CLOCK_READ_MS, KEEPALIVED_DATA_MS, MODULES_READ_MS, NFS_EXPORTS_READ_MS } from './poll-parts.js';
+export { CLOCK_READ_MS, KEEPALIVED_DATA_MS, NFS_EXPORTS_READ_MS } from './poll-parts.js';
+export { MODULES_READ_MS } from './host-part.js';
 
 /** What one host's poll runs (all in one exec, as parts), and how each part lands in the store. */
 export interface HostPlan {
