@@ -27,10 +27,14 @@ export interface ClientCount {
  */
 export class TopClientsTable {
   private groups = 0;
-  /** Per group, SLOT_CELLS numbers: the slots' keys, then their counts, then their errors. */
-  private cells = new Float64Array(0);
-  /** Per group, BUCKETS counts of keys held per bucket of their hash: an empty bucket shows a key is not held. */
-  private buckets = new Uint8Array(0);
+  /**
+   * Per group, one block of BLOCK bytes, seen through three views: the slots' keys (Float64), their counts and errors
+   * (Int32: a read counts at most 10,000,000 lines), then BUCKETS counts of keys held per bucket of their hash (an
+   * empty bucket shows a key is not held). Five cache lines a group, where a line's count touches one or two.
+   */
+  private keys = new Float64Array(0);
+  private ints = new Int32Array(0);
+  private bytes = new Uint8Array(0);
   /** Per group: slots used, and once all are, a bit per slot holding the smallest count (the lowest is replaced). */
   private used = new Int32Array(0);
   private minSlots = new Int32Array(0);
@@ -43,9 +47,11 @@ export class TopClientsTable {
   grow(n: number): void {
     if (n <= this.groups) return;
     const groups = Math.max(n, 2 * this.groups, 16);
-    const grown = <T extends Float64Array | Uint8Array | Int32Array>(old: T, fresh: T): T => (fresh.set(old), fresh);
-    this.cells = grown(this.cells, new Float64Array(groups * SLOT_CELLS));
-    this.buckets = grown(this.buckets, new Uint8Array(groups * BUCKETS));
+    const grown = <T extends Uint8Array | Int32Array>(old: T, fresh: T): T => (fresh.set(old), fresh);
+    const bytes = grown(this.bytes, new Uint8Array(groups * BLOCK));
+    this.bytes = bytes;
+    this.keys = new Float64Array(bytes.buffer);
+    this.ints = new Int32Array(bytes.buffer);
     this.used = grown(this.used, new Int32Array(groups));
     this.minSlots = grown(this.minSlots, new Int32Array(groups));
     this.hasText = grown(this.hasText, new Uint8Array(groups * SLOTS));
@@ -57,14 +63,16 @@ export class TopClientsTable {
    * is then to be set with setText), else -1.
    */
   add(g: number, key: number): number {
-    const cells = this.cells;
-    const at = g * SLOT_CELLS;
-    const bucket = g * BUCKETS + bucketOf(key);
+    const keys = this.keys;
+    const ints = this.ints;
+    const at = g * KEY_CELLS;
+    const counts = g * INT_CELLS + COUNTS;
+    const bucket = g * BLOCK + BUCKETS_AT + bucketOf(key);
     const used = this.used[g]!;
-    if (this.buckets[bucket] !== 0)
+    if (this.bytes[bucket] !== 0)
       for (let i = 0; i < used; i++)
-        if (cells[at + i] === key) {
-          cells[at + COUNTS + i]!++;
+        if (keys[at + i] === key) {
+          ints[counts + i]!++;
           if (used === SLOTS) this.raised(g, i);
           return -1;
         }
@@ -74,13 +82,13 @@ export class TopClientsTable {
     else {
       const min = this.minSlots[g]!;
       slot = 31 - Math.clz32(min & -min);
-      error = cells[at + COUNTS + slot]!;
-      this.buckets[g * BUCKETS + bucketOf(cells[at + slot]!)]!--;
+      error = ints[counts + slot]!;
+      this.bytes[g * BLOCK + BUCKETS_AT + bucketOf(keys[at + slot]!)]!--;
     }
-    this.buckets[bucket]!++;
-    cells[at + slot] = key;
-    cells[at + COUNTS + slot] = error + 1;
-    cells[at + ERRORS + slot] = error;
+    this.bytes[bucket]!++;
+    keys[at + slot] = key;
+    ints[counts + slot] = error + 1;
+    ints[counts + ERRORS + slot] = error;
     if (this.hasText[g * SLOTS + slot] === 1) {
       this.hasText[g * SLOTS + slot] = 0;
       this.texts.delete(g * SLOTS + slot);
@@ -100,11 +108,11 @@ export class TopClientsTable {
     const left = this.minSlots[g]! & ~(1 << i);
     this.minSlots[g] = left;
     if (left !== 0) return;
-    const counts = g * SLOT_CELLS + COUNTS;
+    const counts = g * INT_CELLS + COUNTS;
     let min = Infinity;
     let slots = 0;
     for (let k = 0; k < SLOTS; k++) {
-      const n = this.cells[counts + k]!;
+      const n = this.ints[counts + k]!;
       if (n < min) {
         min = n;
         slots = 0;
@@ -120,18 +128,19 @@ export class TopClientsTable {
    * by it.
    */
   top(g: number, n: number): ClientCount[] {
-    const at = g * SLOT_CELLS;
+    const at = g * KEY_CELLS;
+    const base = g * INT_CELLS + COUNTS;
     const used = this.used[g] ?? 0;
-    const counts = this.cells.subarray(at + COUNTS, at + COUNTS + used);
+    const counts = this.ints.subarray(base, base + used);
     // The n-th highest count (a typed array sorts by value, lowest first).
     const cut = n > 0 && used > n ? counts.slice().sort()[used - n]! : -Infinity;
     const out: ClientCount[] = [];
     for (let i = 0; i < used; i++)
       if (counts[i]! >= cut)
         out.push({
-          address: this.texts.get(g * SLOTS + i) ?? ipv4Text(this.cells[at + i]!),
+          address: this.texts.get(g * SLOTS + i) ?? ipv4Text(this.keys[at + i]!),
           count: counts[i]!,
-          error: this.cells[at + ERRORS + i]!,
+          error: this.ints[base + ERRORS + i]!,
         });
     return out.sort(byCountThenAddress).slice(0, n);
   }
@@ -140,16 +149,19 @@ export class TopClientsTable {
 const byCountThenAddress = (a: ClientCount, b: ClientCount): number =>
   b.count - a.count || (a.address < b.address ? -1 : 1);
 
-/** Where a group's counts and errors start among its cells, and how many cells it has. */
-const COUNTS = SLOTS;
-const ERRORS = 2 * SLOTS;
-const SLOT_CELLS = 3 * SLOTS;
+/** A group's block: SLOTS keys (8 bytes each), SLOTS counts and SLOTS errors (4 bytes each), then the buckets. */
+const BUCKETS = 64;
+const BUCKETS_AT = SLOTS * 16;
+const BLOCK = BUCKETS_AT + BUCKETS;
+/** The block in each view's units: Float64 cells (keys first), Int32 cells (counts after the keys, then errors). */
+const KEY_CELLS = BLOCK / 8;
+const INT_CELLS = BLOCK / 4;
+const COUNTS = SLOTS * 2;
+const ERRORS = SLOTS;
 
-/** Buckets of a group's key filter: with 16 keys held, a key not held finds its bucket empty 15 times in 16. */
-const BUCKETS = 256;
-
-/** The bucket of a key: the top 8 bits of its low 32 bits times the golden ratio. */
-const bucketOf = (key: number): number => Math.imul(key | 0, 0x9e3779b1) >>> 24;
+/** The bucket of a key: the top 6 bits of its low 32 bits times the golden ratio. With 16 keys held, a key not held
+ * finds its bucket empty about 4 times in 5. */
+const bucketOf = (key: number): number => Math.imul(key | 0, 0x9e3779b1) >>> 26;
 
 export function ipv4Text(value: number): string {
   return `${Math.floor(value / 16777216) % 256}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
