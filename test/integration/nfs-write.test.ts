@@ -21,9 +21,11 @@ const until = async <T>(check: (s: LvsState) => T | undefined | false, timeoutMs
 const both = (ok: boolean) => (s: LvsState) => ['web1', 'web2'].every((h) => row(h, s)?.ok === ok);
 
 beforeAll(async () => {
-  const config = await loadConfig(LAB_CONFIG);
-  // The lab's console config checks every 5 s; the test does not wait 30 s for each answer.
-  fleet = createFleet(config, { pollIntervalMs: 1000 });
+  const lab = await loadConfig(LAB_CONFIG);
+  // The lab's console config checks writes as often as a production one (every 30 s): the test checks every 5 s, so
+  // that it does not wait 30 s for each answer.
+  const clusters = lab.config.clusters.map((c) => ({ ...c, nfs: c.nfs.map((m) => ({ ...m, writeIntervalMs: 5000 })) }));
+  fleet = createFleet({ ...lab, config: { ...lab.config, clusters } }, { pollIntervalMs: 1000 });
   fleet.start();
 });
 afterAll(async () => {

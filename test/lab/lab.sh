@@ -162,8 +162,8 @@ write_console_config() {
       "vips": ["10.18.11.40"],
       "realServers": [ { "host": "web1", "address": "10.18.11.21" }, { "host": "web2", "address": "10.18.11.22" } ],
       "replication": [],
-      "nfs": [ { "host": "web1", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000, "server": "nfs", "writeIntervalMs": 5000 },
-               { "host": "web2", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000, "server": "nfs", "writeIntervalMs": 5000 } ] }
+      "nfs": [ { "host": "web1", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000, "server": "nfs" },
+               { "host": "web2", "mountpoint": "/var/www/html", "export": "10.18.11.30:/", "slowMs": 2000, "server": "nfs" } ] }
   ]
 }
 EOF
