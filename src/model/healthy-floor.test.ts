@@ -136,4 +136,22 @@ describe('the floor on healthy weighted servers', () => {
     const lower = checkHealthyFloor(rows, { address: 'b', port: 80, weight: 1 }, { count: 2 });
     expect(lower.guarded).toBe(false);
   });
+
+  it('guards taking all weight from a server whose health is unknown, below the floor: it may be the healthy one', () => {
+    // No recent probe of either (the director too busy to answer the probes): nothing says the other is healthy.
+    const unknown = [row('192.168.60.40', 2, undefined), row('192.168.60.99', 2, undefined)];
+    const drain = checkHealthyFloor(unknown, { address: '192.168.60.99', port: 80, weight: 0 });
+    expect(drain).toMatchObject({ floor: 1, healthyBefore: 0, healthyAfter: 0, guarded: true });
+    expect(drain.summary).toBe(
+      '0 healthy weighted servers after the change (now 0); the floor is 1: below the floor; health unknown: 192.168.60.99:80',
+    );
+    // Lowering its weight (it still takes traffic) and restoring are not guarded; nor is draining one known down.
+    expect(checkHealthyFloor(unknown, { address: '192.168.60.99', port: 80, weight: 1 }).guarded).toBe(false);
+    const mixed = [row('192.168.60.40', 1, false), row('192.168.60.99', 1, undefined)];
+    expect(checkHealthyFloor(mixed, { address: '192.168.60.40', port: 80, weight: 0 }).guarded).toBe(false);
+    expect(checkHealthyFloor(mixed, { address: '192.168.60.99', port: 80, weight: 0 }).guarded).toBe(true);
+    // Above the floor an unknown server goes without a guard: the healthy ones left are enough.
+    const enough = [row('a', 1, true), row('b', 1, undefined)];
+    expect(checkHealthyFloor(enough, { address: 'b', port: 80, weight: 0 }).guarded).toBe(false);
+  });
 });

@@ -62,7 +62,9 @@ function floorOf(min: MinHealthy, weightedBefore: number): number {
 /**
  * Check a weight change (one server's, or several at once: a host-wide drain) against the floor. A change that does
  * not lower the number of healthy weighted servers is never guarded, even below the floor: restoring a server, or
- * draining one that is down, must stay possible while the service is short.
+ * draining one that is down, must stay possible while the service is short. A server whose health is not known (no
+ * recent probe: a director too busy to answer, a probe that timed out) may be the healthy one: taking all its weight
+ * away below the floor is guarded too, and the summary names it.
  */
 export function checkHealthyFloor(
   rows: readonly FloorRow[],
@@ -77,7 +79,8 @@ export function checkHealthyFloor(
   const floor = floorOf(min, rows.filter((r) => r.weight > 0).length);
   const healthyBefore = rows.filter((r) => r.healthy === true && r.weight > 0).length;
   const healthyAfter = servers.filter((s) => s.counts).length;
-  const guarded = healthyAfter < floor && healthyAfter < healthyBefore;
+  const unknownTaken = servers.filter((s) => s.healthy === undefined && s.weight > 0 && s.weightAfter === 0);
+  const guarded = healthyAfter < floor && (healthyAfter < healthyBefore || unknownTaken.length > 0);
   const weightBefore = rows.reduce((n, r) => n + r.weight, 0);
   const healthyWeightAfter = servers.reduce((n, s) => n + (s.counts ? s.weightAfter : 0), 0);
   const share = weightBefore > 0 ? Math.round((healthyWeightAfter / weightBefore) * 100) : 0;
@@ -89,7 +92,10 @@ export function checkHealthyFloor(
   const summary =
     `${healthyAfter} healthy weighted server${healthyAfter === 1 ? '' : 's'} after the change ` +
     `(now ${healthyBefore}); the floor is ${floor}${'percent' in min ? ` (${floorText})` : ''}` +
-    (guarded ? ': below the floor' : '');
+    (guarded ? ': below the floor' : '') +
+    (guarded && unknownTaken.length > 0
+      ? `; health unknown: ${unknownTaken.map((u) => `${u.address}:${u.port}`).join(', ')}`
+      : '');
   return {
     floor,
     healthyBefore,
