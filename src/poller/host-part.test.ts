@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SectionOutput } from '../../collectors/section.js';
 import { fixture } from '../../test/support/fixture-store.js';
 import { createLvsStore } from '../store/lvs-store.js';
+import { buildSectionScript, splitSectionOutput } from '../transport/section-script.js';
 import { MODULES_READ_MS, OSRELEASE_READ_MS, hostPart } from './host-part.js';
+import { CLOCK_SCRIPT } from './poll-parts.js';
 
 /** Real captures: this machine's /proc files and the lab NAT director's modules (with ip_vs and its schedulers). */
 const CAPTURED: Record<string, string> = {
@@ -79,5 +82,18 @@ describe('the host part of a poll', () => {
     // The first poll failed: nothing was read.
     part.apply(new Map(), store.getState(), Date.now());
     expect(part.sections().map((s) => s.id)).toEqual(first.map((s) => s.id));
+  });
+});
+
+describe("the host's clock", () => {
+  it.each(['sh', 'bash'])('reads seconds since the epoch under %s, with no process under bash', (shell) => {
+    const script = buildSectionScript([{ id: 'clock', script: CLOCK_SCRIPT, args: [], inline: true }], 'n0nce');
+    const before = Date.now() / 1000;
+    const out = splitSectionOutput(execFileSync(shell, ['-c', script], { encoding: 'utf8' }), 'n0nce').get('clock');
+    const after = Date.now() / 1000;
+    expect(out?.exitCode).toBe(0);
+    expect(out?.stdout).toMatch(/^\d{10}\.\d{6,9}\n$/);
+    expect(Number(out?.stdout)).toBeGreaterThanOrEqual(Math.floor(before));
+    expect(Number(out?.stdout)).toBeLessThanOrEqual(after + 1);
   });
 });

@@ -50,13 +50,16 @@ export function every(ms: number): { due(): boolean; again(): void } {
   };
 }
 
+/** The host's clock as seconds since the epoch: bash's own EPOCHREALTIME (no process), else `date +%s.%N`. */
+export const CLOCK_SCRIPT = `if [ -n "\${EPOCHREALTIME:-}" ]; then e=$EPOCHREALTIME; echo "\${e%[.,]*}.\${e#*[.,]}"; else date +%s.%N; fi`;
+
 /** The host's clock, now and then, for its skew from the console's. */
 export function clockPart(host: string): PollPart {
   const clock = every(CLOCK_READ_MS);
   return {
     id: 'clock',
     pane: 'host',
-    sections: () => (clock.due() ? [{ id: 'clock', argv: ['date', '+%s.%N'] }] : []),
+    sections: () => (clock.due() ? [{ id: 'clock', script: CLOCK_SCRIPT, args: [], inline: true }] : []),
     apply: (out, state, at) => {
       const o = out.get('clock');
       const t = o?.exitCode === 0 ? Number(o.stdout.trim()) : NaN;
