@@ -36,7 +36,7 @@ export async function probeFloorRows(
   let next = 0;
   return plans.map(({ rs, plan }): FloorRow => {
     const base = { address: rs.address, port: rs.port, weight: rs.weight };
-    if (!('target' in plan)) return { ...base, healthy: undefined, why: plan.notProbed };
+    if (!('target' in plan)) return { ...base, healthy: undefined, why: plan.notProbed, unprobed: true };
     const o = outcomes?.ok ? outcomes.value[next++] : undefined;
     if (!o) return { ...base, healthy: undefined, why: `probe failed: ${failure ?? 'no answer'}` };
     const expected = plan.expect === undefined || (o.status !== undefined && plan.expect.includes(o.status));

@@ -150,6 +150,9 @@ describe('the floor on healthy weighted servers', () => {
     const mixed = [row('192.168.60.40', 1, false), row('192.168.60.99', 1, undefined)];
     expect(checkHealthyFloor(mixed, { address: '192.168.60.40', port: 80, weight: 0 }).guarded).toBe(false);
     expect(checkHealthyFloor(mixed, { address: '192.168.60.99', port: 80, weight: 0 }).guarded).toBe(true);
+    // A server no probe covers (a UDP service without a checker) is never known: draining it is not guarded.
+    const udp = [{ ...row('192.168.60.99', 1, undefined), unprobed: true }];
+    expect(checkHealthyFloor(udp, { address: '192.168.60.99', port: 80, weight: 0 }).guarded).toBe(false);
     // Above the floor an unknown server goes without a guard: the healthy ones left are enough.
     const enough = [row('a', 1, true), row('b', 1, undefined)];
     expect(checkHealthyFloor(enough, { address: 'b', port: 80, weight: 0 }).guarded).toBe(false);

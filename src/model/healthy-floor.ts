@@ -21,6 +21,8 @@ export interface FloorRow {
   readonly healthy: boolean | undefined;
   /** What the verdict rests on, in words. */
   readonly why: string;
+  /** No probe covers this server (UDP, fwmark, probes turned off) and no checker judges it: its health is never known. */
+  readonly unprobed?: boolean;
 }
 
 export interface WeightChange {
@@ -62,9 +64,9 @@ function floorOf(min: MinHealthy, weightedBefore: number): number {
 /**
  * Check a weight change (one server's, or several at once: a host-wide drain) against the floor. A change that does
  * not lower the number of healthy weighted servers is never guarded, even below the floor: restoring a server, or
- * draining one that is down, must stay possible while the service is short. A server whose health is not known (no
- * recent probe: a director too busy to answer, a probe that timed out) may be the healthy one: taking all its weight
- * away below the floor is guarded too, and the summary names it.
+ * draining one that is down, must stay possible while the service is short. A probed server whose health is not
+ * known now (no recent probe: a director too busy to answer, a probe that timed out) may be the healthy one: taking
+ * all its weight away below the floor is guarded too, and the summary names it. A server no probe covers is not.
  */
 export function checkHealthyFloor(
   rows: readonly FloorRow[],
@@ -79,7 +81,9 @@ export function checkHealthyFloor(
   const floor = floorOf(min, rows.filter((r) => r.weight > 0).length);
   const healthyBefore = rows.filter((r) => r.healthy === true && r.weight > 0).length;
   const healthyAfter = servers.filter((s) => s.counts).length;
-  const unknownTaken = servers.filter((s) => s.healthy === undefined && s.weight > 0 && s.weightAfter === 0);
+  const unknownTaken = servers.filter(
+    (s) => s.healthy === undefined && !s.unprobed && s.weight > 0 && s.weightAfter === 0,
+  );
   const guarded = healthyAfter < floor && (healthyAfter < healthyBefore || unknownTaken.length > 0);
   const weightBefore = rows.reduce((n, r) => n + r.weight, 0);
   const healthyWeightAfter = servers.reduce((n, s) => n + (s.counts ? s.weightAfter : 0), 0);
@@ -133,5 +137,6 @@ export function floorRows(health: readonly RealServerHealth[], serviceKey: strin
       weight: h.rs?.weight ?? 0,
       healthy: h.healthy,
       why: healthReason(h),
+      ...(h.verdict === 'not-probed' && h.healthy === undefined ? { unprobed: true } : {}),
     }));
 }
