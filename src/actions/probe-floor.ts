@@ -6,6 +6,9 @@ import { probePlan } from '../model/probe-plan.js';
 import type { Transport } from '../transport/transport.js';
 import { describeError } from '../transport/transport-error.js';
 
+/** Time allowed for the probe round's SSH session to start, beyond the round's own bound. */
+export const FLOOR_PROBE_START_MS = 25_000;
+
 /**
  * The floor's verdicts where no probes run (headless commands): every real server of the service probed once from
  * the director with the console's own probe, the way the cluster's `healthProbes.default` says, bounded by its
@@ -26,7 +29,9 @@ export async function probeFloorRows(
   if (targets.length > 0) {
     try {
       const bound = roundKillMs(deadline);
-      const r = await transport.exec(rsProbeArgv(targets, deadline), { timeoutMs: bound + 5000 });
+      // The round kills itself at `bound`; the rest is the SSH session's own start, seconds on a director under
+      // load. A round that did not come back leaves every probed server unknown, and a drain then asks to be forced.
+      const r = await transport.exec(rsProbeArgv(targets, deadline), { timeoutMs: bound + FLOOR_PROBE_START_MS });
       outcomes = parseRsProbe(r.stdout, targets, deadline, bound);
       if (!outcomes.ok) failure = outcomes.error.message;
     } catch (err) {
