@@ -15,9 +15,11 @@ export const WEB_SERVER_NAMES = ['httpd', 'apache2', 'nginx', 'lighttpd', 'php-f
  * (close-to-open): a plain `stat` may show the owner the client cached before a chown on the server. Creates `$1/.lvstop-write-$4` with O_EXCL (`set -C`)
  * as that user (`setpriv`, else `runuser`) and removes it; when the write half-fails or is killed, removes it again as
  * the user, then as root, and reports a file it could not remove. Prints `user=`, `runner=`, `write=`, `left=` and
- * `owner=` lines, then at most 400 characters of the write's error.
+ * `owner=` lines, then at most 400 characters of the write's error. SIGPIPE is ignored: when the console goes away
+ * mid-check (its connection closed), a line printed to nobody must not end the script before its clean-up.
  */
 export const NFS_WRITE_SCRIPT = `p=$1 t=$2 f="$1/.lvstop-write-$4" user= uid= gid= from=none
+trap '' PIPE
 if [ -n "$3" ]; then
   from=config
   while IFS=: read -r n x u g r; do [ "$n" = "$3" ] && { user=$n uid=$u gid=$g; break; }; done </etc/passwd
