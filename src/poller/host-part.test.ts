@@ -83,6 +83,23 @@ describe('the host part of a poll', () => {
     part.apply(new Map(), store.getState(), Date.now());
     expect(part.sections().map((s) => s.id)).toEqual(first.map((s) => s.id));
   });
+
+  it('reads the slow sections again when a poll read them but its addresses failed', async () => {
+    const store = createLvsStore({ clusters: [], hosts: ['h'], pollIntervalMs: 2000, readOnly: true });
+    const part = hostPart('h');
+    const poll = (out: Map<string, SectionOutput>) => part.apply(out, store.getState(), Date.now());
+    poll(answer(part.sections()));
+    await vi.advanceTimersByTimeAsync(MODULES_READ_MS);
+    const due = part.sections();
+    expect(due.map((s) => s.id)).toContain('modules');
+    // `ip -j addr` failed in that poll: the routes, sysctls and modules it read were not stored.
+    const broken = answer(due);
+    broken.set('ip-addr', { id: 'ip-addr', stdout: '', stderr: 'Cannot open netlink socket', exitCode: 1 });
+    poll(broken);
+    expect(part.sections().map((s) => s.id)).toContain('modules');
+    poll(answer(part.sections()));
+    expect(part.sections().map((s) => s.id)).not.toContain('modules');
+  });
 });
 
 describe("the host's clock", () => {

@@ -33,11 +33,12 @@ export function hostPart(host: string): PollPart {
       const info = interpretHostInfo(out);
       const kernel = state.hosts[host]?.info?.kernel;
       if (info.ok) state.setHostInfo(host, out.has('osrelease') || !kernel ? info.value : { ...info.value, kernel });
-      if (out.get('osrelease')?.exitCode !== 0 && !kernel) release.again();
+      if (!kernel && (!info.ok || out.get('osrelease')?.exitCode !== 0)) release.again();
       const net = interpretNetState(out);
       const prev = state.hosts[host]?.net;
       if (net.ok) state.setNet(host, out.has('modules') || !prev ? net.value : withSlowOf(net.value, prev), at);
-      if (!out.get('modules') && !prev) slow.again();
+      // A poll that read the slow sections but not the addresses stored none of them: read them again at the next.
+      if (out.has('modules') ? !net.ok : !prev) slow.again();
     },
   };
 }
