@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { UNCHANGED } from '../../collectors/section.js';
 import { buildSectionScript, keptSections, sectionPoll, SectionStream, splitSectionOutput } from './section-script.js';
 
-const run = (script: string) =>
-  execFileSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
+const run = (script: string, shell = 'sh') =>
+  execFileSync(shell, ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
 
 describe('section script (run by a real sh)', () => {
-  it('frames stdout, stderr and exit code of each section', () => {
+  it.each(['sh', 'bash'])('frames stdout, stderr and exit code of each section under %s', (shell) => {
     const script = buildSectionScript(
       [
         { id: 'ok', argv: ['printf', 'a\nb\n'] },
@@ -22,7 +22,8 @@ describe('section script (run by a real sh)', () => {
       ],
       'n0nce',
     );
-    const out = splitSectionOutput(run(script), 'n0nce');
+    const out = splitSectionOutput(run(script, shell), 'n0nce');
+    expect([...out.keys()]).toEqual(['ok', 'no-newline', 'fails', 'missing', 'guarded', 'killed']);
     expect(out.get('ok')).toEqual({ id: 'ok', stdout: 'a\nb\n', stderr: '', exitCode: 0 });
     expect(out.get('no-newline')?.stdout).toBe('x');
     expect(out.get('fails')).toEqual({ id: 'fails', stdout: '', stderr: 'oops\n', exitCode: 3 });

@@ -24,6 +24,12 @@ const varName = (prefix: string, id: string) => `${prefix}_${id.replace(/[^A-Za-
  * command. The bash bodies are `eval`ed: dash must not parse them.
  */
 const HELPERS = [
+  // A section's trailer (its stderr, if any, and its end marker) and the next section's begin marker in one write: a
+  // write to the poll's stdout wakes sshd, and each wake costs a busy host more than the bytes do. The newlines are in
+  // printf's argument, not its format: bash's stdout is line-buffered, and a format's every newline is a write.
+  `lv_nl='\n'`,
+  `lv_fr() { if [ -s "$t" ]; then printf '%s' "$lv_nl$1$lv_nl"; rd "$t"; set -- "$1" "$2" "$3" "$4" "$lv_nl"; else set -- "$1" "$2" "$3" "$4" "$lv_nl$1$lv_nl$lv_nl"; fi; `,
+  `printf '%s' "$5$2$3$lv_nl\${4:+$4$lv_nl}"; }`,
   `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
   `rdn() { n=$2; while [ $n -gt 0 ] && { IFS= read -r l || [ -n "$l" ]; }; do printf '%s\\n' "$l"; n=$((n-1)); done <"$1"; }`,
   `if [ -n "\${BASH_VERSION:-}" ]; then eval '`,
@@ -150,11 +156,12 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
             ? processBody(s)
             : commandBody(s, cached);
     const guard = 'guard' in s ? s.guard : undefined;
+    const next = sections[i + 1];
     body.push(
-      `echo ${mark(`begin ${s.id}`)}`,
+      ...(i === 0 ? [`printf '%s\\n' ${mark(`begin ${s.id}`)}`] : []),
       guard ? `if ${cmd(guard)} >/dev/null 2>&1; then ${run}; else : >"$t"; rc=${GUARD_FAILED}; fi` : run,
       // An empty stderr (nearly always) is told by a stat, not read.
-      `echo; echo ${mark('stderr')}; [ ! -s "$t" ] || rd "$t"; echo; echo ${mark(`end ${s.id} `)}"$rc"`,
+      `lv_fr ${mark('stderr')} ${mark(`end ${s.id} `)} "$rc" ${next ? mark(`begin ${next.id}`) : "''"}`,
     );
   });
   const text = body.join('\n');
