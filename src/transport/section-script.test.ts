@@ -38,7 +38,7 @@ describe('section script (run by a real sh)', () => {
     expect(out.get('spoof')).toEqual({ id: 'spoof', stdout: '@@LVSTOP:other:end spoof 0\n', stderr: '', exitCode: 0 });
   });
 
-  it('reads only the first lines of a file when asked, and inline scripts with their arguments', () => {
+  it.each(['sh', 'bash'])('reads only the first lines of a file when asked, and inline scripts, under %s', (shell) => {
     const file = join(mkdtempSync(join(tmpdir(), 'lvstop-rdn-')), 'lines');
     writeFileSync(file, Array.from({ length: 20 }, (_, i) => `line ${i}\n`).join(''));
     const script = buildSectionScript(
@@ -50,7 +50,7 @@ describe('section script (run by a real sh)', () => {
       ],
       'n0nce',
     );
-    const out = splitSectionOutput(run(script), 'n0nce');
+    const out = splitSectionOutput(run(script, shell), 'n0nce');
     expect(out.get('whole')?.stdout).toBe(readFileSync(file, 'utf8'));
     expect(out.get('head')).toEqual({ id: 'head', stdout: 'line 0\nline 1\nline 2\n', stderr: '', exitCode: 0 });
     rmSync(join(file, '..'), { recursive: true });

@@ -39,9 +39,10 @@ const HELPERS = [
   // A whole file in one read (sh's `read` takes a byte at a time; bash line by line would ask /proc to render the
   // file again for every line). The last line gets its newline, as the line loop gives it.
   `rd() { local v=; IFS= read -r -d "" v <"$1"; printf "%s" "$v"; case $v in ""|*"\n") ;; *) echo ;; esac; }`,
-  `rdn() { local a; mapfile -t -n "$2" a <"$1" || return 1; [ \${#a[@]} -eq 0 ] || printf "%s\\n" "\${a[@]}"; }`,
+  // Lines joined in one argument: one write, where a format's newline would be a write per line.
+  `rdn() { local a IFS="$lv_nl"; mapfile -t -n "$2" a <"$1" || return 1; [ \${#a[@]} -eq 0 ] || printf "%s" "\${a[*]}$lv_nl"; }`,
   `lv_cat() { rd "$1"; }`,
-  `lv_tail() { local a s; mapfile -t a <"$1" || return 1; s=$(( \${#a[@]} > $2 ? \${#a[@]} - $2 : 0 )); [ \${#a[@]} -eq 0 ] || printf "%s\\n" "\${a[@]:s}"; }`,
+  `lv_tail() { local a s IFS="$lv_nl"; mapfile -t a <"$1" || return 1; s=$(( \${#a[@]} > $2 ? \${#a[@]} - $2 : 0 )); [ \${#a[@]} -eq 0 ] || printf "%s" "\${a[*]:s}$lv_nl"; }`,
   // A file over 64 KiB (a director routing a full table) is never "unchanged": the command runs as before.
   `lv_sig() { local f v; LV_S=; for f in "$@"; do [ -r "$f" ] || continue; v=; IFS= read -r -N 65536 v <"$f"; [ \${#v} -lt 65536 ] || v=$SECONDS.$RANDOM; LV_S+="$f:$v"; done; }'`,
   `else`,
