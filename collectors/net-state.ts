@@ -15,12 +15,14 @@ export const SYSCTL_FILES = [
 export const sysctlName = (file: string) => file.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
 
 /**
- * What `ip -j addr` reports changes only with these: the kernel's address and route tables (IPv4 local addresses are
- * /32 host LOCAL entries of fib_trie), IPv6 addresses and their flags, and the links' states. The poll runs `ip` when
- * one of them reads differently, and at least every 30 s.
+ * What the console takes from `ip -j addr` (each address, its prefix and its interface) changes only with these: the
+ * kernel's address and route tables (IPv4 local addresses are /32 host LOCAL entries of fib_trie, their subnets the
+ * prefixes) and the IPv6 addresses with their interfaces. The poll runs `ip` when one of them reads differently, and at
+ * least every 30 s. A link's state is not among them: nothing here reads it, and globbing every interface's operstate
+ * cost as much as both files.
  */
 export const ADDRESS_SOURCES = {
-  files: ['/proc/net/fib_trie', '/proc/net/if_inet6', '/sys/class/net/*/operstate'],
+  files: ['/proc/net/fib_trie', '/proc/net/if_inet6'],
   refreshSec: 30,
 } as const;
 
