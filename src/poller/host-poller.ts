@@ -125,13 +125,15 @@ export class HostPoller {
         });
       }
       this.failures = 0;
-      // A poll that outlasted the interval spaces the next: it starts no sooner than twice this poll's time after
-      // this one began. Polling then backs off by itself while a host struggles (a poll back to back with the last
-      // keeps a starved host busy), and leaves it at least as much time as a poll took. A poll that fits in the
-      // interval keeps the schedule: most of its time is waiting (the link, keepalived writing its dumps), not the
-      // host's CPU, and spacing it would only age the data.
+      // A poll that outlasted the interval spaces the next: the host then gets a pause of at least the overrun
+      // before the next poll starts (it starts no sooner than 2 * took - interval after this one began). Polling
+      // backs off by itself while a host struggles (a poll back to back with the last keeps a starved host busy):
+      // a poll of ten intervals is followed by a pause of nine. A poll just over the interval costs the data just
+      // as little age, where a pause of the whole poll would double the age at the interval's edge. A poll that
+      // fits in the interval keeps the schedule: most of its time is waiting (the link, keepalived writing its
+      // dumps), not the host's CPU, and spacing it would only age the data.
       const took = readAt - started;
-      this.nextAttemptAt = took > this.o.intervalMs ? started + 2 * took : 0;
+      this.nextAttemptAt = took > this.o.intervalMs ? readAt + (took - this.o.intervalMs) : 0;
       run.settle(result.exitCode, readAt);
       debugLog('poll-end', { host, ms: readAt - started, sections: run.sectionCount, late: run.pendingCount });
     } catch (err) {
