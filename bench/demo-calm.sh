@@ -5,6 +5,7 @@
 #   bench/demo-calm.sh [--with-serve] [--seconds 300] [--settle 60]
 # Needs the lab up (npm run lab:up) and a build. Results: bench/results/demo-calm[-with-serve].json, and every sample
 # (seconds, header, the pane's line about what is slow or late) in .samples.tsv beside it.
+# LVSTOP_BUNDLE names another build's bundle (default dist/bundle/lvstop.js): two builds compared on one lab.
 # Exit 0 when the console was calm within <settle> s of its first frame and stayed calm for every later sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,8 @@ while (($#)); do
   shift
 done
 [[ -f .lab/lvstop.json ]] || { echo "the lab is not up: npm run lab:up" >&2; exit 2; }
+bundle=${LVSTOP_BUNDLE:-dist/bundle/lvstop.js}
+[[ -f $bundle ]] || { echo "no build at $bundle: npm run build" >&2; exit 2; }
 interval_ms=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(".lab/lvstop.json","utf8")).pollIntervalMs ?? 2000)')
 max_age=$((2 * interval_ms / 1000))
 session="lvstop-demo-calm-$$"
@@ -36,12 +39,12 @@ trap cleanup EXIT
 bash test/lab/lab.sh traffic 20000 $((seconds + settle + 30)) 3 >/dev/null 2>&1 &
 traffic_pid=$!
 if ((with_serve)); then
-  node dist/bundle/lvstop.js -c .lab/lvstop.json serve --socket "$work/serve.sock" --no-record >"$work/serve.log" 2>&1 &
+  node "$bundle" -c .lab/lvstop.json serve --socket "$work/serve.sock" --no-record >"$work/serve.log" 2>&1 &
   serve_pid=$!
 fi
 started=$(date +%s.%N)
 tmux new-session -d -s "$session" -x 80 -y 24 \
-  "env CI=false TERM=xterm-256color node dist/bundle/lvstop.js -c .lab/lvstop.json"
+  "env CI=false TERM=xterm-256color node $bundle -c .lab/lvstop.json"
 
 # The first frame: the header line starts with the product name.
 first=

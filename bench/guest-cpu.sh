@@ -7,6 +7,7 @@
 #   one-poller         a `serve` polling the lab (the console's poller), with paced traffic
 #   two-pollers        two of them, with paced traffic
 # Needs the lab up (npm run lab:up) and a build. Results: bench/results/guest-cpu.json.
+# LVSTOP_BUNDLE names another build's bundle (default dist/bundle/lvstop.js): two builds compared on one lab.
 #   bench/guest-cpu.sh [--window 40] [--settle 20] [scenario...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,8 @@ while (($#)); do
 done
 ((${#scenarios[@]})) || scenarios=(idle traffic-burst traffic-paced one-poller two-pollers)
 [[ -f .lab/lvstop.json && -f .lab/control_ssh_config ]] || { echo "the lab is not up: npm run lab:up" >&2; exit 2; }
-[[ -f dist/bundle/lvstop.js ]] || { echo "no build: npm run build" >&2; exit 2; }
+bundle=${LVSTOP_BUNDLE:-dist/bundle/lvstop.js}
+[[ -f $bundle ]] || { echo "no build at $bundle: npm run build" >&2; exit 2; }
 
 work=$(mktemp -d)
 pids=()
@@ -74,7 +76,7 @@ diff_snapshots() {
 }
 
 poller() {
-  node dist/bundle/lvstop.js -c .lab/lvstop.json serve --socket "$work/serve-$1.sock" --no-record >"$work/serve-$1.log" 2>&1 &
+  node "$bundle" -c .lab/lvstop.json serve --socket "$work/serve-$1.sock" --no-record >"$work/serve-$1.log" 2>&1 &
   pids+=($!)
 }
 traffic() { bash test/lab/lab.sh traffic 20000 $((settle + window + 10)) "$1" >/dev/null 2>&1 & pids+=($!); }
@@ -105,6 +107,7 @@ cat >bench/results/guest-cpu.json <<EOF
 {
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "machine": {"cpus": $(nproc), "load": "$(cat /proc/loadavg)", "lab": "$(cat .lab/tier)"},
+  "bundle": "$bundle",
   "windowSeconds": $window,
   "settleSeconds": $settle,
   "note": "guest:sshd includes this bench's own snapshots over the control connection; a process's CPU includes the children it waited for",
