@@ -37,9 +37,10 @@ export class ScriptedDirector implements Transport {
         message: 'connection lost',
       });
     const script = argv[0] === 'sh' && argv[1] === '-c' ? (argv[2] ?? '') : '';
-    // A poll function's begin markers, and the nonce its call passes (see sectionPoll).
+    // A poll function's begin markers (the first printed alone, each other one with the trailer of the section before
+    // it), and the nonce its call passes (see sectionPoll).
     const nonce = /^lvstop_poll_[0-9a-f]+ ([A-Za-z0-9]+)$/m.exec(script)?.[1];
-    const begins = nonce ? [...script.matchAll(/^echo "@@LVSTOP:\$lv_n:"'begin (\S+)'$/gm)] : [];
+    const begins = nonce ? [...script.matchAll(/"@@LVSTOP:\$lv_n:"'begin (\S+)'$/gm)] : [];
     if (begins.length === 0) {
       this.commands.push(argv);
       return this.onCommand(argv) ?? { stdout: '', stderr: '', exitCode: 0, durationMs: 1 };
