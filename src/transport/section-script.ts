@@ -28,8 +28,8 @@ const HELPERS = [
   // write to the poll's stdout wakes sshd, and each wake costs a busy host more than the bytes do. The newlines are in
   // printf's argument, not its format: bash's stdout is line-buffered, and a format's every newline is a write.
   `lv_nl='\n'`,
-  `lv_fr() { if [ -s "$t" ]; then printf '%s' "$lv_nl$1$lv_nl"; rd "$t"; set -- "$1" "$2" "$3" "$4" "$lv_nl"; else set -- "$1" "$2" "$3" "$4" "$lv_nl$1$lv_nl$lv_nl"; fi; `,
-  `printf '%s' "$5$2$3$lv_nl\${4:+$4$lv_nl}"; }`,
+  `lv_fr() { if [ -s "$t" ]; then printf '%s' "$lv_nl$1$lv_nl"; rd "$t"; lv_h=$lv_nl; else lv_h="$lv_nl$1$lv_nl$lv_nl"; fi; `,
+  `printf '%s' "$lv_h$2$3$lv_nl\${4:+$4$lv_nl}"; }`,
   `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
   `rdn() { n=$2; while [ $n -gt 0 ] && { IFS= read -r l || [ -n "$l" ]; }; do printf '%s\\n' "$l"; n=$((n-1)); done <"$1"; }`,
   `if [ -n "\${BASH_VERSION:-}" ]; then eval '`,
