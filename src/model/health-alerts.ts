@@ -36,17 +36,24 @@ function drainCommand(h: RealServerHealth): string | undefined {
 export const CHECKER_LOOP_ALLOWANCE_MS = 10_000;
 
 /**
- * A server keepalived checks, whose checker still says up, while the probe's run of failures is younger than the
- * checker's own time to act on it: each try's connect timeout and the second between tries (keepalived's defaults:
- * 5 s, 1 retry), and its delay_loop. keepalived is then about to take the server out itself: paging for it would be
- * a false page (the disagreement is shown meanwhile, as a warning).
+ * A server keepalived checks, failing for less time than the checker takes to act on it, as far as the readings can
+ * tell: each try's connect timeout and the second between tries (keepalived's defaults: 5 s, 1 retry), and its
+ * delay_loop. keepalived is then about to take the server out itself (or set its weight to 0), whatever its last
+ * verdict read: paging for it would be a false page (a disagreement is shown meanwhile, as a warning).
+ *
+ * The time that counts is when the readings were taken, not now: the weight comes from the IPVS table read at
+ * `ipvsAt`, keepalived's verdict from a checker view read at `checkersAt` (its data dump comes every few seconds, and
+ * a late one's view stands a while). On a starved director either can be many seconds old; a table read before the
+ * checker's time was up says nothing about whether keepalived acted. Both are bounded in age (a checker view that
+ * stops coming is dropped within CHECKERS_KEPT_MS, and then the server counts as unchecked), so the page is delayed,
+ * never lost.
  */
-function checkerStillDeciding(h: RealServerHealth, now: number): boolean {
-  if (!h.checker?.up || !h.probe) return false;
+function checkerStillDeciding(h: RealServerHealth, ipvsAt: number, checkersAt: number): boolean {
+  if (!h.checker || !h.probe) return false;
   const graceMs = Math.max(
     ...h.checker.checkers.map((c) => ((c.retries ?? 1) + 1) * ((c.connectTimeoutSec ?? 5) + 1) * 1000),
   );
-  return now - h.probe.since < graceMs + CHECKER_LOOP_ALLOWANCE_MS;
+  return Math.min(ipvsAt, checkersAt) - h.probe.since < graceMs + CHECKER_LOOP_ALLOWANCE_MS;
 }
 
 /**
@@ -59,13 +66,15 @@ export function healthAlerts(state: LvsState, cluster: ClusterInfo, now: number)
   const out: HealthAlert[] = [];
   for (const director of cluster.directors) {
     const all = directorHealth(state, director, now);
+    const ipvsAt = state.ipvs[director]?.okAt ?? now;
+    const checkersAt = state.keepalived[director]?.checkersAt ?? now;
     const byService = new Map<string, RealServerHealth[]>();
     for (const h of all) byService.set(h.service.key, [...(byService.get(h.service.key) ?? []), h]);
     for (const [service, list] of byService) {
       const base = { cluster: cluster.name, director, service };
       for (const h of list) {
         const name = realServerKey(h);
-        if (h.verdict === 'down' && (h.rs?.weight ?? 0) > 0 && !checkerStillDeciding(h, now)) {
+        if (h.verdict === 'down' && (h.rs?.weight ?? 0) > 0 && !checkerStillDeciding(h, ipvsAt, checkersAt)) {
           const keepalived = h.checker ? ' keepalived owns this table: its checker may put the weight back.' : '';
           const fix = drainCommand(h);
           out.push({

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseRsProbe, type ProbeTarget } from '../../collectors/rs-probe.js';
-import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { applyCaptures, configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { serviceRows } from '../render/service-rows.js';
 import { realServerHealthLines } from '../render/health-lines.js';
 import { formatTableRow } from '../render/table-model.js';
@@ -223,7 +223,7 @@ describe('real-server health on captured lab output', () => {
     expect(lines.join('\n')).not.toMatch(/missing/i);
   });
 
-  it("web1's probe fails while keepalived's checker still says up: a warning until the checker has had its time, then the page", () => {
+  it("web1's probe fails while keepalived's checker still says up: a warning until readings taken after the checker's time show the server still in, then the page", () => {
     // The healthy table and checker dump (web1 weighted, TCP_CHECK up), then the probes captured with httpd stopped.
     const s = store('healthy', 0);
     const targets = JSON.parse(fixture('probes/httpd-stopped/director1.targets.json')) as ProbeTarget[];
@@ -243,6 +243,24 @@ describe('real-server health on captured lab output', () => {
     // The lab's TCP_CHECK: 3 retries, connect_timeout 3 (4 tries of 3 s + 1 s), and its delay_loop: not yet.
     expect(kinds(NOW + 10_000)).toEqual(['probe-checker-disagree warn']);
     for (let at = NOW + 12_000; at <= NOW + 30_000; at += 2000) round(at);
+    // The weight and the checker's verdict were read at NOW, before the checker's time was up: they cannot say
+    // whether keepalived acted since (a starved director's table and checker dump come late).
+    expect(kinds(NOW + 30_000)).toEqual(['probe-checker-disagree warn']);
+    // A fresh table, but keepalived's verdict only from JSON-only polls (the checker view of NOW carried): not yet.
+    const reread = (sections: Record<string, string | ReturnType<typeof keepalived>>, at: number) =>
+      applyCaptures(
+        s,
+        config,
+        { director1: { 'ipvs-list': 'probes/healthy/director1.ipvsadm-Ln.txt', ...sections } },
+        at,
+      );
+    const jsonOnly = { stdout: fixture('healthy/director1/keepalived-json.txt'), stderr: '', exitCode: 0 };
+    reread({ keepalived: jsonOnly }, NOW + 30_000);
+    expect(s.getState().keepalived.director1!.checkersAt).toBe(NOW);
+    expect(kinds(NOW + 30_000)).toEqual(['probe-checker-disagree warn']);
+    // The table and the checker view both read after it: keepalived has had its time and left the server in.
+    reread({ keepalived: keepalived('healthy') }, NOW + 30_000);
+    expect(s.getState().keepalived.director1!.checkersAt).toBe(NOW + 30_000);
     expect(kinds(NOW + 30_000)).toEqual(['rs-down-in-rotation critical', 'probe-checker-disagree warn']);
   });
 

@@ -26,6 +26,16 @@ function stateSeenAtAfter(
   return stateSeenAt;
 }
 
+/**
+ * When the checker view in `reading` was read: the data dump that carries it comes every few seconds, and a late
+ * one's view is kept a while, so a reading may carry the view of an earlier one (the very same object).
+ */
+function checkersReadAt(prev: DirectorKeepalived | undefined, reading: KeepalivedReading, readAt: number) {
+  if (reading.status !== 'ok' || !reading.checkers) return undefined;
+  const carried = prev?.reading.status === 'ok' && prev.reading.checkers === reading.checkers;
+  return carried ? (prev.checkersAt ?? readAt) : readAt;
+}
+
 /** The directors' keepalived readings. */
 export function keepalivedSlice(w: StoreWriter): KeepalivedActions {
   return {
@@ -36,11 +46,13 @@ export function keepalivedSlice(w: StoreWriter): KeepalivedActions {
       const stateChanges = stateChangesAfter(prev, reading);
       const notifyHistory = mergeNotifyHistory(prev?.notifyHistory, reading.notify ?? []);
       const history = notifyHistory.length > 0 ? { notifyHistory } : {};
+      const checkersAt = checkersReadAt(prev, reading, readAt);
       const next = {
         host,
         readAt,
         ...(okAt === undefined ? {} : { okAt }),
         reading,
+        ...(checkersAt === undefined ? {} : { checkersAt }),
         stateSeenAt,
         stateChanges,
         ...history,

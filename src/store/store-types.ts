@@ -129,6 +129,11 @@ export interface DirectorKeepalived {
   readonly stateChanges: Readonly<Record<string, number>>;
   readonly reading: KeepalivedReading;
   /**
+   * When the checker view `reading` carries was read (console ms). The data dump that carries it comes every few
+   * seconds, and a late one's view stands a while, so it can be older than `readAt`.
+   */
+  readonly checkersAt?: number;
+  /**
    * The notify log lines read so far (each poll reads the last few): oldest first, the newest NOTIFY_HISTORY kept,
    * whatever keepalived's state, so a takeover and a flap can be timed across polls. Times in the director's clock.
    */
