@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { syncAlerts, syncRows } from '../../src/model/sync.js';
+import type { MeasuredTakeover } from '../../src/model/takeover.js';
 import { clusterTimings } from '../../src/model/vrrp-timing.js';
 import { vrrpRows } from '../../src/model/vrrp.js';
 import { createFleet, type Fleet } from '../../src/poller/fleet.js';
@@ -79,29 +80,51 @@ describe('the DR pair in a failover', () => {
         .at(-1)
         ?.split(' ')[0] ?? NaN,
     );
+  /** What the console measured and what it read of the notify logs, for a failed wait's message. */
+  const takeoverStory = async () => {
+    const lines = (d: string) =>
+      (state().keepalived[d]?.notifyHistory ?? [])
+        .filter((l) => l.instance === 'VI_WEB')
+        .slice(-6)
+        .map((l) => `${l.at} ${l.state}`)
+        .join(', ');
+    return `measured ${JSON.stringify(timing(state())?.measured)}; notify lines read: director1 [${lines('director1')}], director2 [${lines('director2')}]; ${await vrrpGroundTruth()}`;
+  };
   /**
-   * The next takeover to director2 the console measures, once the notify logs show it (`how`: once the old MASTER's
-   * leaving line is in, which its own poll brings, maybe a little after the new MASTER's).
+   * The next takeover to director2 the console measures, once the notify logs show it (`hows`: the kinds awaited,
+   * once the old MASTER's leaving line is in, which its own poll brings, maybe a little after the new MASTER's).
    */
   const nextTakeover = async () => {
     const lastBefore = timing(state())?.measured.at(-1)?.masterAt ?? 0;
-    return (how?: string) =>
-      until((s) => {
-        const m = timing(s)?.measured.at(-1);
-        return m && m.masterAt > lastBefore && m.to === 'director2' && (!how || m.how === how) ? m : undefined;
-      }, 60_000);
+    return async (...hows: MeasuredTakeover['how'][]) =>
+      eventuallyExplained(
+        async () => {
+          const m = timing(state())?.measured.at(-1);
+          const wanted = m && m.masterAt > lastBefore && m.to === 'director2';
+          return wanted && (hows.length === 0 || hows.includes(m.how)) ? m : undefined;
+        },
+        await paced(60_000),
+        200,
+        takeoverStory,
+      );
   };
 
   it("director1's priority dropped below director2's: the takeover time shown is within a second of the notify logs", async () => {
     const measuredNext = await nextTakeover();
     await sshLab('director1', 'echo -20 > /etc/keepalived/lvstop_prio');
     try {
-      const measured = await measuredNext('released');
+      // director2 preempts: director1 steps down when it hears director2's advert. Logged in the same second, the
+      // step down counts as first (released, 0 s); on a busy director its line can come a second or more after
+      // director2's MASTER line, and the console says so (preempted: both MASTER for that moment).
+      const measured = await measuredNext('released', 'preempted');
       const left = await notifyAt('director1', / VI_WEB BACKUP$/);
       const master = await notifyAt('director2', / VI_WEB MASTER$/);
       console.log(`takeover shown ${measured.seconds} s (${measured.how}); notify logs ${master - left} s`);
-      expect(measured).toMatchObject({ from: 'director1', to: 'director2', how: 'released', leftAs: 'BACKUP' });
-      expect(Math.abs(measured.seconds! - (master - left))).toBeLessThanOrEqual(1);
+      expect(measured).toMatchObject({ from: 'director1', to: 'director2', leftAs: 'BACKUP' });
+      expect(Math.abs(measured.masterAt - master)).toBeLessThanOrEqual(1);
+      expect(Math.abs(measured.leftAt! - left)).toBeLessThanOrEqual(1);
+      if (measured.how === 'released') expect(Math.abs(measured.seconds! - (master - left))).toBeLessThanOrEqual(1);
+      else expect(measured.seconds).toBe(0);
     } finally {
       await sshLab('director1', 'echo 0 > /etc/keepalived/lvstop_prio');
     }
