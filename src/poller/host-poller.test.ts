@@ -201,6 +201,38 @@ describe('HostPoller', () => {
     await poller.stop();
   });
 
+  it('calls a part late only once its data is older than its allowance and one interval more', async () => {
+    const { store, transport, poller } = setup(true, true);
+    const start = Date.now();
+    poller.start();
+    await vi.advanceTimersByTimeAsync(0);
+    // The first poll: host and IPVS at once, keepalived 700 ms later (late in its interval, but in it).
+    transport.releaseUntil('ipvs-proc-stats');
+    await vi.advanceTimersByTimeAsync(700);
+    transport.release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().hosts.d1!.parts?.keepalived).toEqual({ pane: 'keepalived', readAt: start + 700 });
+    // The next poll, at 1000: host and IPVS again, keepalived not yet.
+    while (transport.pending.length === 0) await vi.advanceTimersByTimeAsync(100);
+    expect(Date.now()).toBe(start + 1000);
+    transport.releaseUntil('ipvs-proc-stats');
+    // An interval into it, the keepalived data is 1.3 s old: no older than a poll's allowance lets it be.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.getState().hosts.d1!.status).toBe('up');
+    // Two intervals after it was read, it is late.
+    await vi.advanceTimersByTimeAsync(699);
+    expect(store.getState().hosts.d1!.status).toBe('up');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.getState().hosts.d1!.status).toBe('slow');
+    expect(store.getState().hosts.d1!.parts?.keepalived).toEqual({
+      pane: 'keepalived',
+      readAt: start + 700,
+      lateSince: start + 2700,
+    });
+    transport.release();
+    await poller.stop();
+  });
+
   it('calls the connection sync part late only after three intervals: read every 10 s, a late read is no news', async () => {
     const { store, transport, poller, config } = setup(true, true);
     // The section order, from a plan of its own (asking the poller's plan would use up what is due).

@@ -107,7 +107,12 @@ export class HostPoller {
     debugLog('poll-start', { host });
     const run = new PollRun(host, store, plan, started, () => this.now(), this.kept);
     const allowances = new Set(plan.parts.map((p) => p.lateAfterIntervals ?? 1));
-    const lateTimers = [...allowances].map((n) => setTimeout(() => run.markLate(n), n * this.o.intervalMs));
+    const lateTimers: ReturnType<typeof setTimeout>[] = [];
+    const lateCheck = (n: number) => {
+      const next = run.markLate(n, this.o.intervalMs);
+      if (next !== undefined) lateTimers.push(setTimeout(() => lateCheck(n), Math.max(0, next - this.now())));
+    };
+    for (const n of allowances) lateTimers.push(setTimeout(() => lateCheck(n), n * this.o.intervalMs));
     try {
       const options = { timeoutMs: this.o.commandTimeoutMs, onStdout: (chunk: Buffer) => run.onStdout(chunk) };
       const result = transport.execShell

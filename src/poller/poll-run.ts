@@ -91,12 +91,26 @@ export class PollRun {
   }
 
   /**
-   * The poll has run `intervals` intervals: a part still missing whose allowance that was (one interval unless it
-   * says otherwise) marks its pane stale; the rest of the host stays fresh.
+   * The poll has run `intervals` intervals: a part still missing whose allowance that is (one interval unless it
+   * says otherwise) marks its pane stale, the rest of the host staying fresh; but not while its data is younger than
+   * one interval more. The last poll may have delivered it late in its own interval: its data then still has that
+   * much age to go before it is older than a poll's allowance lets it be (a part never read is late at once).
+   * Returns when the first of the others will be late (ms since epoch), or undefined when none is left.
    */
-  markLate(intervals = 1): void {
-    const late = [...this.pending.keys()].filter((p) => (p.lateAfterIntervals ?? 1) === intervals);
-    if (late.length > 0) this.store.getState().pollProgress(this.host, { late: late.map(ref) }, this.now());
+  markLate(intervals: number, intervalMs: number): number | undefined {
+    const now = this.now();
+    const parts = this.store.getState().hosts[this.host]?.parts;
+    const late: PollPart[] = [];
+    let next: number | undefined;
+    for (const part of this.pending.keys()) {
+      if ((part.lateAfterIntervals ?? 1) !== intervals) continue;
+      const readAt = parts?.[part.id]?.readAt;
+      const due = readAt === undefined ? now : readAt + (intervals + 1) * intervalMs;
+      if (due <= now) late.push(part);
+      else next = Math.min(next ?? due, due);
+    }
+    if (late.length > 0) this.store.getState().pollProgress(this.host, { late: late.map(ref) }, now);
+    return next;
   }
 
   /** The parts still pending will not come, for `reason`. */
