@@ -90,14 +90,14 @@ export function countEntry(tally: ConnTally, g: number, b: Uint8Array, s: ConnLi
   if (s.state < 0) slot = tally.otherState(g, latin1(b, s.stateStart, s.stateEnd), s.expires, client);
   else if (client === undefined) return tally.template(g, s.state, s.expires);
   else slot = tally.connection(g, s.state, s.expires, client);
-  if (slot >= 0 && ipv4 < 0) tally.clientText(g, slot, latin1(b, start, end));
+  if (slot >= 0 && ipv4 < 0) tally.clientText(g, slot, b, start, end);
 }
 
 /**
- * The bytes b[i..j) as text, a character per byte (latin1). A few per group or new IPv6 client, so plain code: no
+ * The bytes b[i..j) as text, a character per byte (latin1). A few per group, so plain code: no
  * Buffer methods, whose JavaScript V8 would otherwise compile along with the reader's.
  */
-const latin1 = (b: Uint8Array, i: number, j: number): string => String.fromCharCode(...bytesOf(b, i, j));
+export const latin1 = (b: Uint8Array, i: number, j: number): string => String.fromCharCode(...bytesOf(b, i, j));
 
 /** A plain view of b[i..j) (a Buffer's own subarray goes through Buffer's constructor). */
 const bytesOf = (b: Uint8Array, i: number, j: number): Uint8Array => new Uint8Array(b.buffer, b.byteOffset + i, j - i);

@@ -1,6 +1,6 @@
 import { CONN_STATES } from './ipvs-conn-line.js';
-import type { ConnGroupCounts, ConnGroupHead } from './ipvs-conn-groups.js';
-import { TopClientsTable } from './top-clients.js';
+import { latin1, type ConnGroupCounts, type ConnGroupHead } from './ipvs-conn-groups.js';
+import { SLOTS, TopClientsTable } from './top-clients.js';
 
 const ESTABLISHED = CONN_STATES.indexOf('ESTABLISHED');
 
@@ -17,6 +17,8 @@ const TEMPLATES = 4;
 const ACTIVE = 5;
 const STATE_AT = 6;
 const CELLS = STATE_AT + CONN_STATES.length;
+/** Longest IPv6 client text kept as bytes (`ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255` is 45). */
+const TEXT_BYTES = 48;
 
 /**
  * The running counts of every (service, real server) group of a read, a group by its index. All groups' counts sit
@@ -30,16 +32,25 @@ export class ConnTally {
   /** Per group, the entries with a state name outside CONN_STATES (a newer kernel's): rare, so a Map when seen. */
   private readonly otherStates: (Map<string, number> | undefined)[] = [];
   private readonly clients = new TopClientsTable();
+  /**
+   * The text of the IPv6 clients that hold a slot of a group's top clients, as bytes (TEXT_BYTES at each group *
+   * SLOTS + slot, made with the first) and lengths (0: none), made strings only for the counts. A client not held
+   * takes a slot on most lines of a busy group: a string made per IPv6 line, and dropped at the next, cost more than
+   * the rest of the line. A longer text (never printed by the kernel) is given to `clients` at once.
+   */
+  private textBytes: Uint8Array = new Uint8Array(0);
+  private textLengths: Uint8Array = new Uint8Array(0);
 
   /** A new group's index. */
   addGroup(): number {
     const g = this.groups++;
     if (g >= this.capacity) {
       this.capacity = Math.max(16, 2 * this.capacity);
-      const cells = new Float64Array(this.capacity * CELLS);
-      cells.set(this.cells);
-      this.cells = cells;
+      this.cells = grown(this.cells, new Float64Array(this.capacity * CELLS));
       this.clients.grow(this.capacity);
+      this.textLengths = grown(this.textLengths, new Uint8Array(this.capacity * SLOTS));
+      if (this.textBytes.length > 0)
+        this.textBytes = grown(this.textBytes, new Uint8Array(this.capacity * SLOTS * TEXT_BYTES));
     }
     this.cells[g * CELLS + LONGEST_CONN] = -1;
     this.cells[g * CELLS + LONGEST_TEMPLATE] = -1;
@@ -91,12 +102,29 @@ export class ConnTally {
     const at = g * CELLS;
     this.cells[at + CONNECTIONS]!++;
     if (expires > this.cells[at + LONGEST_CONN]!) this.cells[at + LONGEST_CONN] = expires;
-    return this.clients.add(g, client);
+    const slot = this.clients.add(g, client);
+    // A new client in the slot: any IPv6 text kept for it was its last client's.
+    if (slot >= 0) this.textLengths[g * SLOTS + slot] = 0;
+    return slot;
   }
 
-  /** Set the text of the IPv6 client that took `slot` of group g's top clients. */
-  clientText(g: number, slot: number, text: string): void {
-    this.clients.setText(g, slot, text);
+  /** Keep b[start..end) as the text of the IPv6 client that took `slot` of group g's top clients. */
+  clientText(g: number, slot: number, b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (n > TEXT_BYTES) return this.clients.setText(g, slot, latin1(b, start, end));
+    if (this.textBytes.length === 0) this.textBytes = new Uint8Array(this.capacity * SLOTS * TEXT_BYTES);
+    const at = (g * SLOTS + slot) * TEXT_BYTES;
+    for (let k = 0; k < n; k++) this.textBytes[at + k] = b[start + k]!;
+    this.textLengths[g * SLOTS + slot] = n;
+  }
+
+  /** Give `clients` the texts kept for group g's IPv6 clients (before its top clients are asked for). */
+  private setTexts(g: number): void {
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const n = this.textLengths[g * SLOTS + slot]!;
+      const at = (g * SLOTS + slot) * TEXT_BYTES;
+      if (n > 0) this.clients.setText(g, slot, latin1(this.textBytes, at, at + n));
+    }
   }
 
   /**
@@ -128,6 +156,7 @@ export class ConnTally {
       counts.longestTemplateExpiry = cells[at + LONGEST_TEMPLATE]!;
       counts.shortestTemplateExpiry = cells[at + SHORTEST_TEMPLATE]!;
     }
+    this.setTexts(g);
     counts.topClients = this.clients.top(g, topN);
     return counts;
   }
@@ -144,3 +173,6 @@ export class ConnTally {
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `fresh`, a larger array, with `old` copied to its start. */
+const grown = <T extends Uint8Array | Float64Array>(old: T, fresh: T): T => (fresh.set(old), fresh);

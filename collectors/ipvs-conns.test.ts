@@ -207,6 +207,24 @@ describe('countIpvsConns on captured tables', () => {
     });
     expect(r.groups[1]).toMatchObject({ serviceKey: 'FWM 3', templates: 1, longestTemplateExpiry: 86400 });
   });
+
+  it('names an IPv6 top client by its own text, however long, until another client takes its slot', () => {
+    const long = (n: number) => `${'0000:'.repeat(9)}${n}:192.0.2.1`;
+    const ipv4 = Array.from({ length: 14 }, (_, i) => `10.0.0.${i + 1}`);
+    // 16 clients fill the 16 slots once each; each client after them takes the lowest slot with the smallest count.
+    const clients = ['2001:db8::7', long(1), ...ipv4, '10.0.0.99', long(2), '2001:db8::8'];
+    const source = (c: string) => (c.includes(':') ? `[${c}]:40000` : `${c}:40000`).padEnd(18);
+    const text = clients.map((c) => `TCP 14:59  ESTABLISHED ${source(c)} 172.16.0.1:80      192.168.60.40:80`);
+    expect(long(2).length).toBeGreaterThan(48);
+    expect(countIpvsConns(text.join('\n'), { topClients: 16 }).groups[0]!.topClients).toEqual([
+      // Ties in count are listed by address, as text.
+      ...['10.0.0.99', '2001:db8::8', long(2)].sort().map((address) => ({ address, count: 2, error: 1 })),
+      ...ipv4
+        .slice(1)
+        .sort()
+        .map((address) => ({ address, count: 1, error: 0 })),
+    ]);
+  });
 });
 
 /** Read `bytes` in chunks cut at `cuts` (offsets into it). */

@@ -214,8 +214,8 @@ export class ConnTableReader {
         return;
       }
     }
-    const g = this.tails.find(b, s.virtualStart, end, s.protocol);
-    if (g < 0 || s.state < 0 || s.client.ipv4 < 0) return this.pairEntry(b, start, end, g);
+    const g = this.tails.find(v, s.virtualStart, end, s.protocol);
+    if (g < 0 || s.state < 0 || s.client.ipv4 < 0) return this.pairEntry(b, v, start, end, g);
     this.entries++;
     if (s.client.port === 0) this.tally.template(g, s.state, s.expires);
     else this.tally.connection(g, s.state, s.expires, s.client.ipv4);
@@ -225,7 +225,7 @@ export class ConnTableReader {
    * Count the entry read into this.line whose pair is group g, or, when g < 0, is not known by its tail: then the pair
    * is read, checked, found or made a group, and its tail kept.
    */
-  private pairEntry(b: Buffer, start: number, end: number, g: number): void {
+  private pairEntry(b: Buffer, v: DataView, start: number, end: number, g: number): void {
     const s = this.line;
     if (g < 0) {
       // A pair of two canonical IPv4 fields is read and checked in one go; any other takes the general readers.
@@ -233,7 +233,7 @@ export class ConnTableReader {
       if (!checked && !readPairFields(b, end, s)) return this.fault(b, start, end, s.fault);
       g = this.group(b, s, checked);
       if (g === NO_GROUP) return this.fault(b, start, end, s.fault);
-      if (g >= 0) this.tails.add(b, s.virtualStart, end, s.protocol, g);
+      if (g >= 0) this.tails.add(v, s.virtualStart, end, s.protocol, g);
     }
     this.entries++;
     if (g >= 0) countEntry(this.tally, g, b, s);
