@@ -1,5 +1,6 @@
 import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, parseIpvsList, parseIpvsListAndStats } from './ipvs-list.js';
 import { IPVS_PROC_FILE, IPVS_PROC_STATS_FILE, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
+import { listExtras, readProcPoll, type ListExtras } from './ipvs-proc-merge.js';
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
 import type { Section, SectionOutput } from './section.js';
 
@@ -46,19 +47,24 @@ function ipvsadmProblem(out: SectionOutput): { kind: 'not-found' | 'permission' 
   return { kind: 'exit-code', message: `ipvsadm exited ${out.exitCode}: ${msg}` };
 }
 
+const NOT_LOADED = { status: 'not-loaded', message: 'ip_vs is not loaded (/proc/net/ip_vs missing)' } as const;
+
+/** Director-wide totals from /proc/net/ip_vs_stats, when it was read cleanly. */
+function totalsOf(sections: ReadonlyMap<string, SectionOutput>): IpvsCounters | undefined {
+  const procStats = sections.get('ipvs-proc-stats');
+  if (procStats?.exitCode !== 0) return undefined;
+  const t = parseIpvsProcStats(procStats.stdout);
+  return t.ok ? t.value : undefined;
+}
+
 /** Decide what the IPVS sections say: ipvsadm when it worked, else /proc, else why neither. */
 export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): IpvsReading {
   const list = sections.get('ipvs-list');
   const stats = sections.get('ipvs-stats');
   const proc = sections.get('ipvs-proc');
-  const procStats = sections.get('ipvs-proc-stats');
   if (!list) return { status: 'error', kind: 'parse', message: 'no ipvs-list section in the poll output' };
-  if (list.exitCode === null) return { status: 'not-loaded', message: 'ip_vs is not loaded (/proc/net/ip_vs missing)' };
-  let totals: IpvsCounters | undefined;
-  if (procStats?.exitCode === 0) {
-    const t = parseIpvsProcStats(procStats.stdout);
-    if (t.ok) totals = t.value;
-  }
+  if (list.exitCode === null) return NOT_LOADED;
+  const totals = totalsOf(sections);
   if (list.exitCode === 0) {
     const parsed =
       stats?.exitCode === 0
@@ -78,4 +84,40 @@ export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): Ipv
       return { status: 'ok', source: 'proc', table: p.value, ...(totals ? { totals } : {}), note: problem.message };
   }
   return { status: 'error', ...problem };
+}
+
+/**
+ * A poll that read the full list beside /proc/net/ip_vs: what the list adds to /proc, for the polls that read /proc
+ * and `--stats` alone. Undefined unless both were read cleanly (ipvsadm working, /proc readable).
+ */
+export function extrasOf(sections: ReadonlyMap<string, SectionOutput>, reading: IpvsReading): ListExtras | undefined {
+  const proc = sections.get('ipvs-proc');
+  if (reading.status !== 'ok' || reading.source !== 'ipvsadm' || proc?.exitCode !== 0) return undefined;
+  const p = parseIpvsProc(proc.stdout);
+  return p.ok ? listExtras(reading.table, p.value) : undefined;
+}
+
+/**
+ * What a poll without the list says: /proc/net/ip_vs with the last list's facts, and the counters of `--stats`. The
+ * reading is the list's as it stands now, save the flags /proc does not show (read again with the next full list).
+ * `listNow`: the table could not be completed from /proc (a service new or changed, /proc unreadable, ipvsadm failing):
+ * the next poll must read the full list.
+ */
+export function interpretIpvsFromProc(
+  sections: ReadonlyMap<string, SectionOutput>,
+  extras: ListExtras,
+): { reading: IpvsReading; listNow: boolean } {
+  const proc = sections.get('ipvs-proc');
+  if (!proc)
+    return {
+      reading: { status: 'error', kind: 'parse', message: 'no ipvs-proc section in the poll output' },
+      listNow: true,
+    };
+  if (proc.exitCode === null) return { reading: NOT_LOADED, listNow: true };
+  const r = readProcPoll(proc, sections.get('ipvs-stats'), extras);
+  if (!r.ok) return { reading: { status: 'error', kind: 'parse', message: r.message }, listNow: true };
+  const totals = totalsOf(sections);
+  const base = { status: 'ok', table: r.table, ...(totals ? { totals } : {}) } as const;
+  if (r.stats === 'merged') return { reading: { ...base, source: 'ipvsadm' }, listNow: !r.complete };
+  return { reading: { ...base, source: 'proc', note: ipvsadmProblem(r.stats).message }, listNow: true };
 }

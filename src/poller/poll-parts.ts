@@ -1,4 +1,5 @@
-import { interpretIpvs, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import { extrasOf, interpretIpvs, interpretIpvsFromProc, IPVS_SECTIONS } from '../../collectors/ipvs-collector.js';
+import type { ListExtras } from '../../collectors/ipvs-proc-merge.js';
 import { IPVS_CONN_COUNT_SECTION, parseConnCount } from '../../collectors/ipvs-conn-count.js';
 import { IPVS_DAEMON_SECTION, parseIpvsDaemon } from '../../collectors/ipvs-daemon.js';
 import { keepalivedSections, parseSignums, type KeepalivedSignums } from '../../collectors/keepalived-dump-script.js';
@@ -69,18 +70,43 @@ export function clockPart(host: string): PollPart {
   };
 }
 
-/** A director's IPVS table. */
+/** The full `ipvsadm -L -n --exact` is read this often; the polls between read /proc/net/ip_vs and `--stats`. */
+export const IPVS_LIST_READ_MS = 10_000;
+
+/** The sections of a poll that reads /proc/net/ip_vs (no process) and `ipvsadm --stats`, not the list. */
+const PROC_POLL_SECTIONS = IPVS_SECTIONS.filter((x) => x.id !== 'ipvs-list');
+
+/**
+ * A director's IPVS table. Weights, connection counts and real servers are all in /proc/net/ip_vs, which the poll's
+ * shell reads without a process; the counters need `ipvsadm --stats`. The full list (persistence in seconds, its
+ * netmask, flags /proc does not show) is read beside /proc every IPVS_LIST_READ_MS, and at once when /proc shows a
+ * service that is new or whose scheduler or persistence changed, or ipvsadm or /proc fails: one ipvsadm process per
+ * poll instead of two. A host whose /proc cannot be read, or where ipvsadm fails, is read in full every poll, with
+ * /proc the fallback for a failing ipvsadm.
+ */
 export function ipvsPart(host: string): PollPart {
-  // /proc/net/ip_vs is only the fallback when ipvsadm fails: read it only while ipvsadm is not working.
-  let ipvsadmWorks = false;
+  let extras: ListExtras | undefined;
+  const list = every(IPVS_LIST_READ_MS);
   return {
     id: 'ipvs',
     pane: 'ipvs',
-    sections: () => (ipvsadmWorks ? IPVS_SECTIONS.filter((x) => x.id !== 'ipvs-proc') : IPVS_SECTIONS),
+    sections: () => {
+      const due = list.due();
+      return extras && !due ? PROC_POLL_SECTIONS : IPVS_SECTIONS;
+    },
     apply: (out, state, at) => {
-      const reading = interpretIpvs(out);
-      ipvsadmWorks = reading.status === 'ok' && reading.source === 'ipvsadm';
-      state.setIpvs(host, reading, at);
+      if (!extras || out.has('ipvs-list')) {
+        const reading = interpretIpvs(out);
+        extras = extrasOf(out, reading);
+        state.setIpvs(host, reading, at);
+        return;
+      }
+      const r = interpretIpvsFromProc(out, extras);
+      if (r.listNow) {
+        extras = undefined;
+        list.again();
+      }
+      state.setIpvs(host, r.reading, at);
     },
   };
 }
