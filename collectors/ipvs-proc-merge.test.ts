@@ -28,15 +28,19 @@ function extrasFrom(full: ReadonlyMap<string, SectionOutput>): ListExtras {
 }
 
 describe('a poll without the list: /proc/net/ip_vs, --stats and the last list', () => {
-  it.each(['healthy/nat-director', 'healthy/director1', 'healthy/director2'])(
-    '%s: the same reading as the full poll, with persistence in seconds and the list order',
-    (dir) => {
-      const { full, light } = captures(dir);
-      const r = interpretIpvsFromProc(light, extrasFrom(full));
-      expect(r.listNow).toBe(false);
-      expect(r.reading).toEqual(interpretIpvs(full));
-    },
-  );
+  it.each([
+    'healthy/nat-director',
+    'healthy/director1',
+    'healthy/director2',
+    'proc-merge/nat-director',
+    'proc-merge/director1',
+    'proc-merge/director2',
+  ])('%s: the same reading as the full poll, with persistence in seconds and the list order', (dir) => {
+    const { full, light } = captures(dir);
+    const r = interpretIpvsFromProc(light, extrasFrom(full));
+    expect(r.listNow).toBe(false);
+    expect(r.reading).toEqual(interpretIpvs(full));
+  });
 
   it('keeps the list order where the kernel lists real servers in another (director1)', () => {
     const proc = fx('healthy/director1/proc-net-ip_vs.txt');
@@ -85,6 +89,34 @@ describe('a poll without the list: /proc/net/ip_vs, --stats and the last list', 
     const r2 = interpretIpvsFromProc(captures(dir, longer).light, extras);
     expect(r2.listNow).toBe(true);
     expect(r2.reading.status === 'ok' && r2.reading.table.services[0]!.flags).toEqual(['persistent 15000 jiffies']);
+  });
+
+  it('knows an IPv6 fwmark service by its real servers, though the kernel prints no family for it', () => {
+    const dir = 'proc-merge/nat-director';
+    const { full, light } = captures(dir);
+    expect(fx(`${dir}/proc-net-ip_vs.txt`)).toMatch(/^FWM {2}0000004D rr $/m);
+    const r = interpretIpvsFromProc(light, extrasFrom(full));
+    expect(r.listNow).toBe(false);
+    expect(r.reading.status === 'ok' && r.reading.table.services.map((s) => s.key)).toContain('FWM 77 IPv6');
+  });
+
+  it('asks for the list when a fwmark service cannot be told apart (no real servers, or one mark twice)', () => {
+    const dir = 'proc-merge/nat-director';
+    const { full } = captures(dir);
+    const extras = extrasFrom(full);
+    const proc = fx(`${dir}/proc-net-ip_vs.txt`);
+    const emptied = proc.replace(/ {2}-> \[fd00:[^\n]*\n/g, '');
+    expect(emptied).not.toBe(proc);
+    expect(interpretIpvsFromProc(captures(dir, emptied).light, extras).listNow).toBe(true);
+    const twice = proc.replace('FWM  0000004D rr \n', 'FWM  00000001 rr \nFWM  0000004D rr \n');
+    expect(twice).not.toBe(proc);
+    const r = interpretIpvsFromProc(captures(dir, twice).light, extras);
+    expect(r.listNow).toBe(true);
+    const fwm1 = r.reading.status === 'ok' ? r.reading.table.services.filter((s) => s.key === 'FWM 1') : [];
+    expect(fwm1.map((s) => [s.scheduler, s.realServers.length])).toEqual([
+      ['sh', 2],
+      ['rr', 0],
+    ]);
   });
 
   it('asks for the list when a service is not in it (added since)', () => {

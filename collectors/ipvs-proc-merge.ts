@@ -44,8 +44,11 @@ export function listExtras(list: IpvsTable, proc: IpvsTable): ListExtras {
  */
 export function tableFromProc(proc: IpvsTable, extras: ListExtras): { table: IpvsTable; complete: boolean } {
   let complete = true;
+  // Two fwmark services of one mark without real servers (IPv4 and IPv6) share a key here: neither can be matched.
+  const count = new Map<string, number>();
+  for (const p of proc.services) count.set(p.key, (count.get(p.key) ?? 0) + 1);
   const services = proc.services.map((p): IpvsService => {
-    const known = extras.get(p.key);
+    const known = count.get(p.key) === 1 ? extras.get(p.key) : undefined;
     if (!known || known.procHead !== procHead(p)) {
       complete = false;
       return p;

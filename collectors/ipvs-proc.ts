@@ -65,8 +65,8 @@ function serviceOf(fields: readonly string[]): { head: ServiceHead; rest: readon
   if (proto === 'FWM') {
     const mark = hexUint(fields[1] ?? '', 8);
     if (mark === undefined) return 'bad fwmark in /proc/net/ip_vs';
-    const ipv6 = fields[2] === 'IPv6';
-    return { head: { protocol: 'FWM', fwmark: mark, ipv6 }, rest: fields.slice(ipv6 ? 3 : 2) };
+    // The kernel prints no address family for a fwmark service: it is read from its real servers (fwmarkFamilies).
+    return { head: { protocol: 'FWM', fwmark: mark, ipv6: false }, rest: fields.slice(2) };
   }
   if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') return 'unrecognised line in /proc/net/ip_vs';
   const addr = hexAddr(fields[1] ?? '');
@@ -110,7 +110,18 @@ export function parseIpvsProc(text: string): ParseResult<IpvsTable> {
     current = { key: serviceKey(svc.head), ...svc.head, scheduler, flags, realServers: [] };
     services.push(current);
   }
-  return ok({ version: header[1]!, tableSize: Number(header[2]), services });
+  return ok({ version: header[1]!, tableSize: Number(header[2]), services: services.map(fwmarkFamily) });
+}
+
+/**
+ * A fwmark service whose real servers are all IPv6 is the IPv6 service of that mark (`FWM 77 IPv6` in ipvsadm): the
+ * kernel's line says only `FWM  0000004D`. One without real servers cannot be told apart and stays IPv4.
+ */
+function fwmarkFamily(s: IpvsService): IpvsService {
+  if (s.protocol !== 'FWM' || s.realServers.length === 0 || !s.realServers.every((rs) => rs.address.includes(':')))
+    return s;
+  const head = { protocol: s.protocol, fwmark: s.fwmark, ipv6: true } as const;
+  return { ...s, ...head, key: serviceKey(head) };
 }
 
 /** Parse /proc/net/ip_vs_stats: director-wide totals (hex), the only counters /proc gives. */
