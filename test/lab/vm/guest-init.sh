@@ -11,6 +11,11 @@ mount -t sysfs sysfs /sys
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# The links udev makes on a booted Debian host (bash's process substitution opens /dev/fd/N).
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 # Fresh /run, /tmp; /root and /mnt of the machine below stay hidden (dotfiles, foreign mounts).
 # The checkout (and .lab/ in it) may itself live below one of them, as a CI clone in /tmp does: keep it visible
 # by parking a bind mount of it and putting it back at its path afterwards.
