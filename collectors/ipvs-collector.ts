@@ -2,6 +2,7 @@ import { IPVS_LIST_ARGV, IPVS_STATS_ARGV, parseIpvsList, parseIpvsListAndStats }
 import { IPVS_PROC_FILE, IPVS_PROC_STATS_FILE, parseIpvsProc, parseIpvsProcStats } from './ipvs-proc.js';
 import { listExtras, readProcPoll, type ListExtras } from './ipvs-proc-merge.js';
 import type { IpvsCounters, IpvsTable } from './ipvs-types.js';
+import { parseErrorText } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
 
 const IP_VS_LOADED = ['test', '-e', '/proc/net/ip_vs'] as const;
@@ -71,9 +72,8 @@ export function interpretIpvs(sections: ReadonlyMap<string, SectionOutput>): Ipv
         ? parseIpvsListAndStats(list.stdout, stats.stdout)
         : { ...parseIpvsList(list.stdout), output: 'list' as const };
     if (!parsed.ok) {
-      const { message, line } = parsed.error;
       const command = parsed.output === 'list' ? 'ipvsadm -L -n' : 'ipvsadm --stats';
-      return { status: 'error', kind: 'parse', message: `${command}: ${message}${line ? ` (line ${line})` : ''}` };
+      return { status: 'error', kind: 'parse', message: parseErrorText(command, parsed.error) };
     }
     return { status: 'ok', source: 'ipvsadm', table: parsed.value, ...(totals ? { totals } : {}) };
   }

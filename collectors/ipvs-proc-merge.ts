@@ -1,5 +1,6 @@
 import { parseIpvsStats, mergeIpvsStats } from './ipvs-list.js';
 import { parseIpvsProc } from './ipvs-proc.js';
+import { parseErrorText } from './parse-result.js';
 import { realServerKey, type IpvsService, type IpvsTable } from './ipvs-types.js';
 import type { SectionOutput } from './section.js';
 
@@ -86,17 +87,11 @@ export function readProcPoll(
   if (proc.exitCode !== 0)
     return { ok: false, message: `/proc/net/ip_vs unreadable: ${proc.stderr.trim() || `exit ${proc.exitCode}`}` };
   const parsed = parseIpvsProc(proc.stdout);
-  if (!parsed.ok) {
-    const { message, line } = parsed.error;
-    return { ok: false, message: `/proc/net/ip_vs: ${message}${line ? ` (line ${line})` : ''}` };
-  }
+  if (!parsed.ok) return { ok: false, message: parseErrorText('/proc/net/ip_vs', parsed.error) };
   const { table, complete } = tableFromProc(parsed.value, extras);
   if (stats?.exitCode !== 0) return { ok: true, table, complete, stats: stats ?? missingStats };
   const s = parseIpvsStats(stats.stdout);
-  if (!s.ok) {
-    const { message, line } = s.error;
-    return { ok: false, message: `ipvsadm --stats: ${message}${line ? ` (line ${line})` : ''}` };
-  }
+  if (!s.ok) return { ok: false, message: parseErrorText('ipvsadm --stats', s.error) };
   return { ok: true, table: mergeIpvsStats(table, s.value), complete, stats: 'merged' };
 }
 

@@ -25,3 +25,7 @@ export function parseError<T>(message: string, line?: number, text?: string): Pa
     },
   };
 }
+
+/** A parse error as one line for the screen: `what: message (line N)`. */
+export const parseErrorText = (what: string, { message, line }: ParseError): string =>
+  `${what}: ${message}${line ? ` (line ${line})` : ''}`;
