@@ -175,6 +175,39 @@ describe.skipIf(!canRun)('keepalived dump script on a real keepalived', () => {
     expect(lockHolder()).toBe('');
   });
 
+  it.each(['sh', 'bash'] as const)(
+    'reads the dump another poller made after its poll began, without signalling keepalived again (%s)',
+    async (shell) => {
+      const inNs = (cmd: string) =>
+        execFileSync('nsenter', ['-t', String(pidOf()), '-m', 'sh', '-c', cmd], { encoding: 'utf8' }).trim();
+      const jsonTime = () => inNs('stat -c %.9Y /tmp/keepalived.json');
+      // This test's process holds the lock, as a live poller between its signal and the end of its read.
+      inNs(`rm -f /tmp/.lvstop-ka-[0-9]*; echo ${process.pid} >/tmp/.lvstop-ka.lock`);
+      try {
+        const waiting = dumpIn(shell, join(work, 'k.pid'), '', '', 'json', '');
+        // The waiting poll has begun (its mark is made); the holder's signal comes after it.
+        await waitFor(() => inNs('ls /tmp/.lvstop-ka-[0-9]* 2>/dev/null || true') !== '', 'the waiting poll began');
+        const before = jsonTime();
+        process.kill(pidOf(), Number(execFileSync('keepalived', ['--signum=JSON'], { encoding: 'utf8' }).trim()));
+        await waitFor(() => jsonTime() !== before, 'keepalived wrote the JSON dump');
+        const written = jsonTime();
+        await new Promise((r) => setTimeout(r, 50));
+        inNs(': >/tmp/.lvstop-ka.lock');
+        const r = await waiting;
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(/^keepalived dump shared: written for another poller since this poll began$/m);
+        expect(jsonTime()).toBe(written);
+        const reading = interpretKeepalived(
+          new Map([['keepalived', { id: 'keepalived', stdout: r.stdout, stderr: r.stderr, exitCode: r.code }]]),
+        );
+        expect(reading).toMatchObject({ status: 'ok', instances: [{ name: 'VI_WEB', state: 'MASTER' }] });
+        expect(lockHolder()).toBe('');
+      } finally {
+        inNs('rm -f /tmp/.lvstop-ka.lock');
+      }
+    },
+  );
+
   it('says at once that a stopped (SIGSTOP) keepalived is not answering', async () => {
     const pid = pidOf();
     process.kill(pid, 'SIGSTOP');
