@@ -68,9 +68,14 @@ export function clusterInfos(config: Config): ClusterInfo[] {
   }));
 }
 
-/** The replication sides this host holds, one part each. */
-function replicationParts(config: Config, host: string): PollPart[] {
+/**
+ * The replication sides this host holds: the heartbeat and the pusher, one part each, every poll; and apart, where
+ * the source names an rsync target, the dry run (it walks the whole tree and talks to the daemon, so every
+ * RSYNC_DRY_RUN_MS and last in the poll: the lag must not wait for it, nor go stale while it runs).
+ */
+function replicationParts(config: Config, host: string): { parts: PollPart[]; dryRuns: PollPart[] } {
   const parts: PollPart[] = [];
+  const dryRuns: PollPart[] = [];
   for (const c of config.clusters) {
     for (const r of c.replication) {
       const id = replicationId(c.name, r.name);
@@ -83,29 +88,51 @@ function replicationParts(config: Config, host: string): PollPart[] {
           ...(r.rsyncTarget ? { rsyncTarget: r.rsyncTarget } : {}),
           ...(r.pusher ? { pusher: r.pusher } : {}),
         });
-        // The rsync dry run walks the whole tree and talks to the daemon: every RSYNC_DRY_RUN_MS, not every poll.
-        const dryRun = every(RSYNC_DRY_RUN_MS);
+        const dry = sections.filter((x) => x.id === `rsync-dry-${key}`);
+        const base = sections.filter((x) => !dry.includes(x));
         parts.push({
           id: `replication:${id}:${side}`,
           pane: 'replication',
-          sections: () => (dryRun.due() ? sections : sections.filter((x) => !x.id.startsWith('rsync-dry-'))),
+          sections: () => base,
           apply: (out, state, at) => {
-            const reading = interpretReplicationSide(key, side, out);
             const prev = state.replication[id]?.[side];
-            const carried =
-              out.has(`rsync-dry-${key}`) || !prev
-                ? {}
-                : {
-                    ...(prev.rsync ? { rsync: prev.rsync } : {}),
-                    ...(prev.rsyncError ? { rsyncError: prev.rsyncError } : {}),
-                  };
-            state.setReplicationSide(id, side, { ...reading, ...carried }, at);
+            const carried = {
+              ...(prev?.rsync ? { rsync: prev.rsync } : {}),
+              ...(prev?.rsyncError ? { rsyncError: prev.rsyncError } : {}),
+            };
+            state.setReplicationSide(id, side, { ...interpretReplicationSide(key, side, out), ...carried }, at);
           },
         });
+        if (dry.length > 0) dryRuns.push(rsyncDryRunPart(id, key, side, dry));
       }
     }
   }
-  return parts;
+  return { parts, dryRuns };
+}
+
+/** One side's rsync dry run: what it would still transfer, beside the side's last heartbeat reading (its time kept). */
+function rsyncDryRunPart(id: string, key: string, side: 'source' | 'replica', dry: readonly Section[]): PollPart {
+  const dryRun = every(RSYNC_DRY_RUN_MS);
+  return {
+    id: `replication:${id}:${side}:rsync`,
+    pane: 'replication',
+    sections: () => (dryRun.due() ? dry : []),
+    // A dry run on a busy source can take a few seconds (the daemon forks a child to compare the tree): its reading
+    // is RSYNC_DRY_RUN_MS old between runs anyway, so it is late only when it holds the poll for three intervals.
+    lateAfterIntervals: 3,
+    apply: (out, state) => {
+      const prev = state.replication[id]?.[side];
+      if (!out.has(`rsync-dry-${key}`) || !prev) return;
+      const { rsync, rsyncError } = interpretReplicationSide(key, side, out);
+      const { rsync: _r, rsyncError: _e, readAt, ...rest } = prev;
+      state.setReplicationSide(
+        id,
+        side,
+        { ...rest, ...(rsync ? { rsync } : {}), ...(rsyncError ? { rsyncError } : {}) },
+        readAt,
+      );
+    },
+  };
 }
 
 export function planHost(config: Config, host: string): HostPlan {
@@ -114,13 +141,15 @@ export function planHost(config: Config, host: string): HostPlan {
   if (directors.length > 0) parts.push(ipvsPart(host));
   const ka = directors.find((d) => d.keepalived)?.keepalived;
   if (ka) parts.push(keepalivedPart(host, ka));
-  parts.push(...replicationParts(config, host));
+  const replication = replicationParts(config, host);
+  parts.push(...replication.parts);
   if (config.clusters.some((c) => c.nfs.some((m) => m.host === host))) parts.push(nfsPart(host));
   if (config.clusters.some((c) => c.nfs.some((m) => m.server === host))) parts.push(nfsExportsPart(host));
   // Connection sync matters only where a peer director would take over: a lone director's poll is spared the reads.
   // Last: on a big table the count takes a while, and the parts after it would wait for it.
   const paired = config.clusters.some((c) => c.directors.length > 1 && c.directors.some((d) => d.host === host));
   if (paired) parts.push(syncPart(host));
+  parts.push(...replication.dryRuns);
   // What the poll cost the director, after everything it ran: the real-server probes are kept to a share of it.
   if (directors.length > 0) parts.push(costPart(host));
   return {
