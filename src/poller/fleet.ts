@@ -54,10 +54,13 @@ function hostPollers(
   const { pollIntervalMs } = options;
   const transports = new Map<string, Transport>();
   const connectGate = new ConnectGate(CONCURRENT_HANDSHAKES);
-  // Spread first polls over up to one interval, 5 ms a host: 10 hosts start within 50 ms, 300 within 1.5 s.
-  const firstPollJitterMs = Math.min(pollIntervalMs, resolved.hosts.size * 5);
+  // Each host its own share of the interval: 8 hosts poll 250 ms apart (2 s interval), never in one burst that keeps
+  // every host of a shared machine (a VM host, a busy jump host) waiting on the others. The first reading of the last
+  // host comes up to one interval after the first.
+  const spacingMs = pollIntervalMs / Math.max(1, resolved.hosts.size);
   const pollers = new Map<string, HostPoller>();
   for (const name of resolved.hosts.keys()) {
+    const firstPollDelayMs = Math.floor(pollers.size * spacingMs);
     const transport = createTransport(resolved, name, options);
     transports.set(name, transport);
     pollers.set(
@@ -70,7 +73,7 @@ function hostPollers(
         intervalMs: pollIntervalMs,
         commandTimeoutMs: config.commandTimeoutMs,
         connectGate,
-        firstPollJitterMs,
+        firstPollDelayMs,
       }),
     );
   }

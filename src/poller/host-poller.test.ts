@@ -6,7 +6,7 @@ import { createLvsStore } from '../store/lvs-store.js';
 import { clusterInfos, planHost } from './host-plan.js';
 import { HostPoller } from './host-poller.js';
 
-function setup(isDirector = false, keepalived = false) {
+function setup(isDirector = false, keepalived = false, firstPollDelayMs?: number) {
   const director = {
     host: isDirector ? 'd1' : 'rs',
     ...(keepalived ? { keepalived: { instances: ['VI_1'], pidFile: '/nonexistent/keepalived.pid' } } : {}),
@@ -35,6 +35,7 @@ function setup(isDirector = false, keepalived = false) {
     intervalMs: 1000,
     commandTimeoutMs: 5000,
     backoffMaxMs: 8000,
+    ...(firstPollDelayMs === undefined ? {} : { firstPollDelayMs }),
   });
   return { store, transport, poller, config };
 }
@@ -62,6 +63,21 @@ describe('HostPoller', () => {
     expect(transport.calls).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(transport.calls).toBe(2);
+    transport.release();
+    await poller.stop();
+  });
+
+  it('starts at its share of the interval, then polls an interval apart from it', async () => {
+    const { transport, poller } = setup(false, false, 250);
+    /** How many polls have started `ms` from now; the one running, if any, is answered first. */
+    const startedAfter = async (ms: number) => {
+      if (transport.pending.length > 0) transport.release();
+      await vi.advanceTimersByTimeAsync(ms);
+      return transport.calls;
+    };
+    poller.start();
+    expect([await startedAfter(249), await startedAfter(1)]).toEqual([0, 1]);
+    expect([await startedAfter(999), await startedAfter(1)]).toEqual([1, 2]);
     transport.release();
     await poller.stop();
   });

@@ -18,8 +18,11 @@ export interface HostPollerOptions {
   readonly now?: () => number;
   /** Shared by a fleet: polls that must first connect wait here for a handshake slot. */
   readonly connectGate?: ConnectGate;
-  /** The first poll starts after a random delay up to this long, so a big fleet does not start in one burst. */
-  readonly firstPollJitterMs?: number;
+  /**
+   * The first poll starts this long after `start` (and the next ones an interval apart from it): a fleet gives each
+   * host its own share of the interval, so that its hosts' polls never come in one burst.
+   */
+  readonly firstPollDelayMs?: number;
 }
 
 /**
@@ -49,7 +52,7 @@ export class HostPoller {
 
   start(): void {
     this.stopped = false;
-    this.schedule(Math.floor(Math.random() * (this.o.firstPollJitterMs ?? 0)));
+    this.schedule(this.o.firstPollDelayMs ?? 0);
   }
 
   async stop(): Promise<void> {
