@@ -9,6 +9,7 @@ import {
   type SectionOutput,
 } from '../../collectors/section.js';
 import { quoteArg } from './command-line.js';
+import { HELPERS, HELPERS_ID } from './section-helpers.js';
 
 export const GUARD_FAILED = 200;
 
@@ -17,44 +18,6 @@ const cmd = (argv: readonly string[]) => argv.map(quoteArg).join(' ');
 /** Shell variable names for one section's remembered state. */
 const varName = (prefix: string, id: string) => `${prefix}_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
-/**
- * Helpers each poll defines. Under bash (the poll's shell where the host has it) they start no process: `read -t`
- * on a FIFO that never has data sleeps (making the FIFO costs two processes once per shell), `mapfile` keeps a log's
- * last lines, `read -N` reads a file whole. Under a plain sh they fall back to `sleep`, `tail` and always running the
- * command. The bash bodies are `eval`ed: dash must not parse them.
- */
-const HELPERS = [
-  // A section's trailer (its stderr, if any, and its end marker) and the next section's begin marker in one write: a
-  // write to the poll's stdout wakes sshd, and each wake costs a busy host more than the bytes do. The newlines are in
-  // printf's argument, not its format: bash's stdout is line-buffered, and a format's every newline is a write.
-  `lv_nl='\n'`,
-  `lv_fr() { if [ -s "$t" ]; then printf '%s' "$lv_nl$1$lv_nl"; rd "$t"; lv_h=$lv_nl; else lv_h="$lv_nl$1$lv_nl$lv_nl"; fi; `,
-  `printf '%s' "$lv_h$2$3$lv_nl\${4:+$4$lv_nl}"; }`,
-  `rd() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\\n' "$l"; done <"$1"; }`,
-  `rdn() { n=$2; while [ $n -gt 0 ] && { IFS= read -r l || [ -n "$l" ]; }; do printf '%s\\n' "$l"; n=$((n-1)); done <"$1"; }`,
-  `if [ -n "\${BASH_VERSION:-}" ]; then eval '`,
-  // A FIFO opened read-write has a writer (this shell) and never any data: made once per shell, it is removed at once.
-  `lv_sleep() { [ -n "\${LV_SLEEP_FD:-}" ] || lv_sleep_fd || { sleep "$1"; return 0; }; read -r -t "$1" -u "$LV_SLEEP_FD" _; return 0; }`,
-  `lv_sleep_fd() { local f="\${TMPDIR:-/tmp}/.lvstop-fifo-$$"; { mkfifo -m 600 "$f" || { rm -f "$f"; mkfifo -m 600 "$f"; }; } 2>/dev/null && exec {LV_SLEEP_FD}<>"$f"; rm -f "$f"; [ -n "\${LV_SLEEP_FD:-}" ]; }`,
-  // A whole file in one read (sh's `read` takes a byte at a time; bash line by line would ask /proc to render the
-  // file again for every line). The last line gets its newline, as the line loop gives it.
-  `rd() { local v=; IFS= read -r -d "" v <"$1"; printf "%s" "$v"; case $v in ""|*"\n") ;; *) echo ;; esac; }`,
-  // Lines joined in one argument: one write, where a format's newline would be a write per line.
-  `rdn() { local a IFS="$lv_nl"; mapfile -t -n "$2" a <"$1" || return 1; [ \${#a[@]} -eq 0 ] || printf "%s" "\${a[*]}$lv_nl"; }`,
-  `lv_cat() { rd "$1"; }`,
-  `lv_tail() { local a s IFS="$lv_nl"; mapfile -t a <"$1" || return 1; s=$(( \${#a[@]} > $2 ? \${#a[@]} - $2 : 0 )); [ \${#a[@]} -eq 0 ] || printf "%s" "\${a[*]:s}$lv_nl"; }`,
-  // A file over 64 KiB (a director routing a full table) is never "unchanged": the command runs as before.
-  `lv_sig() { local f v; LV_S=; for f in "$@"; do [ -r "$f" ] || continue; v=; IFS= read -r -N 65536 v <"$f"; [ \${#v} -lt 65536 ] || v=$SECONDS.$RANDOM; LV_S+="$f:$v"; done; }'`,
-  `else`,
-  `lv_sleep() { sleep "$1"; }`,
-  `lv_cat() { rd "$1"; }`,
-  `lv_tail() { tail -n "$2" -- "$1"; }`,
-  `fi`,
-];
-
-/** The helpers' version: a shell that has these defines them no more. */
-const HELPERS_ID = createHash('sha256').update(HELPERS.join('\n')).digest('hex').slice(0, 12);
-
 export interface SectionScriptOptions {
   /** Sections with `unlessUnchanged` whose last output the caller still holds: only these may answer UNCHANGED. */
   readonly cached?: ReadonlySet<string>;
@@ -62,15 +25,17 @@ export interface SectionScriptOptions {
 
 function fileBody(s: FileSection): string {
   const f = quoteArg(s.file);
-  const read = s.lastLines ? `lv_tail ${f} ${s.lastLines}` : s.maxLines ? `rdn ${f} ${s.maxLines}` : `rd ${f}`;
-  return `if [ -r ${f} ]; then ${read} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`;
+  const read = s.lastLines ? `lv_tail ${f} ${s.lastLines}` : s.maxLines ? `rbn ${f} ${s.maxLines}` : `rb ${f}`;
+  // A file outside /proc and /sys can be on a network filesystem that hangs: what came before it goes out first.
+  const flush = /^\/(proc|sys)\//.test(s.file) ? '' : 'lv_fl; ';
+  return `${flush}if [ -r ${f} ]; then ${read} 2>"$t"; rc=$?; else echo ${quoteArg(`cannot read ${s.file}`)} >"$t"; rc=1; fi`;
 }
 
 function scriptBody(s: ScriptSection, index: number): string {
   const args = s.args.map(quoteArg).join(' ');
-  if (!s.inline) return `(\nset -- ${args}\n${s.script}\n) </dev/null 2>"$t"; rc=$?`;
+  if (!s.inline) return `lv_fl; (\nset -- ${args}\n${s.script}\n) </dev/null 2>"$t"; rc=$?`;
   const fn = `lvstop_s${index}`;
-  return `${fn}() {\n${s.script}\n}\n${fn} ${args} </dev/null 2>"$t"; rc=$?`;
+  return `${fn}() {\n${s.script}\n}\nlv_fl; ${fn} ${args} </dev/null 2>"$t"; rc=$?`;
 }
 
 /**
@@ -83,14 +48,14 @@ function processBody(s: ProcessSection): string {
   const v = varName('LV_PID', s.id);
   return [
     `rc=1; : >"$t"; c=; p=\${${v}:-}; `,
-    `if [ -n "$p" ] && { IFS= read -r c <"/proc/$p/comm"; } 2>/dev/null && [ "$c" = ${name} ]; then echo "$p"; rc=0; `,
+    `if [ -n "$p" ] && { IFS= read -r c <"/proc/$p/comm"; } 2>/dev/null && [ "$c" = ${name} ]; then lv_p "$p"; rc=0; `,
     `else ${v}=; for p in /proc/[0-9]*; do c=; IFS= read -r c <"$p/comm" 2>/dev/null || continue; `,
-    `[ "$c" = ${name} ] && { echo "\${p#/proc/}"; ${v}=\${p#/proc/}; rc=0; }; done; fi`,
+    `[ "$c" = ${name} ] && { lv_p "\${p#/proc/}"; ${v}=\${p#/proc/}; rc=0; }; done; fi`,
   ].join('');
 }
 
 function commandBody(s: CommandSection, cached: ReadonlySet<string>): string {
-  const run = `${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
+  const run = `lv_fl; ${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
   const u = s.unlessUnchanged;
   if (!u) return run;
   const sig = varName('LV_SIG', s.id);
@@ -131,7 +96,7 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
   const cached = options.cached ?? new Set<string>();
   const mark = (what: string) => `"@@LVSTOP:$lv_n:"${quoteArg(what)}`;
   const body = [
-    'lv_n=$1',
+    'lv_n=$1; LV_B=',
     // Files left by polls that were killed (their trap never ran) go once the shell that made them is gone. The glob
     // reads the whole directory (a busy host's /tmp can hold thousands of files): under bash once a minute.
     `d="\${TMPDIR:-/tmp}"`,
@@ -159,12 +124,13 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
     const guard = 'guard' in s ? s.guard : undefined;
     const next = sections[i + 1];
     body.push(
-      ...(i === 0 ? [`printf '%s\\n' ${mark(`begin ${s.id}`)}`] : []),
+      ...(i === 0 ? [`lv_p ${mark(`begin ${s.id}`)}`] : []),
       guard ? `if ${cmd(guard)} >/dev/null 2>&1; then ${run}; else : >"$t"; rc=${GUARD_FAILED}; fi` : run,
       // An empty stderr (nearly always) is told by a stat, not read.
       `lv_fr ${mark('stderr')} ${mark(`end ${s.id} `)} "$rc" ${next ? mark(`begin ${next.id}`) : "''"}`,
     );
   });
+  body.push('lv_fl');
   const text = body.join('\n');
   const name = `lvstop_poll_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
   return {
