@@ -59,6 +59,11 @@ export function openDebugLog(file: string): void {
   debugLog('debug-log-open', { pid: process.pid, argv: process.argv.slice(2).join(' ') });
 }
 
+/** Whether debug lines go anywhere: a caller whose fields cost work to build asks first. */
+export function debugLogOn(): boolean {
+  return sink !== undefined;
+}
+
 /** Back to the no-op sink (tests). */
 export function closeDebugLog(): void {
   sink = undefined;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { debugLog } from '../debug-log.js';
+import { debugLog, debugLogOn } from '../debug-log.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { Section, SectionOutput } from '../../collectors/section.js';
 import type { LvsStore } from '../store/lvs-store.js';
@@ -77,8 +77,10 @@ export class PollRun {
     const ready = [...this.pending].filter(([, sections]) => sections.every((x) => done.has(x.id)));
     if (ready.length === 0) return;
     const at = this.now();
-    // When each part came, into the poll: which part holds a slow host's poll.
-    debugLog('poll-parts', { host: this.host, ms: at - this.started, parts: ready.map(([p]) => p.id).join(',') });
+    // When each part came, into the poll: which part holds a slow host's poll (built only when the log is on: this
+    // runs for every chunk of every host's poll).
+    if (debugLogOn())
+      debugLog('poll-parts', { host: this.host, ms: at - this.started, parts: ready.map(([p]) => p.id).join(',') });
     const state = this.store.getState();
     state.batch(() => {
       for (const [part] of ready) {
