@@ -7,10 +7,13 @@ import type { Section, SectionOutput } from './section.js';
 
 const IP_VS_LOADED = ['test', '-e', '/proc/net/ip_vs'] as const;
 
-/** ipvsadm only runs where ip_vs is loaded, so polling never loads the module as a side effect. */
+/**
+ * ipvsadm only runs where ip_vs is loaded, so polling never loads the module as a side effect. Its readings are the
+ * director's, the same for every poller: shared between pollers side by side (CommandSection.shared).
+ */
 export const IPVS_SECTIONS: readonly Section[] = [
-  { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED },
-  { id: 'ipvs-stats', argv: IPVS_STATS_ARGV, guard: IP_VS_LOADED },
+  { id: 'ipvs-list', argv: IPVS_LIST_ARGV, guard: IP_VS_LOADED, shared: true },
+  { id: 'ipvs-stats', argv: IPVS_STATS_ARGV, guard: IP_VS_LOADED, shared: true },
   { id: 'ipvs-proc', file: IPVS_PROC_FILE, guard: IP_VS_LOADED },
   { id: 'ipvs-proc-stats', file: IPVS_PROC_STATS_FILE, guard: IP_VS_LOADED },
 ];

@@ -10,6 +10,7 @@ export const IPVS_DAEMON_SECTION: CommandSection = {
   argv: IPVS_DAEMON_ARGV,
   guard: ['test', '-e', '/proc/net/ip_vs'],
   timeoutSec: 5,
+  shared: true,
 };
 
 export interface SyncDaemon {

@@ -28,6 +28,13 @@ export interface CommandSection {
    * poller keeps its last reading. A shell without bash's builtins always runs the command.
    */
   readonly unlessUnchanged?: { readonly files: readonly string[]; readonly refreshSec: number };
+  /**
+   * The host reads the same for every poller (ipvsadm's tables): pollers side by side take turns running it, and one
+   * that finds a reading another poller's command began after its own poll began prints that reading instead of
+   * running the command again. Only clean readings (exit 0, nothing on stderr) are shared. Under bash only; not with
+   * `unlessUnchanged`.
+   */
+  readonly shared?: boolean;
 }
 
 /** The exit code of a section whose command was not run because what it reads had not changed. */

@@ -74,6 +74,7 @@ function hostPollers(
         commandTimeoutMs: config.commandTimeoutMs,
         connectGate,
         firstPollDelayMs,
+        phaseMs: firstPollDelayMs,
       }),
     );
   }

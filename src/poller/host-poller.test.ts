@@ -6,7 +6,7 @@ import { createLvsStore } from '../store/lvs-store.js';
 import { clusterInfos, planHost } from './host-plan.js';
 import { HostPoller } from './host-poller.js';
 
-function setup(isDirector = false, keepalived = false, firstPollDelayMs?: number) {
+function setup(isDirector = false, keepalived = false, firstPollDelayMs?: number, phaseMs?: number) {
   const director = {
     host: isDirector ? 'd1' : 'rs',
     ...(keepalived ? { keepalived: { instances: ['VI_1'], pidFile: '/nonexistent/keepalived.pid' } } : {}),
@@ -36,6 +36,7 @@ function setup(isDirector = false, keepalived = false, firstPollDelayMs?: number
     commandTimeoutMs: 5000,
     backoffMaxMs: 8000,
     ...(firstPollDelayMs === undefined ? {} : { firstPollDelayMs }),
+    ...(phaseMs === undefined ? {} : { phaseMs }),
   });
   return { store, transport, poller, config };
 }
@@ -80,6 +81,39 @@ describe('HostPoller', () => {
     expect([await startedAfter(999), await startedAfter(1)]).toEqual([1, 2]);
     transport.release();
     await poller.stop();
+  });
+
+  it('polls on the clock grid of its phase after the first poll: two pollers started apart poll at the same moments', async () => {
+    vi.setSystemTime(5_000_000_000);
+    /** The clock (ms into the second, as the grid is 1000 ms) of each poll a poller starts. */
+    const watch = (transport: ReturnType<typeof setup>['transport']) => {
+      const at: number[] = [];
+      const exec = transport.exec.bind(transport);
+      transport.exec = (...args: Parameters<typeof exec>) => (at.push(Date.now() % 1000), exec(...args));
+      return at;
+    };
+    const a = setup(false, false, 0, 250);
+    const b = setup(false, false, 0, 250);
+    const aAt = watch(a.transport);
+    const bAt = watch(b.transport);
+    a.poller.start();
+    await vi.advanceTimersByTimeAsync(430);
+    b.poller.start();
+    const answer = (t: ReturnType<typeof setup>['transport']) => t.pending.length > 0 && t.release();
+    for (let i = 0; i < 12; i++) {
+      answer(a.transport);
+      answer(b.transport);
+      // Timers fire late on a busy machine: the grid holds anyway.
+      await vi.advanceTimersByTimeAsync(i % 3 === 0 ? 313 : 290);
+    }
+    // Each polls first when started, then only at 250 ms past the second.
+    expect(aAt[0]).toBe(0);
+    expect(bAt[0]).toBe(430);
+    expect(aAt.slice(1).length).toBeGreaterThanOrEqual(2);
+    expect(new Set([...aAt.slice(1), ...bAt.slice(1)])).toEqual(new Set([250]));
+    answer(a.transport);
+    answer(b.transport);
+    await Promise.all([a.poller.stop(), b.poller.stop()]);
   });
 
   it('skips a tick while the previous poll is still running', async () => {

@@ -23,6 +23,13 @@ export interface HostPollerOptions {
    * host its own share of the interval, so that its hosts' polls never come in one burst.
    */
   readonly firstPollDelayMs?: number;
+  /**
+   * After the first poll, polls fall on the clock's grid `phaseMs + k * intervalMs` (ms since the epoch) instead of an
+   * interval after the last tick: every poller of one config then polls a host at the same moments, however far apart
+   * they started, and pollers side by side on a director (a console and a serve) share what it reads (keepalived's
+   * dumps, ipvsadm's) instead of each making the host read it again. Timers that fire late do not drift off the grid.
+   */
+  readonly phaseMs?: number;
 }
 
 /**
@@ -72,8 +79,17 @@ export class HostPoller {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       void this.tick();
-      this.schedule(this.o.intervalMs);
+      this.schedule(this.nextTickDelay());
     }, delayMs);
+  }
+
+  /** How long after a tick the next comes: an interval, or the next point of the grid at least half an interval on. */
+  private nextTickDelay(): number {
+    const { intervalMs, phaseMs } = this.o;
+    if (phaseMs === undefined) return intervalMs;
+    const into = (((this.now() - phaseMs) % intervalMs) + intervalMs) % intervalMs;
+    const delay = intervalMs - into;
+    return delay < intervalMs / 2 ? delay + intervalMs : delay;
   }
 
   tick(): Promise<void> {

@@ -55,8 +55,9 @@ function processBody(s: ProcessSection): string {
 }
 
 function commandBody(s: CommandSection, cached: ReadonlySet<string>): string {
-  const run = `lv_fl; ${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
   const u = s.unlessUnchanged;
+  const share = s.shared && !u ? `lv_sh ${s.id.replace(/[^A-Za-z0-9_.-]/g, '_')} ` : '';
+  const run = `lv_fl; ${share}${s.timeoutSec ? `timeout -s KILL ${s.timeoutSec} ` : ''}${cmd(s.argv)} </dev/null 2>"$t"; rc=$?`;
   if (!u) return run;
   const sig = varName('LV_SIG', s.id);
   const at = varName('LV_AT', s.id);
@@ -97,6 +98,8 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
   const mark = (what: string) => `"@@LVSTOP:$lv_n:"${quoteArg(what)}`;
   const body = [
     'lv_n=$1; LV_B=',
+    // When the poll began (µs), under bash: a shared command's reading begun since is as fresh as its own run.
+    `[ -z "\${BASH_VERSION:-}" ] || eval 'LV_T0=\${EPOCHREALTIME/[.,]/}'`,
     // Files left by polls that were killed (their trap never ran) go once the shell that made them is gone. The glob
     // reads the whole directory (a busy host's /tmp can hold thousands of files): under bash once a minute.
     `d="\${TMPDIR:-/tmp}"`,
