@@ -127,14 +127,50 @@ echo "rc=$rc ms=$(( (e - s) / 1000000 ))"`;
  * read from a process substitution with bash's own `read -t` as the timeout (SIGKILL when it runs out, as `timeout -s
  * KILL` would: rc 137), its exit status from `wait`. The clock from bash's own $EPOCHREALTIME. A bash before 5 (no
  * `wait` for a process substitution) or a host without /dev/fd runs `timeout stat`, two processes. Same arguments,
- * same output.
+ * same output; `ms` is the stat's own time.
+ * Probers side by side (a console and a serve watching one mount) take turns on the mount (a lock file in $TMPDIR
+ * per mountpoint): one that waited its turn prints the other's result when that probe ended after its own began (the
+ * mount answered, or did not, since this probe was asked for) instead of asking the server again. The waits are
+ * `read -t` on a FIFO the shell keeps (made once per shell); a turn never waits longer than the timeout and a second.
  */
 export const NFS_PROBE_FUNCTION = {
   name: 'lvstop_nfs_probe',
-  definition: `lvstop_nfs_probe() {
-  local s e d=1000 rc fd pid err=
+  definition: `lvstop_nfs_nap() {
+  [ -n "\${LV_NFS_FD:-}" ] || { local f="\${TMPDIR:-/tmp}/.lvstop-fifo-$$-nfs"; mkfifo -m 600 "$f" 2>/dev/null && exec {LV_NFS_FD}<>"$f"; rm -f "$f"; }
+  if [ -n "\${LV_NFS_FD:-}" ]; then read -r -t "$1" -u "$LV_NFS_FD" _; else sleep "$1"; fi
+  return 0
+}
+lvstop_nfs_turn() {
+  local l="$1.lock" h n=0 max=$(( $2 * 20 + 20 ))
+  while [ $n -lt $max ]; do
+    h=; [ -e "$l" ] && { read -r h <"$l"; } 2>/dev/null
+    case $h in *[!0-9]*) return 1 ;; esac
+    if [ -n "$h" ] && [ "$h" != "$$" ] && [ -d "/proc/$h" ]; then lvstop_nfs_nap 0.05; n=$((n + 1)); continue; fi
+    if [ -e "$l" ]; then [ -O "$l" ] && [ ! -L "$l" ] && echo "$$" >|"$l"; else set -C; echo "$$" >"$l"; set +C; fi 2>/dev/null
+    lvstop_nfs_nap 0.01; h=; read -r h <"$l" 2>/dev/null
+    [ "$h" = "$$" ] && return 0
+    n=$((n + 1))
+  done
+  return 1
+}
+lvstop_nfs_probe() {
+  local s t e d=1000 rc fd pid err= c= v now
   s=\${EPOCHREALTIME/[.,]/}
   [ -n "$s" ] || { s=$(date +%s%N); d=1000000; }
+  if [ "$d" = 1000 ] && [ "\${BASH_VERSINFO[0]:-0}" -ge 5 ] && [ -d /dev/fd ]; then
+    c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${1//[!A-Za-z0-9._-]/_}"
+    lvstop_nfs_turn "$c" "$2" || c=
+    [ -e "$c" ] || { set -C; : >"$c"; set +C; } 2>/dev/null
+    if [ -n "$c" ] && [ -O "$c" ] && [ ! -L "$c" ]; then
+      v=; IFS= read -r -d '' v <"$c"; t=\${v##*@@lvstop-end }; t=\${t%$'\\n'}; now=\${EPOCHREALTIME/[.,]/}
+      case $t in ''|*[!0-9]*) t=0 ;; esac
+      if [ "$t" -ge "$s" ] && [ "$t" -le "$now" ]; then
+        printf '%s' "\${v%@@lvstop-end *}"; h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$c.lock"
+        return 0
+      fi
+    else c=; fi
+  fi
+  t=\${EPOCHREALTIME/[.,]/}; [ "$d" = 1000 ] || t=$s
   if [ "\${BASH_VERSINFO[0]:-0}" -ge 5 ] && [ -d /dev/fd ] && exec {fd}< <(exec stat -f -c %b "$1" 2>&1 >/dev/null </dev/null); then
     pid=$!
     IFS= read -r -d '' -t "$2" -u "$fd" err
@@ -146,7 +182,11 @@ export const NFS_PROBE_FUNCTION = {
     rc=$?
   fi
   if [ "$d" = 1000 ]; then e=\${EPOCHREALTIME/[.,]/}; else e=$(date +%s%N); fi
-  echo "rc=$rc ms=$(( (e - s) / d ))"
+  echo "rc=$rc ms=$(( (e - t) / d ))"
+  if [ -n "$c" ]; then
+    printf '%s\\n@@lvstop-end %s\\n' "\${err}rc=$rc ms=$(( (e - t) / d ))" "$e" >|"$c"
+    h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$c.lock"
+  fi
   return 0
 }`,
 } as const;

@@ -83,11 +83,15 @@ function hostPollers(
 
 /** One prober per configured NFS mount, over its host's transport (with the write check when configured). */
 function nfsProbers(
-  config: ResolvedConfig['config'],
+  resolved: ResolvedConfig,
   transports: ReadonlyMap<string, Transport>,
   store: LvsStore,
   pollIntervalMs: number,
 ): NfsProber[] {
+  const { config } = resolved;
+  // A mount's probes come half a share after its host's polls (the host's grid, see hostPollers), on the clock's grid.
+  const spacingMs = pollIntervalMs / Math.max(1, resolved.hosts.size);
+  const hostIndex = new Map([...resolved.hosts.keys()].map((name, i) => [name, i]));
   return config.clusters.flatMap((c) =>
     c.nfs.map(
       (m) =>
@@ -98,6 +102,7 @@ function nfsProbers(
           store,
           intervalMs: pollIntervalMs,
           probeTimeoutMs: m.probeTimeoutMs,
+          phaseMs: Math.floor(((hostIndex.get(m.host) ?? 0) + 0.5) * spacingMs),
           ...(m.writeCheck
             ? {
                 write: {
@@ -123,7 +128,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
     commitWindowMs: STORE_COMMIT_WINDOW_MS,
   });
   const { transports, pollers } = hostPollers(resolved, store, { ...options, pollIntervalMs });
-  const probers = nfsProbers(config, transports, store, pollIntervalMs);
+  const probers = nfsProbers(resolved, transports, store, pollIntervalMs);
   const directors = [...new Set(config.clusters.flatMap((c) => c.directors.map((d) => d.host)))];
   const rsProbers = directors.map(
     (d) => new RsProber({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),

@@ -4,6 +4,7 @@ import { debugLog } from '../debug-log.js';
 import { TransportFailure } from '../transport/transport-error.js';
 import type { ConnectGate } from './connect-gate.js';
 import type { HostPlan } from './host-plan.js';
+import { nextGridDelay } from './poll-grid.js';
 import { PollRun } from './poll-run.js';
 import type { SectionOutput } from '../../collectors/section.js';
 
@@ -85,11 +86,7 @@ export class HostPoller {
 
   /** How long after a tick the next comes: an interval, or the next point of the grid at least half an interval on. */
   private nextTickDelay(): number {
-    const { intervalMs, phaseMs } = this.o;
-    if (phaseMs === undefined) return intervalMs;
-    const into = (((this.now() - phaseMs) % intervalMs) + intervalMs) % intervalMs;
-    const delay = intervalMs - into;
-    return delay < intervalMs / 2 ? delay + intervalMs : delay;
+    return nextGridDelay(this.now(), this.o.intervalMs, this.o.phaseMs);
   }
 
   tick(): Promise<void> {

@@ -10,6 +10,7 @@ import {
 import type { LvsStore } from '../store/lvs-store.js';
 import { quoteArg } from '../transport/command-line.js';
 import { TransportFailure } from '../transport/transport-error.js';
+import { nextGridDelay } from './poll-grid.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface NfsProberOptions {
@@ -26,6 +27,12 @@ export interface NfsProberOptions {
     readonly user?: string;
     readonly intervalMs: number;
   };
+  /**
+   * After the first probe, probes fall on the clock's grid `phaseMs + k * intervalMs` (ms since the epoch): probers of
+   * one mount in consoles and serves side by side probe at the same moments and the host asks the server once for
+   * them all (NFS_PROBE_FUNCTION takes turns). Absent: every interval from the start.
+   */
+  readonly phaseMs?: number;
 }
 
 /** The line that calls NFS_PROBE_FUNCTION for one mount in a long-lived bash. */
@@ -41,7 +48,8 @@ export const nfsProbeCall = (mountpoint: string, timeoutMs: number): string =>
  */
 export class NfsProber {
   private readonly o: NfsProberOptions;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
   private running: Promise<void> | undefined;
   private lastWriteAt = -Infinity;
 
@@ -50,12 +58,25 @@ export class NfsProber {
   }
 
   start(): void {
+    this.stopped = false;
     void this.probe();
-    this.timer = setInterval(() => void this.probe(), this.o.intervalMs);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(
+      () => {
+        void this.probe();
+        this.schedule();
+      },
+      nextGridDelay(Date.now(), this.o.intervalMs, this.o.phaseMs),
+    );
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
   }

@@ -1,17 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { linesIn, release, until } from '../../test/support/held-shells.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Section } from '../../collectors/section.js';
 import { buildSectionScript, splitSectionOutput } from './section-script.js';
@@ -74,34 +65,10 @@ function poll(shell: string, name: string, env: Record<string, string> = {}): Po
   return { done, out: () => out };
 }
 
-/** A line into a FIFO once its shell holds it open (`<>`): false while none does, never blocking. */
-function tryWrite(fifo: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    return false;
-  }
-  writeSync(fd, 'go\n');
-  closeSync(fd);
-  return true;
-}
-
 /** Let a held poll (or command) go on. */
-const open = (name: string, what: 'gate' | 'cmd') =>
-  until(() => tryWrite(join(dir, `${what}-${name}`)), `${what}-${name}`);
+const open = (name: string, what: 'gate' | 'cmd') => release(join(dir, `${what}-${name}`));
 
-const runs = () =>
-  existsSync(join(dir, 'count')) ? readFileSync(join(dir, 'count'), 'utf8').split('\n').length - 1 : 0;
-
-/** Wait (bounded) until `ok()`: the shells run at their own pace; the result is never decided by this wait. */
-async function until(ok: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`waited 20 s for ${what}`);
-}
+const runs = () => linesIn(join(dir, 'count'));
 
 const stats = (stdout: string) => splitSectionOutput(stdout, 'n0nce').get('stats');
 
