@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linesIn, release, until } from '../test/support/held-shells.js';
@@ -32,7 +32,7 @@ interface Prober {
   trace(): string;
 }
 
-function probe(name: string): Prober {
+function probe(name: string, mountpoint = dir): Prober {
   const gate = join(dir, `gate-${name}`);
   spawnSync('mkfifo', [gate]);
   let out = '';
@@ -42,7 +42,7 @@ function probe(name: string): Prober {
     env: {
       PATH: `${dir}:${process.env.PATH ?? ''}`,
       TMPDIR: dir,
-      MNT: dir,
+      MNT: mountpoint,
       STAT_GATE: gate,
       COUNT: join(dir, 'count'),
     },
@@ -83,5 +83,21 @@ describe('the NFS probe between probers side by side', () => {
     expect(runs()).toBe(2);
     const parsed = parseNfsProbe(outB);
     expect(parsed.ok && parsed.value.exitCode).toBe(0);
+  });
+
+  it('keeps two mounts apart whose names differ only in _ and /: neither waits for the other', async () => {
+    mkdirSync(join(dir, 'a_b'));
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    const a = probe('a', join(dir, 'a_b'));
+    await until(() => runs() === 1, 'the first stat');
+    const b = probe('b', join(dir, 'a', 'b'));
+    await until(() => runs() === 2, 'the second mount asked for at once');
+    await answer('a');
+    await answer('b');
+    const [outA, outB] = await Promise.all([a.done, b.done]);
+    for (const out of [outA, outB]) {
+      const parsed = parseNfsProbe(out);
+      expect(parsed.ok && parsed.value.exitCode).toBe(0);
+    }
   });
 });

@@ -158,9 +158,10 @@ lvstop_nfs_probe() {
   s=\${EPOCHREALTIME/[.,]/}
   [ -n "$s" ] || { s=$(date +%s%N); d=1000000; }
   if [ "$d" = 1000 ] && [ "\${BASH_VERSINFO[0]:-0}" -ge 5 ] && [ -d /dev/fd ]; then
-    c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${1//[!A-Za-z0-9._-]/_}"
-    lvstop_nfs_turn "$c" "$2" || c=
-    [ -e "$c" ] || { set -C; : >"$c"; set +C; } 2>/dev/null
+    # One file name per mountpoint (each _ as _u, each / as _s); a mountpoint with other characters is never shared.
+    case $1 in *[!A-Za-z0-9._/-]*) ;; *) c=\${1//_/_u}; c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${c//\//_s}" ;; esac
+    [ -z "$c" ] || lvstop_nfs_turn "$c" "$2" || c=
+    [ -z "$c" ] || [ -e "$c" ] || { set -C; : >"$c"; set +C; } 2>/dev/null
     if [ -n "$c" ] && [ -O "$c" ] && [ ! -L "$c" ]; then
       v=; IFS= read -r -d '' v <"$c"; t=\${v##*@@lvstop-end }; t=\${t%$'\\n'}; now=\${EPOCHREALTIME/[.,]/}
       case $t in ''|*[!0-9]*) t=0 ;; esac
