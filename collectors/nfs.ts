@@ -159,7 +159,7 @@ lvstop_nfs_probe() {
   [ -n "$s" ] || { s=$(date +%s%N); d=1000000; }
   if [ "$d" = 1000 ] && [ "\${BASH_VERSINFO[0]:-0}" -ge 5 ] && [ -d /dev/fd ]; then
     # One file name per mountpoint (each _ as _u, each / as _s); a mountpoint with other characters is never shared.
-    case $1 in *[!A-Za-z0-9._/-]*) ;; *) c=\${1//_/_u}; c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${c//\//_s}" ;; esac
+    case $1 in *[!A-Za-z0-9._/-]*) ;; *) c=\${1//_/_u}; c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${c//\\//_s}" ;; esac
     [ -z "$c" ] || lvstop_nfs_turn "$c" "$2" || c=
     [ -z "$c" ] || [ -e "$c" ] || { set -C; : >"$c"; set +C; } 2>/dev/null
     if [ -n "$c" ] && [ -O "$c" ] && [ ! -L "$c" ]; then
