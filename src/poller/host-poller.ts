@@ -20,8 +20,8 @@ export interface HostPollerOptions {
   /** Shared by a fleet: polls that must first connect wait here for a handshake slot. */
   readonly connectGate?: ConnectGate;
   /**
-   * The first poll starts this long after `start` (and the next ones an interval apart from it): a fleet gives each
-   * host its own share of the interval, so that its hosts' polls never come in one burst.
+   * The first poll starts this long after `start` (the next ones an interval apart from it, or on the grid of
+   * `phaseMs`): a fleet gives each host its own share of the interval, so that its hosts' polls never come in one burst.
    */
   readonly firstPollDelayMs?: number;
   /**
@@ -34,7 +34,7 @@ export interface HostPollerOptions {
 }
 
 /**
- * One loop per host: a fast first tick, then the interval; skips a tick while the last one runs; spaces polls that
+ * One loop per host: a fast first tick, then the interval (on the clock's grid when given a phase); skips a tick while the last one runs; spaces polls that
  * outlast the interval; backs off while down.
  */
 export class HostPoller {
