@@ -43,12 +43,46 @@ export interface ProbeOutcome {
  * own `timeout -s KILL` bash, killed at the deadline: a dead address costs two processes, never the round.
  * A connect that hangs for the first time holds the round until the caller's timeout ends it.
  */
+/**
+ * Rounds side by side (a console and a serve probing from one director) take turns: a lock file in $TMPDIR per set of
+ * targets (`lv_rk`, a hash of the round's arguments: only the same probes of the same servers with the same deadline
+ * are shared) holds the number of the round's shell while it probes. A round that waited its turn prints the last
+ * round's lines when that round ended after this one began (the servers answered, or did not, since this round was
+ * asked for) instead of probing them again; its \`times\` is that round's. A round never waits longer than the
+ * deadline for a turn (then it probes by itself, as before); one with a watched target (\`w\`) is never shared. The
+ * waits are \`read -t\` on a FIFO kept per probe shell (named by its pid: the polls' sweep removes it once the shell
+ * is gone). Kept files must be this user's own and no links.
+ */
+const RS_PROBE_TURN = `case "$*" in *'|w'*) c= ;; esac
+lv_rnap() { [ -n "\${sf:-}" ] || { local f="\${TMPDIR:-/tmp}/.lvstop-$$-rsfifo"; [ -p "$f" ] || mkfifo -m 600 "$f"; [ -p "$f" ] && [ -O "$f" ] && exec {sf}<>"$f"; } 2>/dev/null
+  if [ -n "\${sf:-}" ]; then read -r -t "$1" -u "$sf" _; else sleep "$1"; fi; return 0; }
+lv_rfree() { h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$BASHPID" ] || : >|"$c.lock"; }
+n=0; max=$(( dm / 50 + 2 ))
+while [ -n "$c" ]; do
+  h=; [ -e "$c.lock" ] && { read -r h <"$c.lock"; } 2>/dev/null
+  case $h in *[!0-9]*) c=; break ;; esac
+  if [ -n "$h" ] && [ "$h" != "$BASHPID" ] && [ -d "/proc/$h" ]; then [ $n -lt $max ] || { c=; break; }; n=$((n + 1)); lv_rnap 0.05; continue; fi
+  if [ -e "$c.lock" ]; then [ -O "$c.lock" ] && [ ! -L "$c.lock" ] && echo "$BASHPID" >|"$c.lock"; else set -C; echo "$BASHPID" >"$c.lock"; set +C; fi 2>/dev/null
+  lv_rnap 0.01; h=; read -r h <"$c.lock" 2>/dev/null
+  [ "$h" = "$BASHPID" ] && break
+  [ $n -lt $max ] || { c=; break; }; n=$((n + 1))
+done
+if [ -n "$c" ]; then for f in "$c" "$c.o"; do { [ ! -e "$f" ] && [ ! -L "$f" ]; } || { [ -O "$f" ] && [ ! -L "$f" ]; } || { lv_rfree; c=; break; }; done; fi
+if [ -n "$c" ] && [ -s "$c" ]; then
+  v=; IFS= read -r -d '' v <"$c"; e=\${v##*@@lvstop-end }; e=\${e%$'\\n'}; case $e in ''|*[!0-9]*) e=0 ;; esac
+  # Ended since this round began, and not after now (a clock set back must not pass an old round for a new one).
+  if [ "$e" -ge "$t0" ] && [ "$e" -le "\${EPOCHREALTIME/./}" ]; then printf '%s' "\${v%@@lvstop-end *}"; lv_rfree; exit 0; fi
+fi
+`;
+
 export const RS_PROBE_SCRIPT = `d=$1; dm=$2; shift 2
 set -f
 exec 2>&1
 t0=\${EPOCHREALTIME/./}
 echo @ start
-{ read -r _ p _ </proc/pressure/cpu && echo "@ cpu-pressure \${p#avg10=}"; } 2>/dev/null
+c=; LV_R=
+[ -z "\${lv_rk:-}" ] || { c="\${TMPDIR:-/tmp}/.lvstop-rs-$lv_rk"; ${RS_PROBE_TURN} }
+{ read -r _ p _ </proc/pressure/cpu && l="@ cpu-pressure \${p#avg10=}" && echo "$l" && LV_R+="$l"$'\\n'; } 2>/dev/null
 P1='p1() {
   local s=\${EPOCHREALTIME/./} rc=0 line=
   if exec 3<>"/dev/tcp/$3/$4"; then
@@ -68,16 +102,21 @@ P1='p1() {
 eval "$P1"
 for t in "$@"; do
   IFS='|'; f=($t); IFS=' '
-  echo "\${f[0]} start $(( (\${EPOCHREALTIME/./} - t0) / 1000 ))"
+  l="\${f[0]} start $(( (\${EPOCHREALTIME/./} - t0) / 1000 ))"; echo "$l"; LV_R+="$l"$'\\n'
   if [ "\${f[5]}" = w ]; then
     timeout -s KILL "$d" bash -c "d=$d; $P1; p1 \\"\\$@\\"" rs-probe "\${f[@]:0:5}"
     [ $? -ne 137 ] || echo "\${f[0]} 5 $dm"
+  elif [ -n "$c" ]; then
+    # A probe's lines (a failed connect's message, then its result) go to a file first, to be kept for the others.
+    p1 "\${f[@]:0:5}" >|"$c.o" 2>&1; v=; IFS= read -r -d '' v <"$c.o"; printf '%s' "$v"; LV_R+=$v
   else
     p1 "\${f[@]:0:5}"
   fi
 done
+e=\${EPOCHREALTIME/./}
 echo @ times
-times`;
+times
+[ -z "$c" ] || { { printf '%s@ times\\n' "$LV_R"; times; printf '@@lvstop-end %s\\n' "$e"; } >|"$c"; lv_rfree; }`;
 
 /**
  * Bound on one round: the deadline once for each target that may use all of it (an HTTP server that never

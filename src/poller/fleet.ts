@@ -81,6 +81,16 @@ function hostPollers(
   return { transports, pollers };
 }
 
+/**
+ * Where a host's probes (its NFS mounts', a director's real-server rounds) fall on the clock's grid: half a share after
+ * the host's polls (see hostPollers), so that probers of one host in consoles and serves side by side start together.
+ */
+function probePhase(resolved: ResolvedConfig, pollIntervalMs: number): (host: string) => number {
+  const spacingMs = pollIntervalMs / Math.max(1, resolved.hosts.size);
+  const hostIndex = new Map([...resolved.hosts.keys()].map((name, i) => [name, i]));
+  return (host) => Math.floor(((hostIndex.get(host) ?? 0) + 0.5) * spacingMs);
+}
+
 /** One prober per configured NFS mount, over its host's transport (with the write check when configured). */
 function nfsProbers(
   resolved: ResolvedConfig,
@@ -89,9 +99,7 @@ function nfsProbers(
   pollIntervalMs: number,
 ): NfsProber[] {
   const { config } = resolved;
-  // A mount's probes come half a share after its host's polls (the host's grid, see hostPollers), on the clock's grid.
-  const spacingMs = pollIntervalMs / Math.max(1, resolved.hosts.size);
-  const hostIndex = new Map([...resolved.hosts.keys()].map((name, i) => [name, i]));
+  const phaseOf = probePhase(resolved, pollIntervalMs);
   return config.clusters.flatMap((c) =>
     c.nfs.map(
       (m) =>
@@ -102,7 +110,7 @@ function nfsProbers(
           store,
           intervalMs: pollIntervalMs,
           probeTimeoutMs: m.probeTimeoutMs,
-          phaseMs: Math.floor(((hostIndex.get(m.host) ?? 0) + 0.5) * spacingMs),
+          phaseMs: phaseOf(m.host),
           ...(m.writeCheck
             ? {
                 write: {
@@ -114,6 +122,27 @@ function nfsProbers(
             : {}),
         }),
     ),
+  );
+}
+
+/** One real-server prober per director, its rounds on the clock's grid (see probePhase). */
+function directorProbers(
+  resolved: ResolvedConfig,
+  directors: readonly string[],
+  transports: ReadonlyMap<string, Transport>,
+  store: LvsStore,
+  pollIntervalMs: number,
+): RsProber[] {
+  const phaseOf = probePhase(resolved, pollIntervalMs);
+  return directors.map(
+    (d) =>
+      new RsProber({
+        director: d,
+        transport: transports.get(d)!,
+        store,
+        intervalMs: pollIntervalMs,
+        phaseMs: phaseOf(d),
+      }),
   );
 }
 
@@ -130,9 +159,7 @@ export function createFleet(resolved: ResolvedConfig, options: FleetOptions = {}
   const { transports, pollers } = hostPollers(resolved, store, { ...options, pollIntervalMs });
   const probers = nfsProbers(resolved, transports, store, pollIntervalMs);
   const directors = [...new Set(config.clusters.flatMap((c) => c.directors.map((d) => d.host)))];
-  const rsProbers = directors.map(
-    (d) => new RsProber({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),
-  );
+  const rsProbers = directorProbers(resolved, directors, transports, store, pollIntervalMs);
   const drainWatchers = directors.map(
     (d) => new DrainWatcher({ director: d, transport: transports.get(d)!, store, intervalMs: pollIntervalMs }),
   );

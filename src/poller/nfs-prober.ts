@@ -10,7 +10,7 @@ import {
 import type { LvsStore } from '../store/lvs-store.js';
 import { quoteArg } from '../transport/command-line.js';
 import { TransportFailure } from '../transport/transport-error.js';
-import { nextGridDelay } from './poll-grid.js';
+import { GridTimer } from './poll-grid.js';
 import type { Transport } from '../transport/transport.js';
 
 export interface NfsProberOptions {
@@ -48,36 +48,22 @@ export const nfsProbeCall = (mountpoint: string, timeoutMs: number): string =>
  */
 export class NfsProber {
   private readonly o: NfsProberOptions;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private stopped = false;
+  private readonly grid: GridTimer;
   private running: Promise<void> | undefined;
   private lastWriteAt = -Infinity;
 
   constructor(options: NfsProberOptions) {
     this.o = options;
+    this.grid = new GridTimer(options.intervalMs, options.phaseMs, () => void this.probe());
   }
 
   start(): void {
-    this.stopped = false;
     void this.probe();
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(
-      () => {
-        void this.probe();
-        this.schedule();
-      },
-      nextGridDelay(Date.now(), this.o.intervalMs, this.o.phaseMs),
-    );
+    this.grid.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.grid.stop();
     await this.running;
   }
 

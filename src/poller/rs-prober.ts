@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   RS_PROBE_SCRIPT,
   rsProbeArgs,
@@ -16,6 +17,7 @@ import type { LvsStore } from '../store/lvs-store.js';
 import type { HealthProbes } from '../store/store-types.js';
 import type { Transport } from '../transport/transport.js';
 import { quoteArg } from '../transport/command-line.js';
+import { GridTimer } from './poll-grid.js';
 import { TransportFailure } from '../transport/transport-error.js';
 
 export interface RsProberOptions {
@@ -23,6 +25,26 @@ export interface RsProberOptions {
   readonly transport: Transport;
   readonly store: LvsStore;
   readonly intervalMs: number;
+  /**
+   * Rounds fall on the clock's grid `phaseMs + k * intervalMs` (ms since the epoch): probers of one director in
+   * consoles and serves side by side start their rounds at the same moments, and the director probes once for them
+   * all (RS_PROBE_SCRIPT takes turns). Absent: every interval from the start.
+   */
+  readonly phaseMs?: number;
+}
+
+/**
+ * One round as the director's probe shell runs it. Rounds of the same probes (targets, deadline) are shared by pollers
+ * side by side (see RS_PROBE_SCRIPT: `lv_rk` names them); a round with a watched target never is.
+ */
+export function probeRoundScript(
+  targets: readonly ProbeTarget[],
+  deadlineMs: number,
+  watched: ReadonlySet<number> = new Set(),
+): string {
+  const args = rsProbeArgs(targets, deadlineMs, watched);
+  const key = createHash('sha256').update(args.join('\n')).digest('hex').slice(0, 16);
+  return `${watched.size === 0 ? `lv_rk=${key}\n` : ''}set -- ${args.map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
 }
 
 /** Targets of one round, deduplicated (a server in two services is probed once), with the status codes that pass. */
@@ -50,7 +72,7 @@ function judged(outcome: ProbeOutcome, expect: readonly number[] | undefined): P
  */
 export class RsProber {
   private readonly o: RsProberOptions;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly grid: GridTimer;
   private running: Promise<void> | undefined;
   private cursor = 0;
   /** CPU one probe costs the director (ms, a moving average of whole rounds): sizes the rounds. */
@@ -60,15 +82,15 @@ export class RsProber {
 
   constructor(options: RsProberOptions) {
     this.o = options;
+    this.grid = new GridTimer(options.intervalMs, options.phaseMs, () => void this.probe());
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.probe(), this.o.intervalMs);
+    this.grid.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.grid.stop();
     await this.running;
   }
 
@@ -93,7 +115,7 @@ export class RsProber {
       });
       return { stdout: r.stdout, exitCode: r.exitCode, killedAtMs: bound };
     }
-    const script = `set -- ${rsProbeArgs(targets, deadline, watched).map(quoteArg).join(' ')}\n${RS_PROBE_SCRIPT}`;
+    const script = probeRoundScript(targets, deadline, watched);
     const chunks: Buffer[] = [];
     const started = Date.now();
     let firstAt: number | undefined;
