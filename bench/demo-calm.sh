@@ -36,7 +36,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The demo's traffic, bounded as the demo bounds it (and by this run's length).
-bash test/lab/lab.sh traffic 20000 $((seconds + settle + 30)) 3 >/dev/null 2>&1 &
+bash test/lab/lab.sh demo-traffic $((seconds + settle + 30)) >/dev/null 2>&1 &
 traffic_pid=$!
 if ((with_serve)); then
   node "$bundle" -c .lab/lvstop.json serve --socket "$work/serve.sock" --no-record >"$work/serve.log" 2>&1 &

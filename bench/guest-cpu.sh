@@ -3,7 +3,7 @@
 # (utime + stime + the children it waited for, from /proc/PID/stat), over a window of each scenario:
 #   idle               the lab's own background (heartbeat, rsync push, keepalived, sshd)
 #   traffic-burst      bash test/lab/lab.sh traffic at full speed (what the demo ran before)
-#   traffic-paced      the demo's traffic now: 3 requests a second per HTTP target, a datagram a second
+#   traffic-paced      the demo's traffic now (lab.sh demo-traffic): a request a second per HTTP target, a datagram a second
 #   one-poller         a `serve` polling the lab (the console's poller), with paced traffic
 #   two-pollers        two of them, with paced traffic
 # Needs the lab up (npm run lab:up) and a build. Results: bench/results/guest-cpu.json.
@@ -80,15 +80,16 @@ poller() {
   pids+=($!)
 }
 traffic() { bash test/lab/lab.sh traffic 20000 $((settle + window + 10)) "$1" >/dev/null 2>&1 & pids+=($!); }
+demo_traffic() { bash test/lab/lab.sh demo-traffic $((settle + window + 10)) >/dev/null 2>&1 & pids+=($!); }
 
 results=()
 for s in "${scenarios[@]}"; do
   case $s in
     idle) ;;
     traffic-burst) traffic 0 ;;
-    traffic-paced) traffic 3 ;;
-    one-poller) traffic 3; poller 1 ;;
-    two-pollers) traffic 3; poller 1; poller 2 ;;
+    traffic-paced) demo_traffic ;;
+    one-poller) demo_traffic; poller 1 ;;
+    two-pollers) demo_traffic; poller 1; poller 2 ;;
   esac
   sleep "$settle"
   snapshot >"$work/a"

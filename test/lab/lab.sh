@@ -6,6 +6,7 @@
 #   lab.sh down [--purge]              tear everything down (--purge also drops .lab-cache/)
 #   lab.sh fault [--repair] <fault> <host>
 #   lab.sh traffic [count] [seconds] [rate]   bounded client traffic through each VIP (rate: per second)
+#   lab.sh demo-traffic <seconds>      the demo's paced traffic: a request a second per HTTP VIP, a datagram a second
 #
 # Two tiers run the same hosts.sh: "direct" (namespaces on this machine, when its kernel has
 # ip_vs) and "vm" (a QEMU guest booted from Debian's stock kernel over this machine's own /).
@@ -399,8 +400,15 @@ cmd_traffic() { # count seconds [rate]
   local count=${1:-200} seconds=${2:-60} rate=${3:-0}
   [[ -n $(tier) ]] || die "the lab is not up"
   [[ $count =~ ^[0-9]+$ && $seconds =~ ^[0-9]+$ && $rate =~ ^[0-9]+$ ]] || die "traffic: count, seconds and rate are whole numbers"
-  timeout $((seconds + 15)) ssh -F "$STATE/ssh_config" -o BatchMode=yes client bash -s -- "$count" "$seconds" "$rate" <"$LAB_DIR/traffic.sh"
+  # exec: whoever started this and ends it by its PID (a bench's clean-up) ends the ssh too; timeout passes it on.
+  exec timeout $((seconds + 15)) ssh -F "$STATE/ssh_config" -o BatchMode=yes client bash -s -- "$count" "$seconds" "$rate" <"$LAB_DIR/traffic.sh"
 }
+
+# The demo's traffic (npm run demo and the benches that stand for it): enough to show a rate in every service, light
+# enough to leave the emulated guest's CPU to the console (each request is a TCP connect, an httpd fork and the
+# forwarding on both sides).
+DEMO_TRAFFIC_RATE=1
+cmd_demo_traffic() { cmd_traffic 20000 "${1:-60}" "$DEMO_TRAFFIC_RATE"; }
 
 case ${1:-} in
   up) cmd_up ;;
@@ -408,5 +416,6 @@ case ${1:-} in
   status) cmd_status ;;
   fault) shift; cmd_fault "$@" ;;
   traffic) shift; cmd_traffic "$@" ;;
+  demo-traffic) shift; cmd_demo_traffic "$@" ;;
   *) sed -n '2,12p' "$0" >&2; exit 2 ;;
 esac

@@ -11,6 +11,21 @@ seconds=${2:-60}
 rate=${3:-0}
 deadline=$((SECONDS + seconds))
 
+# Ends with its connection: when whoever ran it ends the ssh early (a bench's clean-up), sshd's session process goes,
+# and this stops every process of its session instead of sending traffic into the next measurement. Looks once a
+# second, waiting on a FIFO that never has data (no process per look).
+parent=$PPID
+watch=$(mktemp -u)
+mkfifo "$watch"
+exec 4<>"$watch"
+rm -f "$watch"
+(
+  while kill -0 "$parent" 2>/dev/null; do read -r -t 1 -u 4 _ || true; done
+  kill 0
+) &
+watchdog=$!
+trap 'kill "$watchdog" 2>/dev/null || true' EXIT
+
 # :8080 on the NAT VIP is the fwmark-1 service; udp: targets get one datagram per request.
 targets=(http://172.16.60.22/ http://10.18.11.40/ http://172.16.60.22:8080/ udp:172.16.60.22:53)
 
@@ -37,7 +52,7 @@ if ((rate > 0)); then
   udp_pid=$!
   # One curl, the HTTP targets in turn, paced by curl itself: a config on stdin, never a long argument list.
   pages=$(for ((i = 0; i < per; i++)); do printf 'url = "%s"\n' "${http[@]}"; done |
-    timeout "$seconds" curl -s --connect-timeout 2 -m 3 --rate "$((rate * ${#http[@]}))/s" -K - 2>/dev/null |
+    timeout --foreground "$seconds" curl -s --connect-timeout 2 -m 3 --rate "$((rate * ${#http[@]}))/s" -K - 2>/dev/null |
     sed -n 's:.*<h1>\(.*\)</h1>.*:\1:p' || true)
   kill "$udp_pid" 2>/dev/null || true
   wait "$udp_pid" 2>/dev/null || true
@@ -62,7 +77,7 @@ for target in "${targets[@]}"; do
   # One curl process fetches the URL <count> times (cheap under emulation); each page names its host.
   urls=()
   for ((i = 0; i < count; i++)); do urls+=("$target"); done
-  pages=$(timeout "$left" curl -s --connect-timeout 2 -m 3 "${urls[@]}" 2>/dev/null |
+  pages=$(timeout --foreground "$left" curl -s --connect-timeout 2 -m 3 "${urls[@]}" 2>/dev/null |
     sed -n 's:.*<h1>\(.*\)</h1>.*:\1:p' || true)
   ok=$(grep -c . <<<"$pages" || true)
   by=$(sort <<<"$pages" | uniq -c | awk 'NF == 2 {printf " %s=%s", $2, $1}')
