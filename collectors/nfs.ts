@@ -1,3 +1,4 @@
+import { turnLockFunctions } from './turn-lock.js';
 import { MAX_FIELDS, MAX_LINE, decimalUint, fieldsOf } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
 import type { Section, SectionOutput } from './section.js';
@@ -140,19 +141,7 @@ export const NFS_PROBE_FUNCTION = {
   if [ -n "\${LV_NFS_FD:-}" ]; then read -r -t "$1" -u "$LV_NFS_FD" _; else sleep "$1"; fi
   return 0
 }
-lvstop_nfs_turn() {
-  local l="$1.lock" h n=0 max=$(( $2 * 20 + 20 ))
-  while [ $n -lt $max ]; do
-    h=; [ -e "$l" ] && { read -r h <"$l"; } 2>/dev/null
-    case $h in *[!0-9]*) return 1 ;; esac
-    if [ -n "$h" ] && [ "$h" != "$$" ] && [ -d "/proc/$h" ]; then lvstop_nfs_nap 0.05; n=$((n + 1)); continue; fi
-    if [ -e "$l" ]; then [ -O "$l" ] && [ ! -L "$l" ] && echo "$$" >|"$l"; else set -C; echo "$$" >"$l"; set +C; fi 2>/dev/null
-    lvstop_nfs_nap 0.01; h=; read -r h <"$l" 2>/dev/null
-    [ "$h" = "$$" ] && return 0
-    n=$((n + 1))
-  done
-  return 1
-}
+${turnLockFunctions('lvstop_nfs', 'lvstop_nfs_nap')}
 lvstop_nfs_probe() {
   local s t e d=1000 rc fd pid err= c= v now
   s=\${EPOCHREALTIME/[.,]/}
@@ -160,13 +149,13 @@ lvstop_nfs_probe() {
   if [ "$d" = 1000 ] && [ "\${BASH_VERSINFO[0]:-0}" -ge 5 ] && [ -d /dev/fd ]; then
     # One file name per mountpoint (each _ as _u, each / as _s); a mountpoint with other characters is never shared.
     case $1 in *[!A-Za-z0-9._/-]*) ;; *) c=\${1//_/_u}; c="\${TMPDIR:-/tmp}/.lvstop-nfs-\${c//\\//_s}" ;; esac
-    [ -z "$c" ] || lvstop_nfs_turn "$c" "$2" || c=
+    [ -z "$c" ] || lvstop_nfs_turn "$c.lock" $(( $2 * 20 + 20 )) || c=
     [ -z "$c" ] || [ -e "$c" ] || { set -C; : >"$c"; set +C; } 2>/dev/null
     if [ -n "$c" ] && [ -O "$c" ] && [ ! -L "$c" ]; then
       v=; IFS= read -r -d '' v <"$c"; t=\${v##*@@lvstop-end }; t=\${t%$'\\n'}; now=\${EPOCHREALTIME/[.,]/}
       case $t in ''|*[!0-9]*) t=0 ;; esac
       if [ "$t" -ge "$s" ] && [ "$t" -le "$now" ]; then
-        printf '%s' "\${v%@@lvstop-end *}"; h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$c.lock"
+        printf '%s' "\${v%@@lvstop-end *}"; lvstop_nfs_free "$c.lock"
         return 0
       fi
     else c=; fi
@@ -186,7 +175,7 @@ lvstop_nfs_probe() {
   echo "rc=$rc ms=$(( (e - t) / d ))"
   if [ -n "$c" ]; then
     printf '%s\\n@@lvstop-end %s\\n' "\${err}rc=$rc ms=$(( (e - t) / d ))" "$e" >|"$c"
-    h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$c.lock"
+    lvstop_nfs_free "$c.lock"
   fi
   return 0
 }`,

@@ -1,3 +1,4 @@
+import { turnLockFunctions } from './turn-lock.js';
 import { addressPort } from './ids.js';
 import { MAX_LINE } from './field-ranges.js';
 import { ok, parseError, type ParseResult } from './parse-result.js';
@@ -56,22 +57,13 @@ export interface ProbeOutcome {
 const RS_PROBE_TURN = `case "$*" in *'|w'*) c= ;; esac
 lv_rnap() { [ -n "\${sf:-}" ] || { local f="\${TMPDIR:-/tmp}/.lvstop-$$-rsfifo"; [ -p "$f" ] || mkfifo -m 600 "$f"; [ -p "$f" ] && [ -O "$f" ] && exec {sf}<>"$f"; } 2>/dev/null
   if [ -n "\${sf:-}" ]; then read -r -t "$1" -u "$sf" _; else sleep "$1"; fi; return 0; }
-lv_rfree() { h=; read -r h <"$c.lock" 2>/dev/null; [ "$h" != "$BASHPID" ] || : >|"$c.lock"; }
-n=0; max=$(( dm / 50 + 2 ))
-while [ -n "$c" ]; do
-  h=; [ -e "$c.lock" ] && { read -r h <"$c.lock"; } 2>/dev/null
-  case $h in *[!0-9]*) c=; break ;; esac
-  if [ -n "$h" ] && [ "$h" != "$BASHPID" ] && [ -d "/proc/$h" ]; then [ $n -lt $max ] || { c=; break; }; n=$((n + 1)); lv_rnap 0.05; continue; fi
-  if [ -e "$c.lock" ]; then [ -O "$c.lock" ] && [ ! -L "$c.lock" ] && echo "$BASHPID" >|"$c.lock"; else set -C; echo "$BASHPID" >"$c.lock"; set +C; fi 2>/dev/null
-  lv_rnap 0.01; h=; read -r h <"$c.lock" 2>/dev/null
-  [ "$h" = "$BASHPID" ] && break
-  [ $n -lt $max ] || { c=; break; }; n=$((n + 1))
-done
-if [ -n "$c" ]; then for f in "$c" "$c.o"; do { [ ! -e "$f" ] && [ ! -L "$f" ]; } || { [ -O "$f" ] && [ ! -L "$f" ]; } || { lv_rfree; c=; break; }; done; fi
+${turnLockFunctions('lv_r', 'lv_rnap')}
+[ -z "$c" ] || lv_r_turn "$c.lock" $(( dm / 50 + 2 )) || c=
+if [ -n "$c" ]; then for f in "$c" "$c.o"; do { [ ! -e "$f" ] && [ ! -L "$f" ]; } || { [ -O "$f" ] && [ ! -L "$f" ]; } || { lv_r_free "$c.lock"; c=; break; }; done; fi
 if [ -n "$c" ] && [ -s "$c" ]; then
   v=; IFS= read -r -d '' v <"$c"; e=\${v##*@@lvstop-end }; e=\${e%$'\\n'}; case $e in ''|*[!0-9]*) e=0 ;; esac
   # Ended since this round began, and not after now (a clock set back must not pass an old round for a new one).
-  if [ "$e" -ge "$t0" ] && [ "$e" -le "\${EPOCHREALTIME/./}" ]; then printf '%s' "\${v%@@lvstop-end *}"; lv_rfree; exit 0; fi
+  if [ "$e" -ge "$t0" ] && [ "$e" -le "\${EPOCHREALTIME/./}" ]; then printf '%s' "\${v%@@lvstop-end *}"; lv_r_free "$c.lock"; exit 0; fi
 fi
 `;
 
@@ -116,7 +108,7 @@ done
 e=\${EPOCHREALTIME/./}
 echo @ times
 times
-[ -z "$c" ] || { { printf '%s@ times\\n' "$LV_R"; times; printf '@@lvstop-end %s\\n' "$e"; } >|"$c"; lv_rfree; }`;
+[ -z "$c" ] || { { printf '%s@ times\\n' "$LV_R"; times; printf '@@lvstop-end %s\\n' "$e"; } >|"$c"; lv_r_free "$c.lock"; }`;
 
 /**
  * Bound on one round: the deadline once for each target that may use all of it (an HTTP server that never
