@@ -10,7 +10,7 @@
 #
 # Two tiers run the same hosts.sh: "direct" (namespaces on this machine, when its kernel has
 # ip_vs) and "vm" (a QEMU guest booted from Debian's stock kernel over this machine's own /).
-# LVSTOP_LAB_TIER=vm|direct forces one.
+# LVSTOP_LAB_TIER=vm|direct forces one. LVSTOP_LAB_VM_CPU names the guest's QEMU CPU model (default qemu64).
 set -euo pipefail
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -237,8 +237,10 @@ start_vm() {
   for h in "${LAB_HOSTS[@]}"; do fwd+=",hostfwd=tcp:127.0.0.1:${LAB_PORT[$h]}-:${LAB_PORT[$h]}"; done
   rm -f "$STATE/console.log" "$STATE/qemu.pid"
   log "starting QEMU (TCG, kernel $v)"
+  # A plain x86-64 CPU: under TCG, -cpu max's 5-level paging (la57) and AVX state (xsave on every context switch)
+  # cost the guest a third more CPU at idle, a tenth more with a poller (bench/results/guest-cpu-model.json).
   qemu-system-x86_64 -name lvstop-lab \
-    -accel tcg,thread=multi,tb-size=256 -cpu max -smp 2 -m "$VM_MEM" \
+    -accel tcg,thread=multi,tb-size=256 -cpu "${LVSTOP_LAB_VM_CPU:-qemu64}" -smp 2 -m "$VM_MEM" \
     -nodefaults -no-user-config -display none -no-reboot \
     -kernel "$CACHE/kernel/$v/boot/vmlinuz-$v" -initrd "$initrd" \
     -append "console=ttyS0 quiet panic=-1 lvlab_init=$LAB_DIR/vm/guest-init.sh lvlab_state=$STATE lvlab_modules=$CACHE/kernel/$v/lib/modules/$v" \
