@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linesIn, release, until } from '../test/support/held-shells.js';
@@ -83,6 +83,30 @@ describe('the NFS probe between probers side by side', () => {
     expect(runs()).toBe(2);
     const parsed = parseNfsProbe(outB);
     expect(parsed.ok && parsed.value.exitCode).toBe(0);
+  });
+
+  it('keeps only the result of the probe the lock names when two took the turn at once', async () => {
+    // Taking the turn is a write and a read back, not an atomic take: emptying the lock while a's stat runs lets b
+    // take it too, as a shell held up between finding the lock free and writing its number would.
+    const a = probe('a');
+    await until(() => runs() === 1, 'the first stat');
+    const kept = () => readdirSync(dir).filter((f) => f.startsWith('.lvstop-nfs-'));
+    writeFileSync(
+      join(
+        dir,
+        kept().find((f) => f.endsWith('.lock'))!,
+      ),
+      '',
+    );
+    const b = probe('b');
+    await until(() => runs() === 2, 'b to take the turn and ask the server');
+    await answer('b');
+    const outB = await b.done;
+    await answer('a');
+    const outA = await a.done;
+    expect(outA).not.toBe(outB);
+    const file = kept().find((f) => !f.endsWith('.lock'))!;
+    expect(readFileSync(join(dir, file), 'utf8')).toMatch(new RegExp(`^${outB}@@lvstop-end \\d+\n$`));
   });
 
   it('keeps two mounts apart whose names differ only in _ and /: neither waits for the other', async () => {

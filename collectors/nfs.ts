@@ -174,7 +174,7 @@ lvstop_nfs_probe() {
   if [ "$d" = 1000 ]; then e=\${EPOCHREALTIME/[.,]/}; else e=$(date +%s%N); fi
   echo "rc=$rc ms=$(( (e - t) / d ))"
   if [ -n "$c" ]; then
-    printf '%s\\n@@lvstop-end %s\\n' "\${err}rc=$rc ms=$(( (e - t) / d ))" "$e" >|"$c"
+    ! lvstop_nfs_held "$c.lock" || printf '%s\\n@@lvstop-end %s\\n' "\${err}rc=$rc ms=$(( (e - t) / d ))" "$e" >|"$c"
     lvstop_nfs_free "$c.lock"
   fi
   return 0

@@ -52,14 +52,16 @@ export interface ProbeOutcome {
  * asked for) instead of probing them again; its \`times\` is that round's. A round never waits longer than the
  * deadline for a turn (then it probes by itself, as before); one with a watched target (\`w\`) is never shared. The
  * waits are \`read -t\` on a FIFO kept per probe shell (named by its pid: the polls' sweep removes it once the shell
- * is gone). Kept files must be this user's own and no links.
+ * is gone). Each probe's lines go through a file of the probe shell's own (named the same way), and the round is kept
+ * only while this round holds the turn (see turnLockFunctions). Kept files must be this user's own and no links.
  */
 const RS_PROBE_TURN = `case "$*" in *'|w'*) c= ;; esac
 lv_rnap() { [ -n "\${sf:-}" ] || { local f="\${TMPDIR:-/tmp}/.lvstop-$$-rsfifo"; [ -p "$f" ] || mkfifo -m 600 "$f"; [ -p "$f" ] && [ -O "$f" ] && exec {sf}<>"$f"; } 2>/dev/null
   if [ -n "\${sf:-}" ]; then read -r -t "$1" -u "$sf" _; else sleep "$1"; fi; return 0; }
 ${turnLockFunctions('lv_r', 'lv_rnap')}
 [ -z "$c" ] || lv_r_turn "$c.lock" $(( dm / 50 + 2 )) || c=
-if [ -n "$c" ]; then for f in "$c" "$c.o"; do { [ ! -e "$f" ] && [ ! -L "$f" ]; } || { [ -O "$f" ] && [ ! -L "$f" ]; } || { lv_r_free "$c.lock"; c=; break; }; done; fi
+o="\${TMPDIR:-/tmp}/.lvstop-$$-rso"
+if [ -n "$c" ]; then for f in "$c" "$o"; do { [ ! -e "$f" ] && [ ! -L "$f" ]; } || { [ -O "$f" ] && [ ! -L "$f" ]; } || { lv_r_free "$c.lock"; c=; break; }; done; fi
 if [ -n "$c" ] && [ -s "$c" ]; then
   v=; IFS= read -r -d '' v <"$c"; e=\${v##*@@lvstop-end }; e=\${e%$'\\n'}; case $e in ''|*[!0-9]*) e=0 ;; esac
   # Ended since this round began, and not after now (a clock set back must not pass an old round for a new one).
@@ -100,7 +102,7 @@ for t in "$@"; do
     [ $? -ne 137 ] || echo "\${f[0]} 5 $dm"
   elif [ -n "$c" ]; then
     # A probe's lines (a failed connect's message, then its result) go to a file first, to be kept for the others.
-    p1 "\${f[@]:0:5}" >|"$c.o" 2>&1; v=; IFS= read -r -d '' v <"$c.o"; printf '%s' "$v"; LV_R+=$v
+    p1 "\${f[@]:0:5}" >|"$o" 2>&1; v=; IFS= read -r -d '' v <"$o"; printf '%s' "$v"; LV_R+=$v
   else
     p1 "\${f[@]:0:5}"
   fi
@@ -108,7 +110,7 @@ done
 e=\${EPOCHREALTIME/./}
 echo @ times
 times
-[ -z "$c" ] || { { printf '%s@ times\\n' "$LV_R"; times; printf '@@lvstop-end %s\\n' "$e"; } >|"$c"; lv_r_free "$c.lock"; }`;
+[ -z "$c" ] || { ! lv_r_held "$c.lock" || { printf '%s@ times\\n' "$LV_R"; times; printf '@@lvstop-end %s\\n' "$e"; } >|"$c"; lv_r_free "$c.lock"; }`;
 
 /**
  * Bound on one round: the deadline once for each target that may use all of it (an HTTP server that never

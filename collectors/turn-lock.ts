@@ -5,8 +5,13 @@
  * gone from /proc is taken over. Taking it is a write, a moment's nap, then reading it back: of two that wrote at
  * once, the one whose number stayed there goes on. An existing lock must be this user's own and no link.
  * `<name>_turn LOCK LOOKS` waits at most LOOKS looks (50 ms naps) and fails when the turn did not come or the lock
- * holds something other than a number; `<name>_free LOCK` empties it when this shell holds it (never removed: that
- * would cost a process). `nap SECONDS` is the caller's sleep without a process.
+ * holds something other than a number; `<name>_held LOCK` says whether this shell still holds it; `<name>_free LOCK`
+ * empties it when this shell holds it (never removed: that would cost a process). `nap SECONDS` is the caller's sleep
+ * without a process.
+ * Writing and reading back is not an atomic take: a shell held up for longer than the nap between finding the lock
+ * free and writing its number can take a turn another has just taken, and both go on. So a turn's work writes only
+ * to files of its own shell, and the file kept for the others is written only while `_held` (the last to write its
+ * number holds the turn): two rounds at once cost the work twice, never a reading mixed from two.
  */
 export function turnLockFunctions(name: string, nap: string): string {
   return `${name}_turn() {
@@ -22,5 +27,6 @@ export function turnLockFunctions(name: string, nap: string): string {
   done
   return 1
 }
-${name}_free() { local h=; read -r h <"$1" 2>/dev/null; [ "$h" != "$BASHPID" ] || : >|"$1"; }`;
+${name}_held() { local h=; read -r h <"$1" 2>/dev/null; [ "$h" = "$BASHPID" ]; }
+${name}_free() { ! ${name}_held "$1" || : >|"$1"; }`;
 }

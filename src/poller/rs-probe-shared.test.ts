@@ -90,6 +90,33 @@ describe('probe rounds side by side', () => {
     expect(b).toMatch(/@ times\n.+\n.+\n$/);
   });
 
+  it('a round whose turn was taken while it probed prints its own verdicts and keeps nothing', async () => {
+    // Taking the turn is a write and a read back, not an atomic take: a shell held up between finding the lock free
+    // and writing its number can take a turn already taken. Emptying the lock while the first round probes does the
+    // same. Each round's probe lines go through a file of its own shell, and only the round the lock names is kept.
+    const first = round();
+    await until(() => waiting.length === 1, 'the first round to send its request');
+    writeFileSync(
+      join(
+        dir,
+        kept().find((f) => f.endsWith('.lock'))!,
+      ),
+      '',
+    );
+    const second = round();
+    await until(() => waiting.length === 2, 'the second round to take the turn and send its request');
+    reply(waiting.pop()!);
+    const b = await second.done;
+    waiting.shift()!.end('HTTP/1.0 503 Service Unavailable\r\n\r\n');
+    const a = await first.done;
+    expect(verdicts(b)).toEqual(['HTTP 200']);
+    expect(verdicts(a)).toEqual(['HTTP 503']);
+    const files = kept().filter((f) => !f.endsWith('.lock'));
+    expect(files).toHaveLength(1);
+    expect(readFileSync(join(dir, files[0]!), 'utf8')).toContain('HTTP/1.0 200 OK');
+    expect(readFileSync(join(dir, files[0]!), 'utf8')).not.toContain('503');
+  });
+
   it('a round begun after the last one ended probes again', async () => {
     answerAtOnce = true;
     expect(verdicts(await round().done)).toEqual(['HTTP 200']);

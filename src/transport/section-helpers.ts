@@ -39,7 +39,9 @@ export const HELPERS: readonly string[] = [
   // A file over 64 KiB (a director routing a full table) is never "unchanged": the command runs as before.
   // A shared command (CommandSection.shared) under a lock of its own: the reading another poller's command began
   // after this poll began (LV_T0) is printed, else the command runs and its clean output is kept with its start time.
-  `lv_sh() { local f="\${TMPDIR:-/tmp}/.lvstop-c-$1" v= h= s=0 n=0 rc; shift; while :; do h=; [ -e "$f.lock" ] && { read -r h <"$f.lock"; } 2>/dev/null`,
+  // The command writes to this shell's own file ($t-o), and the kept file is written only while the lock still names
+  // this shell: two pollers that both took the turn (see turnLockFunctions) each print their own reading.
+  `lv_sh() { local f="\${TMPDIR:-/tmp}/.lvstop-c-$1" o="$t-o" v= h= s=0 n=0 rc; shift; while :; do h=; [ -e "$f.lock" ] && { read -r h <"$f.lock"; } 2>/dev/null`,
   `case $h in "") ;; *[!0-9]*) "$@"; return ;; *) if [ "$h" != "$$" ] && [ -d "/proc/$h" ]; then [ $n -lt \${LV_SH_LOOKS:-30} ] || { "$@"; return; }; n=$((n + 1)); lv_sleep 0.05; continue; fi ;; esac`,
   `if [ -e "$f.lock" ]; then [ -O "$f.lock" ] && [ ! -L "$f.lock" ] && echo "$$" >|"$f.lock"; else set -C; echo "$$" >"$f.lock"; set +C; fi 2>/dev/null`,
   `lv_sleep 0.01; h=; read -r h <"$f.lock" 2>/dev/null; [ "$h" = "$$" ] && break; [ $n -lt \${LV_SH_LOOKS:-30} ] || { "$@"; return; }; n=$((n + 1)); done`,
@@ -47,8 +49,9 @@ export const HELPERS: readonly string[] = [
   `if [ -O "$f" ] && [ ! -L "$f" ]; then IFS= read -r -d "" v <"$f"; case $v in *"$lv_nl@@lvstop-read "*) s=\${v##*@@lvstop-read }; s=\${s%"$lv_nl"}; case $s in ""|*[!0-9]*) s=0 ;; esac ;; esac`,
   // Begun since this poll began, and not after now (a clock set back must not make an old reading pass for new).
   `h=\${EPOCHREALTIME/[.,]/}; if [ "$s" -gt 0 ] && [ "$s" -ge "\${LV_T0:-0}" ] && [ "$s" -le "\${h:-0}" ]; then LV_B+=\${v%"$lv_nl@@lvstop-read "*}; rc=0`,
-  `else s=\${EPOCHREALTIME/[.,]/}; "$@" >|"$f"; rc=$?; [ $rc -ne 0 ] || [ -s "$t" ] || printf "\n@@lvstop-read %s\n" "$s" >>"$f"`,
-  `v=; IFS= read -r -d "" v <"$f"; LV_B+=\${v%"$lv_nl@@lvstop-read "*}; fi; else "$@"; rc=$?; fi`,
+  `elif { [ -O "$o" ] || [ ! -e "$o" ]; } && [ ! -L "$o" ]; then s=\${EPOCHREALTIME/[.,]/}; "$@" >|"$o"; rc=$?; v=; IFS= read -r -d "" v <"$o"; LV_B+=$v`,
+  `h=; read -r h <"$f.lock" 2>/dev/null; [ $rc -ne 0 ] || [ -s "$t" ] || [ "$h" != "$$" ] || printf "%s\n@@lvstop-read %s\n" "$v" "$s" >|"$f"`,
+  `else "$@"; rc=$?; fi; else "$@"; rc=$?; fi`,
   `h=; read -r h <"$f.lock" 2>/dev/null; [ "$h" != "$$" ] || : >|"$f.lock"; return $rc; }`,
   `lv_sig() { local f v; LV_S=; for f in "$@"; do [ -r "$f" ] || continue; v=; IFS= read -r -N 65536 v <"$f"; [ \${#v} -lt 65536 ] || v=$SECONDS.$RANDOM; LV_S+="$f:$v"; done; }'`,
   `else`,

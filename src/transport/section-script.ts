@@ -108,7 +108,7 @@ export function sectionPoll(sections: readonly Section[], options: SectionScript
     // One stderr file per shell ($$ is the poll's shell, also in a subshell): the next poll reuses it.
     `t="$d/.lvstop-$$"`,
     `if [ -O "$t" ] && [ ! -L "$t" ]; then : >|"$t"; else set -C; : >"$t" || { set +C; return 97; }; set +C; fi`,
-    `trap 'rm -f "$t"' EXIT`,
+    `trap 'rm -f "$t" "$t-o"' EXIT`,
     // Defined by the shell's first poll: every poll's helpers are the same, and parsing them again costs each poll.
     `if [ "\${LV_HELPERS:-}" != ${HELPERS_ID} ]; then`,
     ...HELPERS,

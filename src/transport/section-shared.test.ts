@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linesIn, release, until } from '../../test/support/held-shells.js';
@@ -120,6 +120,25 @@ describe('a shared command between pollers side by side', () => {
     const outA = await a.done;
     expect(runs()).toBe(1);
     expect(stats(outA)!.stdout).toMatch(/^reading by \d+\n$/);
+  });
+
+  it('two polls that both took the turn each print their own reading; only the one the lock names keeps its', async () => {
+    // Taking the turn is a write and a read back, not an atomic take: a shell held up between finding the lock free
+    // and writing its number can take a turn already taken. Emptying the lock while a's command runs does the same.
+    const { a, b } = await bWaitsOnA();
+    writeFileSync(join(dir, '.lvstop-c-stats.lock'), '');
+    await until(() => runs() === 2, 'b to take the turn and run the command');
+    await open('a', 'cmd');
+    const outA = await a.done;
+    await open('b', 'cmd');
+    const outB = await b.done;
+    const [readingA, readingB] = [stats(outA)!.stdout, stats(outB)!.stdout];
+    expect(readingA).toMatch(/^reading by \d+\n$/);
+    expect(readingB).toMatch(/^reading by \d+\n$/);
+    expect(readingB).not.toBe(readingA);
+    expect(readFileSync(join(dir, '.lvstop-c-stats'), 'utf8')).toMatch(
+      new RegExp(`^${readingB}\n@@lvstop-read \\d+\n$`),
+    );
   });
 
   it('keeps no reading that failed: the poll that waited runs the command itself', async () => {
