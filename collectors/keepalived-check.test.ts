@@ -53,6 +53,19 @@ describe("keepalived's checker dump, captured", () => {
     ]);
   });
 
+  it('a dump cut inside a real server (read while keepalived wrote it) is refused, never read as "not alive"', () => {
+    const text = fixture('probes/healthy/director1.keepalived_check.data');
+    const second = text.indexOf('RIP = 10.18.11.22');
+    const cut = parseCheckerDump(text.slice(0, text.indexOf('alive = 1', second)));
+    expect(cut.ok).toBe(false);
+    expect(!cut.ok && cut.error.message).toMatch(/10\.18\.11\.22:80 has no "alive" line/);
+    // Cut between two real servers: the first is read whole; the second is not in the dump at all (not "down").
+    const between = parseCheckerDump(text.slice(0, text.lastIndexOf('------< Real server >------')));
+    expect(between.ok && between.value.virtualServers[0]!.realServers.map((r) => [r.address, r.alive])).toEqual([
+      ['10.18.11.21', true],
+    ]);
+  });
+
   it('a text without the LVS topology is refused', () => {
     expect(parseCheckerDump(fixture('healthy/director1/keepalived-data.txt')).ok).toBe(false);
   });

@@ -67,6 +67,8 @@ interface CheckerWalk {
   inCodes: boolean;
   /** Checker blocks, matched to their real servers once the whole dump is read. */
   readonly pending: PendingCheck[];
+  /** Real servers whose `alive` line was read. */
+  readonly aliveRead: Set<MutableRs>;
 }
 
 /** A trimmed line (number n) of `LVS Topology`: a virtual server, a real server, or a field of one; the error when refused. */
@@ -112,8 +114,10 @@ function serverField(w: CheckerWalk, key: string, value: string): void {
   if (rs) {
     if (key === 'initial weight') rs.configuredWeight = Number(value);
     else if (key === 'effective weight') rs.effectiveWeight = Number(value);
-    else if (key === 'alive') rs.alive = value === '1' || value === 'yes';
-    else if (key === 'num failed checkers') rs.failedCheckers = Number(value);
+    else if (key === 'alive') {
+      rs.alive = value === '1' || value === 'yes';
+      w.aliveRead.add(rs);
+    } else if (key === 'num failed checkers') rs.failedCheckers = Number(value);
     else if (key === 'inhibit on failure') rs.inhibitOnFailure = value === 'ON';
   } else if (vs && key === 'protocol' && vs.protocol !== 'FWM') vs.protocol = value.toUpperCase();
 }
@@ -179,7 +183,15 @@ function attachCheckers(w: CheckerWalk): void {
 export function parseCheckerDump(text: string): ParseResult<CheckerDump> {
   if (!text.includes('------< LVS Topology >------'))
     return parseError('keepalived_check.data: no "LVS Topology" section');
-  const w: CheckerWalk = { vss: [], vs: undefined, rs: undefined, check: undefined, inCodes: false, pending: [] };
+  const w: CheckerWalk = {
+    vss: [],
+    vs: undefined,
+    rs: undefined,
+    check: undefined,
+    inCodes: false,
+    pending: [],
+    aliveRead: new Set(),
+  };
   let section = '';
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
@@ -197,6 +209,24 @@ export function parseCheckerDump(text: string): ParseResult<CheckerDump> {
       if (refused) return refused;
     } else if (section === 'Health checkers') checkerLine(w, line);
   }
+  const cut = cutShort(w);
+  if (cut) return cut;
   attachCheckers(w);
   return ok({ virtualServers: w.vss });
+}
+
+/**
+ * keepalived's checker process writes its dump as it walks its servers, and a dump read while it is still being
+ * written (a busy director, a second poller's signal) ends inside one: a real server without its `alive` line would
+ * read as not alive, a false "removed by keepalived". Such a dump is refused whole (the checker view is then left out
+ * of the reading, the VRRP part stands).
+ */
+function cutShort(w: CheckerWalk): ParseResult<CheckerDump> | undefined {
+  for (const vs of w.vss)
+    for (const rs of vs.realServers)
+      if (!w.aliveRead.has(rs))
+        return parseError(
+          `keepalived_check.data: real server ${rs.address}:${rs.port} has no "alive" line: the dump was cut short`,
+        );
+  return undefined;
 }

@@ -88,6 +88,23 @@ describe("a director's keepalived part", () => {
     expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', 'long']);
   });
 
+  it('keeps the recent checker view and asks for the data dump again after a checker dump read while being written', async () => {
+    const s = store();
+    const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
+    part.apply(out(full(true), SIGNUMS), s.getState(), Date.now());
+    const first = s.getState().keepalived.director1?.reading;
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+    // Cut inside web2's block, before its `alive` line: read as it stands, web2 would be "not alive".
+    const cut = full(true).slice(0, full(true).lastIndexOf('alive = 1'));
+    part.apply(out(cut, SIGNUMS), s.getState(), Date.now());
+    const after = s.getState().keepalived.director1?.reading;
+    expect(after?.status === 'ok' && after.checkers).toEqual(first?.status === 'ok' && first.checkers);
+    // The next poll asks for the data dump again (between data dumps it would ask for the JSON only).
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+  });
+
   it('lets a checker view go once it is older than CHECKERS_KEPT_MS', async () => {
     const s = store();
     const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });

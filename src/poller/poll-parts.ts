@@ -125,6 +125,8 @@ export const CHECKERS_KEPT_MS = 30_000;
 /** What the dump script says on stderr of a dump that needed the long wait, and of a checker dump that did not come. */
 const DUMP_SLOW = /^keepalived dump slow/m;
 const CHECKER_LATE = /^keepalived checker dump late/m;
+/** Where the dump script puts the checker process's dump (see KEEPALIVED_DUMP_SCRIPT). */
+const CHECKER_MARK = '\n@@keepalived-check\n';
 /** After a keepalived dump that needed the long wait, or a checker dump that came too late, polls wait long this long. */
 export const KEEPALIVED_LONG_WAIT_MS = 60_000;
 
@@ -177,9 +179,11 @@ export function keepalivedPart(
       const o = out.get('keepalived');
       signums = parseSignums(o?.stderr ?? '') ?? signums;
       wait.saw(o?.exitCode, o?.stderr ?? '', waitedLong, Date.now());
-      const checkerLate = CHECKER_LATE.test(o?.stderr ?? '');
       const prev = state.keepalived[host]?.reading;
       let reading = withDataOf(interpretKeepalived(out), prev);
+      // Late, or read while the checker process was still writing it (refused whole: parseCheckerDump).
+      const checkerCut = reading.status === 'ok' && !reading.checkers && !!o?.stdout.includes(CHECKER_MARK);
+      const checkerLate = CHECKER_LATE.test(o?.stderr ?? '') || checkerCut;
       if (reading.status === 'ok' && reading.checkers) checkersAt = at;
       // The checker process answered late, not never: its last view stands while it is recent.
       const keep = checkerLate && prev?.status === 'ok' && prev.checkers && at - checkersAt <= CHECKERS_KEPT_MS;
