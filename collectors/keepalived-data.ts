@@ -134,7 +134,15 @@ function trackFileLine(w: DataWalk, line: string): void {
   }
 }
 
-/** Parse /tmp/keepalived.data: instances (fallback when there is no JSON) and the track files' live status. */
+/** The end of the message of a data dump refused as read while keepalived was writing it. */
+export const DATA_CUT_SHORT = 'the dump was cut short (read while keepalived wrote it)';
+
+/**
+ * Parse /tmp/keepalived.data: instances (fallback when there is no JSON) and the track files' live status.
+ * keepalived writes the dump as it walks its data, and always ends it with its `Interfaces` (a VRRP instance has
+ * one): a dump with instances or track files but no `Interfaces` heading after them was read before it was whole,
+ * and its last instance or track file may lack its state, VIPs or status. It is refused (DATA_CUT_SHORT).
+ */
 export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
   if (!text.includes('------< ')) return parseError('keepalived.data: no "------< section >------" headings');
   const w: DataWalk = {
@@ -146,6 +154,7 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
     fault: undefined,
   };
   let section = '';
+  let whole = true;
   const lines = text.split('\n');
   for (let n = 0; n < lines.length && w.fault === undefined; n++) {
     const line = lines[n]!;
@@ -154,9 +163,12 @@ export function parseKeepalivedData(text: string): ParseResult<KeepalivedDump> {
     if (heading) {
       flush(w);
       section = heading[1]!;
+      if (section === 'VRRP Topology' || section === 'VRRP Track files') whole = false;
+      else if (section === 'Interfaces') whole = true;
     } else if (section === 'VRRP Topology') topologyLine(w, line);
     else if (section === 'VRRP Track files') trackFileLine(w, line);
   }
+  if (w.fault === undefined && !whole) return parseError(`keepalived.data: no Interfaces section: ${DATA_CUT_SHORT}`);
   if (w.fault === undefined) flush(w);
   if (w.fault !== undefined) return parseError(`keepalived.data: ${w.fault}`);
   return ok({ instances: w.instances, trackFiles: w.trackFiles });

@@ -112,6 +112,22 @@ describe('interpretKeepalived', () => {
     expect(r).toMatchObject({ status: 'ok', source: 'data', instances: [{ state: 'MASTER', effectivePriority: 100 }] });
   });
 
+  it('refuses a data dump read while keepalived wrote it; the JSON reading stands, as between data dumps', () => {
+    const data = fixture('fault.data');
+    // Cut inside the track files: read as it stands, lvstop_fault would have no status (0, not failing).
+    const cut = data.slice(0, data.indexOf('Status', data.indexOf('Track file = lvstop_fault')));
+    const parsed = parseKeepalivedData(cut);
+    expect(!parsed.ok && parsed.error.message).toMatch(/no Interfaces section: the dump was cut short/);
+    const r = interpretKeepalived(
+      new Map([section('keepalived', `${fixture('fault.json')}\n@@keepalived-data\n${cut}`)]),
+    );
+    expect(r).toMatchObject({ status: 'ok', source: 'json', partial: true, instances: [{ state: 'FAULT' }] });
+    // A build without JSON has nothing else to stand on: an error, never an instance with no state.
+    const alone = data.slice(0, data.indexOf('State =', data.indexOf('VRRP Instance =')));
+    const dataOnly = interpretKeepalived(new Map([section('keepalived', `\n@@keepalived-data\n${alone}`)]));
+    expect(dataOnly).toMatchObject({ status: 'error', message: expect.stringMatching(/cut short/) });
+  });
+
   it('says keepalived is not running, not permitted, or too slow', () => {
     const stopped = interpretKeepalived(
       new Map([section('keepalived', '', 3, 'keepalived is not running: no pid file /run/keepalived.pid')]),

@@ -1,5 +1,5 @@
 import { parseCheckerDump, type CheckerDump } from './keepalived-check.js';
-import { parseKeepalivedData } from './keepalived-data.js';
+import { DATA_CUT_SHORT, parseKeepalivedData } from './keepalived-data.js';
 import { parseKeepalivedJson } from './keepalived-json.js';
 import { parseNotifyLog, type NotifyLine } from './keepalived-notify.js';
 import type { TrackFileStatus, VrrpInstance } from './keepalived-vrrp.js';
@@ -58,7 +58,14 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
   // The checker view is an addition: a dump keepalived cut short leaves it out, never the VRRP reading.
   const checked = ckAt < 0 ? undefined : parseCheckerDump(rest.slice(ckAt + '\n@@keepalived-check\n'.length));
   const checkers = checked?.ok ? { checkers: checked.value } : {};
-  if (!dump.ok) return { status: 'error', message: dump.error.message };
+  if (!dump.ok) {
+    // A data dump read while keepalived wrote it: the JSON's reading stands, as between data dumps.
+    const parsed =
+      jsonText !== '' && dump.error.message.endsWith(DATA_CUT_SHORT) ? parseKeepalivedJson(jsonText) : undefined;
+    if (parsed?.ok)
+      return { status: 'ok', source: 'json', instances: parsed.value, trackFiles: [], notify, partial: true };
+    return { status: 'error', message: dump.error.message };
+  }
   if (jsonText === '')
     return {
       status: 'ok',

@@ -105,6 +105,22 @@ describe("a director's keepalived part", () => {
     expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
   });
 
+  it('keeps the last track files and asks for the data dump again after one read while keepalived wrote it', async () => {
+    const s = store();
+    const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
+    part.apply(out(full(false), SIGNUMS), s.getState(), Date.now());
+    const first = s.getState().keepalived.director1?.reading;
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+    const cutData = data.slice(0, data.indexOf('Status', data.indexOf('Track file = lvstop_fault')));
+    part.apply(out([json, '@@keepalived-data', cutData].join('\n'), SIGNUMS), s.getState(), Date.now());
+    const after = s.getState().keepalived.director1?.reading;
+    expect(after?.status).toBe('ok');
+    expect(after?.status === 'ok' && after.trackFiles).toEqual(first?.status === 'ok' && first.trackFiles);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+  });
+
   it('lets a checker view go once it is older than CHECKERS_KEPT_MS', async () => {
     const s = store();
     const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });

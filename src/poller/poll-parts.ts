@@ -127,6 +127,7 @@ const DUMP_SLOW = /^keepalived dump slow/m;
 const CHECKER_LATE = /^keepalived checker dump late/m;
 /** Where the dump script puts the checker process's dump (see KEEPALIVED_DUMP_SCRIPT). */
 const CHECKER_MARK = '\n@@keepalived-check\n';
+const DATA_MARK = '\n@@keepalived-data\n';
 /** After a keepalived dump that needed the long wait, or a checker dump that came too late, polls wait long this long. */
 export const KEEPALIVED_LONG_WAIT_MS = 60_000;
 
@@ -180,7 +181,10 @@ export function keepalivedPart(
       signums = parseSignums(o?.stderr ?? '') ?? signums;
       wait.saw(o?.exitCode, o?.stderr ?? '', waitedLong, Date.now());
       const prev = state.keepalived[host]?.reading;
-      let reading = withDataOf(interpretKeepalived(out), prev);
+      const read = interpretKeepalived(out);
+      // A data dump asked for that came back without its data (read while keepalived wrote it): asked again.
+      const dataCut = read.status === 'ok' && read.partial === true && !!o?.stdout.includes(DATA_MARK);
+      let reading = withDataOf(read, prev);
       // Late, or read while the checker process was still writing it (refused whole: parseCheckerDump).
       const checkerCut = reading.status === 'ok' && !reading.checkers && !!o?.stdout.includes(CHECKER_MARK);
       const checkerLate = CHECKER_LATE.test(o?.stderr ?? '') || checkerCut;
@@ -190,7 +194,7 @@ export function keepalivedPart(
       if (keep && reading.status === 'ok' && !reading.checkers) reading = { ...reading, checkers: prev.checkers };
       state.setKeepalived(host, reading, at);
       // A dump without the checker view it should have had: the next poll asks for the data dump again.
-      if (reading.status !== 'ok' || checkerLate) data.again();
+      if (reading.status !== 'ok' || checkerLate || dataCut) data.again();
     },
   };
 }
