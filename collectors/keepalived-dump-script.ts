@@ -101,6 +101,10 @@ else dump; rc=$?; fi
 ka_unlock
 return $rc`;
 
+/** The lines the script prints before the data dump and before the checker process's dump. */
+export const DATA_MARK = '\n@@keepalived-data\n';
+export const CHECKER_MARK = '\n@@keepalived-check\n';
+
 /** Signal numbers learnt from a previous poll, so `keepalived --signum` runs once per host, not every poll. */
 export interface KeepalivedSignums {
   readonly json: string;

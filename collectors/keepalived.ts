@@ -1,5 +1,6 @@
 import { parseCheckerDump, type CheckerDump } from './keepalived-check.js';
 import { DATA_CUT_SHORT, parseKeepalivedData } from './keepalived-data.js';
+import { CHECKER_MARK, DATA_MARK } from './keepalived-dump-script.js';
 import { parseKeepalivedJson } from './keepalived-json.js';
 import { parseNotifyLog, type NotifyLine } from './keepalived-notify.js';
 import type { TrackFileStatus, VrrpInstance } from './keepalived-vrrp.js';
@@ -43,7 +44,7 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
     const failed = failure({ ...out, stderr: out.stderr.replace(/^signums .*\n?/m, '') });
     return notify.length > 0 ? { ...failed, notify } : failed;
   }
-  const at = out.stdout.indexOf('\n@@keepalived-data\n');
+  const at = out.stdout.indexOf(DATA_MARK);
   if (at < 0) {
     // A JSON-only poll: track files are left as the last data dump had them.
     const parsed = parseKeepalivedJson(out.stdout);
@@ -52,11 +53,11 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
       : { status: 'error', message: parsed.error.message };
   }
   const jsonText = out.stdout.slice(0, at).trim();
-  const rest = out.stdout.slice(at + '\n@@keepalived-data\n'.length);
-  const ckAt = rest.indexOf('\n@@keepalived-check\n');
+  const rest = out.stdout.slice(at + DATA_MARK.length);
+  const ckAt = rest.indexOf(CHECKER_MARK);
   const dump = parseKeepalivedData(ckAt < 0 ? rest : rest.slice(0, ckAt));
   // The checker view is an addition: a dump keepalived cut short leaves it out, never the VRRP reading.
-  const checked = ckAt < 0 ? undefined : parseCheckerDump(rest.slice(ckAt + '\n@@keepalived-check\n'.length));
+  const checked = ckAt < 0 ? undefined : parseCheckerDump(rest.slice(ckAt + CHECKER_MARK.length));
   const checkers = checked?.ok ? { checkers: checked.value } : {};
   if (!dump.ok) {
     // A data dump read while keepalived wrote it: the JSON's reading stands, as between data dumps.

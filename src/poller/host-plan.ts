@@ -8,12 +8,12 @@ import {
   costPart,
   every,
   ipvsPart,
-  keepalivedPart,
   nfsExportsPart,
   nfsPart,
   syncPart,
   type PollPart,
 } from './poll-parts.js';
+import { keepalivedPart } from './keepalived-part.js';
 import { hostPart } from './host-part.js';
 
 export type { PollPart } from './poll-parts.js';

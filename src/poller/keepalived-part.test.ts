@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ScriptSection, SectionOutput } from '../../collectors/section.js';
 import { fixture } from '../../test/support/fixture-store.js';
 import { createLvsStore } from '../store/lvs-store.js';
-import { CHECKERS_KEPT_MS, KEEPALIVED_LONG_WAIT_MS, KeepalivedWait, keepalivedPart } from './poll-parts.js';
+import { CHECKERS_KEPT_MS, KEEPALIVED_LONG_WAIT_MS, KeepalivedWait, keepalivedPart } from './keepalived-part.js';
 
 /**
  * How long a poll waits for keepalived's dumps, and what stands when the checker process answers late. The dumps are
