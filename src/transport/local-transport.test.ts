@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { failureOf } from '../../test/support/failure-of.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../test/support/frames.js';
+import { scaled } from '../../test/support/until.js';
 import { LocalTransport } from './local-transport.js';
 import { MAX_STDERR_BYTES } from './transport.js';
 
@@ -37,11 +38,11 @@ describe('local transport', () => {
     const pidFile = join(dir, 'grandchild.pid');
     const started = Date.now();
     const f = await failureOf(
-      transport.exec(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; sleep 30`], { timeoutMs: 1000 }),
+      transport.exec(['sh', '-c', `sleep 120 & echo $! > ${pidFile}; sleep 120`], { timeoutMs: 1000 }),
     );
     const elapsed = Date.now() - started;
     expect(f.detail.kind).toBe('timeout');
-    expect(elapsed).toBeLessThan(1800);
+    expect(elapsed).toBeLessThan(scaled(1800));
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
     // SIGKILL is sent at the timeout; the kernel takes a moment to end the process.
     await eventually(() => isGone(grandchild), 2000);
@@ -49,10 +50,10 @@ describe('local transport', () => {
 
   it('answers when the command exits although a process it left behind still holds stdout', async () => {
     const started = Date.now();
-    const r = await transport.exec(['sh', '-c', 'sleep 30 & echo done'], { timeoutMs: 20_000 });
+    const r = await transport.exec(['sh', '-c', 'sleep 60 & echo done'], { timeoutMs: 50_000 });
     expect(r.stdout).toBe('done\n');
     expect(r.exitCode).toBe(0);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeLessThan(scaled(3000));
   });
 
   it('times out a `tail -f` instead of hanging', async () => {
@@ -61,7 +62,7 @@ describe('local transport', () => {
     const started = Date.now();
     const f = await failureOf(transport.exec(['tail', '-n', '20', '-f', log], { timeoutMs: 1000 }));
     expect(f.detail.kind).toBe('timeout');
-    expect(Date.now() - started).toBeLessThan(1800);
+    expect(Date.now() - started).toBeLessThan(scaled(1800));
   });
 
   it('keeps at most MAX_STDERR_BYTES of stderr', async () => {
@@ -84,12 +85,12 @@ describe('local transport', () => {
     const own = new LocalTransport('own');
     let started = false;
     const running = failureOf(
-      own.exec(['sh', '-c', 'echo started; exec sleep 30'], { timeoutMs: 60_000, onStdout: () => (started = true) }),
+      own.exec(['sh', '-c', 'echo started; exec sleep 120'], { timeoutMs: 110_000, onStdout: () => (started = true) }),
     );
     await eventually(() => started, 5000);
     const closing = Date.now();
     await own.close();
     expect((await running).detail.kind).toBe('closed');
-    expect(Date.now() - closing).toBeLessThan(1000);
+    expect(Date.now() - closing).toBeLessThan(scaled(1000));
   });
 });
