@@ -35,6 +35,14 @@ function failure(out: SectionOutput): KeepalivedReading {
   return { status: 'error', message };
 }
 
+/** A reading of the JSON dump alone: the instances' states without their track files (partial), or why it is none. */
+function jsonOnly(text: string, notify: readonly NotifyLine[]): KeepalivedReading {
+  const parsed = parseKeepalivedJson(text);
+  return parsed.ok
+    ? { status: 'ok', source: 'json', instances: parsed.value, trackFiles: [], notify, partial: true }
+    : { status: 'error', message: parsed.error.message };
+}
+
 export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>): KeepalivedReading {
   const out = sections.get('keepalived');
   const notifyOut = sections.get('keepalived-notify');
@@ -45,13 +53,8 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
     return notify.length > 0 ? { ...failed, notify } : failed;
   }
   const at = out.stdout.indexOf(DATA_MARK);
-  if (at < 0) {
-    // A JSON-only poll: track files are left as the last data dump had them.
-    const parsed = parseKeepalivedJson(out.stdout);
-    return parsed.ok
-      ? { status: 'ok', source: 'json', instances: parsed.value, trackFiles: [], notify, partial: true }
-      : { status: 'error', message: parsed.error.message };
-  }
+  // A JSON-only poll: track files are left as the last data dump had them.
+  if (at < 0) return jsonOnly(out.stdout, notify);
   const jsonText = out.stdout.slice(0, at).trim();
   const rest = out.stdout.slice(at + DATA_MARK.length);
   const ckAt = rest.indexOf(CHECKER_MARK);
@@ -61,11 +64,9 @@ export function interpretKeepalived(sections: ReadonlyMap<string, SectionOutput>
   const checkers = checked?.ok ? { checkers: checked.value } : {};
   if (!dump.ok) {
     // A data dump read while keepalived wrote it: the JSON's reading stands, as between data dumps.
-    const parsed =
-      jsonText !== '' && dump.error.message.endsWith(DATA_CUT_SHORT) ? parseKeepalivedJson(jsonText) : undefined;
-    if (parsed?.ok)
-      return { status: 'ok', source: 'json', instances: parsed.value, trackFiles: [], notify, partial: true };
-    return { status: 'error', message: dump.error.message };
+    const json =
+      jsonText !== '' && dump.error.message.endsWith(DATA_CUT_SHORT) ? jsonOnly(jsonText, notify) : undefined;
+    return json?.status === 'ok' ? json : { status: 'error', message: dump.error.message };
   }
   if (jsonText === '')
     return {
