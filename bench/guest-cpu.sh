@@ -6,31 +6,44 @@
 #   traffic-paced      the demo's traffic now (lab.sh demo-traffic): a request a second per HTTP target, a datagram a second
 #   one-poller         a `serve` polling the lab (the console's poller), with paced traffic
 #   two-pollers        two of them, with paced traffic
-# Needs the lab up (npm run lab:up) and a build. Results: bench/results/guest-cpu.json.
+#   idle-push-paused   idle with real2's push (its inotifywait loop and the rsync each event starts) paused by SIGSTOP
+#                      for the window and resumed after: what the lab's per-second push costs, against idle
+# Needs the lab up (npm run lab:up) and a build. Results: bench/results/guest-cpu.json (--out names another file).
 # LVSTOP_BUNDLE names another build's bundle (default dist/bundle/lvstop.js): two builds compared on one lab.
-#   bench/guest-cpu.sh [--window 40] [--settle 20] [scenario...]
+#   bench/guest-cpu.sh [--window 40] [--settle 20] [--out FILE] [scenario...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-window=40 settle=20
+window=40 settle=20 out=bench/results/guest-cpu.json
 scenarios=()
 while (($#)); do
   case $1 in
     --window) window=$2; shift ;;
     --settle) settle=$2; shift ;;
-    idle | traffic-burst | traffic-paced | one-poller | two-pollers) scenarios+=("$1") ;;
-    *) echo "usage: $0 [--window N] [--settle N] [scenario...]" >&2; exit 2 ;;
+    --out) out=$2; shift ;;
+    idle | traffic-burst | traffic-paced | one-poller | two-pollers | idle-push-paused) scenarios+=("$1") ;;
+    *) echo "usage: $0 [--window N] [--settle N] [--out FILE] [scenario...]" >&2; exit 2 ;;
   esac
   shift
 done
-((${#scenarios[@]})) || scenarios=(idle traffic-burst traffic-paced one-poller two-pollers)
+((${#scenarios[@]})) || scenarios=(idle idle-push-paused traffic-burst traffic-paced one-poller two-pollers)
 [[ -f .lab/lvstop.json && -f .lab/control_ssh_config ]] || { echo "the lab is not up: npm run lab:up" >&2; exit 2; }
 bundle=${LVSTOP_BUNDLE:-dist/bundle/lvstop.js}
 [[ -f $bundle ]] || { echo "no build at $bundle: npm run build" >&2; exit 2; }
 
 work=$(mktemp -d)
 pids=()
+# The push's processes in the guest, paused for idle-push-paused: resumed by stop_all, also when the bench fails.
+paused=
+guest() { ssh -F .lab/control_ssh_config -o BatchMode=yes lab-control "$@"; }
+pause_push() {
+  paused=$(guest "ps -eo pid=,comm= | awk '\$2 == \"lvstop-push-web\" || \$2 == \"inotifywait\" { print \$1 }'" | tr '\n' ' ')
+  [[ -n ${paused// /} ]] || { echo "no push processes found in the guest" >&2; exit 1; }
+  guest "kill -STOP $paused"
+}
+resume_push() { [[ -z $paused ]] || guest "kill -CONT $paused" || true; paused=; }
 stop_all() {
   local p
+  resume_push
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   pids=()
@@ -83,6 +96,7 @@ traffic() { bash test/lab/lab.sh traffic 20000 $((settle + window + 10)) "$1" >/
 demo_traffic() { bash test/lab/lab.sh demo-traffic $((settle + window + 10)) >/dev/null 2>&1 & pids+=($!); }
 
 results=()
+declare -A seen=()
 for s in "${scenarios[@]}"; do
   case $s in
     idle) ;;
@@ -90,6 +104,7 @@ for s in "${scenarios[@]}"; do
     traffic-paced) demo_traffic ;;
     one-poller) demo_traffic; poller 1 ;;
     two-pollers) demo_traffic; poller 1; poller 2 ;;
+    idle-push-paused) pause_push ;;
   esac
   sleep "$settle"
   snapshot >"$work/a"
@@ -98,13 +113,16 @@ for s in "${scenarios[@]}"; do
   stop_all
   r=$(diff_snapshots "$work/a" "$work/b")
   echo "$s: $r" >&2
-  results+=("\"$s\": $r")
+  # A scenario named twice (a repeat to see the spread) is kept as name#2, name#3, ...
+  seen[$s]=$((${seen[$s]:-0} + 1))
+  key=$s; ((${seen[$s]} == 1)) || key="$s#${seen[$s]}"
+  results+=("\"$key\": $r")
   sleep 5
 done
 
 mkdir -p bench/results
 joined=$(IFS=,; echo "${results[*]}")
-cat >bench/results/guest-cpu.json <<EOF
+cat >"$out" <<EOF
 {
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
   "machine": {"cpus": $(nproc), "load": "$(cat /proc/loadavg)", "lab": "$(cat .lab/tier)"},
@@ -116,11 +134,11 @@ cat >bench/results/guest-cpu.json <<EOF
 }
 EOF
 node -e '
-const fs = require("fs"), f = "bench/results/guest-cpu.json", r = JSON.parse(fs.readFileSync(f, "utf8"));
+const fs = require("fs"), f = process.argv[1], r = JSON.parse(fs.readFileSync(f, "utf8"));
 for (const s of Object.values(r.scenarios)) {
   const by = Object.entries(s.cpuMsPerSecondByProcess).sort((a, b) => b[1] - a[1]);
   s.cpuMsPerSecondAll = Math.round(by.reduce((n, [, v]) => n + v, 0));
   s.cpuMsPerSecondByProcess = Object.fromEntries(by.filter(([, v]) => v >= 1));
 }
-fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");'
-cat bench/results/guest-cpu.json
+fs.writeFileSync(f, JSON.stringify(r, null, 2) + "\n");' "$out"
+cat "$out"
