@@ -66,6 +66,17 @@ describe("a director's keepalived part", () => {
 
   const args = (part: ReturnType<typeof keepalivedPart>) => (part.sections()[0] as ScriptSection).args;
 
+  /** A part that read a full dump (with or without checkers), at the poll that asks for the next data dump. */
+  async function atSecondDataDump(checkers: boolean) {
+    const s = store();
+    const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
+    part.apply(out(full(checkers), SIGNUMS), s.getState(), Date.now());
+    const first = s.getState().keepalived.director1?.reading;
+    await vi.advanceTimersByTimeAsync(6000);
+    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+    return { s, part, first };
+  }
+
   it('asks for the data dump again and waits long after a checker dump that came late, keeping the recent checker view', async () => {
     const s = store();
     const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
@@ -89,12 +100,7 @@ describe("a director's keepalived part", () => {
   });
 
   it('keeps the recent checker view and asks for the data dump again after a checker dump read while being written', async () => {
-    const s = store();
-    const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
-    part.apply(out(full(true), SIGNUMS), s.getState(), Date.now());
-    const first = s.getState().keepalived.director1?.reading;
-    await vi.advanceTimersByTimeAsync(6000);
-    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+    const { s, part, first } = await atSecondDataDump(true);
     // Cut inside web2's block, before its `alive` line: read as it stands, web2 would be "not alive".
     const cut = full(true).slice(0, full(true).lastIndexOf('alive = 1'));
     part.apply(out(cut, SIGNUMS), s.getState(), Date.now());
@@ -106,12 +112,7 @@ describe("a director's keepalived part", () => {
   });
 
   it('keeps the last track files and asks for the data dump again after one read while keepalived wrote it', async () => {
-    const s = store();
-    const part = keepalivedPart('director1', { pidFile: '/run/keepalived.pid' });
-    part.apply(out(full(false), SIGNUMS), s.getState(), Date.now());
-    const first = s.getState().keepalived.director1?.reading;
-    await vi.advanceTimersByTimeAsync(6000);
-    expect(args(part)).toEqual(['/run/keepalived.pid', '36', '34', '', '']);
+    const { s, part, first } = await atSecondDataDump(false);
     const cutData = data.slice(0, data.indexOf('Status', data.indexOf('Track file = lvstop_fault')));
     part.apply(out([json, '@@keepalived-data', cutData].join('\n'), SIGNUMS), s.getState(), Date.now());
     const after = s.getState().keepalived.director1?.reading;
