@@ -63,7 +63,7 @@ export function Table({
       </Text>
       {visible.length === 0 && <Text dimColor>(nothing to show)</Text>}
       {visible.map((row) => {
-        const stale = row.ageMs !== undefined && row.ageMs > staleAfterMs;
+        const stale = row.ageMs !== undefined && row.ageMs > staleAfterMs + (row.periodMs ?? 0);
         const age = row.ageMs === undefined ? '' : `${formatAge(row.ageMs)}${stale ? '!' : ''}`;
         const mark = tagged.includes(row.id) ? '*' : ' ';
         const body = formatTableRow(spec.columns, row);

@@ -18,6 +18,7 @@ const LEGEND: readonly HelpLine[] = [
   { text: '  green     MASTER, OK, passed check', color: 'green' },
   { text: '  cyan      headings, the current view and cluster', color: 'cyan' },
   { text: '  grey / !  stale: data older than two polls (AGE ends with !), or not known yet', color: 'gray' },
+  { text: '            (a reading made every 10 s, like the sync daemons: 10 s and two polls)', color: 'gray' },
 ];
 
 /** The whole help as lines: every key, every `:` command, the colour legend. Generated from the table in force. */

@@ -12,10 +12,13 @@ export interface SyncRow {
   readonly interface: string | null;
   readonly syncId: number | null;
   readonly daemonsReadAt: number | null;
+  /** How often the sync daemons and the table size are read (ms); null when not known. */
+  readonly daemonsEveryMs: number | null;
   readonly daemonError: string | null;
   /** Entries in the connection table (templates included). */
   readonly entries: number | null;
   readonly entriesReadAt: number | null;
+  readonly entriesEveryMs: number | null;
   readonly entriesError: string | null;
 }
 
@@ -62,9 +65,11 @@ export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
       interface: daemon?.interface ?? null,
       syncId: daemon?.syncId ?? null,
       daemonsReadAt: d?.readAt ?? null,
+      daemonsEveryMs: d?.everyMs ?? null,
       daemonError: d && !d.ok ? d.error : null,
       entries: c?.ok ? c.entries : null,
       entriesReadAt: c?.readAt ?? null,
+      entriesEveryMs: c?.everyMs ?? null,
       entriesError: c && !c.ok ? c.error : null,
     };
   });

@@ -164,13 +164,18 @@ export function syncPart(host: string): PollPart {
       if (d) {
         const r = d.exitCode === 0 ? parseIpvsDaemon(d.stdout) : undefined;
         const error = r ? (r.ok ? undefined : r.error.message) : sectionFailure(d, IPVS_DAEMON_SECTION.timeoutSec);
-        state.setSyncDaemons(host, r?.ok ? { readAt, ok: true, ...r.value } : { readAt, ok: false, error: error! });
+        const read = { readAt, everyMs: SYNC_DAEMON_READ_MS };
+        state.setSyncDaemons(host, r?.ok ? { ...read, ok: true, ...r.value } : { ...read, ok: false, error: error! });
       }
       const c = out.get(IPVS_CONN_COUNT_SECTION.id);
       if (c) {
         const r = c.exitCode === 0 ? parseConnCount(c.stdout) : undefined;
         const error = r ? (r.ok ? undefined : r.error.message) : sectionFailure(c, IPVS_CONN_COUNT_SECTION.timeoutSec);
-        state.setConnCount(host, r?.ok ? { readAt, ok: true, entries: r.value } : { readAt, ok: false, error: error! });
+        const read = { readAt, everyMs: CONN_COUNT_READ_MS };
+        state.setConnCount(
+          host,
+          r?.ok ? { ...read, ok: true, entries: r.value } : { ...read, ok: false, error: error! },
+        );
       }
     },
   };

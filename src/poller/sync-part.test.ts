@@ -68,6 +68,7 @@ describe("a director's connection sync part", () => {
       host: 'director1',
       daemons: {
         readAt: at,
+        everyMs: SYNC_DAEMON_READ_MS,
         ok: true,
         master: {
           role: 'master',
@@ -79,7 +80,7 @@ describe("a director's connection sync part", () => {
           ttl: 1,
         },
       },
-      conns: { readAt: at, ok: true, entries: 49 },
+      conns: { readAt: at, everyMs: CONN_COUNT_READ_MS, ok: true, entries: 49 },
     });
     // Killed at its time limit (`timeout -s KILL`: 137): the count says so; the daemons read earlier stay.
     syncPart('director1').apply(
@@ -87,7 +88,12 @@ describe("a director's connection sync part", () => {
       s.getState(),
       at + 30_000,
     );
-    expect(s.getState().sync.director1?.conns).toEqual({ readAt: at + 30_000, ok: false, error: 'not done within 5s' });
+    expect(s.getState().sync.director1?.conns).toEqual({
+      readAt: at + 30_000,
+      everyMs: CONN_COUNT_READ_MS,
+      ok: false,
+      error: 'not done within 5s',
+    });
     expect(s.getState().sync.director1?.daemons?.ok).toBe(true);
   });
 

@@ -48,3 +48,13 @@ describe('connection sync in the VRRP view', () => {
     expect(viewSpec(store.getState(), 'vrrp', 'wordpress', SYNC_NOW).rows).toHaveLength(2);
   });
 });
+
+describe('the age of the connection sync rows', () => {
+  it('carries how often the sync daemons are read, so a row between its reads is not marked stale', () => {
+    const rows = view('live', SYNC_NOW + 8000).rows.filter((r) => r.id.startsWith('sync/'));
+    expect(rows.map((r) => [r.id, r.ageMs, r.periodMs])).toEqual([
+      ['sync/director1', 8000, 10_000],
+      ['sync/director2', 8000, 10_000],
+    ]);
+  });
+});

@@ -35,6 +35,7 @@ export function syncViewRows(state: LvsState, cluster: ClusterInfo, now: number)
   const rows: TableRow[] = [{ id: 'sync', group: true, span: true, cells: ['CONNECTION SYNC'], tone: 'heading' }];
   for (const r of syncRows(state, cluster)) {
     const read = r.daemonsReadAt ?? r.entriesReadAt;
+    const periodMs = r.daemonsReadAt !== null ? r.daemonsEveryMs : r.entriesEveryMs;
     const warned = alerts.some((a) => a.director === r.director);
     rows.push({
       id: `sync/${r.director}`,
@@ -42,6 +43,7 @@ export function syncViewRows(state: LvsState, cluster: ClusterInfo, now: number)
       cells: [syncLine(r, now)],
       tone: warned ? 'warn' : r.daemon === 'unknown' ? 'dim' : 'normal',
       ...(read === null ? {} : { ageMs: now - read }),
+      ...(periodMs === null ? {} : { periodMs }),
     });
   }
   for (const a of alerts) rows.push({ id: `sync-alert/${a.director}`, span: true, cells: [a.message], tone: 'warn' });

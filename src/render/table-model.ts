@@ -27,6 +27,11 @@ export interface TableRow {
   readonly span?: boolean;
   /** Age of the row's data in ms, shown and used to dim stale rows. */
   readonly ageMs?: number;
+  /**
+   * How often the row's data is read, when that is less often than every poll (ms): it is stale only once older than
+   * this plus the table's allowance. Without it, a reading made every 10 s would show as stale between its reads.
+   */
+  readonly periodMs?: number;
   /** What enter opens, if anything. */
   readonly detail?: DetailTarget;
   /** What actions on this row act on, if anything. */

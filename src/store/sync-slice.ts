@@ -3,16 +3,22 @@ import type { StoreWriter } from './commit-window.js';
 import type { LvsState } from './lvs-state.js';
 import { shareStructure } from './structural-sharing.js';
 
+/** When a reading was made, and how often the poller makes it: until `everyMs` have passed its age is no news. */
+export interface ReadSchedule {
+  readonly readAt: number;
+  readonly everyMs?: number;
+}
+
 /** A director's sync daemons (`ipvsadm -L --daemon`) as last read: none running is ok with neither role. */
-export type SyncDaemonsRead = { readonly readAt: number } & (
-  | { readonly ok: true; readonly master?: SyncDaemon; readonly backup?: SyncDaemon }
-  | { readonly ok: false; readonly error: string }
-);
+export type SyncDaemonsRead = ReadSchedule &
+  (
+    | { readonly ok: true; readonly master?: SyncDaemon; readonly backup?: SyncDaemon }
+    | { readonly ok: false; readonly error: string }
+  );
 
 /** The size of a director's connection table (entries, templates included) as last counted. */
-export type ConnCountRead = { readonly readAt: number } & (
-  { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly error: string }
-);
+export type ConnCountRead = ReadSchedule &
+  ({ readonly ok: true; readonly entries: number } | { readonly ok: false; readonly error: string });
 
 /** Per director: what its connection sync looks like, each read on its own schedule. */
 export interface DirectorSync {
