@@ -36,8 +36,9 @@ describe('top clients with IPv6 addresses', () => {
     count(t, 0, long, 2);
     const top = t.top(0, 4);
     expect(top.map((c) => c.address)).toEqual([heavy.text, ipv4Text(ipv4), mapped.text, long.text]);
-    expect(top[0]).toMatchObject({ count: 8, error: 1 });
-    expect(top[1]).toMatchObject({ count: 6, error: 1 });
+    // Each took a slot on its second line (its filter cell at 1 after its first, 1 + 1 above the smallest count, 1).
+    expect(top[0]).toMatchObject({ count: 7, error: 1 });
+    expect(top[1]).toMatchObject({ count: 5, error: 1 });
     // Group 1 is its own: nothing of group 0's addresses shows there.
     count(t, 1, v6('fe80::1'), 2);
     expect(t.top(1, 5)).toEqual([{ address: 'fe80::1', count: 2, error: 0 }]);
@@ -52,7 +53,37 @@ describe('top clients with IPv6 addresses', () => {
     const ipv4 = 192 * 2 ** 24 + 168 * 2 ** 16 + 1; // 192.168.0.1
     count(t, 0, ipv4, 3);
     const top = t.top(0, SLOTS);
-    expect(top[0]).toEqual({ address: '192.168.0.1', count: 4, error: 1 });
+    expect(top[0]).toEqual({ address: '192.168.0.1', count: 3, error: 1 });
     expect(top.map((c) => c.address)).not.toContain(long.text);
+  });
+});
+
+describe('the filter in front of the slots', () => {
+  const ip = (n: number) => 10 * 2 ** 24 + n;
+
+  it('holds a new client back until its bound passes the smallest count, and bounds a displaced one', () => {
+    const t = new TopClientsTable();
+    t.grow(1);
+    for (let n = 1; n <= SLOTS; n++) count(t, 0, ip(n), 3);
+    const newcomer = ip(100);
+    // Its first three lines only raise its filter cell: every slot holds 3, and 3 takes no slot from 3.
+    for (let i = 0; i < 3; i++) expect(t.add(0, newcomer)).toBe(-1);
+    expect(t.top(0, SLOTS).map((c) => c.address)).not.toContain('10.0.0.100');
+    // The fourth makes 4: it takes the lowest slot of count 3 (10.0.0.1's), its count bounded by [1, 4].
+    expect(t.add(0, newcomer)).toBe(0);
+    expect(t.top(0, SLOTS).find((c) => c.address === '10.0.0.100')).toEqual({
+      address: '10.0.0.100',
+      count: 4,
+      error: 3,
+    });
+    // 10.0.0.1 left with 3 counted: back once, it takes a slot at once, its true 4 within [4 - 3, 4].
+    expect(t.add(0, ip(1))).toBeGreaterThanOrEqual(0);
+    expect(t.top(0, SLOTS).find((c) => c.address === '10.0.0.1')).toEqual({ address: '10.0.0.1', count: 4, error: 3 });
+    // The true counts of all held lie within their bounds: 3 each, the newcomer and 10.0.0.1 4.
+    for (const c of t.top(0, SLOTS)) {
+      const truth = c.address === '10.0.0.1' || c.address === '10.0.0.100' ? 4 : 3;
+      expect(truth).toBeGreaterThanOrEqual(c.count - c.error);
+      expect(truth).toBeLessThanOrEqual(c.count);
+    }
   });
 });

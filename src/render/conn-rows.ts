@@ -4,7 +4,7 @@ import { connReadPeriodMs } from '../model/conn-watch.js';
 import { roundUpDuration } from '../model/drain-progress.js';
 import type { DirectorDrains, ServerConns } from '../store/drain-slice.js';
 import type { LvsState } from '../store/lvs-store.js';
-import { formatAge, formatCount } from './format.js';
+import { formatAge, formatClientCount, formatCount } from './format.js';
 import { persistenceText, serviceName } from './service-rows.js';
 import type { Column, RowTone, TableRow, TableSpec } from './table-model.js';
 import type { ViewId } from './views.js';
@@ -103,7 +103,7 @@ function serverRow(
       n(c?.inactive),
       n(c?.templates),
       c?.templateLeftSec === undefined ? '-' : roundUpDuration(c.templateLeftSec),
-      top ? `${top.address} ×${top.count}` : '-',
+      top ? formatClientCount(top) : '-',
       c ? otherStates(c.states) || '-' : '',
     ],
     tone: at.stale ? 'stale' : !c ? 'dim' : rs.weight === 0 ? 'warn' : 'normal',

@@ -4,7 +4,7 @@ import { connsText } from './conn-rows.js';
 import { drainLine } from './drain-line.js';
 import type { DirectorDrains, ServerDrain } from '../store/drain-slice.js';
 import type { LvsState } from '../store/lvs-store.js';
-import { formatAge, formatBytesRate, formatRate } from './format.js';
+import { formatAge, formatBytesRate, formatClientCount, formatRate } from './format.js';
 import { realServerHealthLines, type HealthLine } from './health-lines.js';
 import { persistenceText, serviceName } from './service-rows.js';
 
@@ -119,7 +119,7 @@ function statesLine(x: Pick<ServerDrain, 'states' | 'topClients'>, indent = '   
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ${n}`)
     .join(', ');
-  const top = x.topClients.map((c) => `${c.address} ×${c.count}`).join(', ');
+  const top = x.topClients.map(formatClientCount).join(', ');
   return `${indent}${states || 'no entries'}${top ? ` · top clients ${top}` : ''}`;
 }
 

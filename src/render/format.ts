@@ -37,3 +37,11 @@ export function formatAge(ms: number | undefined): string {
   const m = Math.round(s / 60);
   return m < 120 ? `${m}m` : `${Math.round(m / 60)}h`;
 }
+
+/**
+ * A top client and its connections: `10.0.0.7 ×48` when counted exactly, `10.0.0.7 ×36–48` when the summary can only
+ * say the true count lies between (it may have counted up to `error` connections of other clients to this one).
+ */
+export function formatClientCount(c: { readonly address: string; readonly count: number; readonly error: number }) {
+  return `${c.address} ×${c.error > 0 ? `${c.count - c.error}–${c.count}` : c.count}`;
+}
