@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExposition } from '../metrics/exposition.js';
 import { createFleetMetrics } from '../metrics/fleet-metrics.js';
-import { configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { applyCaptures, configOf, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
 import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
 import { diffEvents } from './events.js';
 import { healthAlerts } from './health-alerts.js';
@@ -92,6 +92,19 @@ describe('connection sync of the DR pair', () => {
     expect(syncAlerts(half.getState(), cluster(half))).toEqual([]);
     const small = storeFromCaptures(config, captures('live', { director1: 99, director2: 0 }), NOW);
     expect(syncAlerts(small.getState(), cluster(small))).toEqual([]);
+  });
+
+  it('compares table sizes only when they were counted within seconds of each other', () => {
+    const { director1, director2 } = captures('live', { director1: 1000, director2: 499 });
+    // The BACKUP counted 20 s before the MASTER: the table may have doubled in between; nothing is said.
+    const apart = storeFromCaptures(config, { director2 }, NOW - 20_000);
+    applyCaptures(apart, config, { director1 }, NOW);
+    expect(syncRows(apart.getState(), cluster(apart)).map((r) => r.entries)).toEqual([1000, 499]);
+    expect(syncAlerts(apart.getState(), cluster(apart))).toEqual([]);
+    // Counted 4 s apart (within SYNC_COUNT_APART_MS): the short BACKUP is warned of.
+    const together = storeFromCaptures(config, { director2 }, NOW - 4_000);
+    applyCaptures(together, config, { director1 }, NOW);
+    expect(syncAlerts(together.getState(), cluster(together)).map((a) => a.director)).toEqual(['director2']);
   });
 
   it('judges nothing for a single director or before the daemons are read', () => {

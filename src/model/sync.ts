@@ -37,6 +37,11 @@ export interface SyncAlert {
 export const SYNC_SHORT_RATIO = 0.5;
 /** Below this many entries on the MASTER, tables are too small to compare. */
 export const SYNC_MIN_ENTRIES = 100;
+/**
+ * Table sizes counted further apart than this (or two poll intervals, if longer) are not compared: a table that grew
+ * between the two counts would make the BACKUP look short. The poller counts both in the same 30 s of the clock.
+ */
+export const SYNC_COUNT_APART_MS = 5_000;
 
 /** Per director: MASTER when any of its instances is, else its first instance's state. */
 function vrrpStates(state: LvsState, cluster: ClusterInfo): Map<string, string> {
@@ -73,6 +78,12 @@ export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
       entriesError: c && !c.ok ? c.error : null,
     };
   });
+}
+
+/** Were the two directors' tables counted close enough in time to compare? */
+function countedTogether(a: SyncRow, b: SyncRow, pollIntervalMs: number): boolean {
+  if (a.entriesReadAt === null || b.entriesReadAt === null) return false;
+  return Math.abs(a.entriesReadAt - b.entriesReadAt) <= Math.max(SYNC_COUNT_APART_MS, 2 * pollIntervalMs);
 }
 
 /** The cluster's persistent services, from the tables of its directors that answer. */
@@ -128,6 +139,7 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
     else if (
       master.entries !== null &&
       b.entries !== null &&
+      countedTogether(master, b, state.pollIntervalMs) &&
       master.entries >= SYNC_MIN_ENTRIES &&
       b.entries < master.entries * SYNC_SHORT_RATIO
     )

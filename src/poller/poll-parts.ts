@@ -49,6 +49,23 @@ export function every(ms: number): { due(): boolean; again(): void } {
   };
 }
 
+/**
+ * A read made once in each `ms` window of the clock (ms since the epoch), at a host's first poll in the window. Reads
+ * of hosts that must be compared (the two directors' table sizes) so fall in the same window, however late one of
+ * them came once: `every` would keep a late host's reads late for good.
+ */
+export function onClockWindow(ms: number): { due(): boolean } {
+  let window = -1;
+  return {
+    due: () => {
+      const now = Math.floor(Date.now() / ms);
+      if (now === window) return false;
+      window = now;
+      return true;
+    },
+  };
+}
+
 /** The host's clock as seconds since the epoch: bash's own EPOCHREALTIME (no process), else `date +%s.%N`. */
 export const CLOCK_SCRIPT = `if [ -n "\${EPOCHREALTIME:-}" ]; then e=$EPOCHREALTIME; echo "\${e%[.,]*}.\${e#*[.,]}"; else date +%s.%N; fi`;
 
@@ -147,10 +164,13 @@ function sectionFailure(o: SectionOutput, timeoutSec: number | undefined): strin
   return `exit ${o.exitCode}${o.stderr.trim() ? `: ${o.stderr.trim().slice(0, 120)}` : ''}`;
 }
 
-/** A director's connection sync: its sync daemons every SYNC_DAEMON_READ_MS, its table size every CONN_COUNT_READ_MS. */
+/**
+ * A director's connection sync: its sync daemons every SYNC_DAEMON_READ_MS, its table size once in each
+ * CONN_COUNT_READ_MS of the clock (the MASTER's and BACKUP's sizes are compared: read in the same window).
+ */
 export function syncPart(host: string): PollPart {
   const daemons = every(SYNC_DAEMON_READ_MS);
-  const count = every(CONN_COUNT_READ_MS);
+  const count = onClockWindow(CONN_COUNT_READ_MS);
   return {
     id: 'sync',
     pane: 'ipvs',

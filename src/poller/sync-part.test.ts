@@ -38,6 +38,23 @@ describe("a director's connection sync part", () => {
     expect(ids()).toEqual([]);
   });
 
+  it("counts both directors' tables in the same 30 s of the clock, though one came late once", () => {
+    const counted = (part: ReturnType<typeof syncPart>) => part.sections().some((x) => x.id === 'ipvs-conn-count');
+    const director1 = syncPart('director1');
+    const director2 = syncPart('director2');
+    const times: Record<string, number[]> = { director1: [], director2: [] };
+    const start = Date.now();
+    // Each polled every second, director2 400 ms after director1; director2 unreachable for its first 12 s.
+    for (let t = 0; t < 95_000; t += 200) {
+      if (t % 1000 === 0 && counted(director1)) times.director1!.push(t);
+      if (t % 1000 === 400 && t >= 12_000 && counted(director2)) times.director2!.push(t);
+      vi.setSystemTime(start + t + 200);
+    }
+    expect(times.director1).toEqual([0, 30_000, 60_000, 90_000]);
+    // Its first count when it answered; after that in the same poll interval as director1's.
+    expect(times.director2).toEqual([12_400, 30_400, 60_400, 90_400]);
+  });
+
   it('counts the table without shipping it: one wc -l, capped by a time limit', () => {
     const section = syncPart('d')
       .sections()
