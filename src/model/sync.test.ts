@@ -94,6 +94,27 @@ describe('connection sync of the DR pair', () => {
     expect(syncAlerts(small.getState(), cluster(small))).toEqual([]);
   });
 
+  it('does not judge daemons read before a failover: the new MASTER shows its old role until read again', () => {
+    const store = storeFromCaptures(config, captures('live'), NOW);
+    expect(syncAlerts(store.getState(), cluster(store))).toEqual([]);
+    // director1's keepalived stopped and director2 took over (captured so on the lab); neither's daemons read since.
+    const failover = (host: string) => ({
+      keepalived: `failover/${host}/keepalived-json.txt`,
+      'ip-addr': `failover/${host}/ip-j-addr.txt`,
+      'ipvs-list': `failover/${host}/ipvsadm-Ln.txt`,
+      'ipvs-stats': `failover/${host}/ipvsadm-Ln-stats.txt`,
+    });
+    applyCaptures(store, config, { director1: failover('director1'), director2: failover('director2') }, NOW + 3000);
+    expect(syncRows(store.getState(), cluster(store))[1]).toMatchObject({ vrrpState: 'MASTER', daemon: 'backup' });
+    expect(syncAlerts(store.getState(), cluster(store))).toEqual([]);
+    // Read again after the takeover, director2 still runs only a backup daemon: that is said now.
+    const director2 = { ...failover('director2'), 'ipvs-daemon': 'conns/live/director2.daemon.txt' };
+    applyCaptures(store, config, { director2 }, NOW + 5000);
+    expect(syncAlerts(store.getState(), cluster(store)).map((a) => a.message)).toEqual([
+      'a failover will drop persistent sessions: director2 runs no master sync daemon',
+    ]);
+  });
+
   it('compares table sizes only when they were counted within seconds of each other', () => {
     const { director1, director2 } = captures('live', { director1: 1000, director2: 499 });
     // The BACKUP counted 20 s before the MASTER: the table may have doubled in between; nothing is said.

@@ -43,6 +43,17 @@ export const SYNC_MIN_ENTRIES = 100;
  */
 export const SYNC_COUNT_APART_MS = 5_000;
 
+/**
+ * Per director: when the console first saw the VRRP state it is in now (the latest of its instances'). keepalived
+ * swaps the sync daemons' roles in a transition: a reading of the daemons from before it is the old role's.
+ */
+export function vrrpStatesSeenAt(state: LvsState, cluster: ClusterInfo): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of vrrpRows(state, cluster))
+    if (r.stateSeenAt !== undefined) out.set(r.director, Math.max(out.get(r.director) ?? 0, r.stateSeenAt));
+  return out;
+}
+
 /** Per director: MASTER when any of its instances is, else its first instance's state. */
 function vrrpStates(state: LvsState, cluster: ClusterInfo): Map<string, string> {
   const out = new Map<string, string>();
@@ -112,7 +123,8 @@ const runs = (row: SyncRow, role: 'master' | 'backup') => row.daemon === role ||
 /**
  * A pair with persistent services whose failover would drop persistent sessions: the MASTER runs no master sync
  * daemon, a BACKUP no backup one, or a BACKUP holds far fewer entries than the MASTER. Unknown is never judged: a
- * director that is down or unread, or a pair without a known MASTER.
+ * director that is down or unread, daemons read before the director's last VRRP transition, or a pair without a known
+ * MASTER.
  */
 export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   if (cluster.directors.length < 2) return [];
@@ -129,12 +141,16 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   } as const;
   const drop = 'a failover will drop persistent sessions';
   const out: SyncAlert[] = [];
-  if (master.daemon !== 'unknown' && !runs(master, 'master'))
+  // Daemons read before the director's present VRRP state are not judged: in a failover they show the old roles.
+  const seen = vrrpStatesSeenAt(state, cluster);
+  const current = (r: SyncRow) =>
+    r.daemon !== 'unknown' && r.daemonsReadAt !== null && r.daemonsReadAt >= (seen.get(r.director) ?? 0);
+  if (current(master) && !runs(master, 'master'))
     out.push({ ...base, director: master.director, message: `${drop}: ${master.director} runs no master sync daemon` });
   for (const b of up.filter((r) => r.vrrpState === 'BACKUP')) {
-    if (b.daemon !== 'unknown' && !runs(b, 'backup'))
+    if (current(b) && !runs(b, 'backup'))
       out.push({ ...base, director: b.director, message: `${drop}: ${b.director} runs no backup sync daemon` });
-    else if (mismatch(state, master.director, b.director))
+    else if (current(master) && current(b) && mismatch(state, master.director, b.director))
       out.push({ ...base, director: b.director, message: `${drop}: ${mismatch(state, master.director, b.director)}` });
     else if (
       master.entries !== null &&

@@ -171,6 +171,9 @@ function sectionFailure(o: SectionOutput, timeoutSec: number | undefined): strin
 export function syncPart(host: string): PollPart {
   const daemons = every(SYNC_DAEMON_READ_MS);
   const count = onClockWindow(CONN_COUNT_READ_MS);
+  // When the director's present VRRP state was first seen: a transition swaps its daemons' roles, so they are read
+  // again at the next poll (until then the warning does not judge them, see syncAlerts).
+  let stateSeenAt = 0;
   return {
     id: 'sync',
     pane: 'ipvs',
@@ -197,6 +200,9 @@ export function syncPart(host: string): PollPart {
           r?.ok ? { ...read, ok: true, entries: r.value } : { ...read, ok: false, error: error! },
         );
       }
+      const seen = Math.max(0, ...Object.values(state.keepalived[host]?.stateSeenAt ?? {}));
+      if (seen > stateSeenAt && stateSeenAt > 0 && !d) daemons.again();
+      stateSeenAt = Math.max(stateSeenAt, seen);
     },
   };
 }

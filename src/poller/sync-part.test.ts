@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConnCount } from '../../collectors/ipvs-conn-count.js';
 import type { SectionOutput } from '../../collectors/section.js';
-import { fixture } from '../../test/support/fixture-store.js';
-import { lncEntries, syncPairConfig, wcOutput } from '../../test/support/sync-captures.js';
+import { applyCaptures, fixture, storeFromCaptures } from '../../test/support/fixture-store.js';
+import { lncEntries, syncPairCaptures, syncPairConfig, wcOutput } from '../../test/support/sync-captures.js';
 import { planHost } from './host-plan.js';
 import { createLvsStore } from '../store/lvs-store.js';
 import { CONN_COUNT_READ_MS, SYNC_DAEMON_READ_MS, syncPart } from './poll-parts.js';
@@ -53,6 +53,39 @@ describe("a director's connection sync part", () => {
     expect(times.director1).toEqual([0, 30_000, 60_000, 90_000]);
     // Its first count when it answered; after that in the same poll interval as director1's.
     expect(times.director2).toEqual([12_400, 30_400, 60_400, 90_400]);
+  });
+
+  it('reads the daemons again at the next poll after a VRRP transition, not 10 s on', () => {
+    const t0 = Date.now();
+    const s = storeFromCaptures(syncPairConfig, syncPairCaptures('live'), t0);
+    const part = syncPart('director2');
+    const ids = () => part.sections().map((x) => x.id);
+    const daemon = { stdout: fixture('conns/live/director2.daemon.txt'), stderr: '', exitCode: 0 };
+    expect(ids()).toEqual(['ipvs-daemon', 'ipvs-conn-count']);
+    part.apply(outputs({ 'ipvs-daemon': daemon, 'ipvs-conn-count': wcOutput(45) }), s.getState(), t0);
+    vi.setSystemTime(t0 + 1000);
+    expect(ids()).toEqual([]);
+    part.apply(outputs({}), s.getState(), t0 + 1000);
+    // director1's keepalived stopped; director2 took over (lab captures), seen at the poll of t0 + 2 s.
+    const failover = (name: string) => `failover/director2/${name}`;
+    applyCaptures(
+      s,
+      syncPairConfig,
+      {
+        director2: {
+          keepalived: failover('keepalived-json.txt'),
+          'ip-addr': failover('ip-j-addr.txt'),
+          'ipvs-list': failover('ipvsadm-Ln.txt'),
+          'ipvs-stats': failover('ipvsadm-Ln-stats.txt'),
+        },
+      },
+      t0 + 2000,
+    );
+    vi.setSystemTime(t0 + 2000);
+    expect(ids()).toEqual([]);
+    part.apply(outputs({}), s.getState(), t0 + 2000);
+    vi.setSystemTime(t0 + 3000);
+    expect(ids()).toEqual(['ipvs-daemon']);
   });
 
   it('counts the table without shipping it: one wc -l, capped by a time limit', () => {
