@@ -74,7 +74,11 @@ function directorChecks(state: LvsState, cluster: ClusterInfo, d: string): Docto
   return checks;
 }
 
-/** keepalived answers on each director that runs it. */
+/**
+ * keepalived answers on each director that runs it. Failed only when it is not running or does not answer: a dump that
+ * could not be read (keepalived was still writing it when read, say) or a keepalived this user may not signal says
+ * nothing about whether it runs.
+ */
 function keepalivedCheck(state: LvsState, d: string): DoctorCheck {
   const r = state.keepalived[d]?.reading;
   if (!r) return unknown(`${d}:keepalived`, d, 'keepalived running');
@@ -82,24 +86,36 @@ function keepalivedCheck(state: LvsState, d: string): DoctorCheck {
     id: `${d}:keepalived`,
     host: d,
     title: 'keepalived running',
-    pass: r.status === 'ok',
+    pass: r.status === 'ok' ? true : r.status === 'not-running' || r.status === 'timeout' ? false : undefined,
     detail: r.status === 'ok' ? `${r.instances.length} instance(s), dump via ${r.source}` : r.message,
     fix: 'systemctl start keepalived',
   };
 }
 
-/** Each MASTER instance holds its VIPs. */
+/**
+ * Each MASTER instance holds its VIPs. Judged only on addresses read after the MASTER state was first seen, and a
+ * keepalived reading at least as new as those addresses: keepalived adds the VIPs as it becomes MASTER and drops them
+ * as it steps down, and a poll reads the addresses before keepalived, so in a transition the two disagree for a poll.
+ */
 function masterVipChecks(state: LvsState, cluster: ClusterInfo): DoctorCheck[] {
   return vrrpRows(state, cluster)
     .filter((r) => r.state === 'MASTER')
     .map((row) => {
       const missing = row.vips.filter((v) => !row.holdsVips.includes(v));
+      const net = state.hosts[row.director]?.netReadAt;
+      const settled =
+        net === undefined || row.readAt === undefined || row.stateSeenAt === undefined
+          ? true
+          : row.readAt >= net && net > row.stateSeenAt;
       return {
         id: `${row.director}:${row.instance}:master-holds-vip`,
         host: row.director,
         title: `MASTER ${row.instance} holds its VIPs`,
-        pass: missing.length === 0,
-        detail: missing.length === 0 ? `holds ${row.vips.join(', ')}` : `missing ${missing.join(', ')}`,
+        pass: missing.length === 0 ? true : settled ? false : undefined,
+        detail:
+          missing.length === 0
+            ? `holds ${row.vips.join(', ')}`
+            : `missing ${missing.join(', ')}${settled ? '' : ' (in transition: the addresses are read again)'}`,
         fix: `ip addr add ${missing[0] ?? '<vip>'}/32 dev <iface>  # or restart keepalived on ${row.director}`,
       };
     });

@@ -44,13 +44,21 @@ export const SYNC_MIN_ENTRIES = 100;
 export const SYNC_COUNT_APART_MS = 5_000;
 
 /**
- * Per director: when the console first saw the VRRP state it is in now (the latest of its instances'). keepalived
- * swaps the sync daemons' roles in a transition: a reading of the daemons from before it is the old role's.
+ * Per director: when the console first saw the VRRP state it is in now (the latest of its instances') and when it last
+ * read keepalived. keepalived swaps the sync daemons' roles in a transition, so a reading of the daemons is judged
+ * against the director's state only when that state was seen before it and seen again after it: a poll reads the
+ * daemons after keepalived, and a transition in between would otherwise pit the old state against the new roles.
  */
-export function vrrpStatesSeenAt(state: LvsState, cluster: ClusterInfo): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const r of vrrpRows(state, cluster))
-    if (r.stateSeenAt !== undefined) out.set(r.director, Math.max(out.get(r.director) ?? 0, r.stateSeenAt));
+export function vrrpStateTimes(state: LvsState, cluster: ClusterInfo): Map<string, { seen: number; read: number }> {
+  const out = new Map<string, { seen: number; read: number }>();
+  for (const r of vrrpRows(state, cluster)) {
+    if (r.stateSeenAt === undefined || r.readAt === undefined) continue;
+    const had = out.get(r.director);
+    out.set(r.director, {
+      seen: Math.max(had?.seen ?? 0, r.stateSeenAt),
+      read: Math.min(had?.read ?? Infinity, r.readAt),
+    });
+  }
   return out;
 }
 
@@ -123,8 +131,8 @@ const runs = (row: SyncRow, role: 'master' | 'backup') => row.daemon === role ||
 /**
  * A pair with persistent services whose failover would drop persistent sessions: the MASTER runs no master sync
  * daemon, a BACKUP no backup one, or a BACKUP holds far fewer entries than the MASTER. Unknown is never judged: a
- * director that is down or unread, daemons read before the director's last VRRP transition, or a pair without a known
- * MASTER.
+ * director that is down or unread, daemons not read between two readings of the director's present VRRP state, or a
+ * pair without a known MASTER.
  */
 export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   if (cluster.directors.length < 2) return [];
@@ -141,10 +149,13 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   } as const;
   const drop = 'a failover will drop persistent sessions';
   const out: SyncAlert[] = [];
-  // Daemons read before the director's present VRRP state are not judged: in a failover they show the old roles.
-  const seen = vrrpStatesSeenAt(state, cluster);
-  const current = (r: SyncRow) =>
-    r.daemon !== 'unknown' && r.daemonsReadAt !== null && r.daemonsReadAt >= (seen.get(r.director) ?? 0);
+  // Daemons are judged only between two readings of the director's present VRRP state (see vrrpStateTimes).
+  const times = vrrpStateTimes(state, cluster);
+  const current = (r: SyncRow) => {
+    const t = times.get(r.director);
+    const at = r.daemonsReadAt;
+    return r.daemon !== 'unknown' && at !== null && t !== undefined && t.seen <= at && at < t.read;
+  };
   if (current(master) && !runs(master, 'master'))
     out.push({ ...base, director: master.director, message: `${drop}: ${master.director} runs no master sync daemon` });
   for (const b of up.filter((r) => r.vrrpState === 'BACKUP')) {

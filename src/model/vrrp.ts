@@ -194,20 +194,37 @@ export function vrrpAlerts(state: LvsState, cluster: ClusterInfo): VrrpAlert[] {
   for (const [vip, holders] of vipHolders(state, cluster, rows))
     if (holders.length > 1)
       alerts.push({ kind: 'split-brain', cluster: cluster.name, message: `VIP ${vip} is on ${holders.join(' and ')}` });
-  const known = rows.filter((r) => r.state !== 'UNKNOWN' && r.state !== 'UNREACHABLE');
-  // Only when every director has answered: a director not read yet (or unreachable) may well be the MASTER.
-  if (known.length > 0 && known.length === rows.length && !rows.some((r) => r.state === 'MASTER'))
+  const timings = clusterTimings(state, cluster, rows);
+  if (noMaster(rows, timings))
     alerts.push({
       kind: 'no-master',
       cluster: cluster.name,
-      message: `no director is MASTER (${known.map((r) => `${r.director} ${r.state}`).join(', ')})`,
+      message: `no director is MASTER (${rows.map((r) => `${r.director} ${r.state}`).join(', ')})`,
     });
-  return [...alerts, ...flapAlerts(state, cluster, rows)];
+  return [...alerts, ...flapAlerts(cluster, timings)];
+}
+
+/**
+ * No director is MASTER, and that is no takeover under way. Only when every director has answered (one not read yet,
+ * or unreachable, may well be the MASTER), each after the console saw each other's state, and, while one is BACKUP
+ * and so may be taking over, each at least a takeover's time (the longest its timers allow: the MASTER gone silent,
+ * 3 x advert_int + skew) after the latest change seen. A MASTER that steps down or stops leaves the VIP unowned until
+ * its peer takes over, a second or so, and its step down is often read before the new MASTER's next poll: neither is
+ * a cluster without a MASTER. With keepalived stopped or in FAULT everywhere, nothing will take over: said at once.
+ */
+function noMaster(rows: readonly VrrpRow[], timings: ReturnType<typeof clusterTimings>): boolean {
+  if (rows.some((r) => r.state === 'MASTER' || r.state === 'UNKNOWN' || r.state === 'UNREACHABLE')) return false;
+  if (!rows.every((a) => rows.every((b) => a === b || confirmedAfter(a, b)))) return false;
+  if (!rows.some((r) => r.state === 'BACKUP' || r.state === 'INIT')) return true;
+  const takeoverMs =
+    1000 * Math.max(0, ...[...timings.values()].map((t) => t.expected?.onSilenceSec ?? 3 * t.timing.advertIntSec + 1));
+  const changed = Math.max(0, ...rows.map((r) => r.stateSeenAt ?? 0));
+  return rows.every((r) => r.readAt !== undefined && r.readAt >= changed + takeoverMs);
 }
 
 /** An instance that changed state 3 or more times in 10 minutes on a director (its notify log, its clock). */
-function flapAlerts(state: LvsState, cluster: ClusterInfo, rows: readonly VrrpRow[]): VrrpAlert[] {
-  return [...clusterTimings(state, cluster, rows).values()].flatMap((t) =>
+function flapAlerts(cluster: ClusterInfo, timings: ReturnType<typeof clusterTimings>): VrrpAlert[] {
+  return [...timings.values()].flatMap((t) =>
     t.flapping.map((d) => ({
       kind: 'flapping' as const,
       cluster: cluster.name,

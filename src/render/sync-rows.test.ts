@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { storeFromCaptures } from '../../test/support/fixture-store.js';
-import { SYNC_NOW, syncPairCaptures, syncPairConfig } from '../../test/support/sync-captures.js';
+import { SYNC_NOW, syncPairCaptures, syncPairConfig, syncPairStore } from '../../test/support/sync-captures.js';
 import { viewSpec } from './view-spec.js';
 
 /** The VRRP view of the DR pair (test/support/sync-captures.ts): its VRRP rows, then the connection sync. */
 const view = (state: string, at = SYNC_NOW + 5000) => {
-  const store = storeFromCaptures(syncPairConfig, syncPairCaptures(state), SYNC_NOW);
+  // Read at SYNC_NOW, VRRP and IPVS again 2 s on (a warning judges daemons between two VRRP readings).
+  const store = syncPairStore(syncPairCaptures(state), SYNC_NOW + 2000);
   return viewSpec(store.getState(), 'vrrp', 'wordpress', at);
 };
 const text = (spec: ReturnType<typeof view>) => spec.rows.filter((r) => r.span).map((r) => r.cells.join(' '));

@@ -132,7 +132,8 @@ export function snapshotStates(): Record<string, Snapshot> {
     { at: NOW + 30_000, severity: 'warn', cluster: 'wordpress', kind: 'vrrp-transition', message: 'VI_WEB: BACKUP' },
   ]);
   down.getState().hostDown('nat-director', { kind: 'timeout', message: 'timed out' }, NOW + 30_000);
-  // The DR pair with its BACKUP's sync daemon stopped (test/fixtures/conns/backup-sync-down): both tables counted.
+  // The DR pair with its BACKUP's sync daemon stopped (test/fixtures/conns/backup-sync-down): both tables counted,
+  // then keepalived and IPVS read again a second on (the warning judges daemons between two VRRP readings).
   const syncDown = storeFromCaptures(
     snapshotConfig,
     Object.fromEntries(
@@ -152,6 +153,11 @@ export function snapshotStates(): Record<string, Snapshot> {
     ),
     NOW,
   );
+  const again = (d: string) => ({
+    keepalived: `healthy/${d}/keepalived-json.txt`,
+    'ipvs-list': `healthy/${d}/ipvsadm-Ln.txt`,
+  });
+  applyCaptures(syncDown, snapshotConfig, { director1: again('director1'), director2: again('director2') }, NOW + 1000);
   return {
     'backup sync down': buildSnapshot(syncDown.getState(), NOW + 1000),
     healthy: buildSnapshot(healthy.getState(), NOW + 6000),

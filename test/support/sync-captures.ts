@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config/config-schema.js';
-import { DR_PAIR_CONFIG, fixture, type Captures } from './fixture-store.js';
+import type { LvsStore } from '../../src/store/lvs-store.js';
+import { applyCaptures, DR_PAIR_CONFIG, fixture, storeFromCaptures, type Captures } from './fixture-store.js';
 
 /**
  * The DR pair's connection sync, from lab captures: VRRP and IPVS tables from test/fixtures/healthy (director1
@@ -37,4 +38,23 @@ export function syncPairCaptures(
     'ipvs-conn-count': wcOutput(entries?.[name] ?? lncEntries(state, name)),
   });
   return { director1: host('director1'), director2: host('director2') };
+}
+
+/**
+ * The pair after two polls 2 s apart, as the poller reads it: everything at `at - 2000`, then at `at` all but the sync
+ * daemons and table count (read every 10 and 30 s). A sync warning judges daemons only between two readings of the
+ * director's VRRP state (model/sync.ts), so one poll alone shows none.
+ */
+export function syncPairStore(
+  captures: Record<'director1' | 'director2', Captures[string]>,
+  at = SYNC_NOW,
+  config: Config = syncPairConfig,
+): LvsStore {
+  const store = storeFromCaptures(config, captures, at - 2000);
+  const rest = (c: Captures[string]) => {
+    const { 'ipvs-daemon': _d, 'ipvs-conn-count': _c, ...others } = c;
+    return others;
+  };
+  applyCaptures(store, config, { director1: rest(captures.director1), director2: rest(captures.director2) }, at);
+  return store;
 }
