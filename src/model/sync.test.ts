@@ -117,6 +117,30 @@ describe('connection sync of the DR pair', () => {
     ]);
   });
 
+  it('keeps a steady warning through each new read of the daemons, until the next VRRP read bears it out', () => {
+    const store = syncPairStore(captures('backup-sync-down'));
+    const messages = () => syncAlerts(store.getState(), cluster(store)).map((a) => a.message);
+    const warning = ['a failover will drop persistent sessions: director2 runs no backup sync daemon'];
+    expect(messages()).toEqual(warning);
+    // 10 s on the daemons are read again, after keepalived in that poll: the reading before stands meanwhile.
+    const { 'ipvs-conn-count': _c, ...poll } = captures('backup-sync-down').director2;
+    applyCaptures(store, config, { director2: poll }, NOW + 10_000);
+    expect(messages()).toEqual(warning);
+    const { 'ipvs-daemon': _d, ...next } = poll;
+    applyCaptures(store, config, { director2: next }, NOW + 12_000);
+    expect(messages()).toEqual(warning);
+    // Started again by hand: said once a VRRP read bears the new reading out.
+    applyCaptures(
+      store,
+      config,
+      { director2: { ...poll, 'ipvs-daemon': 'conns/live/director2.daemon.txt' } },
+      NOW + 20_000,
+    );
+    expect(messages()).toEqual(warning);
+    applyCaptures(store, config, { director2: next }, NOW + 22_000);
+    expect(messages()).toEqual([]);
+  });
+
   it('compares table sizes only when they were counted within seconds of each other', () => {
     const { director1, director2 } = captures('live', { director1: 1000, director2: 499 });
     // The BACKUP counted 20 s before the MASTER: the table may have doubled in between; nothing is said.

@@ -1,4 +1,6 @@
+import type { SyncDaemon } from '../../collectors/ipvs-daemon.js';
 import type { LvsState } from '../store/lvs-store.js';
+import type { SyncDaemonsRead } from '../store/sync-slice.js';
 import type { ClusterInfo } from '../store/store-types.js';
 import { vrrpRows } from './vrrp.js';
 
@@ -117,16 +119,27 @@ function persistentServices(state: LvsState, cluster: ClusterInfo): string[] {
 }
 
 /** A backup daemon with a syncid other than 0 drops the sync messages of a master with another syncid. */
-function mismatch(state: LvsState, master: string, backup: string): string | undefined {
-  const m = state.sync[master]?.daemons;
-  const b = state.sync[backup]?.daemons;
-  const mId = m?.ok ? m.master?.syncId : undefined;
-  const bId = b?.ok ? b.backup?.syncId : undefined;
-  if (mId === undefined || bId === undefined || bId === 0 || bId === mId) return undefined;
-  return `${backup}'s backup sync daemon has syncid ${bId}, ${master}'s master ${mId}`;
-}
 
-const runs = (row: SyncRow, role: 'master' | 'backup') => row.daemon === role || row.daemon === 'master+backup';
+type Roles = { readonly master?: SyncDaemon | undefined; readonly backup?: SyncDaemon | undefined };
+
+/**
+ * Per director of the cluster, the reading of its sync daemons that may be judged against its VRRP state: one taken
+ * between two readings of that state (see vrrpStateTimes), the newest such of the last two. Directors with neither
+ * are not judged. While a new reading awaits the next VRRP reading, the one before it stands, so a steady verdict
+ * does not lapse at each read of the daemons.
+ */
+function judgedDaemons(state: LvsState, cluster: ClusterInfo): Map<string, Roles> {
+  const times = vrrpStateTimes(state, cluster);
+  const out = new Map<string, Roles>();
+  for (const director of cluster.directors) {
+    const t = times.get(director);
+    const s = state.sync[director];
+    const borne = (r: SyncDaemonsRead | undefined) => !!r && !!t && t.seen <= r.readAt && r.readAt < t.read;
+    const r = [s?.daemons, s?.daemonsBefore].find(borne);
+    if (r?.ok) out.set(director, { master: r.master, backup: r.backup });
+  }
+  return out;
+}
 
 /**
  * A pair with persistent services whose failover would drop persistent sessions: the MASTER runs no master sync
@@ -149,20 +162,21 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   } as const;
   const drop = 'a failover will drop persistent sessions';
   const out: SyncAlert[] = [];
-  // Daemons are judged only between two readings of the director's present VRRP state (see vrrpStateTimes).
-  const times = vrrpStateTimes(state, cluster);
-  const current = (r: SyncRow) => {
-    const t = times.get(r.director);
-    const at = r.daemonsReadAt;
-    return r.daemon !== 'unknown' && at !== null && t !== undefined && t.seen <= at && at < t.read;
-  };
-  if (current(master) && !runs(master, 'master'))
+  const judged = judgedDaemons(state, cluster);
+  const m = judged.get(master.director);
+  if (m && !m.master)
     out.push({ ...base, director: master.director, message: `${drop}: ${master.director} runs no master sync daemon` });
   for (const b of up.filter((r) => r.vrrpState === 'BACKUP')) {
-    if (current(b) && !runs(b, 'backup'))
+    const d = judged.get(b.director);
+    const other = d?.backup?.syncId;
+    if (d && !d.backup)
       out.push({ ...base, director: b.director, message: `${drop}: ${b.director} runs no backup sync daemon` });
-    else if (current(master) && current(b) && mismatch(state, master.director, b.director))
-      out.push({ ...base, director: b.director, message: `${drop}: ${mismatch(state, master.director, b.director)}` });
+    else if (m?.master && other !== undefined && other !== 0 && other !== m.master.syncId)
+      out.push({
+        ...base,
+        director: b.director,
+        message: `${drop}: ${b.director}'s backup sync daemon has syncid ${other}, ${master.director}'s master ${m.master.syncId}`,
+      });
     else if (
       master.entries !== null &&
       b.entries !== null &&

@@ -24,6 +24,8 @@ export type ConnCountRead = ReadSchedule &
 export interface DirectorSync {
   readonly host: string;
   readonly daemons?: SyncDaemonsRead;
+  /** The reading of the daemons before `daemons`: judged while the newest is not yet borne out (model/sync.ts). */
+  readonly daemonsBefore?: SyncDaemonsRead;
   readonly conns?: ConnCountRead;
 }
 
@@ -36,7 +38,10 @@ export function syncSlice(w: StoreWriter): Pick<LvsState, 'setSyncDaemons' | 'se
     if (shared !== prev) w.writeEntry('sync', host, shared);
   };
   return {
-    setSyncDaemons: (host, daemons) => write(host, { daemons }),
+    setSyncDaemons: (host, daemons) => {
+      const before = w.get().sync[host]?.daemons;
+      write(host, before ? { daemons, daemonsBefore: before } : { daemons });
+    },
     setConnCount: (host, conns) => write(host, { conns }),
   };
 }
