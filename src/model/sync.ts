@@ -2,7 +2,7 @@ import type { SyncDaemon } from '../../collectors/ipvs-daemon.js';
 import type { LvsState } from '../store/lvs-store.js';
 import type { SyncDaemonsRead } from '../store/sync-slice.js';
 import type { ClusterInfo } from '../store/store-types.js';
-import { vrrpRows } from './vrrp.js';
+import { vrrpRows, type VrrpRow } from './vrrp.js';
 
 /** One director's connection sync: its VRRP state, its sync daemons and its connection-table size. */
 export interface SyncRow {
@@ -51,9 +51,9 @@ export const SYNC_COUNT_APART_MS = 5_000;
  * against the director's state only when that state was seen before it and seen again after it: a poll reads the
  * daemons after keepalived, and a transition in between would otherwise pit the old state against the new roles.
  */
-export function vrrpStateTimes(state: LvsState, cluster: ClusterInfo): Map<string, { seen: number; read: number }> {
+export function vrrpStateTimes(rows: readonly VrrpRow[]): Map<string, { seen: number; read: number }> {
   const out = new Map<string, { seen: number; read: number }>();
-  for (const r of vrrpRows(state, cluster)) {
+  for (const r of rows) {
     if (r.stateSeenAt === undefined || r.readAt === undefined) continue;
     const had = out.get(r.director);
     out.set(r.director, {
@@ -65,10 +65,9 @@ export function vrrpStateTimes(state: LvsState, cluster: ClusterInfo): Map<strin
 }
 
 /** Per director: MASTER when any of its instances is, else its first instance's state. */
-function vrrpStates(state: LvsState, cluster: ClusterInfo): Map<string, string> {
+function vrrpStates(rows: readonly VrrpRow[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const r of vrrpRows(state, cluster))
-    if (!out.has(r.director) || r.state === 'MASTER') out.set(r.director, r.state);
+  for (const r of rows) if (!out.has(r.director) || r.state === 'MASTER') out.set(r.director, r.state);
   return out;
 }
 
@@ -76,9 +75,9 @@ function daemonOf(m: boolean, b: boolean): SyncRow['daemon'] {
   return m && b ? 'master+backup' : m ? 'master' : b ? 'backup' : 'none';
 }
 
-/** Per director of the cluster: its sync daemons and table size side by side. */
-export function syncRows(state: LvsState, cluster: ClusterInfo): SyncRow[] {
-  const vrrp = vrrpStates(state, cluster);
+/** Per director of the cluster: its sync daemons and table size side by side (`rows`: the cluster's VRRP rows). */
+export function syncRows(state: LvsState, cluster: ClusterInfo, rows = vrrpRows(state, cluster)): SyncRow[] {
+  const vrrp = vrrpStates(rows);
   return cluster.directors.map((director) => {
     const s = state.sync[director];
     const d = s?.daemons;
@@ -128,8 +127,8 @@ type Roles = { readonly master?: SyncDaemon | undefined; readonly backup?: SyncD
  * are not judged. While a new reading awaits the next VRRP reading, the one before it stands, so a steady verdict
  * does not lapse at each read of the daemons.
  */
-function judgedDaemons(state: LvsState, cluster: ClusterInfo): Map<string, Roles> {
-  const times = vrrpStateTimes(state, cluster);
+function judgedDaemons(state: LvsState, cluster: ClusterInfo, rows: readonly VrrpRow[]): Map<string, Roles> {
+  const times = vrrpStateTimes(rows);
   const out = new Map<string, Roles>();
   for (const director of cluster.directors) {
     const t = times.get(director);
@@ -151,7 +150,8 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   if (cluster.directors.length < 2) return [];
   const services = persistentServices(state, cluster);
   if (services.length === 0) return [];
-  const up = syncRows(state, cluster).filter((r) => state.hosts[r.director]?.status !== 'down');
+  const rows = vrrpRows(state, cluster);
+  const up = syncRows(state, cluster, rows).filter((r) => state.hosts[r.director]?.status !== 'down');
   const master = up.find((r) => r.vrrpState === 'MASTER');
   if (!master) return [];
   const base = {
@@ -162,7 +162,7 @@ export function syncAlerts(state: LvsState, cluster: ClusterInfo): SyncAlert[] {
   } as const;
   const drop = 'a failover will drop persistent sessions';
   const out: SyncAlert[] = [];
-  const judged = judgedDaemons(state, cluster);
+  const judged = judgedDaemons(state, cluster, rows);
   const m = judged.get(master.director);
   if (m && !m.master)
     out.push({ ...base, director: master.director, message: `${drop}: ${master.director} runs no master sync daemon` });
